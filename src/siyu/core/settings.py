@@ -1,0 +1,51 @@
+"""Settings: one nested pydantic-settings object, prefix ``SIYU_``, read nowhere else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "siyu-dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Every setting of Siyu; see the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="SIYU_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/siyu.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    queue_url: str = Field(
+        default="sqlite:///var/queue.db",
+        description="Huey storage: sqlite:///path (SqliteHuey) or redis://host:port/db (RedisHuey)",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET),
+        description="Key from which the at-rest encryption key and cookie keys are derived",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = Field(
+        default="",
+        description="URL WeCom reaches Siyu at (for the callback URL shown); default http://host:port",
+    )
+    workers: int = Field(default=2, description="worker threads inside `siyu serve` (0 = none)")
+    sync_interval_minutes: int = Field(default=360, description="periodic full sync; 0 disables")
+    console_dir: Path = Field(
+        default=Path("console/dist"), description="built console served at /"
+    )
+    log_level: str = "INFO"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

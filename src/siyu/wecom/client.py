@@ -1,0 +1,507 @@
+"""The typed async WeCom client.
+
+One :class:`WeComClient` wraps one ``httpx.AsyncClient``; policy lives in layers:
+
+- :class:`WeComTokenAuth` (an ``httpx.Auth`` flow) adds ``access_token`` to every request,
+  fetching it from ``gettoken`` through the same flow when the process-wide cache has none, and
+  on 40014 / 41001 / 42001 / 42009 drops the cached token, fetches a new one and replays once;
+- :meth:`WeComClient.call` retries 45009, 45033, -1, HTTP 5xx and timeouts with exponential
+  backoff and jitter under a :class:`RetryPolicy`, then raises the matching error
+  (:mod:`siyu.wecom.errors`);
+- the endpoint methods turn WeCom JSON into the models of :mod:`siyu.wecom.models`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from siyu.wecom.errors import (
+    BUSY_ERRCODE,
+    RATE_LIMIT_ERRCODES,
+    TOKEN_ERRCODES,
+    WeComError,
+    WeComRateLimited,
+    WeComTokenError,
+    WeComUnavailable,
+)
+from siyu.wecom.models import (
+    BatchItem,
+    BatchPage,
+    CorpTagGroup,
+    Department,
+    ExternalContactDetail,
+    FollowUser,
+    GroupChat,
+    GroupChatPage,
+    GroupChatRef,
+    User,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TokenCache", "WeComClient", "WeComTokenAuth"]
+
+DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
+BATCH_USERIDS_MAX = 100
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of transient failures: exponential backoff with full jitter.
+
+    An attempt is retried while fewer than ``max_attempts`` were made and the next sleep still
+    ends within ``budget`` seconds of the first attempt.
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    budget: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Sleep before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
+        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return (rng or random).uniform(cap / 2, cap)
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float
+
+
+class TokenCache:
+    """Access tokens shared by every client of the process, keyed by (base_url, corp, secret)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tokens: dict[tuple[str, str, str], _Token] = {}
+
+    def get(self, key: tuple[str, str, str]) -> str | None:
+        with self._lock:
+            tok = self._tokens.get(key)
+            if tok is None or tok.expires_at <= self._clock():
+                return None
+            return tok.value
+
+    def put(self, key: tuple[str, str, str], value: str, expires_in: int) -> None:
+        margin = min(300.0, expires_in * 0.1)
+        with self._lock:
+            self._tokens[key] = _Token(value, self._clock() + max(expires_in - margin, 1.0))
+
+    def invalidate(self, key: tuple[str, str, str], value: str | None = None) -> None:
+        """Drop the token of ``key`` (only if it is still ``value``, when given)."""
+        with self._lock:
+            tok = self._tokens.get(key)
+            if tok is not None and (value is None or tok.value == value):
+                del self._tokens[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
+
+#: the process-wide cache every WeComClient uses unless given another
+token_cache = TokenCache()
+
+
+def _errcode(response: httpx.Response) -> tuple[int, str, dict[str, Any]]:
+    try:
+        data = response.json()
+    except ValueError:
+        return BUSY_ERRCODE, f"HTTP {response.status_code}: body is not JSON", {}
+    if not isinstance(data, dict):
+        return BUSY_ERRCODE, "reply is not a JSON object", {}
+    return int(data.get("errcode", 0) or 0), str(data.get("errmsg", "")), data
+
+
+def _path_of(request: httpx.Request) -> str:
+    return request.url.path.split("/cgi-bin/", 1)[-1]
+
+
+class WeComTokenAuth(httpx.Auth):
+    """Adds ``access_token``; fetches, caches, refreshes it and replays once on token errors."""
+
+    requires_response_body = True
+
+    def __init__(
+        self, *, base_url: str, corp_id: str, secret: str, cache: TokenCache | None = None
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.corp_id = corp_id
+        self.secret = secret
+        self.cache = cache or token_cache
+        self.key = (self.base_url, corp_id, secret)
+        self._lock: asyncio.Lock | None = None
+
+    def _token_request(self) -> httpx.Request:
+        return httpx.Request(
+            "GET",
+            f"{self.base_url}/cgi-bin/gettoken",
+            params={"corpid": self.corp_id, "corpsecret": self.secret},
+        )
+
+    def _read_token(self, response: httpx.Response) -> str:
+        if response.status_code >= 500:
+            raise WeComUnavailable(BUSY_ERRCODE, f"HTTP {response.status_code}", "gettoken")
+        code, msg, data = _errcode(response)
+        if code in RATE_LIMIT_ERRCODES:
+            raise WeComRateLimited(code, msg, "gettoken")
+        if code == BUSY_ERRCODE:
+            raise WeComUnavailable(code, msg, "gettoken")
+        if code != 0 or not data.get("access_token"):
+            raise WeComTokenError(code, msg or "no access_token in reply", "gettoken")
+        token = str(data["access_token"])
+        self.cache.put(self.key, token, int(data.get("expires_in", 7200)))
+        return token
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        token = self.cache.get(self.key)
+        if token is None:
+            async with self._lock:  # one gettoken at a time per client
+                token = self.cache.get(self.key)
+                if token is None:
+                    response = yield self._token_request()
+                    token = self._read_token(response)
+        response = yield self._with_token(request, token)
+        code, msg, _ = _errcode(response)
+        if code not in TOKEN_ERRCODES:
+            return
+        self.cache.invalidate(self.key, token)
+        async with self._lock:
+            fresh = self.cache.get(self.key)
+            if fresh is None:
+                token_response = yield self._token_request()
+                fresh = self._read_token(token_response)
+        response = yield self._with_token(request, fresh)
+        code, msg, _ = _errcode(response)
+        if code in TOKEN_ERRCODES:
+            self.cache.invalidate(self.key, fresh)
+            raise WeComTokenError(code, msg, _path_of(request))
+
+    def sync_auth_flow(self, request: httpx.Request) -> Any:
+        raise RuntimeError("WeComTokenAuth works with httpx.AsyncClient only")
+
+    @staticmethod
+    def _with_token(request: httpx.Request, token: str) -> httpx.Request:
+        request.url = request.url.copy_set_param("access_token", token)
+        return request
+
+
+class WeComClient:
+    """Async client of WeCom's server API (customer contact, tags, group chats, contacts)."""
+
+    def __init__(
+        self,
+        *,
+        corp_id: str,
+        secret: str,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        token_cache: TokenCache | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.corp_id = corp_id
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self.auth = WeComTokenAuth(
+            base_url=self.base_url, corp_id=corp_id, secret=secret, cache=token_cache
+        )
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, transport=transport, timeout=timeout, auth=self.auth
+        )
+
+    async def __aenter__(self) -> WeComClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ low level
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> dict[str, Any]:
+        """Call ``/cgi-bin/<path>``; return the reply dict or raise a WeComError."""
+        path = path.lstrip("/")
+        policy = self.retry
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._once(method, path, params, json)
+            except (WeComRateLimited, WeComUnavailable) as exc:
+                delay = policy.delay(attempt)
+                spent = time.monotonic() - started
+                if attempt >= policy.max_attempts or spent + delay > policy.budget:
+                    raise exc from None
+                await self._sleep(delay)
+
+    async def _once(
+        self, method: str, path: str, params: dict[str, Any] | None, json: Any
+    ) -> dict[str, Any]:
+        try:
+            response = await self._http.request(
+                method.upper(), f"/cgi-bin/{path}", params=params, json=json
+            )
+        except httpx.TimeoutException as exc:
+            raise WeComUnavailable(BUSY_ERRCODE, f"timeout: {exc!r}", path) from exc
+        except httpx.TransportError as exc:
+            raise WeComUnavailable(BUSY_ERRCODE, f"transport error: {exc!r}", path) from exc
+        if response.status_code >= 500:
+            raise WeComUnavailable(BUSY_ERRCODE, f"HTTP {response.status_code}", path)
+        code, msg, data = _errcode(response)
+        if code == 0:
+            return data
+        if code in RATE_LIMIT_ERRCODES:
+            raise WeComRateLimited(code, msg, path)
+        if code == BUSY_ERRCODE:
+            raise WeComUnavailable(code, msg, path)
+        if code in TOKEN_ERRCODES:
+            raise WeComTokenError(code, msg, path)
+        raise WeComError(code, msg, path)
+
+    # ------------------------------------------------------------------ contacts
+
+    async def list_departments(self, id: int | None = None) -> list[Department]:
+        """``department/list``: the department ``id`` and its descendants (all when None)."""
+        params = {"id": id} if id is not None else None
+        data = await self.call("GET", "department/list", params=params)
+        return [Department.model_validate(d) for d in data.get("department", [])]
+
+    async def list_users(self, department_id: int = 1, fetch_child: bool = True) -> list[User]:
+        """``user/list``: members of a department (and its children)."""
+        data = await self.call(
+            "GET",
+            "user/list",
+            params={"department_id": department_id, "fetch_child": int(fetch_child)},
+        )
+        return [User.model_validate(u) for u in data.get("userlist", [])]
+
+    # ------------------------------------------------------------------ customers
+
+    async def get_follow_user_list(self) -> list[str]:
+        """Userids of the members with customer contact enabled."""
+        data = await self.call("GET", "externalcontact/get_follow_user_list")
+        return [str(u) for u in data.get("follow_user", [])]
+
+    async def list_external_contacts(self, userid: str) -> list[str]:
+        """``externalcontact/list``: external_userids of one member's customers."""
+        data = await self.call("GET", "externalcontact/list", params={"userid": userid})
+        return [str(u) for u in data.get("external_userid", [])]
+
+    async def get_external_contact(self, external_userid: str) -> ExternalContactDetail:
+        """``externalcontact/get``, following ``next_cursor`` to merge every follow_user page."""
+        cursor = ""
+        follow: list[FollowUser] = []
+        while True:
+            params = {"external_userid": external_userid}
+            if cursor:
+                params["cursor"] = cursor
+            data = await self.call("GET", "externalcontact/get", params=params)
+            follow.extend(FollowUser.model_validate(f) for f in data.get("follow_user", []))
+            cursor = str(data.get("next_cursor") or "")
+            if not cursor:
+                break
+        return ExternalContactDetail.model_validate(
+            {"external_contact": data["external_contact"], "follow_user": follow}
+        )
+
+    async def batch_get_by_user(
+        self, userids: list[str], cursor: str = "", limit: int = 100
+    ) -> BatchPage:
+        """One page of ``externalcontact/batch/get_by_user`` (≤100 userids)."""
+        data = await self.call(
+            "POST",
+            "externalcontact/batch/get_by_user",
+            json={"userid_list": list(userids), "cursor": cursor, "limit": limit},
+        )
+        return BatchPage(
+            items=[BatchItem.model_validate(i) for i in data.get("external_contact_list", [])],
+            next_cursor=str(data.get("next_cursor") or ""),
+            cursor=cursor,
+            userids=list(userids),
+        )
+
+    async def iter_batch_get_by_user(
+        self, userids: Sequence[str], *, cursor: str = "", limit: int = 100
+    ) -> AsyncIterator[BatchPage]:
+        """Every page for ``userids``, in chunks of 100; ``cursor`` applies to the first chunk.
+
+        To resume after a page ``p``: ``offset, cursor = p.resume_point()`` and iterate again
+        over ``userids[offset:]`` with that cursor.
+        """
+        ids = list(userids)
+        for start in range(0, len(ids), BATCH_USERIDS_MAX):
+            chunk = ids[start : start + BATCH_USERIDS_MAX]
+            while True:
+                page = await self.batch_get_by_user(chunk, cursor=cursor, limit=limit)
+                page.offset = start
+                yield page
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+
+    async def remark(
+        self,
+        userid: str,
+        external_userid: str,
+        *,
+        remark: str | None = None,
+        description: str | None = None,
+        remark_company: str | None = None,
+        remark_mobiles: list[str] | None = None,
+    ) -> None:
+        """``externalcontact/remark``: set the member's remark fields on a customer."""
+        body: dict[str, Any] = {"userid": userid, "external_userid": external_userid}
+        for key, value in (
+            ("remark", remark),
+            ("description", description),
+            ("remark_company", remark_company),
+            ("remark_mobiles", remark_mobiles),
+        ):
+            if value is not None:
+                body[key] = value
+        await self.call("POST", "externalcontact/remark", json=body)
+
+    # ------------------------------------------------------------------ corp tags
+
+    async def get_corp_tag_list(
+        self, tag_ids: list[str] | None = None, group_ids: list[str] | None = None
+    ) -> list[CorpTagGroup]:
+        body: dict[str, Any] = {}
+        if tag_ids:
+            body["tag_id"] = list(tag_ids)
+        if group_ids:
+            body["group_id"] = list(group_ids)
+        data = await self.call("POST", "externalcontact/get_corp_tag_list", json=body)
+        return [CorpTagGroup.model_validate(g) for g in data.get("tag_group", [])]
+
+    async def add_corp_tag(
+        self,
+        *,
+        group_id: str | None = None,
+        group_name: str | None = None,
+        order: int | None = None,
+        tags: Iterable[tuple[str, int] | dict[str, Any]],
+    ) -> CorpTagGroup:
+        """``add_corp_tag``: tags as ``(name, order)`` pairs or ``{"name", "order"}`` dicts."""
+        tag_list = [t if isinstance(t, dict) else {"name": t[0], "order": t[1]} for t in tags]
+        body: dict[str, Any] = {"tag": tag_list}
+        if group_id is not None:
+            body["group_id"] = group_id
+        if group_name is not None:
+            body["group_name"] = group_name
+        if order is not None:
+            body["order"] = order
+        data = await self.call("POST", "externalcontact/add_corp_tag", json=body)
+        return CorpTagGroup.model_validate(data["tag_group"])
+
+    async def edit_corp_tag(
+        self, id: str, *, name: str | None = None, order: int | None = None
+    ) -> None:
+        body: dict[str, Any] = {"id": id}
+        if name is not None:
+            body["name"] = name
+        if order is not None:
+            body["order"] = order
+        await self.call("POST", "externalcontact/edit_corp_tag", json=body)
+
+    async def del_corp_tag(
+        self, *, tag_ids: Sequence[str] = (), group_ids: Sequence[str] = ()
+    ) -> None:
+        body = {"tag_id": list(tag_ids), "group_id": list(group_ids)}
+        await self.call("POST", "externalcontact/del_corp_tag", json=body)
+
+    async def mark_tag(
+        self,
+        userid: str,
+        external_userid: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> None:
+        body = {
+            "userid": userid,
+            "external_userid": external_userid,
+            "add_tag": list(add),
+            "remove_tag": list(remove),
+        }
+        await self.call("POST", "externalcontact/mark_tag", json=body)
+
+    # ------------------------------------------------------------------ group chats
+
+    async def list_group_chats(
+        self,
+        *,
+        status_filter: int = 0,
+        owner_userids: Sequence[str] | None = None,
+        cursor: str = "",
+        limit: int = 1000,
+    ) -> GroupChatPage:
+        body: dict[str, Any] = {"status_filter": status_filter, "cursor": cursor, "limit": limit}
+        if owner_userids:
+            body["owner_filter"] = {"userid_list": list(owner_userids)}
+        data = await self.call("POST", "externalcontact/groupchat/list", json=body)
+        return GroupChatPage(
+            chats=[GroupChatRef.model_validate(c) for c in data.get("group_chat_list", [])],
+            next_cursor=str(data.get("next_cursor") or ""),
+        )
+
+    async def iter_group_chats(
+        self,
+        *,
+        status_filter: int = 0,
+        owner_userids: Sequence[str] | None = None,
+        cursor: str = "",
+        limit: int = 1000,
+    ) -> AsyncIterator[GroupChatPage]:
+        """Every page of ``groupchat/list`` until ``next_cursor`` is empty."""
+        while True:
+            page = await self.list_group_chats(
+                status_filter=status_filter,
+                owner_userids=owner_userids,
+                cursor=cursor,
+                limit=limit,
+            )
+            yield page
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def get_group_chat(self, chat_id: str, need_name: bool = True) -> GroupChat:
+        data = await self.call(
+            "POST",
+            "externalcontact/groupchat/get",
+            json={"chat_id": chat_id, "need_name": int(need_name)},
+        )
+        return GroupChat.model_validate(data["group_chat"])

@@ -174,8 +174,10 @@ class WeComTokenAuth(httpx.Auth):
                 token = self.cache.get(self.key)
                 if token is None:
                     response = yield self._token_request()
+                    await response.aread()
                     token = self._read_token(response)
         response = yield self._with_token(request, token)
+        await response.aread()
         code, msg, _ = _errcode(response)
         if code not in TOKEN_ERRCODES:
             return
@@ -184,8 +186,10 @@ class WeComTokenAuth(httpx.Auth):
             fresh = self.cache.get(self.key)
             if fresh is None:
                 token_response = yield self._token_request()
+                await token_response.aread()
                 fresh = self._read_token(token_response)
         response = yield self._with_token(request, fresh)
+        await response.aread()
         code, msg, _ = _errcode(response)
         if code in TOKEN_ERRCODES:
             self.cache.invalidate(self.key, fresh)

@@ -36,9 +36,7 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default=2, description="worker threads inside `siyu serve` (0 = none)")
     sync_interval_minutes: int = Field(default=360, description="periodic full sync; 0 disables")
-    console_dir: Path = Field(
-        default=Path("console/dist"), description="built console served at /"
-    )
+    console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
 
     @property

@@ -1,0 +1,82 @@
+"""create_app: the one place that mounts every router."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+import siyu
+from siyu.api import console, errors
+from siyu.core.settings import Settings, get_settings
+from siyu.customers.endpoints import router as customers
+from siyu.db.session import Database
+from siyu.employees.endpoints import router as employees
+from siyu.events.endpoints import router as events
+from siyu.groups.endpoints import router as groups
+from siyu.sync.endpoints import router as sync
+from siyu.tags.endpoints import router as tags
+from siyu.wecom.endpoints import router as wecom_callback
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    workers: int | None = None,
+    wecom_transport: Any = None,
+) -> FastAPI:
+    """The Siyu ASGI app; ``workers`` worker threads run the queue inside it (0 = none)."""
+    settings = settings or get_settings()
+    n_workers = settings.workers if workers is None else workers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_db = db is None
+        app.state.db = db or Database.open(settings.database_url)
+        consumer = None
+        if n_workers > 0:
+            import siyu.worker.tasks  # noqa: F401  (registers every task)
+            from siyu.worker.app import start_embedded
+
+            consumer = start_embedded(n_workers)
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+            if own_db:
+                await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Siyu 私域 SCRM",
+        version=siyu.__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.wecom_transport = wecom_transport
+    errors.install(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for router in (customers, tags, employees, groups, sync, events):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(wecom_callback)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        async with app.state.db.sessions() as s:
+            await s.execute(text("SELECT 1"))
+        return {"status": "ok", "version": siyu.__version__}
+
+    console.mount(app, settings.console_dir)
+    return app

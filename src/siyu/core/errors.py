@@ -1,0 +1,35 @@
+"""Domain errors (no HTTP here; ``siyu.api.errors`` maps them to status codes)."""
+
+from __future__ import annotations
+
+
+class SiyuError(Exception):
+    """Base of every domain error; ``message`` is one sentence for a human."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(SiyuError):
+    """The thing does not exist in this corp."""
+
+
+class InvalidInput(SiyuError):
+    """The request is well-formed but not acceptable."""
+
+
+class Conflict(SiyuError):
+    """The request conflicts with the current state."""
+
+
+class Forbidden(SiyuError):
+    """The principal may not do this."""
+
+
+class UpstreamError(SiyuError):
+    """WeCom refused or failed; ``errcode`` carries WeCom's code when there is one."""
+
+    def __init__(self, message: str, errcode: int | None = None) -> None:
+        super().__init__(message)
+        self.errcode = errcode

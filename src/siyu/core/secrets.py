@@ -1,0 +1,39 @@
+"""Encryption at rest for secrets stored in the database (corp secret, callback token/AES key).
+
+The Fernet key is derived from ``SIYU_SECRET_KEY`` with HKDF-SHA256, so rotating the setting
+makes old ciphertexts unreadable (``SecretDecryptError``) instead of silently wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+class SecretDecryptError(Exception):
+    """A stored secret cannot be decrypted: SIYU_SECRET_KEY differs from when it was saved."""
+
+
+@lru_cache(maxsize=8)
+def _fernet(secret_key: str) -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"siyu-at-rest-v1", info=b"db-secrets"
+    ).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt(plaintext: str, *, secret_key: str) -> str:
+    return _fernet(secret_key).encrypt(plaintext.encode()).decode()
+
+
+def decrypt(ciphertext: str, *, secret_key: str) -> str:
+    try:
+        return _fernet(secret_key).decrypt(ciphertext.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretDecryptError(
+            "a stored secret cannot be decrypted: SIYU_SECRET_KEY is not the key it was saved with"
+        ) from exc

@@ -1,0 +1,168 @@
+"""Setup preflight: each check gives a verdict and, when it fails, the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from siyu.core.errors import InvalidInput
+from siyu.corps import service
+from siyu.corps.models import Corp
+from siyu.wecom.client import WeComClient
+from siyu.wecom.crypto import CallbackCrypto
+from siyu.wecom.errors import WeComError
+
+TOKEN_FIXES = {
+    40001: "the secret is wrong: copy the 客户联系 Secret (or your app's Secret) again",
+    40013: "the corp id is wrong: copy the CorpID from 我的企业 → 企业信息",
+    60020: "this server's IP is not trusted: add it to the app's 企业可信IP",
+}
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+async def run_checks(
+    corp: Corp,
+    *,
+    secret_key: str,
+    callback_base: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[Check]:
+    """Run every check in order; later WeCom checks are skipped when no token can be had."""
+    creds = service.credentials(corp, secret_key=secret_key)
+    checks: list[Check] = []
+    async with httpx.AsyncClient(base_url=corp.api_base, transport=transport, timeout=10) as http:
+        try:
+            r = await http.get(
+                "/cgi-bin/gettoken",
+                params={"corpid": corp.wecom_corp_id, "corpsecret": creds.secret},
+            )
+            data = r.json()
+            code = int(data.get("errcode", 0) or 0)
+            if code == 0 and data.get("access_token"):
+                checks.append(
+                    Check("credentials", True, "the corp id and secret get an access token")
+                )
+            else:
+                checks.append(
+                    Check(
+                        "credentials",
+                        False,
+                        f"gettoken: {data.get('errmsg')} (errcode {code})",
+                        TOKEN_FIXES.get(code, "check the corp id and secret with `siyu corp add`"),
+                    )
+                )
+        except (httpx.HTTPError, ValueError) as exc:
+            checks.append(
+                Check(
+                    "credentials",
+                    False,
+                    f"cannot reach {corp.api_base}: {exc}",
+                    "check the network and the API base URL of the corp",
+                )
+            )
+    if checks[-1].ok:
+        async with WeComClient(
+            corp_id=corp.wecom_corp_id,
+            secret=creds.secret,
+            base_url=corp.api_base,
+            transport=transport,
+        ) as client:
+            checks.extend(await _contact_checks(client))
+    checks.append(_callback_config(creds.token, creds.aes_key))
+    if checks[-1].ok:
+        checks.append(
+            await _callback_route(corp, creds.token, creds.aes_key, callback_base, transport)
+        )
+    return checks
+
+
+async def _contact_checks(client: WeComClient) -> list[Check]:
+    out: list[Check] = []
+    try:
+        users = await client.get_follow_user_list()
+        out.append(
+            Check("contact permission", True, "the secret may call the customer-contact API")
+        )
+        out.append(
+            Check(
+                "employees",
+                bool(users),
+                f"{len(users)} employees have customer contact",
+                "" if users else "enable 客户联系 for employees in 客户联系 → 权限配置",
+            )
+        )
+    except WeComError as exc:
+        fix = (
+            "use the 客户联系 secret, or add your app to 客户联系 → 可调用应用"
+            if exc.errcode == 48002
+            else "see WeCom's error code list"
+        )
+        out.append(Check("contact permission", False, f"{exc.errmsg} (errcode {exc.errcode})", fix))
+        return out
+    try:
+        groups = await client.get_corp_tag_list()
+        out.append(Check("tags", True, f"{len(groups)} tag groups can be read"))
+    except WeComError as exc:
+        out.append(
+            Check(
+                "tags",
+                False,
+                f"{exc.errmsg} (errcode {exc.errcode})",
+                "give the secret's app permission on 企业客户标签",
+            )
+        )
+    return out
+
+
+def _callback_config(token: str, aes_key: str) -> Check:
+    try:
+        service.validate_callback_config(token, aes_key)
+    except InvalidInput as exc:
+        return Check(
+            "callback config",
+            False,
+            exc.message,
+            "re-register with the Token and EncodingAESKey shown in WeCom's 接收事件服务器 page",
+        )
+    return Check("callback config", True, "the token and EncodingAESKey are well-formed")
+
+
+async def _callback_route(
+    corp: Corp, token: str, aes_key: str, base: str, transport: httpx.AsyncBaseTransport | None
+) -> Check:
+    """Send WeCom's URL verification to our own callback route and expect the echo back."""
+    crypto = CallbackCrypto(token, aes_key, corp.wecom_corp_id)
+    echo = "siyu-doctor-echo"
+    _, params = crypto.encrypt_envelope("")
+    echostr = crypto.encrypt(echo)
+    from siyu.wecom.crypto import signature
+
+    params["msg_signature"] = signature(token, params["timestamp"], params["nonce"], echostr)
+    params["echostr"] = echostr
+    url = f"{base.rstrip('/')}/wecom/callback/{corp.wecom_corp_id}"
+    try:
+        async with httpx.AsyncClient(transport=transport if transport else None, timeout=5) as http:
+            r = await http.get(url, params=params)
+    except httpx.HTTPError as exc:
+        return Check(
+            "callback route",
+            False,
+            f"{url} did not answer: {exc}",
+            "start Siyu (`siyu serve`) and make SIYU_PUBLIC_URL reachable by WeCom",
+        )
+    if r.status_code == 200 and r.text == echo:
+        return Check("callback route", True, f"{url} answers WeCom's URL verification")
+    return Check(
+        "callback route",
+        False,
+        f"{url} answered HTTP {r.status_code}: {r.text[:80]}",
+        "make sure this URL reaches Siyu and the corp's token/AES key match WeCom's settings",
+    )

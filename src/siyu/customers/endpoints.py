@@ -1,0 +1,135 @@
+"""Customer routes: list, count, export, detail, remark."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from siyu.api.deps import CorpDep, SessionDep, WeComDep
+from siyu.core import export
+from siyu.core.pagination import Page
+from siyu.customers import service
+from siyu.customers.schemas import CustomerDetail, CustomerFilter, CustomerOut, RemarkIn, Sort
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+
+def filters(
+    tags_any: Annotated[list[str], Query(description="tag ids: has any")] = [],  # noqa: B006
+    tags_all: Annotated[list[str], Query(description="tag ids: has all")] = [],  # noqa: B006
+    tags_none: Annotated[list[str], Query(description="tag ids: has none")] = [],  # noqa: B006
+    userid: str | None = None,
+    add_way: int | None = None,
+    state: str | None = None,
+    added_from: datetime | None = None,
+    added_to: datetime | None = None,
+    keyword: Annotated[str | None, Query(max_length=50)] = None,
+    include_deleted: bool = False,
+) -> CustomerFilter:
+    return CustomerFilter(
+        tags_any=tags_any,
+        tags_all=tags_all,
+        tags_none=tags_none,
+        userid=userid,
+        add_way=add_way,
+        state=state,
+        added_from=added_from,
+        added_to=added_to,
+        keyword=keyword,
+        include_deleted=include_deleted,
+    )
+
+
+FilterDep = Annotated[CustomerFilter, Depends(filters)]
+
+
+@router.get("", response_model=Page[CustomerOut])
+async def list_customers(
+    session: SessionDep,
+    corp: CorpDep,
+    f: FilterDep,
+    sort: Sort = "-added_at",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Page[CustomerOut]:
+    items, next_cursor = await service.list_page(
+        session, corp.id, filters=f, sort=sort, cursor=cursor, limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/count")
+async def count_customers(session: SessionDep, corp: CorpDep, f: FilterDep) -> dict[str, int]:
+    return {"count": await service.count(session, corp.id, filters=f)}
+
+
+EXPORT_HEADERS = [
+    "ID",
+    "external_userid",
+    "姓名",
+    "类型",
+    "性别",
+    "企业",
+    "首次添加时间",
+    "流失时间",
+    "跟进员工",
+    "标签",
+    "备注",
+]
+
+
+@router.get("/export", response_class=Response)
+async def export_customers(
+    session: SessionDep,
+    corp: CorpDep,
+    f: FilterDep,
+    format: str = "xlsx",
+    sort: Sort = "-added_at",
+) -> Response:
+    fmt = export.check_format(format)
+
+    async def rows() -> AsyncIterator[Sequence[Any]]:
+        async for c in service.iter_all(session, corp.id, filters=f, sort=sort):
+            yield [
+                c.id,
+                c.external_userid,
+                c.name,
+                "微信" if c.type == 1 else "企业微信",
+                {1: "男", 2: "女"}.get(c.gender, "未知"),
+                c.corp_name,
+                c.first_added_at,
+                c.deleted_at,
+                c.userids,
+                [t.name or t.tag_id for t in c.tags],
+                c.remarks,
+            ]
+
+    data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="customers")
+    return Response(
+        data,
+        media_type=export.MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="customers.{fmt}"'},
+    )
+
+
+@router.get("/{customer_id}", response_model=CustomerDetail)
+async def get_customer(session: SessionDep, corp: CorpDep, customer_id: int) -> CustomerDetail:
+    return await service.detail(session, corp.id, customer_id)
+
+
+@router.put("/{customer_id}/remark", response_model=CustomerDetail)
+async def set_remark(
+    session: SessionDep, corp: CorpDep, client: WeComDep, customer_id: int, body: RemarkIn
+) -> CustomerDetail:
+    return await service.set_remark(
+        session,
+        corp.id,
+        customer_id,
+        client,
+        userid=body.userid,
+        remark=body.remark,
+        description=body.description,
+    )

@@ -1,0 +1,93 @@
+"""Customers (external contacts), follow relations, their tags, and the customer timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from siyu.db.base import Base, BigIntPK, CorpScoped, IdMixin, TimestampMixin, utcnow
+
+
+class Customer(CorpScoped, IdMixin, TimestampMixin, Base):
+    """One external contact across all employees of the corp.
+
+    ``seq`` is a dense per-corp integer (segment bitmaps index it). ``deleted_at`` is set when
+    no live follow relation remains; the row and its history stay.
+    """
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("corp_id", "external_userid"),
+        UniqueConstraint("corp_id", "seq"),
+        Index("ix_customers_corp_added", "corp_id", "first_added_at"),
+    )
+
+    external_userid: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100), default="")
+    avatar: Mapped[str] = mapped_column(String(500), default="")
+    type: Mapped[int] = mapped_column(default=1)
+    gender: Mapped[int] = mapped_column(default=0)
+    corp_name: Mapped[str] = mapped_column(String(100), default="")
+    position: Mapped[str] = mapped_column(String(100), default="")
+    unionid: Mapped[str] = mapped_column(String(64), default="")
+    first_added_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FollowRelation(CorpScoped, IdMixin, TimestampMixin, Base):
+    """One customer × one employee: remark, add way, channel state, that employee's tags."""
+
+    __tablename__ = "follow_relations"
+    __table_args__ = (
+        UniqueConstraint("corp_id", "customer_id", "userid"),
+        Index("ix_follow_relations_corp_userid", "corp_id", "userid"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    userid: Mapped[str] = mapped_column(String(64))
+    remark: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(String(300), default="")
+    remark_corp_name: Mapped[str] = mapped_column(String(100), default="")
+    remark_mobiles: Mapped[list[str]] = mapped_column(default=list)
+    add_way: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(64), default="")
+    oper_userid: Mapped[str] = mapped_column(String(64), default="")
+    added_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    synced_run_id: Mapped[int | None] = mapped_column(default=None)
+
+
+class RelationTag(Base):
+    """A corp tag on one follow relation (WeCom keeps tags per relation)."""
+
+    __tablename__ = "relation_tags"
+    __table_args__ = (Index("ix_relation_tags_corp_tag", "corp_id", "tag_id"),)
+
+    relation_id: Mapped[int] = mapped_column(
+        ForeignKey("follow_relations.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    corp_id: Mapped[int] = mapped_column(ForeignKey("corps.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+
+
+class TimelineEvent(Base):
+    """One entry of a customer's timeline; kinds are listed in ``siyu.customers.timeline``."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (
+        Index("ix_timeline_corp_customer_at", "corp_id", "customer_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    corp_id: Mapped[int] = mapped_column(ForeignKey("corps.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    userid: Mapped[str] = mapped_column(String(64), default="")
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

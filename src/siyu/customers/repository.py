@@ -1,0 +1,188 @@
+"""Every customer query."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.schemas import CustomerFilter, Sort
+from siyu.db.repository import scoped
+from siyu.employees.models import Employee
+from siyu.tags.models import Tag, TagGroup
+
+
+def _live_relation(corp_id: int, *conds: Any) -> Any:
+    return exists().where(
+        FollowRelation.corp_id == corp_id,
+        FollowRelation.customer_id == Customer.id,
+        FollowRelation.deleted_at.is_(None),
+        *conds,
+    )
+
+
+def _has_tag(corp_id: int, tag_ids: Sequence[str], include_deleted: bool) -> Any:
+    conds = [
+        RelationTag.corp_id == corp_id,
+        RelationTag.customer_id == Customer.id,
+        RelationTag.tag_id.in_(tag_ids),
+    ]
+    if not include_deleted:
+        conds.append(
+            exists().where(
+                FollowRelation.id == RelationTag.relation_id, FollowRelation.deleted_at.is_(None)
+            )
+        )
+    return exists().where(*conds)
+
+
+def filtered(corp_id: int, f: CustomerFilter) -> Select[Any]:
+    """``SELECT customers`` of the corp matching the filter."""
+    stmt = scoped(Customer, corp_id)
+    if not f.include_deleted:
+        stmt = stmt.where(Customer.deleted_at.is_(None))
+    if f.tags_any:
+        stmt = stmt.where(_has_tag(corp_id, f.tags_any, f.include_deleted))
+    for tag in f.tags_all:
+        stmt = stmt.where(_has_tag(corp_id, [tag], f.include_deleted))
+    if f.tags_none:
+        stmt = stmt.where(~_has_tag(corp_id, f.tags_none, f.include_deleted))
+    rel: list[Any] = []
+    if f.userid:
+        rel.append(FollowRelation.userid == f.userid)
+    if f.add_way is not None:
+        rel.append(FollowRelation.add_way == f.add_way)
+    if f.state:
+        rel.append(FollowRelation.state == f.state)
+    if rel:
+        stmt = stmt.where(_live_relation(corp_id, *rel))
+    if f.added_from:
+        stmt = stmt.where(Customer.first_added_at >= f.added_from)
+    if f.added_to:
+        stmt = stmt.where(Customer.first_added_at < f.added_to)
+    if f.keyword:
+        like = f"%{f.keyword}%"
+        stmt = stmt.where(
+            or_(
+                Customer.name.like(like),
+                exists().where(
+                    FollowRelation.corp_id == corp_id,
+                    FollowRelation.customer_id == Customer.id,
+                    or_(FollowRelation.remark.like(like), FollowRelation.description.like(like)),
+                ),
+            )
+        )
+    return stmt
+
+
+def _sort_key(sort: Sort) -> tuple[Any, bool]:
+    column = Customer.first_added_at if sort.endswith("added_at") else Customer.id
+    return column, sort.startswith("-")
+
+
+def page_statement(
+    corp_id: int, f: CustomerFilter, *, sort: Sort, after: list[Any] | None, limit: int
+) -> Select[Any]:
+    """One keyset page: ordered by the sort column, then id, strictly after the cursor."""
+    column, desc = _sort_key(sort)
+    stmt = filtered(corp_id, f)
+    if after is not None:
+        if column is Customer.id:
+            stmt = stmt.where(Customer.id < after[0] if desc else Customer.id > after[0])
+        else:
+            value = datetime.fromisoformat(after[0])
+            cid = int(after[1])
+            if desc:
+                stmt = stmt.where(or_(column < value, and_(column == value, Customer.id < cid)))
+            else:
+                stmt = stmt.where(or_(column > value, and_(column == value, Customer.id > cid)))
+    if column is Customer.id:
+        order = [Customer.id.desc() if desc else Customer.id.asc()]
+    else:
+        order = [column.desc(), Customer.id.desc()] if desc else [column.asc(), Customer.id.asc()]
+    return stmt.order_by(*order).limit(limit)
+
+
+def cursor_of(customer: Customer, sort: Sort) -> list[Any]:
+    if sort.endswith("added_at"):
+        return [
+            customer.first_added_at.isoformat() if customer.first_added_at else None,
+            customer.id,
+        ]
+    return [customer.id]
+
+
+async def count(session: AsyncSession, corp_id: int, f: CustomerFilter) -> int:
+    sub = filtered(corp_id, f).with_only_columns(Customer.id).subquery()
+    return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
+
+
+async def relations_of(
+    session: AsyncSession, corp_id: int, customer_ids: Sequence[int], *, live_only: bool
+) -> dict[int, list[FollowRelation]]:
+    out: dict[int, list[FollowRelation]] = defaultdict(list)
+    if not customer_ids:
+        return out
+    stmt = scoped(FollowRelation, corp_id).where(FollowRelation.customer_id.in_(customer_ids))
+    if live_only:
+        stmt = stmt.where(FollowRelation.deleted_at.is_(None))
+    for rel in (await session.scalars(stmt.order_by(FollowRelation.id))).all():
+        out[rel.customer_id].append(rel)
+    return out
+
+
+async def tags_of_relations(
+    session: AsyncSession, corp_id: int, relation_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str, str]]]:
+    """relation id → [(tag_id, tag name, group name)] (names empty for unknown tags)."""
+    out: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    if not relation_ids:
+        return out
+    rows = await session.execute(
+        select(RelationTag.relation_id, RelationTag.tag_id, Tag.name, TagGroup.name)
+        .outerjoin(Tag, and_(Tag.corp_id == corp_id, Tag.tag_id == RelationTag.tag_id))
+        .outerjoin(TagGroup, TagGroup.id == Tag.group_pk)
+        .where(RelationTag.corp_id == corp_id, RelationTag.relation_id.in_(relation_ids))
+        .order_by(RelationTag.tag_id)
+    )
+    for rid, tid, name, group in rows.all():
+        out[rid].append((tid, name or "", group or ""))
+    return out
+
+
+async def by_id(session: AsyncSession, corp_id: int, customer_id: int) -> Customer | None:
+    return await session.scalar(scoped(Customer, corp_id).where(Customer.id == customer_id))
+
+
+async def by_external_id(session: AsyncSession, corp_id: int, ext: str) -> Customer | None:
+    return await session.scalar(scoped(Customer, corp_id).where(Customer.external_userid == ext))
+
+
+async def timeline(
+    session: AsyncSession, corp_id: int, customer_id: int, *, limit: int = 200
+) -> list[TimelineEvent]:
+    stmt = (
+        scoped(TimelineEvent, corp_id)
+        .where(TimelineEvent.customer_id == customer_id)
+        .order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def employee_names(
+    session: AsyncSession, corp_id: int, userids: Sequence[str]
+) -> dict[str, str]:
+    if not userids:
+        return {}
+    rows = await session.execute(
+        scoped(Employee, corp_id, Employee.userid, Employee.name).where(
+            Employee.userid.in_(userids)
+        )
+    )
+    return {u: n for u, n in rows.all()}

@@ -1,0 +1,97 @@
+"""Customer API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Sort = Literal["-added_at", "added_at", "-id", "id"]
+
+
+class CustomerFilter(BaseModel):
+    """Filters of the customer list (all optional; combined with AND)."""
+
+    tags_any: list[str] = Field(
+        default_factory=list, description="has at least one of these tag ids"
+    )
+    tags_all: list[str] = Field(default_factory=list, description="has every one of these tag ids")
+    tags_none: list[str] = Field(default_factory=list, description="has none of these tag ids")
+    userid: str | None = Field(default=None, description="followed (live) by this employee")
+    add_way: int | None = None
+    state: str | None = Field(default=None, description="channel state of a follow relation")
+    added_from: datetime | None = Field(default=None, description="first added at or after")
+    added_to: datetime | None = Field(default=None, description="first added before")
+    keyword: str | None = Field(default=None, max_length=50, description="name or remark contains")
+    include_deleted: bool = False
+
+    @model_validator(mode="after")
+    def _range(self) -> CustomerFilter:
+        if self.added_from and self.added_to and self.added_from >= self.added_to:
+            raise ValueError("added_from must be before added_to")
+        return self
+
+
+class TagRef(BaseModel):
+    tag_id: str
+    name: str = ""
+    group_name: str = ""
+
+
+class CustomerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_userid: str
+    name: str
+    avatar: str
+    type: int
+    gender: int
+    corp_name: str
+    unionid: str
+    first_added_at: datetime | None
+    deleted_at: datetime | None
+    userids: list[str] = Field(default_factory=list, description="employees following (live)")
+    tags: list[TagRef] = Field(default_factory=list, description="union over live relations")
+    remarks: list[str] = Field(default_factory=list)
+
+
+class RelationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    userid: str
+    employee_name: str = ""
+    remark: str
+    description: str
+    remark_corp_name: str
+    remark_mobiles: list[str]
+    add_way: int
+    state: str
+    oper_userid: str
+    added_at: datetime | None
+    deleted_at: datetime | None
+    deleted_by: str | None
+    tags: list[TagRef] = Field(default_factory=list)
+
+
+class TimelineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    userid: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
+class CustomerDetail(CustomerOut):
+    relations: list[RelationOut] = Field(default_factory=list)
+    timeline: list[TimelineOut] = Field(default_factory=list)
+
+
+class RemarkIn(BaseModel):
+    userid: str
+    remark: str | None = Field(default=None, max_length=20)
+    description: str | None = Field(default=None, max_length=150)

@@ -1,0 +1,151 @@
+"""Customer reads (list, detail, export) and write-through edits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.core.errors import InvalidInput, NotFound
+from siyu.core.pagination import decode_cursor, encode_cursor
+from siyu.customers import ingest
+from siyu.customers import repository as repo
+from siyu.customers.models import Customer
+from siyu.customers.schemas import (
+    CustomerDetail,
+    CustomerFilter,
+    CustomerOut,
+    RelationOut,
+    Sort,
+    TagRef,
+    TimelineOut,
+)
+from siyu.db.base import utcnow
+from siyu.wecom.client import WeComClient
+
+MAX_PAGE = 500
+
+
+async def _decorate(
+    session: AsyncSession, corp_id: int, customers: Sequence[Customer], *, live_only: bool = True
+) -> list[CustomerOut]:
+    rels = await repo.relations_of(session, corp_id, [c.id for c in customers], live_only=live_only)
+    tag_map = await repo.tags_of_relations(
+        session, corp_id, [r.id for rs in rels.values() for r in rs if r.deleted_at is None]
+    )
+    out = []
+    for c in customers:
+        live = [r for r in rels.get(c.id, []) if r.deleted_at is None]
+        tags: dict[str, TagRef] = {}
+        for r in live:
+            for tid, name, group in tag_map.get(r.id, []):
+                tags[tid] = TagRef(tag_id=tid, name=name, group_name=group)
+        item = CustomerOut.model_validate(c)
+        item.userids = [r.userid for r in live]
+        item.tags = sorted(tags.values(), key=lambda t: (t.group_name, t.name, t.tag_id))
+        item.remarks = [r.remark for r in live if r.remark]
+        out.append(item)
+    return out
+
+
+async def list_page(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    filters: CustomerFilter,
+    sort: Sort = "-added_at",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[CustomerOut], str | None]:
+    """One keyset page of customers and the cursor of the next page (None at the end)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    after = decode_cursor(cursor) if cursor else None
+    if after is not None and len(after) != (2 if sort.endswith("added_at") else 1):
+        raise InvalidInput("the cursor does not belong to this sort order")
+    stmt = repo.page_statement(corp_id, filters, sort=sort, after=after, limit=limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = await _decorate(session, corp_id, rows)
+    next_cursor = encode_cursor(repo.cursor_of(rows[-1], sort)) if more and rows else None
+    return items, next_cursor
+
+
+async def count(session: AsyncSession, corp_id: int, *, filters: CustomerFilter) -> int:
+    return await repo.count(session, corp_id, filters)
+
+
+async def iter_all(
+    session: AsyncSession, corp_id: int, *, filters: CustomerFilter, sort: Sort = "-added_at"
+) -> AsyncIterator[CustomerOut]:
+    """Every matching customer, page by page (exports)."""
+    cursor: str | None = None
+    while True:
+        items, cursor = await list_page(
+            session, corp_id, filters=filters, sort=sort, cursor=cursor, limit=MAX_PAGE
+        )
+        for item in items:
+            yield item
+        if cursor is None:
+            return
+
+
+async def detail(session: AsyncSession, corp_id: int, customer_id: int) -> CustomerDetail:
+    """A customer with every follow relation (deleted ones too) and the latest timeline."""
+    customer = await repo.by_id(session, corp_id, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    base = (await _decorate(session, corp_id, [customer]))[0]
+    rels = (await repo.relations_of(session, corp_id, [customer.id], live_only=False))[customer.id]
+    tag_map = await repo.tags_of_relations(session, corp_id, [r.id for r in rels])
+    names = await repo.employee_names(session, corp_id, [r.userid for r in rels])
+    relations = []
+    for r in rels:
+        out = RelationOut.model_validate(r)
+        out.employee_name = names.get(r.userid, "")
+        out.tags = [TagRef(tag_id=t, name=n, group_name=g) for t, n, g in tag_map.get(r.id, [])]
+        relations.append(out)
+    events = await repo.timeline(session, corp_id, customer.id)
+    return CustomerDetail(
+        **base.model_dump(),
+        relations=relations,
+        timeline=[TimelineOut.model_validate(e) for e in events],
+    )
+
+
+async def set_remark(
+    session: AsyncSession,
+    corp_id: int,
+    customer_id: int,
+    client: WeComClient,
+    *,
+    userid: str,
+    remark: str | None,
+    description: str | None,
+) -> CustomerDetail:
+    """Write a relation's remark/description to WeCom first, then apply WeCom's fresh state."""
+    if remark is None and description is None:
+        raise InvalidInput("give a remark or a description")
+    customer = await repo.by_id(session, corp_id, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    rels = (await repo.relations_of(session, corp_id, [customer.id], live_only=True))[customer.id]
+    if userid not in {r.userid for r in rels}:
+        raise InvalidInput(f"employee {userid} does not follow this customer")
+    await client.remark(userid, customer.external_userid, remark=remark, description=description)
+    await refresh_from_wecom(session, corp_id, customer.external_userid, client)
+    return await detail(session, corp_id, customer_id)
+
+
+async def refresh_from_wecom(
+    session: AsyncSession, corp_id: int, external_userid: str, client: WeComClient
+) -> Any:
+    """Fetch one customer from WeCom and apply it (all relations, tags, timeline)."""
+    d = await client.get_external_contact(external_userid)
+    contact = ingest.contact_from(d.external_contact)
+    pairs = [(contact, ingest.follow_from(f)) for f in d.follow_user]
+    return await ingest.apply_contacts(
+        session, corp_id, pairs, now=utcnow(), complete_for={external_userid}
+    )

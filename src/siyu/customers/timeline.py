@@ -1,0 +1,62 @@
+"""Timeline kinds and the helper that records them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.customers.models import TimelineEvent
+
+ADDED = "added"
+DELETED_BY_CUSTOMER = "deleted_by_customer"
+DELETED_BY_EMPLOYEE = "deleted_by_employee"
+RELATION_GONE = "relation_gone"
+TAGGED = "tagged"
+UNTAGGED = "untagged"
+REMARK_CHANGED = "remark_changed"
+JOINED_GROUP = "joined_group"
+LEFT_GROUP = "left_group"
+TRANSFER_FAILED = "transfer_failed"
+
+KINDS = (
+    ADDED,
+    DELETED_BY_CUSTOMER,
+    DELETED_BY_EMPLOYEE,
+    RELATION_GONE,
+    TAGGED,
+    UNTAGGED,
+    REMARK_CHANGED,
+    JOINED_GROUP,
+    LEFT_GROUP,
+    TRANSFER_FAILED,
+)
+
+
+def entry(
+    corp_id: int,
+    customer_id: int,
+    kind: str,
+    *,
+    at: datetime,
+    userid: str = "",
+    **data: Any,
+) -> dict[str, Any]:
+    """One timeline row as a dict for bulk insertion."""
+    assert kind in KINDS, kind
+    return {
+        "corp_id": corp_id,
+        "customer_id": customer_id,
+        "kind": kind,
+        "userid": userid,
+        "occurred_at": at,
+        "data": data,
+    }
+
+
+async def record(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert timeline rows (no-op for an empty list)."""
+    if rows:
+        await session.execute(insert(TimelineEvent), rows)

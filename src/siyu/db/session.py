@@ -1,0 +1,53 @@
+"""The database handle of a process and the unit of work.
+
+The unit of work owns the transaction: it commits at the end or rolls back on error.
+Services never commit. Jobs enqueued through ``siyu.worker.outbox`` during the unit of work
+are sent after the commit and dropped on rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from siyu.db.engine import create_engine, session_factory
+
+
+@dataclass
+class Database:
+    """An engine and its session factory."""
+
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def open(cls, url: str, *, pooled: bool = True) -> Database:
+        engine = create_engine(url, pooled=pooled)
+        return cls(url=url, engine=engine, sessions=session_factory(engine))
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction commits on success and rolls back on error."""
+        async with self.sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return str(self.engine.dialect.name)
+
+
+def session_info(session: AsyncSession) -> dict[str, Any]:
+    return session.sync_session.info

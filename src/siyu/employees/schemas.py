@@ -1,0 +1,30 @@
+"""Employee and department API shapes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DepartmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    dept_id: int
+    name: str
+    parent_id: int | None
+    order: int
+    employees: int = 0
+
+
+class EmployeeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    userid: str
+    name: str
+    position: str
+    department_ids: list[int]
+    main_department: int | None
+    status: int
+    customer_contact: bool
+    active: bool
+    customers: int = 0

@@ -1,0 +1,98 @@
+"""Employee and department reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.core.errors import NotFound
+from siyu.core.pagination import encode_cursor, id_page_bounds
+from siyu.customers.models import FollowRelation
+from siyu.db.repository import scoped
+from siyu.employees.models import Department, Employee
+from siyu.employees.schemas import DepartmentOut, EmployeeOut
+
+
+async def _customer_counts(
+    session: AsyncSession, corp_id: int, userids: list[str]
+) -> dict[str, int]:
+    if not userids:
+        return {}
+    rows = await session.execute(
+        select(FollowRelation.userid, func.count())
+        .where(
+            FollowRelation.corp_id == corp_id,
+            FollowRelation.userid.in_(userids),
+            FollowRelation.deleted_at.is_(None),
+        )
+        .group_by(FollowRelation.userid)
+    )
+    return {u: int(n) for u, n in rows.all()}
+
+
+async def list_employees(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    keyword: str | None = None,
+    department: int | None = None,
+    customer_contact: bool | None = None,
+    include_inactive: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[EmployeeOut], str | None]:
+    stmt = scoped(Employee, corp_id).order_by(Employee.id).limit(limit + 1)
+    after = id_page_bounds(cursor)
+    if after is not None:
+        stmt = stmt.where(Employee.id > after)
+    if keyword:
+        stmt = stmt.where(
+            or_(Employee.name.like(f"%{keyword}%"), Employee.userid.like(f"%{keyword}%"))
+        )
+    if customer_contact is not None:
+        stmt = stmt.where(Employee.customer_contact.is_(customer_contact))
+    if not include_inactive:
+        stmt = stmt.where(Employee.active.is_(True))
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = encode_cursor([rows[-1].id]) if more and rows else None
+    if (
+        department is not None
+    ):  # department ids are a JSON list: filter in Python (pages may be short)
+        rows = [e for e in rows if department in (e.department_ids or [])]
+    counts = await _customer_counts(session, corp_id, [e.userid for e in rows])
+    items = []
+    for e in rows:
+        out = EmployeeOut.model_validate(e)
+        out.customers = counts.get(e.userid, 0)
+        items.append(out)
+    return items, nxt
+
+
+async def get_employee(session: AsyncSession, corp_id: int, userid: str) -> EmployeeOut:
+    e = await session.scalar(scoped(Employee, corp_id).where(Employee.userid == userid))
+    if e is None:
+        raise NotFound(f"employee {userid} does not exist")
+    out = EmployeeOut.model_validate(e)
+    out.customers = (await _customer_counts(session, corp_id, [userid])).get(userid, 0)
+    return out
+
+
+async def list_departments(session: AsyncSession, corp_id: int) -> list[DepartmentOut]:
+    depts = (await session.scalars(scoped(Department, corp_id).order_by(Department.dept_id))).all()
+    members: Counter[int] = Counter()
+    for ids in (
+        await session.scalars(
+            scoped(Employee, corp_id, Employee.department_ids).where(Employee.active.is_(True))
+        )
+    ).all():
+        members.update(ids or [])
+    out = []
+    for d in depts:
+        item = DepartmentOut.model_validate(d)
+        item.employees = members.get(d.dept_id, 0)
+        out.append(item)
+    return out

@@ -1,0 +1,57 @@
+"""Queries over inbound events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.db.repository import scoped
+from siyu.events.models import InboundEvent
+
+
+async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert an event unless its (corp_id, event_key) exists; the new id or None."""
+    dialect = session.bind.dialect.name
+    ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
+    stmt = (
+        ins.values(**values)
+        .on_conflict_do_nothing(index_elements=["corp_id", "event_key"])
+        .returning(InboundEvent.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def stale_pending(session: AsyncSession, *, before: datetime, limit: int = 500) -> list[int]:
+    """Pending events received before ``before`` (their job may have been lost)."""
+    rows = await session.scalars(
+        select(InboundEvent.id)
+        .where(InboundEvent.status == "pending", InboundEvent.received_at < before)
+        .order_by(InboundEvent.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def list_events(
+    session: AsyncSession, corp_id: int, *, status: str | None, limit: int, before_id: int | None
+) -> list[InboundEvent]:
+    stmt = scoped(InboundEvent, corp_id).order_by(InboundEvent.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(InboundEvent.status == status)
+    if before_id:
+        stmt = stmt.where(InboundEvent.id < before_id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def counts(session: AsyncSession, corp_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        scoped(InboundEvent, corp_id, InboundEvent.status, func.count()).group_by(
+            InboundEvent.status
+        )
+    )
+    return {status: int(n) for status, n in rows.all()}

@@ -1,0 +1,209 @@
+"""Inbound WeCom events: store idempotently, then process by fetching fresh state from WeCom."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.corps.models import Corp
+from siyu.customers import ingest as customers
+from siyu.customers import timeline as tl
+from siyu.customers.models import Customer, FollowRelation
+from siyu.db.base import utcnow
+from siyu.events import repository
+from siyu.events.models import InboundEvent
+from siyu.groups import ingest as groups
+from siyu.tags import ingest as tags
+from siyu.wecom.callbacks import CallbackEvent
+from siyu.wecom.client import WeComClient
+from siyu.wecom.errors import WeComError
+
+log = logging.getLogger(__name__)
+NO_RELATION = {84061, 40096}  # the relation (or contact) no longer exists in WeCom
+
+
+async def store(session: AsyncSession, corp: Corp, event: CallbackEvent, xml: str) -> int | None:
+    """Persist a raw event; the new row id, or None when it is a redelivery."""
+    return await repository.insert_if_new(
+        session,
+        {
+            "corp_id": corp.id,
+            "event_key": event.key,
+            "event": event.event[:64],
+            "change_type": event.change_type[:64],
+            "payload": event.fields,
+            "xml": xml,
+            "received_at": utcnow(),
+            "status": "pending",
+        },
+    )
+
+
+async def process(session: AsyncSession, event_id: int, client: WeComClient) -> str:
+    """Apply one stored event; returns its final status (done, ignored, failed)."""
+    row = await session.get(InboundEvent, event_id)
+    if row is None or row.status in ("done", "ignored"):
+        return row.status if row else "missing"
+    row.attempts += 1
+    ev = CallbackEvent(row.event, row.change_type, dict(row.payload))
+    now = utcnow()
+    handler = _HANDLERS.get(row.event)
+    if handler is None:
+        row.status, row.processed_at = "ignored", now
+        return row.status
+    await handler(session, row.corp_id, ev, client, now)
+    row.status, row.processed_at, row.error = "done", now, None
+    return row.status
+
+
+async def _contact(
+    session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
+) -> None:
+    ext, userid, change = ev.get("ExternalUserID"), ev.get("UserID"), ev.change_type
+    if not ext:
+        return
+    events: list[dict[str, Any]] = []
+    if change in ("del_external_contact", "del_follow_user"):
+        kind = (
+            tl.DELETED_BY_EMPLOYEE if change == "del_external_contact" else tl.DELETED_BY_CUSTOMER
+        )
+        rel = await _relation(session, corp_id, ext, userid)
+        if rel is not None and rel.deleted_at is None:
+            extra = {"source": ev.get("Source")} if ev.get("Source") else {}
+            await customers.mark_relation_deleted(
+                session,
+                corp_id,
+                rel.id,
+                kind=kind,
+                now=now,
+                events=events,
+                customer_id=rel.customer_id,
+                userid=userid,
+                **extra,
+            )
+            await tl.record(session, events)
+            cust = await session.get(Customer, rel.customer_id)
+            await customers.refresh_customer_status(session, corp_id, [cust], now=now)
+        return
+    if change == "transfer_fail":
+        cust = await session.scalar(
+            select(Customer).where(Customer.corp_id == corp_id, Customer.external_userid == ext)
+        )
+        if cust is not None:
+            await tl.record(
+                session,
+                [
+                    tl.entry(
+                        corp_id,
+                        cust.id,
+                        tl.TRANSFER_FAILED,
+                        at=now,
+                        userid=userid,
+                        reason=ev.get("FailReason"),
+                    )
+                ],
+            )
+        return
+    # add_external_contact, add_half_external_contact, edit_external_contact: fetch fresh state
+    try:
+        detail = await client.get_external_contact(ext)
+    except WeComError as exc:
+        if exc.errcode in NO_RELATION:
+            log.info("contact %s is gone from WeCom (%s); nothing to apply", ext, exc.errcode)
+            return
+        raise
+    contact = customers.contact_from(detail.external_contact)
+    pairs = [(contact, customers.follow_from(f)) for f in detail.follow_user]
+    await customers.apply_contacts(session, corp_id, pairs, now=now, complete_for={ext})
+
+
+async def _relation(
+    session: AsyncSession, corp_id: int, ext: str, userid: str
+) -> FollowRelation | None:
+    return await session.scalar(
+        select(FollowRelation)
+        .join(Customer, Customer.id == FollowRelation.customer_id)
+        .where(
+            Customer.corp_id == corp_id,
+            Customer.external_userid == ext,
+            FollowRelation.userid == userid,
+        )
+    )
+
+
+async def _chat(
+    session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
+) -> None:
+    chat_id = ev.get("ChatId")
+    if not chat_id:
+        return
+    changes: groups.MemberChanges | None
+    if ev.change_type == "dismiss":
+        changes = await groups.dismiss(session, corp_id, chat_id, now=now)
+        if changes is None:
+            return
+    else:
+        try:
+            chat = await client.get_group_chat(chat_id)
+        except WeComError as exc:
+            log.info("group chat %s cannot be read (%s)", chat_id, exc.errcode)
+            return
+        changes = await groups.apply_group_chat(session, corp_id, chat, now=now)
+    rows = []
+    ids = await _customer_ids(
+        session, corp_id, [m.member_id for m in changes.joined + changes.left if m.type == 2]
+    )
+    for m, kind in [(m, tl.JOINED_GROUP) for m in changes.joined] + [
+        (m, tl.LEFT_GROUP) for m in changes.left
+    ]:
+        if m.member_id in ids:
+            rows.append(
+                tl.entry(
+                    corp_id,
+                    ids[m.member_id],
+                    kind,
+                    at=now,
+                    chat_id=chat_id,
+                    group_name=changes.group.name,
+                    join_scene=m.join_scene,
+                )
+            )
+    await tl.record(session, rows)
+
+
+async def _customer_ids(session: AsyncSession, corp_id: int, exts: list[str]) -> dict[str, int]:
+    if not exts:
+        return {}
+    rows = await session.execute(
+        select(Customer.external_userid, Customer.id).where(
+            Customer.corp_id == corp_id, Customer.external_userid.in_(exts)
+        )
+    )
+    return {e: i for e, i in rows.all()}
+
+
+async def _tag(
+    session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
+) -> None:
+    # Any tag change (create, update, delete, shuffle) is repaired by re-reading the full list.
+    groups_ = await client.get_corp_tag_list()
+    await tags.apply_tag_groups(session, corp_id, groups_, now=now, complete=True)
+
+
+_HANDLERS = {
+    "change_external_contact": _contact,
+    "change_external_chat": _chat,
+    "change_external_tag": _tag,
+}
+
+
+async def mark_failed(session: AsyncSession, event_id: int, error: str, *, final: bool) -> None:
+    row = await session.get(InboundEvent, event_id)
+    if row is not None:
+        row.error = error[:2000]
+        if final:
+            row.status = "failed"

@@ -1,0 +1,66 @@
+"""Group chat reads."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.core.errors import NotFound
+from siyu.core.pagination import encode_cursor, id_page_bounds
+from siyu.customers.models import Customer
+from siyu.db.repository import scoped
+from siyu.groups.models import GroupChat, GroupMember
+from siyu.groups.schemas import GroupChatDetail, GroupChatOut, GroupMemberOut
+
+
+async def list_groups(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    owner: str | None = None,
+    keyword: str | None = None,
+    include_dismissed: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[GroupChatOut], str | None]:
+    stmt = scoped(GroupChat, corp_id).order_by(GroupChat.id).limit(limit + 1)
+    after = id_page_bounds(cursor)
+    if after is not None:
+        stmt = stmt.where(GroupChat.id > after)
+    if owner:
+        stmt = stmt.where(GroupChat.owner == owner)
+    if keyword:
+        stmt = stmt.where(GroupChat.name.like(f"%{keyword}%"))
+    if not include_dismissed:
+        stmt = stmt.where(GroupChat.dismissed_at.is_(None))
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [GroupChatOut.model_validate(g) for g in rows], (
+        encode_cursor([rows[-1].id]) if more and rows else None
+    )
+
+
+async def detail(
+    session: AsyncSession, corp_id: int, chat_id: str, *, include_left: bool = False
+) -> GroupChatDetail:
+    group = await session.scalar(scoped(GroupChat, corp_id).where(GroupChat.chat_id == chat_id))
+    if group is None:
+        raise NotFound(f"group chat {chat_id} does not exist")
+    stmt = (
+        select(GroupMember, Customer.id)
+        .outerjoin(
+            Customer,
+            (Customer.corp_id == corp_id) & (Customer.external_userid == GroupMember.member_id),
+        )
+        .where(GroupMember.group_pk == group.id)
+        .order_by(GroupMember.join_time, GroupMember.id)
+    )
+    if not include_left:
+        stmt = stmt.where(GroupMember.left_at.is_(None))
+    members = []
+    for m, cid in (await session.execute(stmt)).all():
+        out = GroupMemberOut.model_validate(m)
+        out.customer_id = cid
+        members.append(out)
+    return GroupChatDetail(**GroupChatOut.model_validate(group).model_dump(), members=members)

@@ -1,0 +1,358 @@
+"""Full sync: employees, departments, tags, every customer with its relations, group chats.
+
+Each page is its own unit of work, so a sync can be interrupted at any point and resumed from
+the run's ``resume`` cursor; re-running updates rows instead of duplicating them. Every run
+records its steps, counts and errors (``siyu sync --status``, ``GET /api/v1/sync/runs``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.corps import service as corps
+from siyu.corps.models import Corp
+from siyu.customers import ingest as customers
+from siyu.customers import timeline as tl
+from siyu.customers.models import Customer, FollowRelation
+from siyu.db.base import utcnow
+from siyu.db.repository import scoped
+from siyu.db.session import Database
+from siyu.employees import ingest as employees
+from siyu.groups import ingest as groups
+from siyu.sync.models import SyncRun
+from siyu.tags import ingest as tags
+from siyu.wecom.client import WeComClient
+
+log = logging.getLogger(__name__)
+STEPS = ("departments", "employees", "tags", "customers", "groups", "reconcile")
+USER_CHUNK = 100  # batch/get_by_user takes at most 100 userids
+STALE_AFTER = timedelta(minutes=10)  # a running run without heartbeat this long was interrupted
+
+Progress = Callable[[str, int, int | None], None]  # step, done, total
+
+
+def _noop(step: str, done: int, total: int | None) -> None:
+    return None
+
+
+async def latest_runs(session: AsyncSession, corp_id: int, *, limit: int = 20) -> list[SyncRun]:
+    stmt = scoped(SyncRun, corp_id).order_by(SyncRun.id.desc()).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_run(session: AsyncSession, corp_id: int, run_id: int) -> SyncRun | None:
+    return await session.scalar(scoped(SyncRun, corp_id).where(SyncRun.id == run_id))
+
+
+async def start_or_resume(session: AsyncSession, corp: Corp, *, trigger: str) -> SyncRun:
+    """The unfinished run to resume (interrupted or failed), or a new run."""
+    run = await session.scalar(
+        scoped(SyncRun, corp.id)
+        .where(SyncRun.status.in_(("running", "interrupted", "failed")))
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )
+    if run is not None and run.status == "running" and utcnow() - run.heartbeat_at < STALE_AFTER:
+        return run  # another worker is on it; the caller decides
+    if run is None or (run.status == "failed" and not run.resume):
+        run = SyncRun(
+            corp_id=corp.id,
+            trigger=trigger,
+            status="running",
+            steps={s: {"status": "pending", "done": 0, "total": None} for s in STEPS},
+        )
+        session.add(run)
+    run.status, run.error, run.heartbeat_at, run.finished_at = "running", None, utcnow(), None
+    await session.flush()
+    return run
+
+
+async def is_active(session: AsyncSession, corp_id: int) -> bool:
+    run = await session.scalar(
+        scoped(SyncRun, corp_id).where(SyncRun.status == "running").order_by(SyncRun.id.desc())
+    )
+    return run is not None and utcnow() - run.heartbeat_at < STALE_AFTER
+
+
+async def run_full_sync(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    *,
+    progress: Progress = _noop,
+    page_hook: Callable[[], Awaitable[None]] | None = None,
+) -> SyncRun:
+    """Execute (or resume) a sync run to the end; errors are recorded on the run and re-raised."""
+    state: dict[str, Any] = {}
+    async with db.unit_of_work() as s:
+        run = await _run(s, corp_id, run_id)
+        state = dict(run.resume or {})
+        steps = dict(run.steps)
+    try:
+        for step in STEPS:
+            if steps.get(step, {}).get("status") == "done":
+                continue
+            await _set_step(db, corp_id, run_id, step, status="running")
+            fn = _STEP_FUNCS[step]
+            await fn(db, corp_id, run_id, client, state, progress, page_hook)
+            await _set_step(db, corp_id, run_id, step, status="done")
+        async with db.unit_of_work() as s:
+            run = await _run(s, corp_id, run_id)
+            run.status, run.finished_at, run.resume, run.step = "done", utcnow(), {}, ""
+            await corps.mark_synced(s, corp_id)
+        return run
+    except BaseException as exc:
+        async with db.unit_of_work() as s:
+            run = await _run(s, corp_id, run_id)
+            interrupted = not isinstance(exc, Exception)
+            run.status = "interrupted" if interrupted else "failed"
+            run.error = f"{type(exc).__name__}: {exc}"[:2000]
+            step_info = dict(run.steps.get(run.step, {}))
+            step_info["status"], step_info["error"] = run.status, run.error
+            run.steps = {**run.steps, run.step: step_info}
+        log.warning("sync run %s of corp %s %s: %s", run_id, corp_id, run.status, run.error)
+        raise
+
+
+async def _run(s: AsyncSession, corp_id: int, run_id: int) -> SyncRun:
+    run = await get_run(s, corp_id, run_id)
+    assert run is not None, f"sync run {run_id} vanished"
+    return run
+
+
+async def _set_step(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    step: str,
+    *,
+    status: str | None = None,
+    done: int | None = None,
+    total: int | None = None,
+    resume: dict[str, Any] | None = None,
+    s: AsyncSession | None = None,
+) -> None:
+    async def apply(session: AsyncSession) -> None:
+        run = await _run(session, corp_id, run_id)
+        info = dict(run.steps.get(step, {"status": "pending", "done": 0, "total": None}))
+        if status is not None:
+            info["status"] = status
+        if done is not None:
+            info["done"] = done
+        if total is not None:
+            info["total"] = total
+        run.steps = {**run.steps, step: info}
+        run.step, run.heartbeat_at = step, utcnow()
+        if resume is not None:
+            run.resume = resume
+
+    if s is not None:
+        await apply(s)
+    else:
+        async with db.unit_of_work() as session:
+            await apply(session)
+
+
+async def _departments(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    state: dict[str, Any],
+    progress: Progress,
+    hook: Any,
+) -> None:
+    depts = await client.list_departments()
+    async with db.unit_of_work() as s:
+        n = await employees.apply_departments(s, corp_id, depts)
+        await _set_step(db, corp_id, run_id, "departments", done=n, total=n, s=s)
+    progress("departments", n, n)
+
+
+async def _employees(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    state: dict[str, Any],
+    progress: Progress,
+    hook: Any,
+) -> None:
+    users = await client.list_users(1, fetch_child=True)
+    contact = set(await client.get_follow_user_list())
+    async with db.unit_of_work() as s:
+        n = await employees.apply_employees(s, corp_id, users, contact)
+        await _set_step(db, corp_id, run_id, "employees", done=n, total=n, s=s)
+    progress("employees", n, n)
+
+
+async def _tags(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    state: dict[str, Any],
+    progress: Progress,
+    hook: Any,
+) -> None:
+    groups_ = await client.get_corp_tag_list()
+    async with db.unit_of_work() as s:
+        counts = await tags.apply_tag_groups(s, corp_id, groups_, now=utcnow(), complete=True)
+        await _set_step(db, corp_id, run_id, "tags", done=counts["tags"], total=counts["tags"], s=s)
+    progress("tags", counts["tags"], counts["tags"])
+
+
+async def _customers(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    state: dict[str, Any],
+    progress: Progress,
+    hook: Any,
+) -> None:
+    userids = sorted(await client.get_follow_user_list())
+    chunks = [userids[i : i + USER_CHUNK] for i in range(0, len(userids), USER_CHUNK)]
+    resume = dict(state.get("customers") or {})
+    chunk_index, cursor = int(resume.get("chunk", 0)), str(resume.get("cursor", ""))
+    done = int(resume.get("relations", 0))
+    async with db.unit_of_work() as s:
+        estimate = await s.scalar(
+            select(func.count())
+            .select_from(FollowRelation)
+            .where(FollowRelation.corp_id == corp_id, FollowRelation.deleted_at.is_(None))
+        )
+    total = max(int(estimate or 0), done) or None
+    await _set_step(db, corp_id, run_id, "customers", total=total)
+    for ci in range(chunk_index, len(chunks)):
+        async for page in client.iter_batch_get_by_user(chunks[ci], cursor=cursor, limit=100):
+            pairs = [
+                (
+                    customers.contact_from(item.external_contact),
+                    customers.follow_from(item.follow_info),
+                )
+                for item in page.items
+            ]
+            next_state = {"chunk": ci, "cursor": page.next_cursor, "relations": done + len(pairs)}
+            if not page.next_cursor:
+                next_state = {"chunk": ci + 1, "cursor": "", "relations": done + len(pairs)}
+            async with db.unit_of_work() as s:
+                await customers.apply_contacts(s, corp_id, pairs, now=utcnow(), sync_run_id=run_id)
+                done += len(pairs)
+                if total is not None and done > total:
+                    total = done
+                state["customers"] = next_state
+                await _set_step(
+                    db,
+                    corp_id,
+                    run_id,
+                    "customers",
+                    done=done,
+                    total=total,
+                    resume=dict(state),
+                    s=s,
+                )
+            progress("customers", done, total)
+            if hook is not None:
+                await hook()
+        cursor = ""
+    state["customers"] = {"chunk": len(chunks), "cursor": "", "relations": done, "userids": userids}
+
+
+async def _groups(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    state: dict[str, Any],
+    progress: Progress,
+    hook: Any,
+) -> None:
+    refs = []
+    async for page in client.iter_group_chats(limit=1000):
+        refs.extend(page.chats)
+    total, done = len(refs), 0
+    await _set_step(db, corp_id, run_id, "groups", total=total)
+    for ref in refs:
+        chat = await client.get_group_chat(ref.chat_id)
+        async with db.unit_of_work() as s:
+            await groups.apply_group_chat(s, corp_id, chat, now=utcnow(), status=ref.status)
+            done += 1
+            if done % 20 == 0 or done == total:
+                await _set_step(db, corp_id, run_id, "groups", done=done, s=s)
+        progress("groups", done, total)
+
+
+async def _reconcile(
+    db: Database,
+    corp_id: int,
+    run_id: int,
+    client: WeComClient,
+    state: dict[str, Any],
+    progress: Progress,
+    hook: Any,
+) -> None:
+    """Relations of synced employees not seen by this run were lost while Siyu was not told."""
+    userids = list(
+        (state.get("customers") or {}).get("userids") or sorted(await client.get_follow_user_list())
+    )
+    now, events, gone = utcnow(), [], 0
+    async with db.unit_of_work() as s:
+        stale = (
+            await s.execute(
+                select(FollowRelation.id, FollowRelation.customer_id, FollowRelation.userid).where(
+                    FollowRelation.corp_id == corp_id,
+                    FollowRelation.deleted_at.is_(None),
+                    FollowRelation.userid.in_(userids),
+                    (FollowRelation.synced_run_id.is_(None))
+                    | (FollowRelation.synced_run_id != run_id),
+                )
+            )
+        ).all()
+        for rid, cid, userid in stale:
+            await customers.mark_relation_deleted(
+                s,
+                corp_id,
+                rid,
+                kind=tl.RELATION_GONE,
+                now=now,
+                events=events,
+                customer_id=cid,
+                userid=userid,
+                found_by="sync",
+            )
+            gone += 1
+        await tl.record(s, events)
+        ids = sorted({cid for _, cid, _ in stale})
+        if ids:
+            rows = (await s.execute(select(Customer.id).where(Customer.id.in_(ids)))).all()
+            await customers.refresh_customer_status(s, corp_id, list(rows), now=now)
+        await _set_step(db, corp_id, run_id, "reconcile", done=gone, total=gone, s=s)
+    progress("reconcile", gone, gone)
+
+
+_STEP_FUNCS: dict[str, Any] = {
+    "departments": _departments,
+    "employees": _employees,
+    "tags": _tags,
+    "customers": _customers,
+    "groups": _groups,
+    "reconcile": _reconcile,
+}
+
+
+async def mark_stale_interrupted(session: AsyncSession) -> int:
+    """Runs whose worker died (no heartbeat) become ``interrupted`` so they can resume."""
+    result = await session.execute(
+        update(SyncRun)
+        .where(SyncRun.status == "running", SyncRun.heartbeat_at < utcnow() - STALE_AFTER)
+        .values(status="interrupted", error="no heartbeat: the worker stopped")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

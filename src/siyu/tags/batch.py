@@ -1,0 +1,148 @@
+"""Run a batch tag job: one ``mark_tag`` per follow relation, durable and resumable.
+
+Items move pending → done | failed in the same transaction that mirrors the change locally.
+A crash between WeCom's answer and the commit repeats at most one chunk of calls, which is
+harmless: adding a tag a relation already has (or removing one it lacks) changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.customers import timeline as tl
+from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.db.base import utcnow
+from siyu.db.repository import scoped
+from siyu.db.session import Database
+from siyu.tags.models import BatchTagItem, BatchTagJob
+from siyu.wecom.client import WeComClient
+from siyu.wecom.errors import WeComError, WeComRateLimited, WeComTokenError, WeComUnavailable
+
+log = logging.getLogger(__name__)
+CHUNK = 20
+RETRYABLE = (WeComRateLimited, WeComUnavailable, WeComTokenError)
+
+
+async def run_job(db: Database, corp_id: int, job_id: int, client: WeComClient) -> BatchTagJob:
+    """Process every pending item of the job; transient WeCom failures stop it for a retry."""
+    async with db.unit_of_work() as s:
+        job = await _job(s, corp_id, job_id)
+        if job.status in ("done", "failed"):
+            return job
+        job.status = "running"
+    while True:
+        async with db.unit_of_work() as s:
+            job = await _job(s, corp_id, job_id)
+            items = (
+                await s.scalars(
+                    scoped(BatchTagItem, corp_id)
+                    .where(BatchTagItem.job_id == job_id, BatchTagItem.status == "pending")
+                    .order_by(BatchTagItem.id)
+                    .limit(CHUNK)
+                )
+            ).all()
+            if not items:
+                await _finish(s, job)
+                return job
+            for item in items:
+                await _apply_item(s, corp_id, job, item, client)
+            await _count(s, job)
+
+
+async def _job(s: AsyncSession, corp_id: int, job_id: int) -> BatchTagJob:
+    job = await s.scalar(scoped(BatchTagJob, corp_id).where(BatchTagJob.id == job_id))
+    assert job is not None, f"batch tag job {job_id} vanished"
+    return job
+
+
+async def _apply_item(
+    s: AsyncSession, corp_id: int, job: BatchTagJob, item: BatchTagItem, client: WeComClient
+) -> None:
+    row = (
+        await s.execute(
+            select(FollowRelation, Customer.external_userid)
+            .join(Customer, Customer.id == FollowRelation.customer_id)
+            .where(FollowRelation.id == item.relation_id, FollowRelation.corp_id == corp_id)
+        )
+    ).first()
+    if row is None or row[0].deleted_at is not None:
+        item.status, item.error = "failed", "the follow relation no longer exists"
+        return
+    rel, ext = row
+    try:
+        await client.mark_tag(rel.userid, ext, add=job.add_tag_ids, remove=job.remove_tag_ids)
+    except RETRYABLE:
+        raise
+    except WeComError as exc:
+        item.status, item.error = "failed", f"{exc.errmsg} (errcode {exc.errcode})"[:300]
+        return
+    have = set(
+        (await s.scalars(select(RelationTag.tag_id).where(RelationTag.relation_id == rel.id))).all()
+    )
+    now, events = utcnow(), []
+    new = [t for t in job.add_tag_ids if t not in have]
+    if new:
+        await s.execute(
+            insert(RelationTag),
+            [
+                {
+                    "relation_id": rel.id,
+                    "tag_id": t,
+                    "corp_id": corp_id,
+                    "customer_id": rel.customer_id,
+                }
+                for t in new
+            ],
+        )
+    gone = [t for t in job.remove_tag_ids if t in have]
+    if gone:
+        await s.execute(
+            delete(RelationTag).where(
+                RelationTag.relation_id == rel.id, RelationTag.tag_id.in_(gone)
+            )
+        )
+    for t in new:
+        events.append(
+            tl.entry(
+                corp_id,
+                rel.customer_id,
+                tl.TAGGED,
+                at=now,
+                userid=rel.userid,
+                tag_id=t,
+                batch_job=job.id,
+            )
+        )
+    for t in gone:
+        events.append(
+            tl.entry(
+                corp_id,
+                rel.customer_id,
+                tl.UNTAGGED,
+                at=now,
+                userid=rel.userid,
+                tag_id=t,
+                batch_job=job.id,
+            )
+        )
+    await tl.record(s, events)
+    item.status = "done"
+
+
+async def _count(s: AsyncSession, job: BatchTagJob) -> None:
+    await s.flush()
+    rows = await s.execute(
+        select(BatchTagItem.status, func.count())
+        .where(BatchTagItem.job_id == job.id)
+        .group_by(BatchTagItem.status)
+    )
+    counts = dict(rows.all())
+    job.done, job.failed = int(counts.get("done", 0)), int(counts.get("failed", 0))
+
+
+async def _finish(s: AsyncSession, job: BatchTagJob) -> None:
+    await _count(s, job)
+    job.status = "done" if job.failed < job.total or job.total == 0 else "failed"

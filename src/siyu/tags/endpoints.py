@@ -1,0 +1,73 @@
+"""Tag routes: groups and tags written through to WeCom, batch tag jobs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from siyu.api.deps import CorpDep, SessionDep, WeComDep
+from siyu.tags import service
+from siyu.tags.schemas import (
+    BatchTagIn,
+    BatchTagJobOut,
+    DeleteIn,
+    RenameIn,
+    TagGroupIn,
+    TagGroupOut,
+    TagsIn,
+)
+from siyu.tags.tasks import run_batch_tag_job
+from siyu.worker import outbox
+
+router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+@router.get("/groups", response_model=list[TagGroupOut])
+async def list_groups(session: SessionDep, corp: CorpDep) -> list[TagGroupOut]:
+    return await service.list_groups(session, corp.id)
+
+
+@router.post("/groups", response_model=TagGroupOut, status_code=201)
+async def create_group(
+    session: SessionDep, corp: CorpDep, client: WeComDep, body: TagGroupIn
+) -> TagGroupOut:
+    return await service.create_group(
+        session, corp.id, client, name=body.name, tags=body.tags, order=body.order
+    )
+
+
+@router.post("/groups/{group_id}/tags", response_model=TagGroupOut, status_code=201)
+async def add_tags(
+    session: SessionDep, corp: CorpDep, client: WeComDep, group_id: str, body: TagsIn
+) -> TagGroupOut:
+    return await service.add_tags(session, corp.id, client, group_id=group_id, tags=body.tags)
+
+
+@router.patch("/{wecom_id}", status_code=204)
+async def edit(
+    session: SessionDep, corp: CorpDep, client: WeComDep, wecom_id: str, body: RenameIn
+) -> None:
+    """Rename or reorder a tag or a tag group (by its WeCom id)."""
+    await service.edit(
+        session, corp.id, client, wecom_id=wecom_id, name=body.name, order=body.order
+    )
+
+
+@router.post("/delete", status_code=204)
+async def delete(session: SessionDep, corp: CorpDep, client: WeComDep, body: DeleteIn) -> None:
+    await service.delete(session, corp.id, client, tag_ids=body.tag_ids, group_ids=body.group_ids)
+
+
+@router.post("/batch", response_model=BatchTagJobOut, status_code=202)
+async def batch(session: SessionDep, corp: CorpDep, body: BatchTagIn) -> BatchTagJobOut:
+    """Tag / untag many customers; the writes go to WeCom per follow relation in the worker."""
+    job = await service.create_batch_job(session, corp.id, body, requested_by="api")
+    outbox.enqueue(session, run_batch_tag_job, corp.id, job.id)
+    return BatchTagJobOut.model_validate(job)
+
+
+@router.get("/batch/{job_id}", response_model=BatchTagJobOut)
+async def batch_status(session: SessionDep, corp: CorpDep, job_id: int) -> BatchTagJobOut:
+    job = await service.get_job(session, corp.id, job_id)
+    out = BatchTagJobOut.model_validate(job)
+    out.errors = await service.job_errors(session, corp.id, job_id)
+    return out

@@ -1,0 +1,57 @@
+"""Corp tag groups and tags mirrored from WeCom (deleted ones kept with ``deleted_at``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from siyu.db.base import Base, CorpScoped, IdMixin, TimestampMixin
+
+
+class TagGroup(CorpScoped, IdMixin, TimestampMixin, Base):
+    __tablename__ = "tag_groups"
+    __table_args__ = (UniqueConstraint("corp_id", "group_id"),)
+
+    group_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    order: Mapped[int] = mapped_column(default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Tag(CorpScoped, IdMixin, TimestampMixin, Base):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("corp_id", "tag_id"),)
+
+    tag_id: Mapped[str] = mapped_column(String(64))
+    group_pk: Mapped[int] = mapped_column(ForeignKey("tag_groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    order: Mapped[int] = mapped_column(default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class BatchTagJob(CorpScoped, IdMixin, TimestampMixin, Base):
+    """A batch tag/untag of many customers, written to WeCom per follow relation by a worker."""
+
+    __tablename__ = "batch_tag_jobs"
+
+    add_tag_ids: Mapped[list[str]] = mapped_column(default=list)
+    remove_tag_ids: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    requested_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class BatchTagItem(CorpScoped, IdMixin, Base):
+    """One follow relation of a batch tag job: pending → done | failed (with the reason)."""
+
+    __tablename__ = "batch_tag_items"
+    __table_args__ = (UniqueConstraint("job_id", "relation_id"),)
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("batch_tag_jobs.id", ondelete="CASCADE"))
+    relation_id: Mapped[int] = mapped_column(ForeignKey("follow_relations.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    error: Mapped[str | None] = mapped_column(String(300), default=None)

@@ -1,0 +1,56 @@
+"""Decrypted callback XML → a typed event with a stable idempotency key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from siyu.wecom.crypto import MalformedError, xml_to_dict
+
+CONTACT_CHANGES = {
+    "add_external_contact",
+    "add_half_external_contact",
+    "edit_external_contact",
+    "del_external_contact",
+    "del_follow_user",
+    "transfer_fail",
+}
+CHAT_CHANGES = {"create", "update", "dismiss"}
+TAG_CHANGES = {"create", "update", "delete", "shuffle"}
+
+
+@dataclass(frozen=True)
+class CallbackEvent:
+    """One WeCom event: ``fields`` holds every element of the XML by tag name."""
+
+    event: str
+    change_type: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable across WeCom's redeliveries: MsgId when present, else a hash of the content."""
+        if self.fields.get("MsgId"):
+            return "msg:" + self.fields["MsgId"]
+        digest = hashlib.sha1(json.dumps(self.fields, sort_keys=True).encode()).hexdigest()
+        return f"evt:{self.event}:{self.change_type}:{digest}"
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.fields.get(name, default)
+
+
+def parse_event(xml: str, *, corp_id: str) -> CallbackEvent:
+    """Parse decrypted callback XML; MalformedError if it is not an event for ``corp_id``."""
+    fields = xml_to_dict(xml)
+    to_user = fields.get("ToUserName", "")
+    if to_user and to_user != corp_id:
+        raise MalformedError(f"event addressed to {to_user!r}, not {corp_id!r}")
+    msg_type = fields.get("MsgType", "")
+    if not msg_type:
+        raise MalformedError("no MsgType in the event")
+    return CallbackEvent(
+        event=fields.get("Event", "") if msg_type == "event" else msg_type,
+        change_type=fields.get("ChangeType", ""),
+        fields=fields,
+    )

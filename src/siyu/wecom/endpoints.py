@@ -1,0 +1,82 @@
+"""The WeCom callback endpoint: verify, store the raw event idempotently, acknowledge at once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from siyu.api.deps import SessionDep, SettingsDep
+from siyu.corps import service as corps
+from siyu.events import service as events
+from siyu.events.tasks import process_event
+from siyu.wecom.callbacks import parse_event
+from siyu.wecom.crypto import CallbackCryptoError, SignatureError
+from siyu.worker import outbox
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["wecom"])
+MAX_BODY = 64 * 1024
+
+
+def _reject(status: int, corp_id: str, reason: str) -> PlainTextResponse:
+    log.warning("callback for %s rejected (%s): %s", corp_id, status, reason)
+    return PlainTextResponse(reason, status_code=status)
+
+
+@router.get("/wecom/callback/{corp_id}", response_class=PlainTextResponse)
+async def verify_url(
+    corp_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    msg_signature: Annotated[str, Query()] = "",
+    timestamp: Annotated[str, Query()] = "",
+    nonce: Annotated[str, Query()] = "",
+    echostr: Annotated[str, Query()] = "",
+) -> PlainTextResponse:
+    """WeCom's URL verification: answer the decrypted echostr (no quotes, no newline)."""
+    corp = await corps.get_by_wecom_id(session, corp_id)
+    if corp is None:
+        return _reject(404, corp_id, "unknown corp")
+    crypto = corps.callback_crypto(corp, secret_key=settings.secret_key.get_secret_value())
+    try:
+        return PlainTextResponse(crypto.verify_url(msg_signature, timestamp, nonce, echostr))
+    except SignatureError as exc:
+        return _reject(403, corp_id, str(exc))
+    except CallbackCryptoError as exc:
+        return _reject(400, corp_id, str(exc))
+
+
+@router.post("/wecom/callback/{corp_id}", response_class=PlainTextResponse)
+async def receive(
+    corp_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    msg_signature: Annotated[str, Query()] = "",
+    timestamp: Annotated[str, Query()] = "",
+    nonce: Annotated[str, Query()] = "",
+) -> PlainTextResponse:
+    """An encrypted event: stored before the answer, processed by the worker after commit."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return _reject(400, corp_id, "body too large")
+    corp = await corps.get_by_wecom_id(session, corp_id)
+    if corp is None:
+        return _reject(404, corp_id, "unknown corp")
+    crypto = corps.callback_crypto(corp, secret_key=settings.secret_key.get_secret_value())
+    try:
+        xml = crypto.decrypt_body(body, msg_signature, timestamp, nonce)
+        event = parse_event(xml, corp_id=corp.wecom_corp_id)
+    except SignatureError as exc:
+        return _reject(403, corp_id, str(exc))
+    except CallbackCryptoError as exc:
+        return _reject(400, corp_id, str(exc))
+    event_id = await events.store(session, corp, event, xml)
+    if event_id is None:
+        log.info("duplicate delivery of %s ignored", event.key)
+    else:
+        outbox.enqueue(session, process_event, event_id)
+    return PlainTextResponse("")

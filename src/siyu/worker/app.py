@@ -1,0 +1,67 @@
+"""The Huey app from settings: SqliteHuey by default, RedisHuey for ``redis://`` queue URLs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import TypeVar
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from sqlalchemy.engine import make_url
+
+from siyu.core.settings import get_settings
+from siyu.db.engine import ensure_sqlite_dir
+from siyu.db.session import Database
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def make_huey(queue_url: str) -> Huey:
+    """A Huey instance for ``sqlite:///path`` or ``redis://host:port/db``."""
+    if queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("siyu", url=queue_url, utc=True)
+    url = make_url(queue_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise ValueError(f"SIYU_QUEUE_URL must be sqlite:///path or redis://..., not {queue_url}")
+    ensure_sqlite_dir(queue_url)
+    return SqliteHuey("siyu", filename=url.database, utc=True, timeout=30)
+
+
+huey: Huey = make_huey(get_settings().queue_url)
+
+
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """A consumer that runs in threads of another program and leaves its signals alone."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+def start_embedded(workers: int) -> EmbeddedConsumer:
+    """Start worker threads and the periodic scheduler inside this process."""
+    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    return consumer
+
+
+@lru_cache
+def worker_database() -> Database:
+    """The worker's database handle: unpooled, so each task may run on its own event loop."""
+    return Database.open(get_settings().database_url, pooled=False)
+
+
+def run_async(fn: Callable[[Database], Awaitable[T]]) -> T:
+    """Run an async job body on a fresh event loop with the worker database."""
+
+    async def _main() -> T:
+        return await fn(worker_database())
+
+    return asyncio.run(_main())
+
+
+def task_names() -> list[str]:
+    return sorted(huey._registry._registry)

@@ -21,8 +21,8 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database at ``database_url`` to ``revision``."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the database to ``revision`` (default: every branch head, one per domain)."""
     ensure_sqlite_dir(database_url)
     command.upgrade(alembic_config(database_url), revision)
 

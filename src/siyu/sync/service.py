@@ -32,6 +32,7 @@ from siyu.wecom.client import WeComClient
 log = logging.getLogger(__name__)
 STEPS = ("departments", "employees", "tags", "customers", "groups", "reconcile")
 USER_CHUNK = 100  # batch/get_by_user takes at most 100 userids
+PAGE_LIMIT = 100  # and returns at most 100 relations a page
 STALE_AFTER = timedelta(minutes=10)  # a running run without heartbeat this long was interrupted
 
 Progress = Callable[[str, int, int | None], None]  # step, done, total
@@ -232,7 +233,9 @@ async def _customers(
     total = max(int(estimate or 0), done) or None
     await _set_step(db, corp_id, run_id, "customers", total=total)
     for ci in range(chunk_index, len(chunks)):
-        async for page in client.iter_batch_get_by_user(chunks[ci], cursor=cursor, limit=100):
+        async for page in client.iter_batch_get_by_user(
+            chunks[ci], cursor=cursor, limit=PAGE_LIMIT
+        ):
             pairs = [
                 (
                     customers.contact_from(item.external_contact),

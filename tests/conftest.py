@@ -1,0 +1,239 @@
+"""Shared fixtures: the database (SQLite, or PostgreSQL with --db=postgres), the WeCom sandbox,
+a running Siyu with its embedded worker, a registered corp and an API client.
+
+Environment set here, before any ``siyu`` import: a temporary queue file and a test secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="siyu-tests-"))
+os.environ.setdefault("SIYU_QUEUE_URL", f"sqlite:///{_TMP / 'queue.db'}")
+os.environ["SIYU_SECRET_KEY"] = "test-secret-key"
+os.environ["SIYU_SYNC_INTERVAL_MINUTES"] = "0"
+os.environ.setdefault("SIYU_DATABASE_URL", f"sqlite:///{_TMP / 'siyu.db'}")
+
+import httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from siyu.core.serving import ThreadedServer  # noqa: E402
+from siyu.core.settings import get_settings  # noqa: E402
+from siyu.db import migrate  # noqa: E402
+from siyu.db.base import Base  # noqa: E402
+from siyu.db.session import Database  # noqa: E402
+from siyu.wecom.sandbox import SandboxConfig, create_sandbox_app  # noqa: E402
+from tests.support.servers import Postgres, ServerMissing  # noqa: E402
+
+REQUIRE_ALL = os.environ.get("SIYU_REQUIRE_ALL") == "1"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("SIYU_TEST_DB", "sqlite"),
+        choices=["sqlite", "postgres"],
+        help="database the suite runs on",
+    )
+
+
+def need(reason: str) -> None:
+    """Skip (or fail under SIYU_REQUIRE_ALL=1) when a server or tool is missing."""
+    if REQUIRE_ALL:
+        pytest.fail(f"required but missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database for the whole session (migrations, never create_all)."""
+    if request.config.getoption("--db") == "postgres":
+        try:
+            pg = Postgres.start()
+        except ServerMissing as exc:
+            need(str(exc))
+        url = pg.url
+    else:
+        pg = None
+        url = f"sqlite:///{_TMP / 'siyu.db'}"
+    os.environ["SIYU_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    from siyu.worker.app import worker_database
+
+    worker_database.cache_clear()
+    migrate.upgrade(url)
+    try:
+        yield url
+    finally:
+        if pg is not None:
+            pg.stop()
+
+
+def _wipe(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from siyu.db.engine import sync_url
+
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The database, emptied after each test."""
+    database = Database.open(database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        _wipe(database_url)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@dataclass
+class Sandbox:
+    server: ThreadedServer
+    config: SandboxConfig
+    http: httpx.Client
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def act(self, actor: str, **body: Any) -> dict[str, Any]:
+        """Run a sandbox actor and wait until its callback was delivered (or gave up)."""
+        r = self.http.post(f"/sandbox/actors/{actor}", params={"wait": "true"}, json=body)
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    def get(self, path: str, **params: Any) -> Any:
+        r = self.http.get(path, params=params)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def put(self, path: str, body: dict[str, Any]) -> Any:
+        r = self.http.put(path, json=body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+@pytest.fixture
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(
+        employees=6, customers=60, seed=3, callback_backoff=0.05, callback_timeout=5.0
+    )
+
+
+@pytest.fixture
+def sb(sandbox_config: SandboxConfig) -> Iterator[Sandbox]:
+    """A fresh WeCom sandbox over real HTTP."""
+    server = ThreadedServer(create_sandbox_app(sandbox_config)).start()
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        yield Sandbox(server, sandbox_config, http)
+    server.stop()
+
+
+@dataclass
+class Siyu:
+    server: ThreadedServer
+    db: Database
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture
+def siyu(db: Database, database_url: str) -> Iterator[Siyu]:
+    """Siyu served over real HTTP with its embedded worker threads."""
+    from siyu.api.app import create_app
+    from siyu.worker.app import huey
+
+    huey.flush()  # jobs left over from earlier tests point at wiped rows
+    app = create_app(get_settings(), workers=2)
+    server = ThreadedServer(app).start()
+    try:
+        yield Siyu(server, db)
+    finally:
+        server.stop()
+
+
+@dataclass
+class CorpHandle:
+    id: int
+    wecom_corp_id: str
+    api_key: str
+
+
+async def register_corp(db: Database, sandbox: Sandbox, *, name: str = "测试企业") -> CorpHandle:
+    from siyu.corps import service as corps
+
+    cfg = sandbox.config
+    async with db.unit_of_work() as s:
+        corp = await corps.add_corp(
+            s,
+            secret_key=get_settings().secret_key.get_secret_value(),
+            name=name,
+            wecom_corp_id=cfg.corp_id,
+            secret=cfg.secret,
+            token=cfg.token,
+            aes_key=cfg.aes_key,
+            api_base=sandbox.url,
+            agent_id=cfg.agent_id,
+        )
+        key = await corps.create_api_key(s, corp, name="test")
+        return CorpHandle(corp.id, corp.wecom_corp_id, key)
+
+
+@pytest.fixture
+async def corp(db: Database, sb: Sandbox) -> CorpHandle:
+    """The sandbox registered as a corp in Siyu (not synced yet)."""
+    return await register_corp(db, sb)
+
+
+@pytest.fixture
+def api(siyu: Siyu, corp: CorpHandle) -> Iterator[httpx.Client]:
+    """An HTTP client of Siyu's REST API authenticated with the corp's API key."""
+    with httpx.Client(
+        base_url=siyu.url, timeout=30, headers={"Authorization": f"Bearer {corp.api_key}"}
+    ) as client:
+        yield client
+
+
+def wait_for(
+    predicate: Callable[[], Any], *, timeout: float = 20.0, what: str = "condition"
+) -> Any:
+    """Poll until ``predicate()`` is truthy (work done by another thread or process)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test may use the async fixtures (anyio runs them on asyncio)."""
+    for item in items:
+        item.add_marker(pytest.mark.anyio)

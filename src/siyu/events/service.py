@@ -14,7 +14,7 @@ from siyu.customers import ingest as customers
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
-from siyu.events import repository
+from siyu.events import bus, repository
 from siyu.events.models import InboundEvent
 from siyu.groups import ingest as groups
 from siyu.tags import ingest as tags
@@ -64,6 +64,7 @@ async def _contact(
     session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
 ) -> None:
     ext, userid, change = ev.get("ExternalUserID"), ev.get("UserID"), ev.change_type
+    ctx = bus.EventContext(session, client)
     if not ext:
         return
     events: list[dict[str, Any]] = []
@@ -88,6 +89,23 @@ async def _contact(
             await tl.record(session, events)
             cust = await session.get(Customer, rel.customer_id)
             await customers.refresh_customer_status(session, corp_id, [cust], now=now)
+            # data: customer_id, external_userid, userid, relation_id, by, source
+            await bus.publish(
+                ctx,
+                bus.DomainEvent(
+                    bus.CUSTOMER_DELETED,
+                    corp_id,
+                    now,
+                    {
+                        "customer_id": rel.customer_id,
+                        "external_userid": ext,
+                        "userid": userid,
+                        "relation_id": rel.id,
+                        "by": "employee" if change == "del_external_contact" else "customer",
+                        "source": ev.get("Source"),
+                    },
+                ),
+            )
         return
     if change == "transfer_fail":
         cust = await session.scalar(
@@ -118,7 +136,33 @@ async def _contact(
         raise
     contact = customers.contact_from(detail.external_contact)
     pairs = [(contact, customers.follow_from(f)) for f in detail.follow_user]
-    await customers.apply_contacts(session, corp_id, pairs, now=now, complete_for={ext})
+    result = await customers.apply_contacts(session, corp_id, pairs, now=now, complete_for={ext})
+    customer_id = result.customer_ids.get(ext)
+    if customer_id is None:
+        return
+    follow = next((f for _, f in pairs if f.userid == userid), None)
+    kind = bus.CUSTOMER_EDITED if change == "edit_external_contact" else bus.CUSTOMER_ADDED
+    # data: customer_id, external_userid, userid, change_type, state, welcome_code, add_way,
+    #       new_customer (first relation of this customer in Siyu), relation_exists
+    await bus.publish(
+        ctx,
+        bus.DomainEvent(
+            kind,
+            corp_id,
+            now,
+            {
+                "customer_id": customer_id,
+                "external_userid": ext,
+                "userid": userid,
+                "change_type": change,
+                "state": ev.get("State") or (follow.state if follow else ""),
+                "welcome_code": ev.get("WelcomeCode"),
+                "add_way": follow.add_way if follow else 0,
+                "new_customer": result.new_customers > 0,
+                "relation_exists": follow is not None,
+            },
+        ),
+    )
 
 
 async def _relation(

@@ -1,5 +1,6 @@
 """Import every table so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from siyu.accounts.models import AuditEntry, ConsoleUser
 from siyu.corps.models import ApiKey, Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.db.base import Base
@@ -11,9 +12,11 @@ from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
 
 __all__ = [
     "ApiKey",
+    "AuditEntry",
     "Base",
     "BatchTagItem",
     "BatchTagJob",
+    "ConsoleUser",
     "Corp",
     "Customer",
     "Department",

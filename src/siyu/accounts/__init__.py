@@ -1,0 +1,1 @@
+"""Console users, roles and data scope, sessions, WeCom sign-in, settings and the audit log."""

@@ -157,6 +157,14 @@ class WeComClient:
         )
         return [User.model_validate(u) for u in data.get("userlist", [])]
 
+    async def get_user_info(self, code: str) -> str:
+        """``auth/getuserinfo``: the member userid behind a web login / OAuth ``code``."""
+        data = await self.call("GET", "auth/getuserinfo", params={"code": code})
+        userid = data.get("userid") or data.get("UserId")
+        if not userid:
+            raise WeComError(60020, "the code does not belong to a corp member", "auth/getuserinfo")
+        return str(userid)
+
     # ------------------------------------------------------------------ customers
 
     async def get_follow_user_list(self) -> list[str]:

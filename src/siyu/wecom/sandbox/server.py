@@ -88,6 +88,7 @@ def create_sandbox_app(
     """The sandbox as an ASGI app; the world is built eagerly (``app.state.sandbox``)."""
     from siyu.wecom.sandbox.app import router as wecom_router
     from siyu.wecom.sandbox.control import router as control_router
+    from siyu.wecom.sandbox.oauth import router as oauth_router
 
     sandbox = Sandbox(config or SandboxConfig(), clock=clock)
 
@@ -104,6 +105,7 @@ def create_sandbox_app(
     app.state.sandbox = sandbox
     app.include_router(wecom_router)
     app.include_router(control_router)
+    app.include_router(oauth_router)
     return app
 
 

@@ -6,10 +6,11 @@ Environment set here, before any ``siyu`` import: a temporary queue file and a t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,13 +95,12 @@ def _wipe(url: str) -> None:
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    """The database, emptied after each test."""
-    database = Database.open(database_url)
+def db(database_url: str) -> Iterator[Database]:
+    """The database, emptied after each test (unpooled: usable from any event loop)."""
+    database = Database.open(database_url, pooled=False)
     try:
         yield database
     finally:
-        await database.dispose()
         _wipe(database_url)
 
 
@@ -205,9 +205,9 @@ async def register_corp(db: Database, sandbox: Sandbox, *, name: str = "测试�
 
 
 @pytest.fixture
-async def corp(db: Database, sb: Sandbox) -> CorpHandle:
+def corp(db: Database, sb: Sandbox) -> CorpHandle:
     """The sandbox registered as a corp in Siyu (not synced yet)."""
-    return await register_corp(db, sb)
+    return asyncio.run(register_corp(db, sb))
 
 
 @pytest.fixture
@@ -237,3 +237,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test may use the async fixtures (anyio runs them on asyncio)."""
     for item in items:
         item.add_marker(pytest.mark.anyio)
+
+
+async def full_sync(db: Database, corp: CorpHandle) -> Any:
+    """Run a full sync of the corp in this process (as `siyu sync` does)."""
+    from siyu.corps import service as corps
+    from siyu.sync import service as sync
+
+    async with db.unit_of_work() as s:
+        c = await corps.get(s, corp.id)
+        run = await sync.start_or_resume(s, c, trigger="test")
+    async with corps.wecom_client(
+        c, secret_key=get_settings().secret_key.get_secret_value()
+    ) as client:
+        return await sync.run_full_sync(db, corp.id, run.id, client)
+
+
+@pytest.fixture
+def live(siyu: Siyu, corp: CorpHandle, sb: Sandbox, db: Database) -> CorpHandle:
+    """A synced corp whose sandbox delivers its callbacks to the running Siyu."""
+    asyncio.run(full_sync(db, corp))
+    sb.put("/sandbox/config", {"callback_url": f"{siyu.url}/wecom/callback/{corp.wecom_corp_id}"})
+    return corp
+
+
+def events_settled(db: Database, timeout: float = 30.0) -> None:
+    """Wait until the worker has processed every stored callback event."""
+    from sqlalchemy import func, select
+
+    from siyu.events.models import InboundEvent
+
+    async def pending() -> int:
+        async with db.unit_of_work() as s:
+            stmt = (
+                select(func.count())
+                .select_from(InboundEvent)
+                .where(InboundEvent.status == "pending")
+            )
+            return int(await s.scalar(stmt) or 0)
+
+    wait_for(lambda: asyncio.run(pending()) == 0, timeout=timeout, what="events to be processed")

@@ -68,6 +68,7 @@ class ApplyResult:
     new_relations: int = 0
     customer_ids: dict[str, int] = field(default_factory=dict)
     relation_ids: list[int] = field(default_factory=list)
+    new_relation_ids: set[int] = field(default_factory=set)
 
 
 def contact_from(obj: Any) -> ContactData:
@@ -127,18 +128,16 @@ async def apply_contacts(
     pairs: Sequence[tuple[ContactData, FollowData]],
     *,
     now: datetime,
-    complete_for: set[str] | None = None,
-    gone_kind: str = tl.RELATION_GONE,
     sync_run_id: int | None = None,
 ) -> ApplyResult:
     """Upsert customers, follow relations and relation tags; record timeline differences.
 
-    ``complete_for``: external user ids whose follow list in ``pairs`` is complete (from
-    ``externalcontact/get``): their live relations missing from it are marked deleted with
-    ``gone_kind``. ``sync_run_id`` marks every relation seen by a full sync.
+    Relations are only ended by explicit delete events (callbacks arrive out of order with
+    the fresh state they fetch) and by a full sync's reconcile step. ``sync_run_id`` marks
+    every relation seen by a full sync.
     """
     result = ApplyResult()
-    if not pairs and not complete_for:
+    if not pairs:
         return result
     contacts: dict[str, ContactData] = {}
     for contact, _ in pairs:
@@ -147,11 +146,7 @@ async def apply_contacts(
     rows = [(customers[c.external_userid], f) for c, f in pairs]
     events: list[dict[str, Any]] = []
     relations = await _upsert_relations(session, corp_id, rows, now, events, result)
-    await _apply_tags(session, corp_id, rows, relations, now, events)
-    if complete_for:
-        await _mark_missing(
-            session, corp_id, customers, pairs, complete_for, now, gone_kind, events
-        )
+    await _apply_tags(session, corp_id, rows, relations, now, events, result.new_relation_ids)
     if sync_run_id is not None and result.relation_ids:
         for chunk in _chunks(result.relation_ids):
             await session.execute(
@@ -292,6 +287,7 @@ async def _upsert_relations(
         )
         for r in inserted:
             ids[(r.customer_id, r.userid)] = r.id
+            result.new_relation_ids.add(r.id)
         for customer, f, v in new:
             events.append(
                 tl.entry(
@@ -316,6 +312,7 @@ async def _apply_tags(
     relations: dict[tuple[int, str], int],
     now: datetime,
     events: list[dict[str, Any]],
+    new_relations: set[int],
 ) -> None:
     rel_ids = sorted(relations.values())
     current: dict[int, set[str]] = defaultdict(set)
@@ -331,7 +328,7 @@ async def _apply_tags(
     for customer, f in rows:
         rid = relations[(customer.id, f.userid)]
         wanted, have = set(f.tag_ids), current.get(rid, set())
-        fresh = rid not in current and not have
+        fresh = rid in new_relations  # a new relation's tags are part of its "added" entry
         for tid in sorted(wanted - have):
             add_rows.append(
                 {"relation_id": rid, "tag_id": tid, "corp_id": corp_id, "customer_id": customer.id}
@@ -352,42 +349,6 @@ async def _apply_tags(
         await session.execute(
             delete(RelationTag).where(RelationTag.relation_id == rid, RelationTag.tag_id == tid)
         )
-
-
-async def _mark_missing(
-    session: AsyncSession,
-    corp_id: int,
-    customers: dict[str, Any],
-    pairs: Sequence[tuple[ContactData, FollowData]],
-    complete_for: set[str],
-    now: datetime,
-    kind: str,
-    events: list[dict[str, Any]],
-) -> None:
-    present = {(c.external_userid, f.userid) for c, f in pairs}
-    ids = [customers[e].id for e in complete_for if e in customers]
-    if not ids:
-        return
-    live = await session.execute(
-        select(FollowRelation.id, FollowRelation.customer_id, FollowRelation.userid).where(
-            FollowRelation.corp_id == corp_id,
-            FollowRelation.customer_id.in_(ids),
-            FollowRelation.deleted_at.is_(None),
-        )
-    )
-    by_id = {c.id: ext for ext, c in customers.items()}
-    for rid, cid, userid in live.all():
-        if (by_id[cid], userid) not in present:
-            await mark_relation_deleted(
-                session,
-                corp_id,
-                rid,
-                kind=kind,
-                now=now,
-                events=events,
-                customer_id=cid,
-                userid=userid,
-            )
 
 
 async def mark_relation_deleted(

@@ -146,6 +146,4 @@ async def refresh_from_wecom(
     d = await client.get_external_contact(external_userid)
     contact = ingest.contact_from(d.external_contact)
     pairs = [(contact, ingest.follow_from(f)) for f in d.follow_user]
-    return await ingest.apply_contacts(
-        session, corp_id, pairs, now=utcnow(), complete_for={external_userid}
-    )
+    return await ingest.apply_contacts(session, corp_id, pairs, now=utcnow())

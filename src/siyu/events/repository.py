@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.events.models import InboundEvent
 
@@ -24,6 +25,17 @@ async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> int | 
         .returning(InboundEvent.id)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def rearm_if_processed(session: AsyncSession, corp_id: int, event_key: str) -> int | None:
+    """Set a processed event back to pending; its id, or None if it is still pending."""
+    row = await session.scalar(
+        scoped(InboundEvent, corp_id).where(InboundEvent.event_key == event_key)
+    )
+    if row is None or row.status == "pending":
+        return None
+    row.status, row.attempts, row.error, row.received_at = "pending", 0, None, utcnow()
+    return row.id
 
 
 async def stale_pending(session: AsyncSession, *, before: datetime, limit: int = 500) -> list[int]:

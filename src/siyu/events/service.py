@@ -26,9 +26,23 @@ log = logging.getLogger(__name__)
 NO_RELATION = {84061, 40096}  # the relation (or contact) no longer exists in WeCom
 
 
+# Events whose handler only re-reads WeCom's current state. WeCom's content-based key cannot
+# tell a redelivery from a second identical change in the same second, so when such an event
+# comes again after the first was processed it is re-armed: re-reading is harmless and catches
+# the second change. Other events (adds, deletes) are dropped as redeliveries.
+REFRESH_EVENTS = {
+    ("change_external_contact", "edit_external_contact"),
+    ("change_external_chat", "update"),
+    ("change_external_tag", "create"),
+    ("change_external_tag", "update"),
+    ("change_external_tag", "delete"),
+    ("change_external_tag", "shuffle"),
+}
+
+
 async def store(session: AsyncSession, corp: Corp, event: CallbackEvent, xml: str) -> int | None:
-    """Persist a raw event; the new row id, or None when it is a redelivery."""
-    return await repository.insert_if_new(
+    """Persist a raw event; the row id to process, or None for a redelivery to ignore."""
+    new_id = await repository.insert_if_new(
         session,
         {
             "corp_id": corp.id,
@@ -41,6 +55,11 @@ async def store(session: AsyncSession, corp: Corp, event: CallbackEvent, xml: st
             "status": "pending",
         },
     )
+    if new_id is not None:
+        return new_id
+    if (event.event, event.change_type) not in REFRESH_EVENTS:
+        return None
+    return await repository.rearm_if_processed(session, corp.id, event.key)
 
 
 async def process(session: AsyncSession, event_id: int, client: WeComClient) -> str:
@@ -136,7 +155,7 @@ async def _contact(
         raise
     contact = customers.contact_from(detail.external_contact)
     pairs = [(contact, customers.follow_from(f)) for f in detail.follow_user]
-    result = await customers.apply_contacts(session, corp_id, pairs, now=now, complete_for={ext})
+    result = await customers.apply_contacts(session, corp_id, pairs, now=now)
     customer_id = result.customer_ids.get(ext)
     if customer_id is None:
         return

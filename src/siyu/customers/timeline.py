@@ -20,6 +20,9 @@ REMARK_CHANGED = "remark_changed"
 JOINED_GROUP = "joined_group"
 LEFT_GROUP = "left_group"
 TRANSFER_FAILED = "transfer_failed"
+CHANNEL_ATTRIBUTED = "channel_attributed"  # an add through a channel code (acquisition)
+COLLISION = "collision"  # a locked customer added another employee (acquisition)
+OWNER_CHANGED = "owner_changed"  # the customer's owner was set or reassigned (acquisition)
 
 KINDS = (
     ADDED,
@@ -32,6 +35,9 @@ KINDS = (
     JOINED_GROUP,
     LEFT_GROUP,
     TRANSFER_FAILED,
+    CHANNEL_ATTRIBUTED,
+    COLLISION,
+    OWNER_CHANGED,
 )
 
 

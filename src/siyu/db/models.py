@@ -1,6 +1,22 @@
 """Import every table so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from siyu.accounts.models import AuditEntry, ConsoleUser
+from siyu.acquisition.models import (
+    AcquisitionImage,
+    AcquisitionSettings,
+    AppMessage,
+    ChannelAdd,
+    ChannelCode,
+    ChannelDailyStat,
+    Collision,
+    CustomerOwner,
+    CustomerSource,
+    GroupCode,
+    GroupCodeEvent,
+    LossRecord,
+    OwnerChange,
+    WelcomeSend,
+)
 from siyu.corps.models import ApiKey, Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.db.base import Base
@@ -11,23 +27,37 @@ from siyu.sync.models import SyncRun
 from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
 
 __all__ = [
+    "AcquisitionImage",
+    "AcquisitionSettings",
     "ApiKey",
+    "AppMessage",
     "AuditEntry",
     "Base",
     "BatchTagItem",
     "BatchTagJob",
+    "ChannelAdd",
+    "ChannelCode",
+    "ChannelDailyStat",
+    "Collision",
     "ConsoleUser",
     "Corp",
     "Customer",
+    "CustomerOwner",
+    "CustomerSource",
     "Department",
     "Employee",
     "FollowRelation",
     "GroupChat",
+    "GroupCode",
+    "GroupCodeEvent",
     "GroupMember",
     "InboundEvent",
+    "LossRecord",
+    "OwnerChange",
     "RelationTag",
     "SyncRun",
     "Tag",
     "TagGroup",
     "TimelineEvent",
+    "WelcomeSend",
 ]

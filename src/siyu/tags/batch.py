@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.customers import timeline as tl
-from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.db.session import Database
 from siyu.tags.models import BatchTagItem, BatchTagJob
+from siyu.tags.relations import mirror_mark_tag
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComTokenError, WeComUnavailable
 
@@ -79,56 +79,15 @@ async def _apply_item(
     except WeComError as exc:
         item.status, item.error = "failed", f"{exc.errmsg} (errcode {exc.errcode})"[:300]
         return
-    have = set(
-        (await s.scalars(select(RelationTag.tag_id).where(RelationTag.relation_id == rel.id))).all()
+    await mirror_mark_tag(
+        s,
+        corp_id,
+        rel,
+        add=job.add_tag_ids,
+        remove=job.remove_tag_ids,
+        now=utcnow(),
+        batch_job=job.id,
     )
-    now, events = utcnow(), []
-    new = [t for t in job.add_tag_ids if t not in have]
-    if new:
-        await s.execute(
-            insert(RelationTag),
-            [
-                {
-                    "relation_id": rel.id,
-                    "tag_id": t,
-                    "corp_id": corp_id,
-                    "customer_id": rel.customer_id,
-                }
-                for t in new
-            ],
-        )
-    gone = [t for t in job.remove_tag_ids if t in have]
-    if gone:
-        await s.execute(
-            delete(RelationTag).where(
-                RelationTag.relation_id == rel.id, RelationTag.tag_id.in_(gone)
-            )
-        )
-    for t in new:
-        events.append(
-            tl.entry(
-                corp_id,
-                rel.customer_id,
-                tl.TAGGED,
-                at=now,
-                userid=rel.userid,
-                tag_id=t,
-                batch_job=job.id,
-            )
-        )
-    for t in gone:
-        events.append(
-            tl.entry(
-                corp_id,
-                rel.customer_id,
-                tl.UNTAGGED,
-                at=now,
-                userid=rel.userid,
-                tag_id=t,
-                batch_job=job.id,
-            )
-        )
-    await tl.record(s, events)
     item.status = "done"
 
 

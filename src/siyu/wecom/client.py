@@ -99,8 +99,12 @@ class WeComClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        files: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Call ``/cgi-bin/<path>``; return the reply dict or raise a WeComError."""
+        """Call ``/cgi-bin/<path>``; return the reply dict or raise a WeComError.
+
+        ``files`` sends a multipart body instead of JSON (``media/upload``).
+        """
         path = path.lstrip("/")
         policy = self.retry
         started = time.monotonic()
@@ -108,7 +112,7 @@ class WeComClient:
         while True:
             attempt += 1
             try:
-                return await self._once(method, path, params, json)
+                return await self._once(method, path, params, json, files)
             except (WeComRateLimited, WeComUnavailable) as exc:
                 delay = policy.delay(attempt)
                 spent = time.monotonic() - started
@@ -117,11 +121,16 @@ class WeComClient:
                 await self._sleep(delay)
 
     async def _once(
-        self, method: str, path: str, params: dict[str, Any] | None, json: Any
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        files: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         try:
             response = await self._http.request(
-                method.upper(), f"/cgi-bin/{path}", params=params, json=json
+                method.upper(), f"/cgi-bin/{path}", params=params, json=json, files=files
             )
         except httpx.TimeoutException as exc:
             raise WeComUnavailable(BUSY_ERRCODE, f"timeout: {exc!r}", path) from exc

@@ -86,6 +86,7 @@ def create_sandbox_app(
     config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.time
 ) -> FastAPI:
     """The sandbox as an ASGI app; the world is built eagerly (``app.state.sandbox``)."""
+    from siyu.wecom.sandbox.acquisition_control import router as acquisition_router
     from siyu.wecom.sandbox.app import router as wecom_router
     from siyu.wecom.sandbox.control import router as control_router
     from siyu.wecom.sandbox.oauth import router as oauth_router
@@ -103,6 +104,7 @@ def create_sandbox_app(
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
+    app.include_router(acquisition_router)  # before /cgi-bin/{path} (multipart media/upload)
     app.include_router(wecom_router)
     app.include_router(control_router)
     app.include_router(oauth_router)

@@ -11,6 +11,10 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
 import siyu
+from siyu.accounts.audit import AuditMiddleware
+from siyu.accounts.endpoints import router as auth
+from siyu.accounts.settings_endpoints import router as account_settings
+from siyu.analytics.endpoints import router as analytics
 from siyu.api import console, errors
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
@@ -65,9 +69,12 @@ def create_app(
     app.state.settings = settings
     app.state.wecom_transport = wecom_transport
     errors.install(app)
+    app.add_middleware(AuditMiddleware)
 
     api = APIRouter(prefix="/api/v1")
     for router in (customers, tags, employees, groups, sync, events):
+        api.include_router(router)
+    for router in (auth, account_settings, analytics):
         api.include_router(router)
     app.include_router(api)
     app.include_router(wecom_callback)

@@ -9,6 +9,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.accounts import auth as accounts_auth
+from siyu.core.auth import Principal
 from siyu.core.settings import Settings
 from siyu.corps import service as corps
 from siyu.corps.models import Corp
@@ -37,29 +39,64 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
-async def _corp(
+async def _principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Corp:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            401,
-            "an API key is required: Authorization: Bearer <key>",
-            headers={"WWW-Authenticate": "Bearer"},
+) -> Principal:
+    """An API key (``Authorization: Bearer``) or a console session cookie (see accounts)."""
+    principal: Principal | None
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        key = await corps.authenticate_key(session, credentials.credentials)
+        if key is None:
+            raise HTTPException(
+                401,
+                "the API key is not valid or was revoked",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        corp, key_id, prefix = key
+        principal = Principal(
+            corp=corp, role="integrator", name=f"api-key:{prefix}", api_key_id=key_id
         )
-    corp = await corps.authenticate(session, credentials.credentials)
-    if corp is None:
-        raise HTTPException(
-            401, "the API key is not valid or was revoked", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return corp
+    else:
+        principal = await accounts_auth.from_cookie(request, session, get_settings(request))
+        if principal is None:
+            raise HTTPException(
+                401,
+                "sign in, or send an API key: Authorization: Bearer <key>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+
+
+async def _corp(principal: PrincipalDep) -> Corp:
+    """The corp of a principal with access to the whole corp (admin, operator, API key).
+
+    Routes that serve scoped roles (manager, staff) take :data:`PrincipalDep` instead and pass
+    its data scope to their services.
+    """
+    principal.require_full_access()
+    return principal.corp
+
+
+async def _admin(principal: PrincipalDep) -> Principal:
+    principal.require_admin()
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(_admin)]
 
 
 CorpDep = Annotated[Corp, Depends(_corp)]
 
 
-async def _wecom(request: Request, corp: CorpDep) -> AsyncIterator[WeComClient]:
+async def _wecom(request: Request, principal: PrincipalDep) -> AsyncIterator[WeComClient]:
     settings = get_settings(request)
+    corp = principal.corp
     transport = getattr(request.app.state, "wecom_transport", None)
     async with corps.wecom_client(
         corp, secret_key=settings.secret_key.get_secret_value(), transport=transport

@@ -160,6 +160,17 @@ async def authenticate(session: AsyncSession, key: str) -> Corp | None:
     return await session.get(Corp, row.corp_id)
 
 
+async def authenticate_key(session: AsyncSession, key: str) -> tuple[Corp, int, str] | None:
+    """(corp, key id, key prefix) of an unrevoked API key, or None."""
+    row = await session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == _hash(key), ApiKey.revoked_at.is_(None))
+    )
+    if row is None:
+        return None
+    corp = await session.get(Corp, row.corp_id)
+    return (corp, row.id, row.prefix) if corp is not None else None
+
+
 async def allocate_customer_seqs(session: AsyncSession, corp_id: int, count: int) -> int:
     """Reserve ``count`` dense customer numbers; returns the first (atomic on both dialects)."""
     result = await session.execute(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from siyu.api.deps import CorpDep, SessionDep, WeComDep
+from siyu.api.deps import PrincipalDep, SessionDep, WeComDep
 from siyu.core import export
 from siyu.core.pagination import Page
 from siyu.customers import service
@@ -49,21 +49,32 @@ FilterDep = Annotated[CustomerFilter, Depends(filters)]
 @router.get("", response_model=Page[CustomerOut])
 async def list_customers(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     f: FilterDep,
     sort: Sort = "-added_at",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[CustomerOut]:
     items, next_cursor = await service.list_page(
-        session, corp.id, filters=f, sort=sort, cursor=cursor, limit=limit
+        session,
+        principal.corp_id,
+        filters=f,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        visible=principal.visible_userids,
     )
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/count")
-async def count_customers(session: SessionDep, corp: CorpDep, f: FilterDep) -> dict[str, int]:
-    return {"count": await service.count(session, corp.id, filters=f)}
+async def count_customers(
+    session: SessionDep, principal: PrincipalDep, f: FilterDep
+) -> dict[str, int]:
+    n = await service.count(
+        session, principal.corp_id, filters=f, visible=principal.visible_userids
+    )
+    return {"count": n}
 
 
 EXPORT_HEADERS = [
@@ -84,7 +95,7 @@ EXPORT_HEADERS = [
 @router.get("/export", response_class=Response)
 async def export_customers(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     f: FilterDep,
     format: str = "xlsx",
     sort: Sort = "-added_at",
@@ -92,7 +103,9 @@ async def export_customers(
     fmt = export.check_format(format)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
-        async for c in service.iter_all(session, corp.id, filters=f, sort=sort):
+        async for c in service.iter_all(
+            session, principal.corp_id, filters=f, sort=sort, visible=principal.visible_userids
+        ):
             yield [
                 c.id,
                 c.external_userid,
@@ -116,20 +129,25 @@ async def export_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
-async def get_customer(session: SessionDep, corp: CorpDep, customer_id: int) -> CustomerDetail:
-    return await service.detail(session, corp.id, customer_id)
+async def get_customer(
+    session: SessionDep, principal: PrincipalDep, customer_id: int
+) -> CustomerDetail:
+    return await service.detail(
+        session, principal.corp_id, customer_id, visible=principal.visible_userids
+    )
 
 
 @router.put("/{customer_id}/remark", response_model=CustomerDetail)
 async def set_remark(
-    session: SessionDep, corp: CorpDep, client: WeComDep, customer_id: int, body: RemarkIn
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, customer_id: int, body: RemarkIn
 ) -> CustomerDetail:
     return await service.set_remark(
         session,
-        corp.id,
+        principal.corp_id,
         customer_id,
         client,
         userid=body.userid,
         remark=body.remark,
         description=body.description,
+        visible=principal.visible_userids,
     )

@@ -41,9 +41,25 @@ def _has_tag(corp_id: int, tag_ids: Sequence[str], include_deleted: bool) -> Any
     return exists().where(*conds)
 
 
-def filtered(corp_id: int, f: CustomerFilter) -> Select[Any]:
-    """``SELECT customers`` of the corp matching the filter."""
+def in_scope(corp_id: int, visible_userids: frozenset[str], *, include_deleted: bool) -> Any:
+    """A customer followed by one of ``visible_userids`` (a principal's data scope)."""
+    conds = [
+        FollowRelation.corp_id == corp_id,
+        FollowRelation.customer_id == Customer.id,
+        FollowRelation.userid.in_(sorted(visible_userids)),
+    ]
+    if not include_deleted:
+        conds.append(FollowRelation.deleted_at.is_(None))
+    return exists().where(*conds)
+
+
+def filtered(
+    corp_id: int, f: CustomerFilter, *, visible_userids: frozenset[str] | None = None
+) -> Select[Any]:
+    """``SELECT customers`` of the corp matching the filter (within a data scope if given)."""
     stmt = scoped(Customer, corp_id)
+    if visible_userids is not None:
+        stmt = stmt.where(in_scope(corp_id, visible_userids, include_deleted=f.include_deleted))
     if not f.include_deleted:
         stmt = stmt.where(Customer.deleted_at.is_(None))
     if f.tags_any:
@@ -86,11 +102,17 @@ def _sort_key(sort: Sort) -> tuple[Any, bool]:
 
 
 def page_statement(
-    corp_id: int, f: CustomerFilter, *, sort: Sort, after: list[Any] | None, limit: int
+    corp_id: int,
+    f: CustomerFilter,
+    *,
+    sort: Sort,
+    after: list[Any] | None,
+    limit: int,
+    visible_userids: frozenset[str] | None = None,
 ) -> Select[Any]:
     """One keyset page: ordered by the sort column, then id, strictly after the cursor."""
     column, desc = _sort_key(sort)
-    stmt = filtered(corp_id, f)
+    stmt = filtered(corp_id, f, visible_userids=visible_userids)
     if after is not None:
         if column is Customer.id:
             stmt = stmt.where(Customer.id < after[0] if desc else Customer.id > after[0])
@@ -117,8 +139,18 @@ def cursor_of(customer: Customer, sort: Sort) -> list[Any]:
     return [customer.id]
 
 
-async def count(session: AsyncSession, corp_id: int, f: CustomerFilter) -> int:
-    sub = filtered(corp_id, f).with_only_columns(Customer.id).subquery()
+async def count(
+    session: AsyncSession,
+    corp_id: int,
+    f: CustomerFilter,
+    *,
+    visible_userids: frozenset[str] | None = None,
+) -> int:
+    sub = (
+        filtered(corp_id, f, visible_userids=visible_userids)
+        .with_only_columns(Customer.id)
+        .subquery()
+    )
     return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
@@ -155,8 +187,17 @@ async def tags_of_relations(
     return out
 
 
-async def by_id(session: AsyncSession, corp_id: int, customer_id: int) -> Customer | None:
-    return await session.scalar(scoped(Customer, corp_id).where(Customer.id == customer_id))
+async def by_id(
+    session: AsyncSession,
+    corp_id: int,
+    customer_id: int,
+    *,
+    visible_userids: frozenset[str] | None = None,
+) -> Customer | None:
+    stmt = scoped(Customer, corp_id).where(Customer.id == customer_id)
+    if visible_userids is not None:
+        stmt = stmt.where(in_scope(corp_id, visible_userids, include_deleted=True))
+    return await session.scalar(stmt)
 
 
 async def by_external_id(session: AsyncSession, corp_id: int, ext: str) -> Customer | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.core.errors import InvalidInput, NotFound
+from siyu.core.errors import Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import decode_cursor, encode_cursor
 from siyu.customers import ingest
 from siyu.customers import repository as repo
@@ -57,14 +57,20 @@ async def list_page(
     sort: Sort = "-added_at",
     cursor: str | None = None,
     limit: int = 50,
+    visible: frozenset[str] | None = None,
 ) -> tuple[list[CustomerOut], str | None]:
-    """One keyset page of customers and the cursor of the next page (None at the end)."""
+    """One keyset page of customers and the cursor of the next page (None at the end).
+
+    ``visible``: a principal's data scope (None = the whole corp).
+    """
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
     after = decode_cursor(cursor) if cursor else None
     if after is not None and len(after) != (2 if sort.endswith("added_at") else 1):
         raise InvalidInput("the cursor does not belong to this sort order")
-    stmt = repo.page_statement(corp_id, filters, sort=sort, after=after, limit=limit + 1)
+    stmt = repo.page_statement(
+        corp_id, filters, sort=sort, after=after, limit=limit + 1, visible_userids=visible
+    )
     rows = list((await session.scalars(stmt)).all())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -73,18 +79,35 @@ async def list_page(
     return items, next_cursor
 
 
-async def count(session: AsyncSession, corp_id: int, *, filters: CustomerFilter) -> int:
-    return await repo.count(session, corp_id, filters)
+async def count(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    filters: CustomerFilter,
+    visible: frozenset[str] | None = None,
+) -> int:
+    return await repo.count(session, corp_id, filters, visible_userids=visible)
 
 
 async def iter_all(
-    session: AsyncSession, corp_id: int, *, filters: CustomerFilter, sort: Sort = "-added_at"
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    filters: CustomerFilter,
+    sort: Sort = "-added_at",
+    visible: frozenset[str] | None = None,
 ) -> AsyncIterator[CustomerOut]:
     """Every matching customer, page by page (exports)."""
     cursor: str | None = None
     while True:
         items, cursor = await list_page(
-            session, corp_id, filters=filters, sort=sort, cursor=cursor, limit=MAX_PAGE
+            session,
+            corp_id,
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            limit=MAX_PAGE,
+            visible=visible,
         )
         for item in items:
             yield item
@@ -92,13 +115,24 @@ async def iter_all(
             return
 
 
-async def detail(session: AsyncSession, corp_id: int, customer_id: int) -> CustomerDetail:
-    """A customer with every follow relation (deleted ones too) and the latest timeline."""
-    customer = await repo.by_id(session, corp_id, customer_id)
+async def detail(
+    session: AsyncSession,
+    corp_id: int,
+    customer_id: int,
+    *,
+    visible: frozenset[str] | None = None,
+) -> CustomerDetail:
+    """A customer with every follow relation (deleted ones too) and the latest timeline.
+
+    Within a data scope only the visible employees' relations show; outside it, NotFound.
+    """
+    customer = await repo.by_id(session, corp_id, customer_id, visible_userids=visible)
     if customer is None:
         raise NotFound(f"customer {customer_id} does not exist")
     base = (await _decorate(session, corp_id, [customer]))[0]
     rels = (await repo.relations_of(session, corp_id, [customer.id], live_only=False))[customer.id]
+    if visible is not None:
+        rels = [r for r in rels if r.userid in visible]
     tag_map = await repo.tags_of_relations(session, corp_id, [r.id for r in rels])
     names = await repo.employee_names(session, corp_id, [r.userid for r in rels])
     relations = []
@@ -124,11 +158,14 @@ async def set_remark(
     userid: str,
     remark: str | None,
     description: str | None,
+    visible: frozenset[str] | None = None,
 ) -> CustomerDetail:
     """Write a relation's remark/description to WeCom first, then apply WeCom's fresh state."""
     if remark is None and description is None:
         raise InvalidInput("give a remark or a description")
-    customer = await repo.by_id(session, corp_id, customer_id)
+    if visible is not None and userid not in visible:
+        raise Forbidden(f"you may not edit employee {userid}'s relations")
+    customer = await repo.by_id(session, corp_id, customer_id, visible_userids=visible)
     if customer is None:
         raise NotFound(f"customer {customer_id} does not exist")
     rels = (await repo.relations_of(session, corp_id, [customer.id], live_only=True))[customer.id]
@@ -136,7 +173,7 @@ async def set_remark(
         raise InvalidInput(f"employee {userid} does not follow this customer")
     await client.remark(userid, customer.external_userid, remark=remark, description=description)
     await refresh_from_wecom(session, corp_id, customer.external_userid, client)
-    return await detail(session, corp_id, customer_id)
+    return await detail(session, corp_id, customer_id, visible=visible)
 
 
 async def refresh_from_wecom(

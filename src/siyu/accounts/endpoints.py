@@ -1,0 +1,172 @@
+"""Sign-in routes: password, WeCom (OAuth / web login), logout, me, password change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from siyu.accounts import service, sessions
+from siyu.accounts.models import ConsoleUser
+from siyu.accounts.schemas import LoginIn, MeOut, PasswordIn
+from siyu.api.deps import PrincipalDep, SessionDep, SettingsDep, get_settings
+from siyu.core.auth import Principal
+from siyu.core.errors import Forbidden, InvalidInput
+from siyu.core.settings import Settings
+from siyu.corps import service as corps
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+
+
+def _set_session(response: Response, settings: Settings, user: ConsoleUser) -> str:
+    value, csrf = sessions.issue(
+        settings.secret_key.get_secret_value(), user_id=user.id, epoch=user.session_epoch
+    )
+    secure = settings.base_url.startswith("https://")
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        value,
+        max_age=sessions.MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+    response.set_cookie(
+        sessions.CSRF_COOKIE,
+        csrf,
+        max_age=sessions.MAX_AGE,
+        httponly=False,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+    return csrf
+
+
+def me_of(principal: Principal, csrf: str | None = None) -> MeOut:
+    visible = principal.visible_userids
+    return MeOut(
+        kind=principal.kind,
+        name=principal.name,
+        role=principal.role,
+        user_id=principal.user_id,
+        userid=principal.userid,
+        corp_id=principal.corp_id,
+        wecom_corp_id=principal.corp.wecom_corp_id,
+        corp_name=principal.corp.name,
+        full_access=principal.full_access,
+        is_admin=principal.is_admin,
+        visible_userids=sorted(visible) if visible is not None else None,
+        csrf_token=csrf,
+    )
+
+
+@router.post("/login", response_model=MeOut)
+async def login(
+    session: SessionDep, settings: SettingsDep, body: LoginIn, response: Response
+) -> MeOut:
+    """Sign in with a username and password; sets the session and CSRF cookies."""
+    corp = await corps.resolve(session, body.corp)
+    user = await service.login(session, corp, username=body.username, password=body.password)
+    csrf = _set_session(response, settings, user)
+    return me_of(await service.principal_for(session, corp, user), csrf)
+
+
+@router.post("/logout", status_code=204)
+async def logout(response: Response) -> None:
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/")
+    response.delete_cookie(sessions.CSRF_COOKIE, path="/")
+
+
+@router.get("/me", response_model=MeOut)
+async def me(principal: PrincipalDep, request: Request) -> MeOut:
+    return me_of(principal, getattr(request.state, "csrf", None))
+
+
+@router.post("/password", status_code=204)
+async def change_password(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    body: PasswordIn,
+    response: Response,
+) -> None:
+    """Change your password; other sessions end, this one gets a fresh cookie."""
+    if principal.user_id is None:
+        raise InvalidInput("API keys have no password")
+    user = await service.change_password(
+        session, principal.user_id, current=body.current_password, new=body.new_password
+    )
+    _set_session(response, settings, user)
+
+
+def authorize_url(
+    api_base: str, *, corp_id: str, agent_id: int | None, redirect: str, state: str
+) -> str:
+    """WeCom's sign-in page: the sandbox serves it at its root, real WeCom at open.weixin."""
+    query = {
+        "appid": corp_id,
+        "redirect_uri": redirect,
+        "response_type": "code",
+        "scope": "snsapi_base",
+        "agentid": str(agent_id or ""),
+        "state": state,
+    }
+    if api_base.rstrip("/") == DEFAULT_API_BASE:
+        return f"https://open.weixin.qq.com/connect/oauth2/authorize?{urlencode(query)}#wechat_redirect"
+    return f"{api_base.rstrip('/')}/connect/oauth2/authorize?{urlencode(query)}"
+
+
+def _safe_next(next_: str) -> str:
+    return next_ if next_.startswith("/") and not next_.startswith("//") else "/"
+
+
+@router.get("/wecom/start")
+async def wecom_start(
+    request: Request,
+    session: SessionDep,
+    corp: str | None = None,
+    next: Annotated[str, Query(max_length=300)] = "/",
+) -> RedirectResponse:
+    """Redirect to WeCom's sign-in page (the sandbox's, for a sandbox corp)."""
+    settings = get_settings(request)
+    found = await corps.resolve(session, corp)
+    state = sessions.sign_state(
+        settings.secret_key.get_secret_value(), {"corp": found.id, "next": _safe_next(next)}
+    )
+    redirect = str(request.url_for("wecom_callback"))
+    return RedirectResponse(
+        authorize_url(
+            found.api_base,
+            corp_id=found.wecom_corp_id,
+            agent_id=found.agent_id,
+            redirect=redirect,
+            state=state,
+        ),
+        302,
+    )
+
+
+@router.get("/wecom/callback", name="wecom_callback")
+async def wecom_callback(
+    request: Request, session: SessionDep, code: str, state: str
+) -> RedirectResponse:
+    """WeCom redirects here with ``code``: exchange it for the member and start a session."""
+    settings = get_settings(request)
+    data = sessions.read_state(settings.secret_key.get_secret_value(), state)
+    if data is None:
+        raise Forbidden("the sign-in link expired or was tampered with; start again")
+    corp = await corps.get(session, int(data["corp"]))
+    transport = getattr(request.app.state, "wecom_transport", None)
+    async with corps.wecom_client(
+        corp, secret_key=settings.secret_key.get_secret_value(), transport=transport
+    ) as client:
+        userid = await client.get_user_info(code)
+    user = await service.login_employee(session, corp, userid=userid)
+    response = RedirectResponse(_safe_next(str(data.get("next", "/"))), 302)
+    _set_session(response, settings, user)
+    return response

@@ -1,0 +1,98 @@
+"""Every query of the accounts domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.accounts.models import AuditEntry, ConsoleUser
+from siyu.corps.models import ApiKey
+from siyu.db.repository import scoped
+from siyu.employees.models import Department, Employee
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> ConsoleUser | None:
+    return await session.get(ConsoleUser, user_id)
+
+
+async def user_by_username(
+    session: AsyncSession, corp_id: int, username: str
+) -> ConsoleUser | None:
+    return await session.scalar(
+        scoped(ConsoleUser, corp_id).where(ConsoleUser.username == username)
+    )
+
+
+async def user_by_userid(session: AsyncSession, corp_id: int, userid: str) -> ConsoleUser | None:
+    return await session.scalar(
+        scoped(ConsoleUser, corp_id)
+        .where(ConsoleUser.userid == userid)
+        .order_by(ConsoleUser.id)
+        .limit(1)
+    )
+
+
+async def list_users(session: AsyncSession, corp_id: int) -> list[ConsoleUser]:
+    return list(
+        (await session.scalars(scoped(ConsoleUser, corp_id).order_by(ConsoleUser.id))).all()
+    )
+
+
+async def count_users(session: AsyncSession, corp_id: int) -> int:
+    stmt = scoped(ConsoleUser, corp_id, func.count())
+    return int(await session.scalar(stmt) or 0)
+
+
+async def employee(session: AsyncSession, corp_id: int, userid: str) -> Employee | None:
+    return await session.scalar(scoped(Employee, corp_id).where(Employee.userid == userid))
+
+
+async def department_parents(session: AsyncSession, corp_id: int) -> dict[int, int | None]:
+    rows = await session.execute(
+        scoped(Department, corp_id, Department.dept_id, Department.parent_id)
+    )
+    return {d: p for d, p in rows.all()}
+
+
+async def employees_departments(session: AsyncSession, corp_id: int) -> list[tuple[str, list[int]]]:
+    rows = await session.execute(
+        scoped(Employee, corp_id, Employee.userid, Employee.department_ids)
+    )
+    return [(u, list(ids or [])) for u, ids in rows.all()]
+
+
+async def api_keys(session: AsyncSession, corp_id: int) -> list[ApiKey]:
+    return list((await session.scalars(scoped(ApiKey, corp_id).order_by(ApiKey.id))).all())
+
+
+async def api_key(session: AsyncSession, corp_id: int, key_id: int) -> ApiKey | None:
+    return await session.scalar(scoped(ApiKey, corp_id).where(ApiKey.id == key_id))
+
+
+async def audit_page(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    actor: str | None,
+    action: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    before_id: int | None,
+    limit: int,
+) -> list[AuditEntry]:
+    stmt: Any = scoped(AuditEntry, corp_id)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEntry.action.like(f"%{action}%"))
+    if since:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until:
+        stmt = stmt.where(AuditEntry.at < until)
+    if before_id is not None:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    stmt = stmt.order_by(AuditEntry.id.desc()).limit(limit)
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,1 @@
+"""Read-only aggregates: growth by day, active customers, top channels and employees."""

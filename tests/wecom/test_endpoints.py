@@ -6,12 +6,12 @@ import re
 
 import httpx
 from sqlalchemy import func, select
+from tests.conftest import CorpHandle, Sandbox, Siyu, wait_for
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from siyu.db.session import Database
 from siyu.events.models import InboundEvent
 from siyu.wecom.crypto import CallbackCrypto, signature
-from tests.conftest import CorpHandle, Sandbox, Siyu, wait_for
 
 EVENT = (
     "<xml><ToUserName><![CDATA[{corp}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>"

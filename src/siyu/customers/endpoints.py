@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from siyu.api.deps import PrincipalDep, SessionDep, WeComDep
 from siyu.core import export
@@ -17,33 +16,7 @@ from siyu.customers.schemas import CustomerDetail, CustomerFilter, CustomerOut, 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
-def filters(
-    tags_any: Annotated[list[str], Query(description="tag ids: has any")] = [],  # noqa: B006
-    tags_all: Annotated[list[str], Query(description="tag ids: has all")] = [],  # noqa: B006
-    tags_none: Annotated[list[str], Query(description="tag ids: has none")] = [],  # noqa: B006
-    userid: str | None = None,
-    add_way: int | None = None,
-    state: str | None = None,
-    added_from: datetime | None = None,
-    added_to: datetime | None = None,
-    keyword: Annotated[str | None, Query(max_length=50)] = None,
-    include_deleted: bool = False,
-) -> CustomerFilter:
-    return CustomerFilter(
-        tags_any=tags_any,
-        tags_all=tags_all,
-        tags_none=tags_none,
-        userid=userid,
-        add_way=add_way,
-        state=state,
-        added_from=added_from,
-        added_to=added_to,
-        keyword=keyword,
-        include_deleted=include_deleted,
-    )
-
-
-FilterDep = Annotated[CustomerFilter, Depends(filters)]
+FilterDep = Annotated[CustomerFilter, Query()]
 
 
 @router.get("", response_model=Page[CustomerOut])

@@ -1,0 +1,102 @@
+"""The `siyu` command, run as a user runs it (a subprocess with settings in the environment)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from siyu.core.settings import get_settings
+from tests.conftest import Sandbox, Siyu
+
+
+def siyu_cmd(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "siyu.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
+
+
+def add_args(sb: Sandbox, **over: str) -> list[str]:
+    cfg = sb.config
+    values = {
+        "--name": "命令行企业",
+        "--corp-id": cfg.corp_id,
+        "--secret": cfg.secret,
+        "--token": cfg.token,
+        "--aes-key": cfg.aes_key,
+        "--api-base": sb.url,
+        **over,
+    }
+    return [x for kv in values.items() for x in kv]
+
+
+def test_init_creates_the_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    r = siyu_cmd("init", env={"SIYU_DATABASE_URL": url})
+    assert r.returncode == 0, r.stderr
+    assert "Database ready" in r.stdout and (tmp_path / "fresh.db").exists()
+
+
+def test_corp_add_sync_and_status(siyu: Siyu, sb: Sandbox, database_url: str) -> None:
+    r = siyu_cmd("corp", "add", *add_args(sb), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["corp_id"] == sb.config.corp_id and out["api_key"].startswith("sy_")
+    again = siyu_cmd("corp", "add", *add_args(sb))
+    assert again.returncode == 1 and "already registered" in again.stderr
+    status = siyu_cmd("sync", "--status")
+    assert status.returncode == 0 and "No sync has run yet" in status.stdout
+    sync = siyu_cmd("sync", "--corp", sb.config.corp_id)
+    assert sync.returncode == 0, sync.stderr
+    assert "customers" in sync.stdout and "done" in sync.stdout
+    status = siyu_cmd("sync", "--status")
+    assert status.returncode == 0 and "done" in status.stdout
+    api = httpx.get(
+        f"{siyu.url}/api/v1/customers/count", headers={"Authorization": f"Bearer {out['api_key']}"}
+    )
+    assert api.json()["count"] == sb.get("/sandbox/info")["counts"]["customers"]
+
+
+def test_bad_input_gets_one_sentence(sb: Sandbox, database_url: str) -> None:
+    r = siyu_cmd("corp", "add", *add_args(sb, **{"--aes-key": "short"}))
+    assert r.returncode == 1
+    assert "EncodingAESKey is invalid" in r.stderr and "Traceback" not in r.stderr
+    listed = siyu_cmd("corp", "list")
+    assert sb.config.corp_id not in listed.stdout
+    r = siyu_cmd("sync", "--corp", "wwnosuchcorp")
+    assert r.returncode == 1 and "no corp wwnosuchcorp" in r.stderr
+
+
+def test_doctor(siyu: Siyu, sb: Sandbox, database_url: str) -> None:
+    assert siyu_cmd("corp", "add", *add_args(sb)).returncode == 0
+    ok = siyu_cmd("doctor", "--url", siyu.url)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "All checks passed" in ok.stdout
+    for check in (
+        "credentials",
+        "contact permission",
+        "employees",
+        "tags",
+        "callback config",
+        "callback route",
+    ):
+        assert check in ok.stdout
+    sb.put("/sandbox/config", {"contact_permission": False})
+    bad = siyu_cmd("doctor", "--url", siyu.url)
+    assert bad.returncode == 1
+    assert "48002" in bad.stdout and "可调用应用" in bad.stdout
+    sb.put("/sandbox/config", {"contact_permission": True})
+    unreachable = siyu_cmd("doctor", "--url", "http://127.0.0.1:9")
+    assert unreachable.returncode == 1 and "did not answer" in unreachable.stdout
+    assert get_settings().secret_key.get_secret_value() == "test-secret-key"

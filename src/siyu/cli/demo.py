@@ -14,6 +14,7 @@ import uvicorn
 
 from siyu.cli.common import console, friendly, secret_key, setup_logging
 from siyu.cli.sync import sync_with_progress
+from siyu.cli.user import demo_admin
 from siyu.core.serving import ThreadedServer
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
@@ -120,6 +121,8 @@ def demo(
     console.print(f"Starting the WeCom sandbox ({employees} employees, {customers} customers)…")
     sandbox = ThreadedServer(create_sandbox_app(cfg), port=sandbox_port).start()
 
+    logins: list[str] = []
+
     @friendly
     def prepare() -> str:
         async def go() -> str:
@@ -127,6 +130,7 @@ def demo(
             try:
                 key = await _register(db, sandbox.url, cfg)
                 await sync_with_progress(db, DEMO_CORP, trigger="demo")
+                logins.extend(await demo_admin(db, DEMO_CORP))
                 return key
             finally:
                 await db.dispose()
@@ -148,6 +152,8 @@ def demo(
     console.rule("[bold green]Siyu demo is running")
     console.print(f"Console:      http://{h}:{p}/")
     console.print(f"API docs:     http://{h}:{p}/api/docs")
+    console.print(f"Admin login:  [bold]{logins[0]}[/] / [bold]{logins[1]}[/]")
+    console.print(f"Sidebar:      http://{h}:{p}/sidebar  (sign in with 企业微信登录)")
     console.print(f"API key:      [bold]{api_key}[/]")
     console.print(
         f"  try: curl -H 'Authorization: Bearer {api_key}' http://{h}:{p}/api/v1/customers"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from siyu.cli import corp, demo, doctor, sandbox, serve, sync
-from siyu.cli.common import console, friendly
+from siyu.cli import corp, demo, doctor, sandbox, serve, sync, user
+from siyu.cli.common import console, friendly, run_db
 from siyu.core.settings import get_settings
 from siyu.db import migrate
 
@@ -23,6 +23,11 @@ def init() -> None:
     url = get_settings().database_url
     migrate.upgrade(url)
     console.print(f"Database ready: {url}")
+    for corp_id, username, password in run_db(user.first_admins):
+        console.print(
+            f"First admin of {corp_id}: [bold]{username}[/] / one-time password "
+            f"[bold]{password}[/] (change it after signing in)"
+        )
 
 
 app.command()(serve.serve)
@@ -32,6 +37,7 @@ app.command()(sandbox.sandbox)
 app.command("doctor")(doctor.doctor_cmd)
 app.command()(demo.demo)
 app.add_typer(corp.app, name="corp")
+app.add_typer(user.app, name="user")
 
 if __name__ == "__main__":
     app()

@@ -13,7 +13,8 @@ PLACEHOLDER = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:720px;margin:60px auto;
 padding:0 20px;color:#1f1f1f}a{color:#1677ff}code{background:#f5f5f5;padding:2px 6px}</style></head>
 <body><h1>Siyu 私域</h1><p>控制台尚未构建。The console has not been built yet.</p>
-<ul><li><a href="/api/docs">REST API (OpenAPI)</a> — 使用 <code>Authorization: Bearer &lt;API key&gt;</code></li>
+<ul><li><a href="/api/docs">REST API (OpenAPI)</a> —
+使用 <code>Authorization: Bearer &lt;API key&gt;</code></li>
 <li><a href="/healthz">/healthz</a></li></ul></body></html>"""
 
 

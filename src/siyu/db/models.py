@@ -23,6 +23,7 @@ from siyu.db.base import Base
 from siyu.employees.models import Department, Employee
 from siyu.events.models import InboundEvent
 from siyu.groups.models import GroupChat, GroupMember
+from siyu.segments.models import RuleTag, Segment, SegmentChange, SegmentSnapshot
 from siyu.sync.models import SyncRun
 from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
 
@@ -55,6 +56,10 @@ __all__ = [
     "LossRecord",
     "OwnerChange",
     "RelationTag",
+    "RuleTag",
+    "Segment",
+    "SegmentChange",
+    "SegmentSnapshot",
     "SyncRun",
     "Tag",
     "TagGroup",

@@ -17,7 +17,7 @@ from siyu.events.models import InboundEvent
 
 async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> int | None:
     """Insert an event unless its (corp_id, event_key) exists; the new id or None."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
     stmt = (
         ins.values(**values)

@@ -306,7 +306,8 @@ async def _reconcile(
     userids = list(
         (state.get("customers") or {}).get("userids") or sorted(await client.get_follow_user_list())
     )
-    now, events, gone = utcnow(), [], 0
+    now, gone = utcnow(), 0
+    events: list[dict[str, Any]] = []
     async with db.unit_of_work() as s:
         stale = (
             await s.execute(

@@ -10,7 +10,7 @@ from siyu.db.base import Base
 from siyu.db.engine import install_sqlite_pragmas
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url = config.get_main_option("sqlalchemy.url") or ""
 assert url, "sqlalchemy.url must be set"
 
 

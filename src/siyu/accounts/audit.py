@@ -118,7 +118,9 @@ class AuditMiddleware(BaseHTTPMiddleware):
         if principal is None or getattr(request.state, "audited", False):
             return response
         route = request.scope.get("route")
-        template = getattr(route, "path", request.url.path)
+        template = str(getattr(route, "path", request.url.path))
+        if request.url.path.startswith("/api/v1/") and not template.startswith("/api/v1/"):
+            template = "/api/v1" + template  # the route as declared in its domain's router
         async with request.app.state.db.unit_of_work() as session:
             await record(
                 session,

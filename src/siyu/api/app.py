@@ -18,6 +18,7 @@ from siyu.analytics.endpoints import router as analytics
 from siyu.api import console, errors
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
+from siyu.customers.notes import router as customer_notes
 from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
@@ -74,7 +75,7 @@ def create_app(
     api = APIRouter(prefix="/api/v1")
     for router in (customers, tags, employees, groups, sync, events):
         api.include_router(router)
-    for router in (auth, account_settings, analytics):
+    for router in (auth, account_settings, analytics, customer_notes):
         api.include_router(router)
     app.include_router(api)
     app.include_router(wecom_callback)

@@ -23,6 +23,7 @@ TRANSFER_FAILED = "transfer_failed"
 CHANNEL_ATTRIBUTED = "channel_attributed"  # an add through a channel code (acquisition)
 COLLISION = "collision"  # a locked customer added another employee (acquisition)
 OWNER_CHANGED = "owner_changed"  # the customer's owner was set or reassigned (acquisition)
+NOTE = "note"  # a follow-up note written by an employee (sidebar / console)
 
 KINDS = (
     ADDED,
@@ -38,6 +39,7 @@ KINDS = (
     CHANNEL_ATTRIBUTED,
     COLLISION,
     OWNER_CHANGED,
+    NOTE,
 )
 
 

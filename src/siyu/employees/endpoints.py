@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from siyu.api.deps import CorpDep, SessionDep
+from siyu.api.deps import PrincipalDep, SessionDep
 from siyu.core.pagination import Page
 from siyu.employees import service
 from siyu.employees.schemas import DepartmentOut, EmployeeOut
@@ -17,7 +17,7 @@ router = APIRouter(tags=["employees"])
 @router.get("/employees", response_model=Page[EmployeeOut])
 async def list_employees(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     keyword: str | None = None,
     department: int | None = None,
     customer_contact: bool | None = None,
@@ -27,7 +27,7 @@ async def list_employees(
 ) -> Page[EmployeeOut]:
     items, nxt = await service.list_employees(
         session,
-        corp.id,
+        principal.corp_id,
         keyword=keyword,
         department=department,
         customer_contact=customer_contact,
@@ -39,10 +39,10 @@ async def list_employees(
 
 
 @router.get("/employees/{userid}", response_model=EmployeeOut)
-async def get_employee(session: SessionDep, corp: CorpDep, userid: str) -> EmployeeOut:
-    return await service.get_employee(session, corp.id, userid)
+async def get_employee(session: SessionDep, principal: PrincipalDep, userid: str) -> EmployeeOut:
+    return await service.get_employee(session, principal.corp_id, userid)
 
 
 @router.get("/departments", response_model=list[DepartmentOut])
-async def list_departments(session: SessionDep, corp: CorpDep) -> list[DepartmentOut]:
-    return await service.list_departments(session, corp.id)
+async def list_departments(session: SessionDep, principal: PrincipalDep) -> list[DepartmentOut]:
+    return await service.list_departments(session, principal.corp_id)

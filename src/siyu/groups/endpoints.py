@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from siyu.api.deps import CorpDep, SessionDep
+from siyu.api.deps import PrincipalDep, SessionDep
 from siyu.core.pagination import Page
 from siyu.groups import service
 from siyu.groups.schemas import GroupChatDetail, GroupChatOut
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/groups", tags=["groups"])
 @router.get("", response_model=Page[GroupChatOut])
 async def list_groups(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     owner: str | None = None,
     keyword: str | None = None,
     include_dismissed: bool = False,
@@ -26,18 +26,25 @@ async def list_groups(
 ) -> Page[GroupChatOut]:
     items, nxt = await service.list_groups(
         session,
-        corp.id,
+        principal.corp_id,
         owner=owner,
         keyword=keyword,
         include_dismissed=include_dismissed,
         cursor=cursor,
         limit=limit,
+        visible=principal.visible_userids,
     )
     return Page(items=items, next_cursor=nxt)
 
 
 @router.get("/{chat_id}", response_model=GroupChatDetail)
 async def get_group(
-    session: SessionDep, corp: CorpDep, chat_id: str, include_left: bool = False
+    session: SessionDep, principal: PrincipalDep, chat_id: str, include_left: bool = False
 ) -> GroupChatDetail:
-    return await service.detail(session, corp.id, chat_id, include_left=include_left)
+    return await service.detail(
+        session,
+        principal.corp_id,
+        chat_id,
+        include_left=include_left,
+        visible=principal.visible_userids,
+    )

@@ -22,8 +22,12 @@ async def list_groups(
     include_dismissed: bool = False,
     cursor: str | None = None,
     limit: int = 50,
+    visible: frozenset[str] | None = None,
 ) -> tuple[list[GroupChatOut], str | None]:
+    """Group chats (within a data scope: those owned by a visible employee)."""
     stmt = scoped(GroupChat, corp_id).order_by(GroupChat.id).limit(limit + 1)
+    if visible is not None:
+        stmt = stmt.where(GroupChat.owner.in_(sorted(visible)))
     after = id_page_bounds(cursor)
     if after is not None:
         stmt = stmt.where(GroupChat.id > after)
@@ -42,10 +46,15 @@ async def list_groups(
 
 
 async def detail(
-    session: AsyncSession, corp_id: int, chat_id: str, *, include_left: bool = False
+    session: AsyncSession,
+    corp_id: int,
+    chat_id: str,
+    *,
+    include_left: bool = False,
+    visible: frozenset[str] | None = None,
 ) -> GroupChatDetail:
     group = await session.scalar(scoped(GroupChat, corp_id).where(GroupChat.chat_id == chat_id))
-    if group is None:
+    if group is None or (visible is not None and group.owner not in visible):
         raise NotFound(f"group chat {chat_id} does not exist")
     stmt = (
         select(GroupMember, Customer.id)

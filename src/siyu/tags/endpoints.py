@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from siyu.api.deps import CorpDep, SessionDep, WeComDep
-from siyu.tags import service
+from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
+from siyu.tags import scope, service
 from siyu.tags.schemas import (
     BatchTagIn,
     BatchTagJobOut,
@@ -22,8 +22,8 @@ router = APIRouter(prefix="/tags", tags=["tags"])
 
 
 @router.get("/groups", response_model=list[TagGroupOut])
-async def list_groups(session: SessionDep, corp: CorpDep) -> list[TagGroupOut]:
-    return await service.list_groups(session, corp.id)
+async def list_groups(session: SessionDep, principal: PrincipalDep) -> list[TagGroupOut]:
+    return await service.list_groups(session, principal.corp_id)
 
 
 @router.post("/groups", response_model=TagGroupOut, status_code=201)
@@ -58,16 +58,22 @@ async def delete(session: SessionDep, corp: CorpDep, client: WeComDep, body: Del
 
 
 @router.post("/batch", response_model=BatchTagJobOut, status_code=202)
-async def batch(session: SessionDep, corp: CorpDep, body: BatchTagIn) -> BatchTagJobOut:
-    """Tag / untag many customers; the writes go to WeCom per follow relation in the worker."""
-    job = await service.create_batch_job(session, corp.id, body, requested_by="api")
-    outbox.enqueue(session, run_batch_tag_job, corp.id, job.id)
+async def batch(session: SessionDep, principal: PrincipalDep, body: BatchTagIn) -> BatchTagJobOut:
+    """Tag / untag many customers; the writes go to WeCom per follow relation in the worker.
+
+    Managers and staff tag only their scope: by customer ids, through their own relations.
+    """
+    body = await scope.check_batch(session, principal, body)
+    job = await service.create_batch_job(
+        session, principal.corp_id, body, requested_by=principal.name
+    )
+    outbox.enqueue(session, run_batch_tag_job, principal.corp_id, job.id)
     return BatchTagJobOut.model_validate(job)
 
 
 @router.get("/batch/{job_id}", response_model=BatchTagJobOut)
-async def batch_status(session: SessionDep, corp: CorpDep, job_id: int) -> BatchTagJobOut:
-    job = await service.get_job(session, corp.id, job_id)
+async def batch_status(session: SessionDep, principal: PrincipalDep, job_id: int) -> BatchTagJobOut:
+    job = await service.get_job(session, principal.corp_id, job_id)
     out = BatchTagJobOut.model_validate(job)
-    out.errors = await service.job_errors(session, corp.id, job_id)
+    out.errors = await service.job_errors(session, principal.corp_id, job_id)
     return out

@@ -1,0 +1,57 @@
+"""The dashboard: growth per local day (corp time zone), totals, top channels and employees."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import select
+
+from siyu.customers.models import FollowRelation
+from siyu.db.session import Database
+from tests.accounts.conftest import sync_corp
+from tests.conftest import CorpHandle, Sandbox, Siyu, wait_for
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+async def test_dashboard_counts_by_local_day(
+    db: Database, sb: Sandbox, corp: CorpHandle, siyu: Siyu, api: httpx.Client
+) -> None:
+    sb.put("/sandbox/config", {"callback_url": f"{siyu.url}/wecom/callback/{corp.wecom_corp_id}"})
+    await sync_corp(db, corp)
+    today = date.today()
+    start = today - timedelta(days=60)
+    async with db.unit_of_work() as s:
+        rels = (await s.scalars(select(FollowRelation))).all()
+    added = Counter(r.added_at.astimezone(TZ).date() for r in rels if r.added_at is not None)
+    dash = api.get(
+        "/api/v1/analytics/dashboard", params={"start": start.isoformat(), "end": today.isoformat()}
+    ).json()
+    assert dash["timezone"] == "Asia/Shanghai"
+    assert len(dash["days"]) == 61
+    for point in dash["days"]:
+        assert point["new"] == added[date.fromisoformat(point["day"])], point
+        assert point["net"] == point["new"] - point["lost"]
+    assert dash["new_customers"] == sum(p["new"] for p in dash["days"])
+    live = {r.customer_id for r in rels if r.deleted_at is None}
+    assert dash["total_customers"] == len(live)
+
+    userid = sb.get("/sandbox/employees")[0]["userid"]
+    sb.act("add_customer", userid=userid, state="dashboard-test")
+
+    def grew() -> dict | None:
+        d = api.get("/api/v1/analytics/dashboard").json()
+        return d if any(c["key"] == "dashboard-test" for c in d["top_channels"]) else None
+
+    after = wait_for(grew, what="the new customer in the dashboard")
+    assert after["days"][-1]["new"] >= 1
+    assert after["total_customers"] == len(live) + 1
+    assert after["active_customers"] >= 1
+    assert any(e["key"] == userid and e["name"] for e in after["top_employees"])
+    bad = api.get(
+        "/api/v1/analytics/dashboard", params={"start": "2026-02-01", "end": "2026-01-01"}
+    )
+    assert bad.status_code == 422

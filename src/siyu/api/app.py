@@ -15,6 +15,7 @@ from siyu.accounts.audit import AuditMiddleware
 from siyu.accounts.endpoints import router as auth
 from siyu.accounts.settings_endpoints import router as account_settings
 from siyu.analytics.endpoints import router as analytics
+from siyu.acquisition.endpoints import router as acquisition
 from siyu.api import console, errors
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
@@ -73,7 +74,7 @@ def create_app(
     app.add_middleware(AuditMiddleware)
 
     api = APIRouter(prefix="/api/v1")
-    for router in (customers, tags, employees, groups, sync, events):
+    for router in (customers, tags, employees, groups, sync, events, acquisition):
         api.include_router(router)
     for router in (auth, account_settings, analytics, customer_notes):
         api.include_router(router)

@@ -236,6 +236,26 @@ async def _chat(
                 )
             )
     await tl.record(session, rows)
+    # data: chat_id, change_type, update_detail, joined, left ({member_id, type, state, join_scene})
+    await bus.publish(
+        bus.EventContext(session, client),
+        bus.DomainEvent(
+            bus.GROUP_CHANGED,
+            corp_id,
+            now,
+            {
+                "chat_id": chat_id,
+                "change_type": ev.change_type,
+                "update_detail": ev.get("UpdateDetail"),
+                "joined": [_member_data(m) for m in changes.joined],
+                "left": [_member_data(m) for m in changes.left],
+            },
+        ),
+    )
+
+
+def _member_data(m: Any) -> dict[str, Any]:
+    return {"member_id": m.member_id, "type": m.type, "state": m.state, "join_scene": m.join_scene}
 
 
 async def _customer_ids(session: AsyncSession, corp_id: int, exts: list[str]) -> dict[str, int]:

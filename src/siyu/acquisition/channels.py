@@ -1,0 +1,357 @@
+"""Channel codes (渠道活码): validated locally, written through to WeCom contact ways first.
+
+Every check that can fail runs before anything is sent to WeCom, so bad input (state too long,
+too many attachments, unknown employee, empty welcome, expired code) is a 422 and nothing is
+half-written.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.acquisition import rotation
+from siyu.acquisition.models import AcquisitionImage, ChannelCode
+from siyu.acquisition.schemas import (
+    ATTACHMENTS_MAX,
+    STATE_MAX,
+    WELCOME_TEXT_MAX_BYTES,
+    ChannelCodeIn,
+    ChannelCodePatch,
+    WelcomeIn,
+)
+from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.core.pagination import Page, encode_cursor, id_page_bounds
+from siyu.db.base import utcnow
+from siyu.db.repository import scoped
+from siyu.employees.models import Department, Employee
+from siyu.tags.models import Tag
+from siyu.wecom import acquisition_api as api
+from siyu.wecom.client import WeComClient
+
+STATE_CHARS = re.compile(r"^[A-Za-z0-9_\-.]+$")
+WAY_USERS_MAX = 100
+
+
+def new_state(prefix: str = "sy") -> str:
+    """A fresh state: ``sy`` + 16 random characters (well within WeCom's 30)."""
+    return f"{prefix}{secrets.token_hex(8)}"
+
+
+def check_state(state: str) -> str:
+    if len(state) > STATE_MAX:
+        raise InvalidInput(f"state is {len(state)} characters; WeCom allows at most {STATE_MAX}")
+    if not STATE_CHARS.match(state):
+        raise InvalidInput("state may use letters, digits, '-', '_' and '.' only")
+    return state
+
+
+async def check_welcome(session: AsyncSession, corp_id: int, w: WelcomeIn, what: str) -> None:
+    if not w.text.strip() and not w.attachments:
+        raise InvalidInput(f"{what}: the welcome text is empty and there is no attachment")
+    if len(w.text.encode()) > WELCOME_TEXT_MAX_BYTES:
+        raise InvalidInput(f"{what}: the welcome text exceeds WeCom's 4000 bytes")
+    if len(w.attachments) > ATTACHMENTS_MAX:
+        raise InvalidInput(
+            f"{what}: {len(w.attachments)} attachments; WeCom allows at most {ATTACHMENTS_MAX}"
+        )
+    for i, a in enumerate(w.attachments, 1):
+        where = f"{what}: attachment {i} ({a.type})"
+        if a.type == "image" and not (a.asset_id or a.pic_url):
+            raise InvalidInput(f"{where} needs an asset_id or a pic_url")
+        if a.type == "link" and not (a.title and a.url):
+            raise InvalidInput(f"{where} needs a title and a url")
+        if a.type == "link" and len((a.title or "").encode()) > 128:
+            raise InvalidInput(f"{where}: the title exceeds 128 bytes")
+        if a.type == "miniprogram" and not (a.title and a.appid and a.page and a.asset_id):
+            raise InvalidInput(f"{where} needs a title, appid, page and a cover asset_id")
+        if a.type == "file" and not a.asset_id:
+            raise InvalidInput(f"{where} needs an asset_id")
+        if a.asset_id is not None:
+            found = await session.scalar(
+                scoped(AcquisitionImage, corp_id, AcquisitionImage.id).where(
+                    AcquisitionImage.id == a.asset_id
+                )
+            )
+            if found is None:
+                raise InvalidInput(f"{where}: asset {a.asset_id} does not exist")
+
+
+async def check_employees(session: AsyncSession, corp_id: int, userids: Sequence[str]) -> None:
+    if not userids:
+        return
+    known = set(
+        (
+            await session.scalars(
+                scoped(Employee, corp_id, Employee.userid).where(
+                    Employee.userid.in_(list(userids)), Employee.active.is_(True)
+                )
+            )
+        ).all()
+    )
+    unknown = [u for u in dict.fromkeys(userids) if u not in known]
+    if unknown:
+        raise InvalidInput(f"unknown employee: {', '.join(unknown)}")
+
+
+async def _check_depts(session: AsyncSession, corp_id: int, dept_ids: Sequence[int]) -> None:
+    if not dept_ids:
+        return
+    known = set(
+        (
+            await session.scalars(
+                scoped(Department, corp_id, Department.dept_id).where(
+                    Department.dept_id.in_(list(dept_ids))
+                )
+            )
+        ).all()
+    )
+    unknown = [str(d) for d in dept_ids if d not in known]
+    if unknown:
+        raise InvalidInput(f"unknown department: {', '.join(unknown)}")
+
+
+async def _check_tags(session: AsyncSession, corp_id: int, tag_ids: Sequence[str]) -> None:
+    if not tag_ids:
+        return
+    known = set(
+        (
+            await session.scalars(
+                scoped(Tag, corp_id, Tag.tag_id).where(
+                    Tag.tag_id.in_(list(tag_ids)), Tag.deleted_at.is_(None)
+                )
+            )
+        ).all()
+    )
+    unknown = [t for t in tag_ids if t not in known]
+    if unknown:
+        raise InvalidInput(f"unknown tag: {', '.join(unknown)}")
+
+
+async def validate(session: AsyncSession, corp_id: int, c: ChannelCode, *, now: datetime) -> None:
+    """Every rule a channel code must satisfy, before anything goes to WeCom."""
+    if not c.userids and not c.dept_ids:
+        raise InvalidInput("a channel code needs at least one employee or department")
+    staff_ids = [r["userid"] for r in c.staff]
+    await check_employees(session, corp_id, [*c.userids, *c.backups])
+    stray = [u for u in staff_ids if u not in c.userids]
+    if stray:
+        raise InvalidInput(f"schedules given for employees not on the code: {', '.join(stray)}")
+    if len(set(c.userids) | set(c.backups)) > WAY_USERS_MAX:
+        raise InvalidInput(f"a contact way takes at most {WAY_USERS_MAX} employees")
+    await _check_depts(session, corp_id, c.dept_ids)
+    await _check_tags(session, corp_id, c.tag_ids)
+    if c.expires_at is not None and c.expires_at <= now:
+        raise InvalidInput("the code's expiry time is in the past (the code would be expired)")
+    if c.welcome:
+        await check_welcome(session, corp_id, WelcomeIn.model_validate(c.welcome), "welcome")
+    for i, v in enumerate(c.welcome_variants, 1):
+        await check_welcome(session, corp_id, WelcomeIn.model_validate(v), f"welcome variant {i}")
+
+
+def way_type(c: ChannelCode) -> int:
+    """1 (single member) only for a single fixed employee; everything else is multi (2)."""
+    single = len(c.userids) == 1 and not c.dept_ids and not c.backups and not c.staff
+    return 1 if single else 2
+
+
+async def _name_free(
+    session: AsyncSession, corp_id: int, name: str, exclude: int | None = None
+) -> None:
+    stmt = scoped(ChannelCode, corp_id, ChannelCode.id).where(
+        ChannelCode.name == name, ChannelCode.deleted_at.is_(None)
+    )
+    if exclude is not None:
+        stmt = stmt.where(ChannelCode.id != exclude)
+    if await session.scalar(stmt) is not None:
+        raise Conflict(f"a channel code named {name} already exists")
+
+
+async def prepare(session: AsyncSession, corp_id: int, body: ChannelCodeIn) -> ChannelCode:
+    """A validated, unsaved channel code (no WeCom call yet)."""
+    state = check_state(body.state) if body.state else new_state()
+    taken = await session.scalar(
+        scoped(ChannelCode, corp_id, ChannelCode.id).where(ChannelCode.state == state)
+    )
+    if taken is not None:
+        raise Conflict(f"state {state} is already used by another channel code")
+    await _name_free(session, corp_id, body.name)
+    data = body.model_dump(mode="json", exclude={"state"})
+    c = ChannelCode(corp_id=corp_id, state=state, **data)
+    c.expires_at = body.expires_at
+    await validate(session, corp_id, c, now=utcnow())
+    return c
+
+
+async def create(
+    session: AsyncSession, corp_id: int, client: WeComClient, body: ChannelCodeIn
+) -> ChannelCode:
+    """Create the contact way in WeCom, then record the channel code."""
+    c = await prepare(session, corp_id, body)
+    await push_new(session, corp_id, client, c)
+    return c
+
+
+async def push_new(
+    session: AsyncSession, corp_id: int, client: WeComClient, c: ChannelCode
+) -> None:
+    now = utcnow()
+    tz = await rotation.corp_tz(session, corp_id)
+    members = await rotation.desired_members(session, corp_id, c, now=now, tz=tz)
+    skip = rotation.desired_skip_verify(c, now=now, tz=tz)
+    ref = await api.add_contact_way(
+        client,
+        type=way_type(c),
+        users=members,
+        parties=c.dept_ids,
+        state=c.state,
+        skip_verify=skip,
+        remark=c.name,
+    )
+    c.config_id, c.qr_code = ref.config_id, ref.qr_code
+    c.members, c.applied_skip_verify = members, skip
+    session.add(c)
+    await session.flush()
+
+
+async def get(session: AsyncSession, corp_id: int, channel_id: int) -> ChannelCode:
+    c = await session.scalar(
+        scoped(ChannelCode, corp_id).where(
+            ChannelCode.id == channel_id, ChannelCode.deleted_at.is_(None)
+        )
+    )
+    if c is None:
+        raise NotFound(f"channel code {channel_id} does not exist")
+    return c
+
+
+async def by_state(session: AsyncSession, corp_id: int, state: str) -> ChannelCode | None:
+    if not state:
+        return None
+    return await session.scalar(scoped(ChannelCode, corp_id).where(ChannelCode.state == state))
+
+
+async def update(
+    session: AsyncSession,
+    corp_id: int,
+    client: WeComClient,
+    channel_id: int,
+    patch: ChannelCodePatch,
+) -> ChannelCode:
+    """Apply the changed fields, validate, then update the contact way in WeCom."""
+    c = await get(session, corp_id, channel_id)
+    fields = patch.model_dump(mode="json", exclude_unset=True)
+    if "name" in fields and fields["name"] is not None:
+        await _name_free(session, corp_id, fields["name"], exclude=c.id)
+    for key, value in fields.items():
+        if value is None and key not in ("accept_window", "expires_at", "welcome"):
+            continue
+        setattr(c, key, value)
+    if "expires_at" in fields:
+        c.expires_at = patch.expires_at
+    await validate(session, corp_id, c, now=utcnow())
+    await rotation.reconcile(session, corp_id, client, c, now=utcnow(), force=True)
+    await session.flush()
+    return c
+
+
+async def delete(session: AsyncSession, corp_id: int, client: WeComClient, channel_id: int) -> None:
+    """Delete the contact way in WeCom; the code stays (soft-deleted) for its statistics."""
+    c = await get(session, corp_id, channel_id)
+    if c.config_id:
+        await api.del_contact_way(client, c.config_id)
+    c.deleted_at = utcnow()
+
+
+async def list_page(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    group_name: str | None = None,
+    userid: str | None = None,
+    keyword: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[ChannelCode]:
+    stmt = _filtered(corp_id, group_name=group_name, userid=userid, keyword=keyword)
+    after = id_page_bounds(cursor)
+    if after is not None:
+        stmt = stmt.where(ChannelCode.id > after)
+    rows = list((await session.scalars(stmt.order_by(ChannelCode.id).limit(limit + 1))).all())
+    nxt = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=nxt)
+
+
+def _filtered(
+    corp_id: int, *, group_name: str | None, userid: str | None, keyword: str | None
+) -> Any:
+    stmt = scoped(ChannelCode, corp_id).where(ChannelCode.deleted_at.is_(None))
+    if group_name:
+        stmt = stmt.where(ChannelCode.group_name == group_name)
+    if keyword:
+        like = f"%{keyword}%"
+        stmt = stmt.where(or_(ChannelCode.name.like(like), ChannelCode.state.like(like)))
+    if userid:
+        # JSON lists: match the quoted userid inside the serialized list (both dialects).
+        stmt = stmt.where(cast(ChannelCode.userids, Text).like(f'%"{userid}"%'))
+    return stmt
+
+
+async def iter_all(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    group_name: str | None = None,
+    userid: str | None = None,
+    keyword: str | None = None,
+) -> AsyncIterator[ChannelCode]:
+    cursor: str | None = None
+    while True:
+        page = await list_page(
+            session,
+            corp_id,
+            group_name=group_name,
+            userid=userid,
+            keyword=keyword,
+            cursor=cursor,
+            limit=500,
+        )
+        for c in page.items:
+            yield c
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+async def count_all(session: AsyncSession, corp_id: int) -> int:
+    stmt = scoped(ChannelCode, corp_id, func.count()).where(ChannelCode.deleted_at.is_(None))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def live_codes(session: AsyncSession, corp_id: int) -> list[ChannelCode]:
+    return list(
+        (
+            await session.scalars(
+                scoped(ChannelCode, corp_id)
+                .where(ChannelCode.deleted_at.is_(None), ChannelCode.config_id != "")
+                .order_by(ChannelCode.id)
+            )
+        ).all()
+    )
+
+
+async def names(session: AsyncSession, corp_id: int, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(ChannelCode.id, ChannelCode.name).where(
+            ChannelCode.corp_id == corp_id, ChannelCode.id.in_(list(ids))
+        )
+    )
+    return {i: n for i, n in rows.all()}

@@ -1,0 +1,256 @@
+"""Acquisition routes: channel codes, assets, QR and posters, batch creation, duty, stats.
+
+Group codes and ownership routes live in ``ownership_endpoints.py`` and are included here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import Response
+
+from siyu.acquisition import batch, channels, images, rotation, stats, welcome
+from siyu.acquisition.ownership_endpoints import router as ownership_router
+from siyu.acquisition.schemas import (
+    AssetOut,
+    BatchResult,
+    ChannelCodeIn,
+    ChannelCodeOut,
+    ChannelCodePatch,
+    DutyOut,
+    StatsOut,
+    WelcomeSendOut,
+)
+from siyu.api.deps import CorpDep, SessionDep, WeComDep
+from siyu.core.errors import NotFound
+from siyu.core.export import MEDIA, check_format, render
+from siyu.core.pagination import Page
+from siyu.db.base import utcnow
+
+router = APIRouter(prefix="/acquisition", tags=["acquisition"])
+router.include_router(ownership_router)
+
+EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标签", "创建时间"]
+
+
+@router.post("/channels", response_model=ChannelCodeOut, status_code=201)
+async def create_channel(
+    session: SessionDep, corp: CorpDep, client: WeComDep, body: ChannelCodeIn
+) -> Any:
+    """Create a channel code (a WeCom contact way with a state Siyu generates)."""
+    return await channels.create(session, corp.id, client, body)
+
+
+@router.get("/channels", response_model=Page[ChannelCodeOut])
+async def list_channels(
+    session: SessionDep,
+    corp: CorpDep,
+    group_name: str | None = None,
+    userid: str | None = None,
+    keyword: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    return await channels.list_page(
+        session,
+        corp.id,
+        group_name=group_name,
+        userid=userid,
+        keyword=keyword,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get("/channels/export")
+async def export_channels(
+    session: SessionDep,
+    corp: CorpDep,
+    format: str = "xlsx",
+    group_name: str | None = None,
+    userid: str | None = None,
+    keyword: str | None = None,
+) -> Response:
+    fmt = check_format(format)
+
+    async def rows() -> AsyncIterator[Sequence[Any]]:
+        async for c in channels.iter_all(
+            session, corp.id, group_name=group_name, userid=userid, keyword=keyword
+        ):
+            yield [
+                c.id,
+                c.name,
+                c.group_name,
+                c.state,
+                c.userids,
+                "是" if c.skip_verify else "否",
+                c.tag_ids,
+                c.created_at,
+            ]
+
+    data = await render(fmt, EXPORT_HEADERS, rows(), sheet="渠道活码")
+    return _file(data, MEDIA[fmt], f"channel_codes.{fmt}")
+
+
+@router.post("/channels/batch", response_model=BatchResult, status_code=201)
+async def batch_create(
+    session: SessionDep,
+    corp: CorpDep,
+    client: WeComDep,
+    file: Annotated[UploadFile, File(description="CSV or XLSX: name, employees, group, ...")],
+    group_name: Annotated[str, Form()] = "",
+) -> Any:
+    """One code per row; every row is validated before anything is created in WeCom."""
+    created = await batch.create_from_file(
+        session,
+        corp.id,
+        client,
+        filename=file.filename or "",
+        data=await file.read(),
+        group_name=group_name,
+    )
+    return {"created": created}
+
+
+@router.get("/channels/{channel_id}", response_model=ChannelCodeOut)
+async def get_channel(session: SessionDep, corp: CorpDep, channel_id: int) -> Any:
+    return await channels.get(session, corp.id, channel_id)
+
+
+@router.patch("/channels/{channel_id}", response_model=ChannelCodeOut)
+async def update_channel(
+    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: int, body: ChannelCodePatch
+) -> Any:
+    return await channels.update(session, corp.id, client, channel_id, body)
+
+
+@router.delete("/channels/{channel_id}", status_code=204)
+async def delete_channel(
+    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: int
+) -> None:
+    await channels.delete(session, corp.id, client, channel_id)
+
+
+@router.get("/channels/{channel_id}/duty", response_model=DutyOut)
+async def duty(session: SessionDep, corp: CorpDep, channel_id: int) -> Any:
+    """Who is on duty now (rotation), who is off and why, today's adds per employee."""
+    c = await channels.get(session, corp.id, channel_id)
+    return await rotation.duty(session, corp.id, c, now=utcnow())
+
+
+@router.get("/channels/{channel_id}/welcome_sends", response_model=list[WelcomeSendOut])
+async def welcome_sends(session: SessionDep, corp: CorpDep, channel_id: int) -> Any:
+    await channels.get(session, corp.id, channel_id)
+    return await welcome.list_sends(session, corp.id, channel_id=channel_id)
+
+
+@router.get("/channels/{channel_id}/qr.png", response_class=Response)
+async def qr_image(session: SessionDep, corp: CorpDep, channel_id: int) -> Response:
+    c = await channels.get(session, corp.id, channel_id)
+    return _file(images.qr_png(c.qr_code), "image/png", f"channel_{c.id}.png")
+
+
+@router.get("/channels/{channel_id}/poster.png", response_class=Response)
+async def poster(
+    session: SessionDep,
+    corp: CorpDep,
+    channel_id: int,
+    background_id: int | None = None,
+    title: str | None = None,
+    caption: str = "扫码添加专属顾问",
+) -> Response:
+    """A poster: background (an uploaded asset, or a gradient) + QR + caption."""
+    c = await channels.get(session, corp.id, channel_id)
+    bg = None
+    if background_id is not None:
+        a = await welcome.asset(session, corp.id, background_id)
+        if a is None:
+            raise NotFound(f"asset {background_id} does not exist")
+        bg = a.content
+    data = images.poster_png(c.qr_code, title=title or c.name, caption=caption, background=bg)
+    return _file(data, "image/png", f"poster_{c.id}.png")
+
+
+@router.post("/assets", response_model=AssetOut, status_code=201)
+async def upload_asset(
+    session: SessionDep, corp: CorpDep, file: Annotated[UploadFile, File()]
+) -> Any:
+    """Upload an image or file for welcome attachments and poster backgrounds."""
+    return await welcome.save_asset(
+        session,
+        corp.id,
+        filename=file.filename or "upload",
+        content_type=file.content_type or "application/octet-stream",
+        content=await file.read(),
+    )
+
+
+@router.get("/stats", response_model=StatsOut)
+async def channel_stats(
+    session: SessionDep,
+    corp: CorpDep,
+    by: stats.By = "channel",
+    start: date | None = None,
+    end: date | None = None,
+    channel_id: Annotated[list[int] | None, Query()] = None,
+    userid: str | None = None,
+    group_name: str | None = None,
+) -> Any:
+    """New adds, losses (within 1 / 7 days), net growth, retained: per channel, employee or day;
+    totals and the daily trend. Days are the corp's local days."""
+    tz = await rotation.corp_tz(session, corp.id)
+    s, e = stats.check_range(start, end, today=utcnow().astimezone(tz).date())
+    return await stats.stats(
+        session,
+        corp.id,
+        start=s,
+        end=e,
+        by=by,
+        channel_ids=channel_id,
+        userid=userid,
+        group_name=group_name,
+    )
+
+
+@router.get("/stats/export")
+async def export_stats(
+    session: SessionDep,
+    corp: CorpDep,
+    start: date | None = None,
+    end: date | None = None,
+    channel_id: Annotated[list[int] | None, Query()] = None,
+    userid: str | None = None,
+    group_name: str | None = None,
+    format: str = "xlsx",
+) -> Response:
+    """The per channel × employee × day table as XLSX (or CSV)."""
+    fmt = check_format(format)
+    tz = await rotation.corp_tz(session, corp.id)
+    s, e = stats.check_range(start, end, today=utcnow().astimezone(tz).date())
+    table = await stats.detail_rows(
+        session,
+        corp.id,
+        start=s,
+        end=e,
+        channel_ids=channel_id,
+        userid=userid,
+        group_name=group_name,
+    )
+
+    async def rows() -> AsyncIterator[Sequence[Any]]:
+        for r in table:
+            yield r
+
+    data = await render(fmt, stats.EXPORT_HEADERS, rows(), sheet="渠道统计")
+    return _file(data, MEDIA[fmt], f"channel_stats_{s}_{e}.{fmt}")
+
+
+def _file(data: bytes, media: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

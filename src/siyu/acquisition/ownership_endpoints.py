@@ -1,0 +1,123 @@
+"""Acquisition routes: group codes, settings, collisions, owners and loss records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from siyu.acquisition import group_codes, ownership
+from siyu.acquisition.schemas import (
+    CollisionOut,
+    GroupCodeIn,
+    GroupCodeOut,
+    GroupCodeStats,
+    LossOut,
+    OwnerIn,
+    OwnerOut,
+    SettingsIO,
+)
+from siyu.api.deps import CorpDep, SessionDep, WeComDep
+
+router = APIRouter()
+
+
+@router.post("/group-codes", response_model=GroupCodeOut, status_code=201)
+async def create_group_code(
+    session: SessionDep, corp: CorpDep, client: WeComDep, body: GroupCodeIn
+) -> Any:
+    return await group_codes.create(session, corp.id, client, body)
+
+
+@router.get("/group-codes", response_model=list[GroupCodeOut])
+async def list_group_codes(session: SessionDep, corp: CorpDep) -> Any:
+    return await group_codes.list_all(session, corp.id)
+
+
+@router.get("/group-codes/{code_id}", response_model=GroupCodeOut)
+async def get_group_code(session: SessionDep, corp: CorpDep, code_id: int) -> Any:
+    return await group_codes.get(session, corp.id, code_id)
+
+
+@router.put("/group-codes/{code_id}", response_model=GroupCodeOut)
+async def update_group_code(
+    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: int, body: GroupCodeIn
+) -> Any:
+    return await group_codes.update(session, corp.id, client, code_id, body)
+
+
+@router.delete("/group-codes/{code_id}", status_code=204)
+async def delete_group_code(
+    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: int
+) -> None:
+    await group_codes.delete(session, corp.id, client, code_id)
+
+
+@router.get("/group-codes/{code_id}/stats", response_model=GroupCodeStats)
+async def group_code_stats(session: SessionDep, corp: CorpDep, code_id: int) -> Any:
+    """Joins and leaves through the code, per group chat and in total."""
+    return await group_codes.code_stats(session, corp.id, code_id)
+
+
+@router.get("/settings", response_model=SettingsIO)
+async def get_settings(session: SessionDep, corp: CorpDep) -> Any:
+    return await ownership.settings(session, corp.id)
+
+
+@router.put("/settings", response_model=SettingsIO)
+async def put_settings(session: SessionDep, corp: CorpDep, body: SettingsIO) -> Any:
+    """Collision lock (防撞单) and loss alerts (流失提醒)."""
+    return await ownership.update_settings(
+        session, corp.id, collision_lock=body.collision_lock, loss_alerts=body.loss_alerts
+    )
+
+
+@router.get("/collisions", response_model=list[CollisionOut])
+async def list_collisions(
+    session: SessionDep,
+    corp: CorpDep,
+    userid: str | None = None,
+    customer_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Any:
+    return await ownership.list_collisions(
+        session, corp.id, userid=userid, customer_id=customer_id, limit=limit
+    )
+
+
+@router.get("/owners/{customer_id}", response_model=OwnerOut)
+async def get_owner(session: SessionDep, corp: CorpDep, customer_id: int) -> Any:
+    owner = await ownership.owner_of(session, corp.id, customer_id)
+    hist = await ownership.history(session, corp.id, customer_id)
+    return OwnerOut(
+        customer_id=customer_id,
+        userid=owner.userid if owner else None,
+        history=hist,  # type: ignore[arg-type]
+    )
+
+
+@router.put("/owners/{customer_id}", response_model=OwnerOut)
+async def reassign_owner(
+    session: SessionDep, corp: CorpDep, customer_id: int, body: OwnerIn
+) -> Any:
+    """Reassign the customer's owner (an operator's decision; the history is kept)."""
+    await ownership.reassign(
+        session, corp.id, customer_id, userid=body.userid, reason=body.reason, by="api"
+    )
+    return await get_owner(session, corp, customer_id)
+
+
+@router.get("/losses", response_model=list[LossOut])
+async def list_losses(
+    session: SessionDep,
+    corp: CorpDep,
+    by: str | None = None,
+    userid: str | None = None,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Any:
+    """Relations that ended: ``by=customer`` (流失, the employee was alerted) or ``employee``."""
+    return await ownership.list_losses(
+        session, corp.id, by=by, userid=userid, since=since, limit=limit
+    )

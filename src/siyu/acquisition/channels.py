@@ -156,9 +156,9 @@ async def validate(session: AsyncSession, corp_id: int, c: ChannelCode, *, now: 
 
 
 def way_type(c: ChannelCode) -> int:
-    """1 (single member) only for a single fixed employee; everything else is multi (2)."""
-    single = len(c.userids) == 1 and not c.dept_ids and not c.backups and not c.staff
-    return 1 if single else 2
+    """Always 2 (multi): WeCom cannot change a way's type, and a type-1 way could never gain
+    a second employee, a backup or a rotation plan without a new QR code."""
+    return 2
 
 
 async def _name_free(

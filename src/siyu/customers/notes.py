@@ -1,4 +1,4 @@
-"""Follow-up notes: timeline entries of kind ``note`` written by employees."""
+"""Sidebar support: follow-up notes (timeline entries of kind ``note``), lookup by external id."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from siyu.accounts.schemas import NoteIn
 from siyu.api.deps import PrincipalDep, SessionDep
 from siyu.core.errors import NotFound
 from siyu.customers import repository as repo
-from siyu.customers import timeline
+from siyu.customers import service, timeline
 from siyu.customers.models import TimelineEvent
-from siyu.customers.schemas import TimelineOut
+from siyu.customers.schemas import CustomerDetail, TimelineOut
 from siyu.db.base import utcnow
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -38,6 +38,19 @@ async def add_note(
     session.add(event)
     await session.flush()
     return event
+
+
+@router.get("/by-external/{external_userid}", response_model=CustomerDetail)
+async def by_external(
+    session: SessionDep, principal: PrincipalDep, external_userid: str
+) -> CustomerDetail:
+    """A customer by WeCom external_userid (the sidebar learns it from the JS-SDK)."""
+    customer = await repo.by_external_id(session, principal.corp_id, external_userid)
+    if customer is None:
+        raise NotFound(f"customer {external_userid} does not exist")
+    return await service.detail(
+        session, principal.corp_id, customer.id, visible=principal.visible_userids
+    )
 
 
 @router.post("/{customer_id}/notes", response_model=TimelineOut, status_code=201)

@@ -1,0 +1,69 @@
+import { StrictMode, Suspense, lazy } from 'react'
+import { createRoot } from 'react-dom/client'
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom'
+import { App as AntApp, Spin } from 'antd'
+import { I18nProvider } from './i18n'
+import { AuthProvider, useAuth } from './auth'
+import ConsoleLayout from './layout/ConsoleLayout'
+
+const LoginPage = lazy(() => import('./pages/login/LoginPage'))
+const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'))
+const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'))
+const TagsPage = lazy(() => import('./pages/tags/TagsPage'))
+const EmployeesPage = lazy(() => import('./pages/employees/EmployeesPage'))
+const GroupsPage = lazy(() => import('./pages/groups/GroupsPage'))
+const SyncPage = lazy(() => import('./pages/sync/SyncPage'))
+const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'))
+const ComingSoon = lazy(() => import('./pages/ComingSoon'))
+const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
+
+const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
+
+function Guard({ children, admin, wecom }: { children: React.ReactNode; admin?: boolean; wecom?: boolean }) {
+  const { me, loading: busy } = useAuth()
+  if (busy) return loading
+  if (!me && wecom) {
+    // the sidebar signs the employee in through WeCom (OAuth) without a login form
+    location.replace(`/api/v1/auth/wecom/start?next=${encodeURIComponent(location.pathname + location.search)}`)
+    return loading
+  }
+  if (!me) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />
+  if (admin && !me.is_admin) return <Navigate to="/" replace />
+  return <>{children}</>
+}
+
+function Root() {
+  return (
+    <Suspense fallback={loading}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/sidebar" element={<Guard wecom><SidebarPage /></Guard>} />
+        <Route element={<Guard><ConsoleLayout /></Guard>}>
+          <Route index element={<DashboardPage />} />
+          <Route path="customers" element={<CustomersPage />} />
+          <Route path="tags" element={<TagsPage />} />
+          <Route path="employees" element={<EmployeesPage />} />
+          <Route path="groups" element={<GroupsPage />} />
+          <Route path="sync" element={<SyncPage />} />
+          <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
+          <Route path="soon/:feature" element={<ComingSoon />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  )
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider>
+      <AntApp>
+        <AuthProvider>
+          <BrowserRouter>
+            <Root />
+          </BrowserRouter>
+        </AuthProvider>
+      </AntApp>
+    </I18nProvider>
+  </StrictMode>,
+)

@@ -1,0 +1,84 @@
+import { Alert, Avatar, Descriptions, Drawer, Grid, List, Space, Spin, Typography } from 'antd'
+import { get, type CustomerDetail, type TagGroup } from '../../api'
+import { useLoad } from '../../hooks'
+import { fmtTime, useI18n } from '../../i18n'
+import TagEditor from './TagEditor'
+import Timeline from './Timeline'
+
+export default function CustomerDrawer({ id, onClose }: { id: number | null; onClose: () => void }) {
+  const { tr } = useI18n()
+  const screens = Grid.useBreakpoint()
+  const detail = useLoad(() => (id ? get<CustomerDetail>(`/customers/${id}`) : Promise.resolve(null)), [id])
+  const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
+  const c = detail.data
+  return (
+    <Drawer
+      open={id !== null}
+      onClose={onClose}
+      size={screens.md ? 'large' : 'default'}
+      title={tr('客户详情', 'Customer profile')}
+      destroyOnHidden
+    >
+      {detail.error && <Alert type="error" showIcon message={detail.error} />}
+      {detail.loading && !c && <Spin />}
+      {c && (
+        <Space orientation="vertical" size="large" style={{ width: '100%' }} data-testid="customer-drawer">
+          <Space>
+            <Avatar size={48} src={c.avatar || undefined}>
+              {c.name.slice(0, 1)}
+            </Avatar>
+            <div>
+              <Typography.Title level={4} style={{ margin: 0 }}>
+                {c.name}
+              </Typography.Title>
+              <Typography.Text type="secondary">
+                {c.type === 1 ? tr('微信用户', 'WeChat user') : c.corp_name || tr('企业微信用户', 'WeCom user')}
+              </Typography.Text>
+            </div>
+          </Space>
+          <Descriptions column={1} size="small" bordered>
+            <Descriptions.Item label={tr('首次添加', 'First added')}>{fmtTime(c.first_added_at)}</Descriptions.Item>
+            <Descriptions.Item label={tr('性别', 'Gender')}>
+              {c.gender === 1 ? tr('男', 'Male') : c.gender === 2 ? tr('女', 'Female') : tr('未知', 'Unknown')}
+            </Descriptions.Item>
+            {c.deleted_at && (
+              <Descriptions.Item label={tr('流失时间', 'Lost at')}>{fmtTime(c.deleted_at)}</Descriptions.Item>
+            )}
+          </Descriptions>
+          <div>
+            <Typography.Title level={5}>{tr('跟进关系', 'Follow relations')}</Typography.Title>
+            <List
+              bordered
+              dataSource={c.relations}
+              renderItem={(r) => (
+                <List.Item data-testid={`relation-${r.userid}`}>
+                  <Space orientation="vertical" style={{ width: '100%' }}>
+                    <Space wrap>
+                      <Typography.Text strong>{r.employee_name || r.userid}</Typography.Text>
+                      {r.remark && <Typography.Text>{tr('备注', 'Remark')}: {r.remark}</Typography.Text>}
+                      {r.state && <Typography.Text type="secondary">{tr('渠道', 'Channel')}: {r.state}</Typography.Text>}
+                      <Typography.Text type="secondary">{fmtTime(r.added_at)}</Typography.Text>
+                      {r.deleted_at && <Typography.Text type="danger">{tr('已删除', 'Deleted')}</Typography.Text>}
+                    </Space>
+                    <TagEditor
+                      customerId={c.id}
+                      userid={r.userid}
+                      tags={r.tags}
+                      groups={groups.data ?? []}
+                      editable={!r.deleted_at}
+                      onChanged={() => void detail.reload()}
+                    />
+                  </Space>
+                </List.Item>
+              )}
+            />
+          </div>
+          <div>
+            <Typography.Title level={5}>{tr('客户动态', 'Timeline')}</Typography.Title>
+            <Timeline entries={c.timeline} />
+          </div>
+        </Space>
+      )}
+    </Drawer>
+  )
+}

@@ -1,0 +1,190 @@
+import { useMemo, useState } from 'react'
+import { Alert, Button, Card, DatePicker, Empty, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
+import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons'
+import type { Dayjs } from 'dayjs'
+import { get, query, type Customer, type Employee, type Page, type TagGroup } from '../../api'
+import { useLoad } from '../../hooks'
+import { fmtTime, useI18n } from '../../i18n'
+import CustomerDrawer from './CustomerDrawer'
+
+interface Filters {
+  tags_any?: string[]
+  userid?: string
+  state?: string
+  keyword?: string
+  added?: [Dayjs, Dayjs]
+}
+
+const PAGE = 20
+
+export default function CustomersPage() {
+  const { tr } = useI18n()
+  const [form] = Form.useForm<Filters>()
+  const [filters, setFilters] = useState<Filters>({})
+  const [cursors, setCursors] = useState<(string | null)[]>([null])
+  const [open, setOpen] = useState<number | null>(null)
+  const params = useMemo(
+    () => ({
+      tags_any: filters.tags_any,
+      userid: filters.userid,
+      state: filters.state,
+      keyword: filters.keyword,
+      added_from: filters.added?.[0]?.startOf('day').toISOString(),
+      added_to: filters.added?.[1]?.add(1, 'day').startOf('day').toISOString(),
+    }),
+    [filters],
+  )
+  const cursor = cursors[cursors.length - 1]
+  const page = useLoad(() => get<Page<Customer>>('/customers', { ...params, limit: PAGE, cursor }), [params, cursor])
+  const count = useLoad(() => get<{ count: number }>('/customers/count', params), [params])
+  const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
+  const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
+  const names = new Map((employees.data?.items ?? []).map((e) => [e.userid, e.name]))
+  const apply = (v: Filters) => {
+    setFilters(v)
+    setCursors([null])
+  }
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card>
+        <Form form={form} layout="inline" onFinish={apply} style={{ rowGap: 8 }}>
+          <Form.Item name="keyword">
+            <Input allowClear placeholder={tr('姓名 / 备注', 'Name / remark')} style={{ width: 180 }} />
+          </Form.Item>
+          <Form.Item name="tags_any">
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder={tr('标签 (任一)', 'Tags (any)')}
+              style={{ minWidth: 200 }}
+              showSearch={{ optionFilterProp: 'label' }}
+              options={(groups.data ?? []).map((g) => ({
+                label: g.name,
+                options: g.tags.map((t) => ({ label: t.name, value: t.tag_id })),
+              }))}
+            />
+          </Form.Item>
+          <Form.Item name="userid">
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              placeholder={tr('跟进员工', 'Employee')}
+              style={{ width: 160 }}
+              options={(employees.data?.items ?? []).map((e) => ({ label: e.name, value: e.userid }))}
+            />
+          </Form.Item>
+          <Form.Item name="state">
+            <Input allowClear placeholder={tr('渠道 (state)', 'Channel (state)')} style={{ width: 150 }} />
+          </Form.Item>
+          <Form.Item name="added">
+            <DatePicker.RangePicker placeholder={[tr('添加开始', 'Added from'), tr('添加结束', 'Added to')]} />
+          </Form.Item>
+          <Space>
+            <Button type="primary" htmlType="submit">
+              {tr('筛选', 'Filter')}
+            </Button>
+            <Button
+              onClick={() => {
+                form.resetFields()
+                apply({})
+              }}
+            >
+              {tr('重置', 'Reset')}
+            </Button>
+          </Space>
+        </Form>
+      </Card>
+      <Card
+        title={
+          <Space>
+            {tr('客户列表', 'Customers')}
+            <Typography.Text type="secondary" data-testid="customer-count">
+              {count.data ? tr(`共 ${count.data.count} 位`, `${count.data.count} in total`) : ''}
+            </Typography.Text>
+          </Space>
+        }
+        extra={
+          <Space>
+            <Button icon={<ReloadOutlined />} onClick={() => void page.reload()} aria-label="reload" />
+            <Button icon={<DownloadOutlined />} href={`/api/v1/customers/export${query({ ...params, format: 'xlsx' })}`}>
+              {tr('导出', 'Export')}
+            </Button>
+          </Space>
+        }
+      >
+        {page.error && <Alert type="error" showIcon message={page.error} style={{ marginBottom: 12 }} />}
+        <Table<Customer>
+          rowKey="id"
+          size="middle"
+          loading={page.loading}
+          dataSource={page.data?.items ?? []}
+          pagination={false}
+          scroll={{ x: 800 }}
+          locale={{
+            emptyText: (
+              <Empty
+                description={tr(
+                  '没有符合条件的客户。调整筛选条件，或在「同步」页面从企业微信同步客户。',
+                  'No customers match. Change the filters, or pull customers from WeCom on the Sync page.',
+                )}
+              />
+            ),
+          }}
+          onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
+          columns={[
+            {
+              title: tr('客户', 'Customer'),
+              dataIndex: 'name',
+              render: (name: string, c) => (
+                <a data-testid="customer-name" data-external={c.external_userid}>
+                  {name || c.external_userid}
+                </a>
+              ),
+            },
+            {
+              title: tr('标签', 'Tags'),
+              dataIndex: 'tags',
+              render: (tags: Customer['tags']) => (
+                <Space wrap size={[2, 4]}>
+                  {tags.map((t) => (
+                    <Tag key={t.tag_id}>{t.name || t.tag_id}</Tag>
+                  ))}
+                </Space>
+              ),
+            },
+            {
+              title: tr('跟进员工', 'Employees'),
+              dataIndex: 'userids',
+              render: (ids: string[]) => ids.map((u) => names.get(u) ?? u).join('、'),
+            },
+            { title: tr('备注', 'Remark'), dataIndex: 'remarks', render: (r: string[]) => r.join('；') },
+            {
+              title: tr('首次添加', 'First added'),
+              dataIndex: 'first_added_at',
+              render: fmtTime,
+            },
+          ]}
+        />
+        <Space style={{ marginTop: 12, justifyContent: 'flex-end', width: '100%' }}>
+          <Button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            {tr('上一页', 'Previous')}
+          </Button>
+          <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
+          <Button
+            disabled={!page.data?.next_cursor}
+            onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
+          >
+            {tr('下一页', 'Next')}
+          </Button>
+        </Space>
+      </Card>
+      <CustomerDrawer
+        id={open}
+        onClose={() => {
+          setOpen(null)
+          void page.reload()
+        }}
+      />
+    </Space>
+  )
+}

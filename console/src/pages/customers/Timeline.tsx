@@ -1,0 +1,43 @@
+import { Empty, Timeline as AntTimeline, Typography } from 'antd'
+import type { TimelineEntry } from '../../api'
+import { fmtTime, useI18n } from '../../i18n'
+
+const KINDS: Record<string, [string, string, string]> = {
+  added: ['添加了员工', 'added an employee', 'green'],
+  deleted_by_customer: ['删除了员工', 'deleted the employee', 'red'],
+  deleted_by_employee: ['被员工删除', 'deleted by the employee', 'red'],
+  relation_gone: ['关系已不存在', 'relation gone', 'gray'],
+  tagged: ['打标签', 'tagged', 'blue'],
+  untagged: ['移除标签', 'untagged', 'gray'],
+  remark_changed: ['修改备注', 'remark changed', 'blue'],
+  joined_group: ['加入群聊', 'joined a group', 'green'],
+  left_group: ['退出群聊', 'left a group', 'gray'],
+  note: ['跟进记录', 'follow-up note', 'orange'],
+  channel_attributed: ['渠道归因', 'channel attributed', 'green'],
+}
+
+export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  const { tr } = useI18n()
+  if (!entries.length) return <Empty description={tr('暂无动态', 'No activity yet')} />
+  return (
+    <AntTimeline
+      items={entries.map((e) => {
+        const [zh, en, color] = KINDS[e.kind] ?? [e.kind, e.kind, 'gray']
+        const text = typeof e.data.text === 'string' ? e.data.text : ''
+        const extra = text || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
+        return {
+          color,
+          content: (
+            <div data-kind={e.kind}>
+              <Typography.Text strong>{tr(zh, en)}</Typography.Text>{' '}
+              <Typography.Text type="secondary">
+                {fmtTime(e.occurred_at)} {e.userid}
+              </Typography.Text>
+              {extra && <div>{extra}</div>}
+            </div>
+          ),
+        }
+      })}
+    />
+  )
+}

@@ -1,0 +1,67 @@
+import { useState } from 'react'
+import { Alert, Card, Drawer, Empty, Input, List, Table, Tag, Typography } from 'antd'
+import { get, type Page } from '../../api'
+import { useLoad } from '../../hooks'
+import { fmtTime, useI18n } from '../../i18n'
+
+interface Group {
+  chat_id: string
+  name: string
+  owner: string
+  member_count: number
+  created_at_wecom: string | null
+  dismissed_at: string | null
+}
+interface Member {
+  member_id: string
+  type: number
+  name: string
+  join_time: string | null
+}
+
+export default function GroupsPage() {
+  const { tr } = useI18n()
+  const [keyword, setKeyword] = useState('')
+  const [cursors, setCursors] = useState<(string | null)[]>([null])
+  const [open, setOpen] = useState<string | null>(null)
+  const cursor = cursors[cursors.length - 1]
+  const groups = useLoad(() => get<Page<Group>>('/groups', { keyword, cursor, limit: 20 }), [keyword, cursor])
+  const detail = useLoad(() => (open ? get<Group & { members: Member[] }>(`/groups/${open}`) : Promise.resolve(null)), [open])
+  return (
+    <Card title={tr('客户群', 'Group chats')} extra={<Input.Search allowClear placeholder={tr('群名', 'Name')} onSearch={(v) => { setKeyword(v); setCursors([null]) }} style={{ width: 200 }} />}>
+      {groups.error && <Alert type="error" showIcon message={groups.error} />}
+      <Table<Group>
+        rowKey="chat_id"
+        loading={groups.loading}
+        dataSource={groups.data?.items ?? []}
+        scroll={{ x: 500 }}
+        pagination={false}
+        onRow={(g) => ({ onClick: () => setOpen(g.chat_id), style: { cursor: 'pointer' } })}
+        locale={{ emptyText: <Empty description={tr('没有客户群。员工在企业微信中创建客户群后，同步即可看到。', 'No group chats. Groups employees create in WeCom appear after a sync.')} /> }}
+        columns={[
+          { title: tr('群名', 'Name'), dataIndex: 'name', render: (n: string) => n || tr('(未命名)', '(unnamed)') },
+          { title: tr('群主', 'Owner'), dataIndex: 'owner' },
+          { title: tr('人数', 'Members'), dataIndex: 'member_count' },
+          { title: tr('创建时间', 'Created'), dataIndex: 'created_at_wecom', render: fmtTime },
+        ]}
+      />
+      <Typography.Paragraph style={{ marginTop: 12, textAlign: 'right' }}>
+        <a onClick={() => cursors.length > 1 && setCursors(cursors.slice(0, -1))}>{tr('上一页', 'Previous')}</a>
+        {'  ·  '}
+        <a onClick={() => groups.data?.next_cursor && setCursors([...cursors, groups.data.next_cursor])}>{tr('下一页', 'Next')}</a>
+      </Typography.Paragraph>
+      <Drawer open={open !== null} onClose={() => setOpen(null)} title={detail.data?.name || tr('群详情', 'Group')}>
+        {detail.error && <Alert type="error" showIcon message={detail.error} />}
+        <List
+          dataSource={detail.data?.members ?? []}
+          renderItem={(m) => (
+            <List.Item>
+              {m.name || m.member_id} {m.type === 2 ? <Tag color="green">{tr('客户', 'Customer')}</Tag> : <Tag>{tr('员工', 'Employee')}</Tag>}
+              <Typography.Text type="secondary">{fmtTime(m.join_time)}</Typography.Text>
+            </List.Item>
+          )}
+        />
+      </Drawer>
+    </Card>
+  )
+}

@@ -102,6 +102,7 @@ class ChannelDailyStat(Base):
     """
 
     __tablename__ = "channel_daily_stats"
+    __table_args__ = (Index("ix_channel_daily_stats_corp_day", "corp_id", "day"),)
 
     corp_id: Mapped[int] = mapped_column(
         ForeignKey("corps.id", ondelete="CASCADE"), primary_key=True

@@ -247,3 +247,51 @@ EXPORT_HEADERS = [
     "7日内流失",
     "留存",
 ]
+
+
+async def rebuild(session: AsyncSession, corp_id: int, *, tz: ZoneInfo) -> int:
+    """Recompute the corp's roll-up from the attribution facts (repair, backfill, benchmarks).
+
+    Returns the number of roll-up rows written.
+    """
+    from sqlalchemy import delete, insert
+
+    acc: dict[tuple[int, date, str], list[int]] = {}
+
+    def at(key: tuple[int, date, str]) -> list[int]:
+        return acc.setdefault(key, [0, 0, 0, 0, 0])
+
+    stmt = (
+        select(
+            ChannelAdd.channel_id,
+            ChannelAdd.userid,
+            ChannelAdd.day,
+            ChannelAdd.added_at,
+            ChannelAdd.deleted_at,
+        )
+        .where(ChannelAdd.corp_id == corp_id)
+        .execution_options(yield_per=20_000)
+    )
+    async for cid, uid, day, added, deleted in await session.stream(stmt):
+        row = at((cid, day, uid))
+        row[0] += 1
+        if deleted is not None:
+            at((cid, deleted.astimezone(tz).date(), uid))[1] += 1
+            held = deleted - added
+            row[2] += 1
+            row[3] += int(held <= timedelta(days=1))
+            row[4] += int(held <= timedelta(days=7))
+    await session.execute(delete(ChannelDailyStat).where(ChannelDailyStat.corp_id == corp_id))
+    rows = [
+        {
+            "corp_id": corp_id,
+            "channel_id": c,
+            "day": d,
+            "userid": u,
+            **dict(zip(_COUNTERS, v, strict=True)),
+        }
+        for (c, d, u), v in acc.items()
+    ]
+    for i in range(0, len(rows), 5000):
+        await session.execute(insert(ChannelDailyStat), rows[i : i + 5000])
+    return len(rows)

@@ -301,6 +301,9 @@ def upgrade() -> None:
             "corp_id", "channel_id", "day", "userid", name=op.f("pk_channel_daily_stats")
         ),
     )
+    with op.batch_alter_table("channel_daily_stats", schema=None) as batch_op:
+        batch_op.create_index("ix_channel_daily_stats_corp_day", ["corp_id", "day"], unique=False)
+
     op.create_table(
         "collisions",
         sa.Column(
@@ -609,6 +612,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_collisions_corp_id"))
 
     op.drop_table("collisions")
+    with op.batch_alter_table("channel_daily_stats", schema=None) as batch_op:
+        batch_op.drop_index("ix_channel_daily_stats_corp_day")
+
     op.drop_table("channel_daily_stats")
     with op.batch_alter_table("channel_adds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channel_adds_corp_id"))

@@ -1,0 +1,51 @@
+"""The ordered change log that keeps every process's bitmaps current.
+
+Write paths that change a customer's segment facts (relations, tags, status, attributes) call
+:func:`record` inside their transaction. On PostgreSQL a transaction-scoped advisory lock per
+corp serializes the writers of one corp until they commit, so a reader that has seen id ``n``
+of a corp can never later see a committed id ``< n`` of that corp (a plain sequence could
+commit out of order). SQLite already serializes writers (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.segments.models import SegmentChange
+
+LOCK_CLASS = 0x5E6  # first key of the advisory lock pair: "segment changes"
+
+
+async def record(session: AsyncSession, corp_id: int, customer_ids: Iterable[int]) -> None:
+    """Log that these customers changed (no-op for none)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:k, :corp)"), {"k": LOCK_CLASS, "corp": corp_id}
+        )
+    await session.execute(
+        insert(SegmentChange), [{"corp_id": corp_id, "customer_id": cid} for cid in ids]
+    )
+
+
+async def last_id(session: AsyncSession, corp_id: int) -> int:
+    stmt = select(func.max(SegmentChange.id)).where(SegmentChange.corp_id == corp_id)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def after(
+    session: AsyncSession, corp_id: int, last: int, *, limit: int
+) -> list[tuple[int, int]]:
+    """(change id, customer id) of the corp after ``last``, in order, at most ``limit``."""
+    rows = await session.execute(
+        select(SegmentChange.id, SegmentChange.customer_id)
+        .where(SegmentChange.corp_id == corp_id, SegmentChange.id > last)
+        .order_by(SegmentChange.id)
+        .limit(limit)
+    )
+    return [(int(i), int(c)) for i, c in rows.all()]

@@ -1,0 +1,186 @@
+"""Every segment query: facts for the bitmaps, SQL fallback terms, saved rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from pyroaring import BitMap
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.acquisition.models import CustomerOwner
+from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.db.repository import scoped
+from siyu.employees.models import Department, Employee
+from siyu.segments.index import Facts
+from siyu.tags.models import Tag
+
+CHUNK = 900  # bound parameters per IN list (SQLite allows 32766, PostgreSQL 65535)
+RESTRICT_MAX = 20_000  # above this many candidates a fallback term scans the corp instead
+
+
+def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+async def load_facts(
+    session: AsyncSession, corp_id: int, customer_ids: Sequence[int] | None = None
+) -> tuple[Facts, list[int]]:
+    """Facts of the given customers (all of the corp for None) and their seqs."""
+    facts = Facts()
+    seqs: list[int] = []
+    parts: list[Sequence[int] | None] = (
+        [None] if customer_ids is None else list(_chunks(sorted(customer_ids)))
+    )
+    for part in parts:
+        cust = select(
+            Customer.seq,
+            Customer.gender,
+            Customer.type,
+            Customer.deleted_at,
+            Customer.first_added_at,
+        ).where(Customer.corp_id == corp_id)
+        rel = (
+            select(
+                Customer.seq, FollowRelation.userid, FollowRelation.state, FollowRelation.add_way
+            )
+            .join(Customer, Customer.id == FollowRelation.customer_id)
+            .where(FollowRelation.corp_id == corp_id, FollowRelation.deleted_at.is_(None))
+        )
+        tag = (
+            select(Customer.seq, RelationTag.tag_id)
+            .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
+            .join(Customer, Customer.id == RelationTag.customer_id)
+            .where(RelationTag.corp_id == corp_id, FollowRelation.deleted_at.is_(None))
+        )
+        own = (
+            select(Customer.seq, CustomerOwner.userid)
+            .join(Customer, Customer.id == CustomerOwner.customer_id)
+            .where(CustomerOwner.corp_id == corp_id)
+        )
+        if part is not None:
+            own = own.where(CustomerOwner.customer_id.in_(part))
+            cust = cust.where(Customer.id.in_(part))
+            rel = rel.where(FollowRelation.customer_id.in_(part))
+            tag = tag.where(RelationTag.customer_id.in_(part))
+        async for seq, gender, ctype, deleted_at, first in await session.stream(cust):
+            facts.customers.append((seq, gender, ctype, deleted_at is not None, first))
+            seqs.append(seq)
+        async for row in await session.stream(rel):
+            facts.relations.append((row[0], row[1], row[2], row[3]))
+        async for seq, tag_id in await session.stream(tag):
+            facts.tags.append((seq, tag_id))
+        async for seq, userid in await session.stream(own):
+            facts.owners.append((seq, userid))
+    return facts, seqs
+
+
+async def _seqs_restricted(
+    session: AsyncSession, stmt: Select[Any], cand: BitMap, *, having: Any = None
+) -> BitMap:
+    """Run ``stmt`` (selecting ``Customer.seq``) restricted to the candidates."""
+    out = BitMap()
+    if len(cand) <= RESTRICT_MAX:
+        for part in _chunks(list(cand)):
+            s = stmt.where(Customer.seq.in_(part))
+            s = s.group_by(Customer.seq).having(having) if having is not None else s.distinct()
+            out.update((await session.scalars(s)).all())
+        return out
+    s = stmt.group_by(Customer.seq).having(having) if having is not None else stmt.distinct()
+    async for seq in await session.stream_scalars(s):
+        out.add(seq)
+    return out & cand
+
+
+async def tags_on_relation(
+    session: AsyncSession,
+    corp_id: int,
+    cand: BitMap,
+    *,
+    userid: str,
+    tag_ids: Sequence[str],
+    require_all: bool,
+) -> BitMap:
+    """Candidates with any (or all) of the tags on their live relation with ``userid``."""
+    stmt = (
+        select(Customer.seq)
+        .select_from(RelationTag)
+        .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
+        .join(Customer, Customer.id == RelationTag.customer_id)
+        .where(
+            RelationTag.corp_id == corp_id,
+            RelationTag.tag_id.in_(sorted(set(tag_ids))),
+            FollowRelation.userid == userid,
+            FollowRelation.deleted_at.is_(None),
+        )
+    )
+    having = func.count(func.distinct(RelationTag.tag_id)) >= len(set(tag_ids))
+    return await _seqs_restricted(session, stmt, cand, having=having if require_all else None)
+
+
+async def event_at_least(
+    session: AsyncSession, corp_id: int, cand: BitMap, *, kind: str, since: datetime, n: int
+) -> BitMap:
+    """Candidates with at least ``n`` (≥ 1) timeline events of ``kind`` since ``since``."""
+    stmt = (
+        select(Customer.seq)
+        .select_from(TimelineEvent)
+        .join(Customer, Customer.id == TimelineEvent.customer_id)
+        .where(
+            TimelineEvent.corp_id == corp_id,
+            TimelineEvent.kind == kind,
+            TimelineEvent.occurred_at >= since,
+        )
+    )
+    return await _seqs_restricted(session, stmt, cand, having=func.count() >= n)
+
+
+async def known_tags(session: AsyncSession, corp_id: int, tag_ids: Iterable[str]) -> set[str]:
+    ids = sorted(set(tag_ids))
+    if not ids:
+        return set()
+    stmt = scoped(Tag, corp_id, Tag.tag_id).where(Tag.tag_id.in_(ids), Tag.deleted_at.is_(None))
+    return set((await session.scalars(stmt)).all())
+
+
+async def known_employees(session: AsyncSession, corp_id: int, userids: Iterable[str]) -> set[str]:
+    ids = sorted(set(userids))
+    if not ids:
+        return set()
+    stmt = scoped(Employee, corp_id, Employee.userid).where(Employee.userid.in_(ids))
+    return set((await session.scalars(stmt)).all())
+
+
+async def departments(session: AsyncSession, corp_id: int) -> dict[int, int | None]:
+    """dept_id → parent_id."""
+    rows = await session.execute(
+        scoped(Department, corp_id, Department.dept_id, Department.parent_id)
+    )
+    return {d: p for d, p in rows.all()}
+
+
+async def employee_departments(session: AsyncSession, corp_id: int) -> dict[str, list[int]]:
+    rows = await session.execute(
+        scoped(Employee, corp_id, Employee.userid, Employee.department_ids)
+    )
+    return {u: list(d or []) for u, d in rows.all()}
+
+
+async def customers_by_seq(
+    session: AsyncSession, corp_id: int, seqs: Sequence[int]
+) -> list[Customer]:
+    """Customers with these seqs, in seq order."""
+    out: list[Customer] = []
+    for part in _chunks(sorted(seqs)):
+        stmt = scoped(Customer, corp_id).where(Customer.seq.in_(part)).order_by(Customer.seq)
+        out.extend((await session.scalars(stmt)).all())
+    return out
+
+
+async def seq_of(session: AsyncSession, corp_id: int, customer_id: int) -> int | None:
+    stmt = scoped(Customer, corp_id, Customer.seq).where(Customer.id == customer_id)
+    seq = await session.scalar(stmt)
+    return int(seq) if seq is not None else None

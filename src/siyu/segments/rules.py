@@ -1,0 +1,178 @@
+"""The segment rule model: a JSON tree of AND / OR / NOT groups over typed terms.
+
+Shape checks (empty group, bad window, too deep) are pydantic errors, so the API answers 422
+before any work; checks against the corp's data (unknown tag, employee, department, event
+kind) happen in :func:`siyu.segments.engine.compile_rule` and raise ``InvalidInput`` (422).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_DEPTH = 8
+MAX_TERMS = 100
+MAX_WINDOW_DAYS = 3660
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TagsTerm(_Node):
+    """Has any / all / none of the tags, over the union of the customer's live relations,
+    or only on the live relation with employee ``userid`` when it is given."""
+
+    type: Literal["tags"]
+    match: Literal["any", "all", "none"] = "any"
+    tag_ids: list[str] = Field(min_length=1, max_length=200)
+    userid: str | None = None
+
+
+class EmployeeTerm(_Node):
+    """Followed (live relation) by any of these employees."""
+
+    type: Literal["employee"]
+    userids: list[str] = Field(min_length=1, max_length=1000)
+
+
+class OwnerTerm(_Node):
+    """The customer's owner (归属员工) is one of these employees."""
+
+    type: Literal["owner"]
+    userids: list[str] = Field(min_length=1, max_length=1000)
+
+
+class DepartmentTerm(_Node):
+    """Followed by an employee of these departments (and their sub-departments by default)."""
+
+    type: Literal["department"]
+    dept_ids: list[int] = Field(min_length=1, max_length=200)
+    include_children: bool = True
+
+
+class ChannelTerm(_Node):
+    """A live relation came through one of these channel ``state`` values."""
+
+    type: Literal["channel"]
+    states: list[str] = Field(min_length=1, max_length=1000)
+
+
+class AddWayTerm(_Node):
+    type: Literal["add_way"]
+    values: list[int] = Field(min_length=1, max_length=50)
+
+
+class AddedTerm(_Node):
+    """First added on a local day (corp time zone) in ``[from_date, to_date]`` (inclusive,
+    either side open), or within the last ``within_days`` days counting today."""
+
+    type: Literal["added"]
+    from_date: date | None = None
+    to_date: date | None = None
+    within_days: int | None = Field(default=None, ge=1, le=MAX_WINDOW_DAYS)
+
+    @model_validator(mode="after")
+    def _window(self) -> AddedTerm:
+        ranged = self.from_date is not None or self.to_date is not None
+        if ranged == (self.within_days is not None):
+            raise ValueError("give either from_date/to_date or within_days")
+        if self.from_date and self.to_date and self.from_date > self.to_date:
+            raise ValueError("from_date must not be after to_date")
+        return self
+
+
+class GenderTerm(_Node):
+    type: Literal["gender"]
+    values: list[Literal[0, 1, 2]] = Field(min_length=1)
+
+
+class CustomerTypeTerm(_Node):
+    """1 = WeChat user, 2 = WeCom user."""
+
+    type: Literal["customer_type"]
+    values: list[Literal[1, 2]] = Field(min_length=1)
+
+
+class DeletedTerm(_Node):
+    """Lost (no live relation left) or not; only meaningful with ``include_deleted``."""
+
+    type: Literal["deleted"]
+    value: bool = True
+
+
+class EventTerm(_Node):
+    """Count of timeline events of ``kind`` in the last ``within_days`` days ≥ / ≤ ``count``."""
+
+    type: Literal["event"]
+    kind: str = Field(min_length=1, max_length=32)
+    op: Literal[">=", "<="] = ">="
+    count: int = Field(default=1, ge=0, le=1_000_000)
+    within_days: int = Field(ge=1, le=MAX_WINDOW_DAYS)
+
+
+class AndGroup(_Node):
+    type: Literal["and"]
+    terms: list[Rule] = Field(min_length=1, max_length=MAX_TERMS)
+
+
+class OrGroup(_Node):
+    type: Literal["or"]
+    terms: list[Rule] = Field(min_length=1, max_length=MAX_TERMS)
+
+
+class NotGroup(_Node):
+    type: Literal["not"]
+    term: Rule
+
+
+Term = (
+    TagsTerm
+    | EmployeeTerm
+    | OwnerTerm
+    | DepartmentTerm
+    | ChannelTerm
+    | AddWayTerm
+    | AddedTerm
+    | GenderTerm
+    | CustomerTypeTerm
+    | DeletedTerm
+    | EventTerm
+)
+Rule = Annotated[AndGroup | OrGroup | NotGroup | Term, Field(discriminator="type")]
+for _m in (AndGroup, OrGroup, NotGroup):
+    _m.model_rebuild()
+
+
+def children(node: Any) -> list[Any]:
+    if isinstance(node, AndGroup | OrGroup):
+        return list(node.terms)
+    if isinstance(node, NotGroup):
+        return [node.term]
+    return []
+
+
+def shape(node: Any, depth: int = 1) -> tuple[int, int]:
+    """(depth, number of nodes) of a rule tree."""
+    kids = [shape(k, depth + 1) for k in children(node)]
+    return max([depth, *(d for d, _ in kids)]), 1 + sum(n for _, n in kids)
+
+
+class Definition(BaseModel):
+    """What a segment selects: ``rule`` over the corp's customers, lost ones only on request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: Rule
+    include_deleted: bool = False
+
+    @model_validator(mode="after")
+    def _size(self) -> Definition:
+        depth, nodes = shape(self.rule)
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the rule is nested {depth} levels deep; at most {MAX_DEPTH}")
+        if nodes > MAX_TERMS:
+            raise ValueError(f"the rule has {nodes} nodes; at most {MAX_TERMS}")
+        return self

@@ -28,6 +28,7 @@ from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
+from siyu.segments import changelog as segments_changelog
 from siyu.wecom import acquisition_api as api
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
@@ -113,6 +114,7 @@ async def set_owner(
         ],
     )
     await session.flush()
+    await segments_changelog.record(session, corp_id, [customer_id])
     return owner
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.corps.service import allocate_customer_seqs
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.segments import changelog as segments_changelog
 
 _CHUNK = 500
 CUSTOMER_FIELDS = ("name", "avatar", "type", "gender", "corp_name", "position", "unionid")
@@ -68,6 +69,7 @@ class ApplyResult:
     new_relations: int = 0
     customer_ids: dict[str, int] = field(default_factory=dict)
     relation_ids: list[int] = field(default_factory=list)
+    changed_customer_ids: set[int] = field(default_factory=set)  # for the segment change log
     new_relation_ids: set[int] = field(default_factory=set)
 
 
@@ -155,6 +157,8 @@ async def apply_contacts(
                 .values(synced_run_id=sync_run_id)
             )
     await tl.record(session, events)
+    changed = result.changed_customer_ids | {e["customer_id"] for e in events}
+    await segments_changelog.record(session, corp_id, changed)
     await refresh_customer_status(session, corp_id, list(customers.values()), now=now)
     result.customer_ids = {k: v.id for k, v in customers.items()}
     return result
@@ -180,6 +184,7 @@ async def _upsert_customers(
             updates.append({"id": row.id, **changed})
     if updates:
         await session.execute(update(Customer), updates)
+        result.changed_customer_ids.update(u["id"] for u in updates)
     new = [c for ext, c in contacts.items() if ext not in existing]
     if new:
         first = await allocate_customer_seqs(session, corp_id, len(new))
@@ -192,6 +197,7 @@ async def _upsert_customers(
         )
         for row in inserted:
             existing[row.external_userid] = row
+            result.changed_customer_ids.add(row.id)
         result.new_customers += len(new)
     return existing
 
@@ -276,6 +282,7 @@ async def _upsert_relations(
             )
         if changed:
             updates.append({"id": row.id, **changed})
+            result.changed_customer_ids.add(customer.id)
     if updates:
         await session.execute(update(FollowRelation), updates)
     if new:
@@ -371,6 +378,7 @@ async def mark_relation_deleted(
         .values(deleted_at=now, deleted_by=by)
     )
     events.append(tl.entry(corp_id, customer_id, kind, at=now, userid=userid, **data))
+    await segments_changelog.record(session, corp_id, [customer_id])
 
 
 async def refresh_customer_status(
@@ -409,3 +417,4 @@ async def refresh_customer_status(
                 updates.append({"id": cid, **values})
         if updates:
             await session.execute(update(Customer), updates)
+            await segments_changelog.record(session, corp_id, [u["id"] for u in updates])

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.customers import timeline as tl
 from siyu.customers.models import FollowRelation, RelationTag
+from siyu.segments import changelog as segments_changelog
 
 
 async def mirror_mark_tag(
@@ -54,3 +55,5 @@ async def mirror_mark_tag(
         for t in ids
     ]
     await tl.record(s, events)
+    if new or gone:
+        await segments_changelog.record(s, corp_id, [rel.customer_id])

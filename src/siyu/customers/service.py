@@ -49,6 +49,9 @@ async def _decorate(
     return out
 
 
+decorate = _decorate  # public: segment members are listed with the same columns
+
+
 async def list_page(
     session: AsyncSession,
     corp_id: int,

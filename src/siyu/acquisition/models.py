@@ -34,7 +34,7 @@ class ChannelCode(CorpScoped, IdMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     tag_ids: Mapped[list[str]] = mapped_column(default=list)
     remark_template: Mapped[str] = mapped_column(String(100), default="")
-    welcome: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    welcome: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     welcome_variants: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     staff: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     backups: Mapped[list[str]] = mapped_column(default=list)

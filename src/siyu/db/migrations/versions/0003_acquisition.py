@@ -142,7 +142,7 @@ def upgrade() -> None:
         sa.Column(
             "welcome",
             sa.JSON().with_variant(sa.JSON(none_as_null=True), "postgresql"),
-            nullable=False,
+            nullable=True,
         ),
         sa.Column(
             "welcome_variants",

@@ -16,9 +16,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [loading, setLoading] = useState(true)
   const reload = useCallback(async () => {
     try {
-      setMe(await get<Me>('/auth/me'))
+      setMe(await get<Me | null>('/auth/session'))
     } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401)) console.warn(e)
+      console.warn(e instanceof ApiError ? e.message : e)
       setMe(null)
     } finally {
       setLoading(false)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
+from siyu.accounts import auth as accounts_auth
 from siyu.accounts import service, sessions
 from siyu.accounts.models import ConsoleUser
 from siyu.accounts.schemas import LoginIn, MeOut, PasswordIn
@@ -85,6 +86,15 @@ async def logout(response: Response) -> None:
 @router.get("/me", response_model=MeOut)
 async def me(principal: PrincipalDep, request: Request) -> MeOut:
     return me_of(principal, getattr(request.state, "csrf", None))
+
+
+@router.get("/session", response_model=MeOut | None)
+async def current_session(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> MeOut | None:
+    """Who is signed in by cookie, or null (200 either way: the console asks before login)."""
+    principal = await accounts_auth.from_cookie(request, session, settings)
+    return me_of(principal, getattr(request.state, "csrf", None)) if principal else None
 
 
 @router.post("/password", status_code=204)

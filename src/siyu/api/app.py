@@ -24,6 +24,9 @@ from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
 from siyu.groups.endpoints import router as groups
+from siyu.segments.endpoints import router as segments
+from siyu.segments.endpoints import snapshots as segment_snapshots
+from siyu.segments.rule_tag_endpoints import router as rule_tags
 from siyu.sync.endpoints import router as sync
 from siyu.tags.endpoints import router as tags
 from siyu.wecom.endpoints import router as wecom_callback
@@ -77,6 +80,8 @@ def create_app(
     for router in (customers, tags, employees, groups, sync, events, acquisition):
         api.include_router(router)
     for router in (auth, account_settings, analytics, customer_notes):
+        api.include_router(router)
+    for router in (segments, segment_snapshots, rule_tags):
         api.include_router(router)
     app.include_router(api)
     app.include_router(wecom_callback)

@@ -158,4 +158,3 @@ def _match(world: World, c: _Cust, node: Any, now: datetime) -> bool:
         n = sum(1 for kind, at in c.events if kind == node.kind and at >= since)
         return n >= node.count if node.op == ">=" else n <= node.count
     raise TypeError(f"unknown rule node {node!r}")
-

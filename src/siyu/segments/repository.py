@@ -184,3 +184,11 @@ async def seq_of(session: AsyncSession, corp_id: int, customer_id: int) -> int |
     stmt = scoped(Customer, corp_id, Customer.seq).where(Customer.id == customer_id)
     seq = await session.scalar(stmt)
     return int(seq) if seq is not None else None
+
+
+async def ids_by_seq(session: AsyncSession, corp_id: int, seqs: Sequence[int]) -> list[int]:
+    out: list[int] = []
+    for part in _chunks(sorted(seqs)):
+        stmt = scoped(Customer, corp_id, Customer.id).where(Customer.seq.in_(part))
+        out.extend((await session.scalars(stmt)).all())
+    return sorted(out)

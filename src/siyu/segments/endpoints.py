@@ -1,0 +1,151 @@
+"""Segment routes: preview, saved segments, count, members, export, snapshots.
+
+Segments are an operator tool over the whole corp: admin, operator and API keys only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from siyu.api.deps import CorpDep, SessionDep
+from siyu.core import export
+from siyu.core.pagination import Page
+from siyu.customers.endpoints import EXPORT_HEADERS
+from siyu.customers.schemas import CustomerOut
+from siyu.segments import service
+from siyu.segments.rules import Definition
+from siyu.segments.schemas import (
+    PreviewOut,
+    SegmentIn,
+    SegmentOut,
+    SegmentPatch,
+    SnapshotIn,
+    SnapshotOut,
+)
+
+router = APIRouter(prefix="/segments", tags=["segments"])
+snapshots = APIRouter(prefix="/segment-snapshots", tags=["segments"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.post("/preview", response_model=PreviewOut)
+async def preview(session: SessionDep, corp: CorpDep, body: Definition) -> PreviewOut:
+    """Count the customers a draft rule selects, without saving it."""
+    return await service.preview(session, corp, body)
+
+
+@router.get("", response_model=list[SegmentOut])
+async def list_segments(session: SessionDep, corp: CorpDep) -> list[Any]:
+    return await service.list_segments(session, corp.id)
+
+
+@router.post("", response_model=SegmentOut, status_code=201)
+async def create_segment(session: SessionDep, corp: CorpDep, body: SegmentIn) -> Any:
+    return await service.create(session, corp, body)
+
+
+@router.get("/{segment_id}", response_model=SegmentOut)
+async def get_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> Any:
+    return await service.get(session, corp.id, segment_id)
+
+
+@router.patch("/{segment_id}", response_model=SegmentOut)
+async def update_segment(
+    session: SessionDep, corp: CorpDep, segment_id: int, body: SegmentPatch
+) -> Any:
+    return await service.update(session, corp, segment_id, body)
+
+
+@router.delete("/{segment_id}", status_code=204)
+async def delete_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> Response:
+    await service.delete(session, corp.id, segment_id)
+    return Response(status_code=204)
+
+
+@router.get("/{segment_id}/count", response_model=PreviewOut)
+async def count_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> PreviewOut:
+    return await service.count(session, corp, segment_id)
+
+
+@router.get("/{segment_id}/members", response_model=Page[CustomerOut])
+async def segment_members(
+    session: SessionDep,
+    corp: CorpDep,
+    segment_id: int,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[CustomerOut]:
+    items, next_cursor = await service.members(
+        session, corp, segment_id, cursor=cursor, limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def export_row(c: CustomerOut) -> list[Any]:
+    """The customer export's row (same columns as ``GET /customers/export``)."""
+    return [
+        c.id,
+        c.external_userid,
+        c.name,
+        "微信" if c.type == 1 else "企业微信",
+        {1: "男", 2: "女"}.get(c.gender, "未知"),
+        c.corp_name,
+        c.first_added_at,
+        c.deleted_at,
+        c.userids,
+        [t.name or t.tag_id for t in c.tags],
+        c.remarks,
+    ]
+
+
+@router.get("/{segment_id}/export", response_class=Response)
+async def export_segment(
+    session: SessionDep, corp: CorpDep, segment_id: int, format: str = "xlsx"
+) -> Response:
+    fmt = export.check_format(format)
+
+    async def rows() -> AsyncIterator[Sequence[Any]]:
+        async for c in service.iter_members(session, corp, segment_id):
+            yield export_row(c)
+
+    data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="segment")
+    return Response(
+        data,
+        media_type=export.MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="segment-{segment_id}.{fmt}"'},
+    )
+
+
+@router.post("/{segment_id}/snapshots", response_model=SnapshotOut, status_code=201)
+async def freeze_segment(
+    session: SessionDep, corp: CorpDep, segment_id: int, body: SnapshotIn | None = None
+) -> Any:
+    """Freeze the exact member list of this moment."""
+    return await service.freeze(session, corp, segment_id, body or SnapshotIn())
+
+
+@router.get("/{segment_id}/snapshots", response_model=list[SnapshotOut])
+async def list_snapshots(session: SessionDep, corp: CorpDep, segment_id: int) -> list[Any]:
+    return await service.snapshots(session, corp.id, segment_id)
+
+
+@snapshots.get("/{snapshot_id}", response_model=SnapshotOut)
+async def get_snapshot(session: SessionDep, corp: CorpDep, snapshot_id: int) -> Any:
+    return await service.snapshot(session, corp.id, snapshot_id)
+
+
+@snapshots.get("/{snapshot_id}/members", response_model=Page[CustomerOut])
+async def snapshot_members(
+    session: SessionDep,
+    corp: CorpDep,
+    snapshot_id: int,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[CustomerOut]:
+    items, next_cursor = await service.snapshot_members(
+        session, corp.id, snapshot_id, cursor=cursor, limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor)

@@ -1,0 +1,108 @@
+"""Segment API shapes (the rule itself is ``siyu.segments.rules``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from siyu.segments.rules import Definition, Rule
+
+
+class PreviewOut(BaseModel):
+    count: int
+    took_ms: float = Field(description="time spent evaluating, catching up included")
+
+
+class SegmentIn(Definition):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=500)
+    owner: str = Field(default="", max_length=100, description="who maintains this segment")
+
+
+class SegmentPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    owner: str | None = Field(default=None, max_length=100)
+    rule: Rule | None = None
+    include_deleted: bool | None = None
+
+
+class SegmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str
+    owner: str
+    rule: dict[str, Any]
+    include_deleted: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class SnapshotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=100, description="default: segment name")
+    purpose: str = Field(default="", max_length=200, description="e.g. the broadcast it is for")
+
+
+class SnapshotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    segment_id: int | None
+    name: str
+    purpose: str
+    rule: dict[str, Any]
+    include_deleted: bool
+    count: int
+    created_at: datetime
+
+
+class RuleTagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    rule: Rule
+    tag_id: str = Field(min_length=1, max_length=64, description="the corp tag to apply")
+    remove_when_unmatched: bool = False
+    active: bool = True
+
+
+class RuleTagPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    rule: Rule | None = None
+    remove_when_unmatched: bool | None = None
+    active: bool | None = None
+
+
+class Failure(BaseModel):
+    reason: str
+    count: int
+
+
+class RuleTagCounts(BaseModel):
+    matched: int = Field(description="customers matching at the last full evaluation")
+    applied: int = Field(description="relation tag writes done")
+    removed: int = Field(description="relation untag writes done")
+    pending: int = Field(description="writes waiting in the durable queue")
+    failed: int
+    failures: list[Failure] = Field(default_factory=list, description="failed writes by reason")
+
+
+class RuleTagOut(BaseModel):
+    id: int
+    name: str
+    rule: dict[str, Any]
+    tag_id: str
+    remove_when_unmatched: bool
+    active: bool
+    evaluated_at: datetime | None
+    counts: RuleTagCounts

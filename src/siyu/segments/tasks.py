@@ -1,0 +1,67 @@
+"""Queue entry points of rule tags: event-driven and periodic evaluation, stale job re-runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from huey import crontab
+
+from siyu.corps import service as corps
+from siyu.db.base import utcnow
+from siyu.db.session import Database
+from siyu.segments import rule_tag_repository as rrepo
+from siyu.segments import rule_tags
+from siyu.tags.tasks import run_batch_tag_job
+from siyu.worker.app import huey, run_async
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+async def evaluate_now(
+    db: Database, corp_id: int, customer_ids: list[int] | None, rule_id: int | None = None
+) -> list[int]:
+    """Evaluate the corp's rule tags (one of them, or all) and return the jobs created."""
+    async with db.unit_of_work() as s:
+        corp = await corps.get(s, corp_id)
+        if rule_id is not None:
+            row = await rule_tags.get(s, corp_id, rule_id)
+            return await rule_tags.evaluate(s, corp, row, customer_ids=customer_ids)
+        return await rule_tags.evaluate_all(s, corp, customer_ids=customer_ids)
+
+
+def _run(jobs: list[int], corp_id: int) -> int:
+    for job_id in jobs:  # after the commit of the unit of work that created them
+        run_batch_tag_job(corp_id, job_id)
+    return len(jobs)
+
+
+@huey.task(retries=3, retry_delay=10)
+def evaluate_rule_tags(corp_id: int, customer_ids: list[int] | None = None) -> int:
+    """Evaluate every active rule tag of the corp for these customers (all when None)."""
+    return _run(run_async(lambda db: evaluate_now(db, corp_id, customer_ids)), corp_id)
+
+
+@huey.task(retries=3, retry_delay=10)
+def evaluate_rule_tag(corp_id: int, rule_id: int) -> int:
+    """Evaluate one rule tag over the whole corp."""
+    return _run(run_async(lambda db: evaluate_now(db, corp_id, None, rule_id)), corp_id)
+
+
+async def _periodic(db: Database) -> list[tuple[int, list[int]]]:
+    async with db.unit_of_work() as s:
+        out = []
+        for corp_id in await rrepo.corps_with_rule_tags(s):
+            stale = await rrepo.unfinished_jobs(s, corp_id, before=utcnow() - STALE_AFTER)
+            out.append((corp_id, stale))
+        return out
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def periodic_rule_tags() -> int:
+    """Every 15 minutes: re-evaluate each corp's rule tags (time-based terms move on their
+    own) and re-run rule tag jobs left unfinished (a crashed worker)."""
+    due = run_async(_periodic)
+    for corp_id, stale in due:
+        _run(stale, corp_id)
+        evaluate_rule_tags(corp_id, None)
+    return len(due)

@@ -14,6 +14,9 @@ const KINDS: Record<string, [string, string, string]> = {
   left_group: ['退出群聊', 'left a group', 'gray'],
   note: ['跟进记录', 'follow-up note', 'orange'],
   channel_attributed: ['渠道归因', 'channel attributed', 'green'],
+  owner_changed: ['归属变更', 'owner changed', 'blue'],
+  collision: ['撞单', 'collision', 'orange'],
+  transfer_failed: ['继承失败', 'transfer failed', 'red'],
 }
 
 export default function Timeline({ entries }: { entries: TimelineEntry[] }) {

@@ -49,7 +49,7 @@ export default function DashboardPage() {
     () =>
       data && {
         tooltip: { trigger: 'axis' },
-        legend: { data: [tr('新增', 'New'), tr('流失', 'Lost'), tr('净增', 'Net')] },
+        legend: { top: 0, data: [tr('新增', 'New'), tr('流失', 'Lost'), tr('净增', 'Net')] },
         grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: data.days.map((d) => d.day.slice(5)) },
         yAxis: { type: 'value', minInterval: 1 },

@@ -1,6 +1,7 @@
 """The one list of queue tasks and periodic jobs (importing this registers them all)."""
 
-import siyu.acquisition.handlers  # noqa: F401  (domain-event handlers)
+import siyu.acquisition.handlers
+import siyu.segments.handlers  # noqa: F401  (rule tags re-evaluate changed customers)
 from siyu.acquisition.tasks import (
     acquisition_tick,
     apply_channel_extras,
@@ -9,13 +10,17 @@ from siyu.acquisition.tasks import (
     send_app_message,
 )
 from siyu.events.tasks import process_event, sweep_pending_events
+from siyu.segments.tasks import evaluate_rule_tag, evaluate_rule_tags, periodic_rule_tags
 from siyu.sync.tasks import full_sync, periodic_sync
 from siyu.tags.tasks import run_batch_tag_job
 
 __all__ = [
     "acquisition_tick",
     "apply_channel_extras",
+    "evaluate_rule_tag",
+    "evaluate_rule_tags",
     "full_sync",
+    "periodic_rule_tags",
     "periodic_sync",
     "process_event",
     "reconcile_channel",

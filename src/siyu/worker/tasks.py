@@ -1,6 +1,6 @@
 """The one list of queue tasks and periodic jobs (importing this registers them all)."""
 
-import siyu.acquisition.handlers
+import siyu.acquisition.handlers  # (domain-event handlers)
 import siyu.segments.handlers  # noqa: F401  (rule tags re-evaluate changed customers)
 from siyu.acquisition.tasks import (
     acquisition_tick,

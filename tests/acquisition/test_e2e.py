@@ -120,9 +120,7 @@ def test_scan_attributes_greets_tags_and_locks(
     assert len(q(db, select(ChannelAdd.id))) == 2
 
     # Rotation: a capped at 1 add a day leaves the contact way once the cap is reached.
-    rot = create(
-        api, name="轮询", userids=[a, c], staff=[{"userid": a, "daily_cap": 1}]
-    )
+    rot = create(api, name="轮询", userids=[a, c], staff=[{"userid": a, "daily_cap": 1}])
     assert sorted(rot["members"]) == sorted([a, c])
     first = sb.act("scan", config_id=rot["config_id"])
     assert first["userid"] == a

@@ -119,6 +119,26 @@ class ChannelDailyStat(Base):
     lost_7d: Mapped[int] = mapped_column(default=0)
 
 
+class ChannelDayStat(Base):
+    """The same counters per channel × local day, all employees together (10× fewer rows):
+    what channel- and day-level statistics read when no employee filter is given."""
+
+    __tablename__ = "channel_day_stats"
+
+    corp_id: Mapped[int] = mapped_column(
+        ForeignKey("corps.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channel_codes.id", ondelete="CASCADE"), primary_key=True
+    )
+    adds: Mapped[int] = mapped_column(default=0)
+    lost: Mapped[int] = mapped_column(default=0)
+    cohort_lost: Mapped[int] = mapped_column(default=0)
+    lost_1d: Mapped[int] = mapped_column(default=0)
+    lost_7d: Mapped[int] = mapped_column(default=0)
+
+
 class CustomerSource(CorpScoped, IdMixin, Base):
     """A customer's first channel (later channels go to its timeline)."""
 

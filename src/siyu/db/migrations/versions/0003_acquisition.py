@@ -305,6 +305,32 @@ def upgrade() -> None:
         batch_op.create_index("ix_channel_daily_stats_corp_day", ["corp_id", "day"], unique=False)
 
     op.create_table(
+        "channel_day_stats",
+        sa.Column("corp_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column(
+            "channel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("adds", sa.Integer(), nullable=False),
+        sa.Column("lost", sa.Integer(), nullable=False),
+        sa.Column("cohort_lost", sa.Integer(), nullable=False),
+        sa.Column("lost_1d", sa.Integer(), nullable=False),
+        sa.Column("lost_7d", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel_codes.id"],
+            name=op.f("fk_channel_day_stats_channel_id_channel_codes"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["corp_id"],
+            ["corps.id"],
+            name=op.f("fk_channel_day_stats_corp_id_corps"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("corp_id", "day", "channel_id", name=op.f("pk_channel_day_stats")),
+    )
+    op.create_table(
         "collisions",
         sa.Column(
             "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -616,6 +642,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_channel_daily_stats_corp_day")
 
     op.drop_table("channel_daily_stats")
+    op.drop_table("channel_day_stats")
     with op.batch_alter_table("channel_adds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channel_adds_corp_id"))
         batch_op.drop_index("ix_channel_adds_corp_customer")

@@ -118,6 +118,9 @@ def test_scan_attributes_greets_tags_and_locks(
     # The second channel is in the timeline, the source stays the first one.
     assert [r[0] for r in q(db, select(CustomerSource.channel_id))] == [code["id"]]
     assert len(q(db, select(ChannelAdd.id))) == 2
+    source = api.get(f"/api/v1/acquisition/sources/{src_customer(db)}").json()
+    assert source["channel"] == "抖音广告" and source["userid"] == a
+    assert [x["channel"] for x in source["channels"]] == ["抖音广告", "门店"]
 
     # Rotation: a capped at 1 add a day leaves the contact way once the cap is reached.
     rot = create(api, name="轮询", userids=[a, c], staff=[{"userid": a, "daily_cap": 1}])

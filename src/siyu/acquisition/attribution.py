@@ -9,6 +9,7 @@ by a queue task after commit (:func:`apply_extras`), recorded on the fact row.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -176,3 +177,34 @@ async def apply_extras(
         return add.extras_status
     add.extras_status = "done"
     return add.extras_status
+
+
+async def source_detail(session: AsyncSession, corp_id: int, customer_id: int) -> dict[str, Any]:
+    """The customer's source channel and its channel adds, oldest first."""
+    src = await source_of(session, corp_id, customer_id)
+    rows = (
+        await session.execute(
+            select(ChannelAdd, ChannelCode.name)
+            .join(ChannelCode, ChannelCode.id == ChannelAdd.channel_id)
+            .where(ChannelAdd.corp_id == corp_id, ChannelAdd.customer_id == customer_id)
+            .order_by(ChannelAdd.id)
+        )
+    ).all()
+    names = {a.channel_id: n for a, n in rows}
+    return {
+        "customer_id": customer_id,
+        "channel_id": src.channel_id if src else None,
+        "channel": names.get(src.channel_id) if src else None,
+        "userid": src.userid if src else None,
+        "added_at": src.added_at if src else None,
+        "channels": [
+            {
+                "channel_id": a.channel_id,
+                "channel": n,
+                "userid": a.userid,
+                "added_at": a.added_at,
+                "deleted_at": a.deleted_at,
+            }
+            for a, n in rows
+        ],
+    }

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from siyu.acquisition import group_codes, ownership
+from siyu.acquisition import attribution, group_codes, ownership
 from siyu.acquisition.schemas import (
     CollisionOut,
     GroupCodeIn,
@@ -17,6 +17,7 @@ from siyu.acquisition.schemas import (
     OwnerIn,
     OwnerOut,
     SettingsIO,
+    SourceOut,
 )
 from siyu.api.deps import CorpDep, SessionDep, WeComDep
 
@@ -84,6 +85,12 @@ async def list_collisions(
     return await ownership.list_collisions(
         session, corp.id, userid=userid, customer_id=customer_id, limit=limit
     )
+
+
+@router.get("/sources/{customer_id}", response_model=SourceOut)
+async def customer_source(session: SessionDep, corp: CorpDep, customer_id: int) -> Any:
+    """The customer's first channel (its source) and every channel add since."""
+    return await attribution.source_detail(session, corp.id, customer_id)
 
 
 @router.get("/owners/{customer_id}", response_model=OwnerOut)

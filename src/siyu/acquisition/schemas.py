@@ -228,6 +228,17 @@ class CollisionOut(BaseModel):
     at: datetime
 
 
+class SourceOut(BaseModel):
+    """A customer's first channel and every channel add since."""
+
+    customer_id: int
+    channel_id: int | None
+    channel: str | None
+    userid: str | None
+    added_at: datetime | None
+    channels: list[dict[str, object]]
+
+
 class OwnerIn(BaseModel):
     userid: str
     reason: str = Field(default="", max_length=200)

@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from siyu.accounts import repository as repo
 from siyu.accounts.models import AuditEntry
@@ -107,30 +106,56 @@ async def page(
     )
 
 
-class AuditMiddleware(BaseHTTPMiddleware):
-    """Records successful unsafe requests of authenticated principals not recorded otherwise."""
+class AuditMiddleware:
+    """Records successful unsafe requests of authenticated principals not recorded otherwise.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        if request.method not in UNSAFE or response.status_code >= 400:
-            return response
-        principal: Principal | None = getattr(request.state, "principal", None)
-        if principal is None or getattr(request.state, "audited", False):
-            return response
-        route = request.scope.get("route")
-        template = str(getattr(route, "path", request.url.path))
-        if request.url.path.startswith("/api/v1/") and not template.startswith("/api/v1/"):
+    A plain ASGI middleware: it watches the response status and writes the row (in its own
+    unit of work, after the request's commit) before the last body chunk goes out, so a client
+    reading the log right after its write finds the entry.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif (
+                message["type"] == "http.response.body"
+                and not message.get("more_body")
+                and status < 400
+            ):
+                await self._record(scope, status)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+    async def _record(self, scope: Scope, status: int) -> None:
+        state = scope.get("state") or {}
+        principal: Principal | None = state.get("principal")
+        if principal is None or state.get("audited"):
+            return
+        path = str(scope.get("path", ""))
+        template = str(getattr(scope.get("route"), "path", path))
+        if path.startswith("/api/v1/") and not template.startswith("/api/v1/"):
             template = "/api/v1" + template  # the route as declared in its domain's router
-        async with request.app.state.db.unit_of_work() as session:
+        client = scope.get("client")
+        async with scope["app"].state.db.unit_of_work() as session:
             await record(
                 session,
                 principal.corp_id,
                 actor=principal.name,
                 actor_kind=principal.kind,
                 user_id=principal.user_id,
-                action=f"{request.method} {template}",
-                target=request.url.path,
-                status=response.status_code,
-                ip=request.client.host if request.client else "",
+                action=f"{scope['method']} {template}",
+                target=path,
+                status=status,
+                ip=client[0] if client else "",
             )
-        return response

@@ -11,7 +11,7 @@ deletions of those adds into a fresh database, builds the daily roll-up from the
 
 Goal (issue 3): the stats endpoint answers in < 200 ms at this size.
 
-    .venv/bin/python benchmarks/channel_stats.py [--events 1000000] [--database-url URL]
+    .venv/bin/python benchmarks/channel_stats.py [--events N] [--postgres | --database-url URL]
 """
 
 from __future__ import annotations
@@ -154,10 +154,7 @@ def load(url: str, corp_id: int, events: int, seed: int) -> tuple[int, int]:
                 batch = []
         if batch:
             conn.execute(insert(ChannelAdd), batch)
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE"))
-        else:
-            conn.execute(text("ANALYZE"))
+        conn.execute(text("ANALYZE"))
     engine.dispose()
     return adds, deletes
 
@@ -179,8 +176,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default=os.environ["SIYU_DATABASE_URL"])
+    parser.add_argument(
+        "--postgres", action="store_true", help="run on a throwaway PostgreSQL cluster"
+    )
     args = parser.parse_args()
     url = args.database_url
+    pg = None
+    if args.postgres:
+        sys.path.insert(0, str(ROOT))
+        from tests.support.servers import Postgres
+
+        pg = Postgres.start()
+        url = pg.url
     os.environ["SIYU_DATABASE_URL"] = url
 
     from siyu.api.app import create_app
@@ -242,6 +249,8 @@ def main() -> None:
     print(f"           GET /stats by day, one channel  (HTTP): {per_day:.1f} ms (median)")
     print(f"  baseline plain SQL GROUP BY channel, day:       {baseline:.1f} ms (median)")
     print(f"  ratio    baseline / figure: {baseline / figure:.1f}x   goal: figure < 200 ms")
+    if pg is not None:
+        pg.stop()
 
 
 if __name__ == "__main__":

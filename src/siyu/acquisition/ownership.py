@@ -99,20 +99,21 @@ async def set_owner(
             at=now,
         )
     )
-    await tl.record(
-        session,
-        [
-            tl.entry(
-                corp_id,
-                customer_id,
-                tl.OWNER_CHANGED,
-                at=now,
-                userid=userid,
-                previous=before,
-                reason=reason,
-            )
-        ],
-    )
+    if before:  # the first owner is the employee of the "added" entry: no extra entry
+        await tl.record(
+            session,
+            [
+                tl.entry(
+                    corp_id,
+                    customer_id,
+                    tl.OWNER_CHANGED,
+                    at=now,
+                    userid=userid,
+                    previous=before,
+                    reason=reason,
+                )
+            ],
+        )
     await session.flush()
     await segments_changelog.record(session, corp_id, [customer_id])
     return owner

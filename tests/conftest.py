@@ -67,9 +67,6 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
         url = f"sqlite:///{_TMP / 'siyu.db'}"
     os.environ["SIYU_DATABASE_URL"] = url
     get_settings.cache_clear()
-    from siyu.worker.app import worker_database
-
-    worker_database.cache_clear()
     migrate.upgrade(url)
     try:
         yield url

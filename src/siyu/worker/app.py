@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from typing import TypeVar
 
 from huey import Huey, RedisHuey, SqliteHuey
@@ -48,10 +48,22 @@ def start_embedded(workers: int) -> EmbeddedConsumer:
     return consumer
 
 
-@lru_cache
+_local = threading.local()
+
+
 def worker_database() -> Database:
-    """The worker's database handle: unpooled, so each task may run on its own event loop."""
-    return Database.open(get_settings().database_url, pooled=False)
+    """This thread's database handle for tasks: unpooled (each task runs its own event loop).
+
+    One engine per worker thread: SQLAlchemy initialises an engine on its first connection
+    under a once-only lock, and two threads racing through it from two event loops can leave
+    one of them waiting forever (seen with aiosqlite); separate engines never share that step.
+    """
+    url = get_settings().database_url
+    db: Database | None = getattr(_local, "db", None)
+    if db is None or db.url != url:
+        db = Database.open(url, pooled=False)
+        _local.db = db
+    return db
 
 
 def run_async(fn: Callable[[Database], Awaitable[T]]) -> T:

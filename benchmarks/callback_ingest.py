@@ -1,0 +1,326 @@
+"""Benchmark: encrypted WeCom callbacks POSTed over HTTP to a running Siyu until processed.
+
+Three processes, so that none shares a GIL with another: the WeCom sandbox (``siyu sandbox``),
+Siyu (Uvicorn + the embedded Huey worker threads, as ``siyu serve`` runs it, on SQLite), and
+this script, which generates the load with a minimal keep-alive HTTP/1.1 client on asyncio
+(cheaper per request than httpx, so the client is less likely to be the bottleneck).
+
+Events: ``change_external_contact`` / ``edit_external_contact`` for (customer, employee) pairs
+that exist in the sandbox and were synced into Siyu first. Before the run, each pair's remark is
+changed through the sandbox's WeCom API (which, like WeCom, sends no callback), so processing an
+event does the real work: fetch ``externalcontact/get``, diff, update the relation and write a
+``remark_changed`` timeline entry.
+
+Figures, all measured in the same run against the same Uvicorn process:
+  * baseline: requests/s of a decrypt-only route added to the app here (verify the signature,
+    AES-decrypt, answer ""): the HTTP + crypto ceiling of that server on this machine;
+  * Siyu: events/s from the first POST until every ``inbound_events`` row reached ``done``
+    (polled in the database); the ratio to the baseline; goal >= 50%.
+
+Run: ``.venv/bin/python benchmarks/callback_ingest.py`` (``--help`` for sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _harness as h
+from fastapi import Query, Request  # module level: FastAPI resolves the route's annotations here
+from fastapi.responses import PlainTextResponse
+
+GOAL = 0.5
+
+
+# ---------------------------------------------------------------- the Siyu server (child process)
+
+
+def serve(port: int, workers: int) -> None:
+    """Siyu's app plus the decrypt-only baseline route, served by Uvicorn (blocking)."""
+    import uvicorn
+
+    from siyu.api.app import create_app
+    from siyu.core.settings import get_settings
+    from siyu.wecom.crypto import CallbackCrypto
+    from siyu.wecom.sandbox import SandboxConfig
+
+    cfg = SandboxConfig()
+    crypto = CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
+    app = create_app(get_settings(), workers=workers)
+
+    @app.post("/bench/decrypt/{corp_id}")
+    async def decrypt_only(
+        corp_id: str,
+        request: Request,
+        msg_signature: str = Query(""),
+        timestamp: str = Query(""),
+        nonce: str = Query(""),
+    ) -> PlainTextResponse:
+        body = await request.body()
+        crypto.decrypt_body(body, msg_signature, timestamp, nonce)
+        return PlainTextResponse("")
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# ---------------------------------------------------------------- load generator
+
+
+def build_request(port: int, path: str, body: str, params: dict[str, str]) -> bytes:
+    data = body.encode()
+    head = (
+        f"POST {path}?{urlencode(params)} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: text/xml\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+async def blast(port: int, requests: list[bytes], concurrency: int) -> tuple[float, Counter[int]]:
+    """Send every request over ``concurrency`` keep-alive connections; (seconds, statuses)."""
+    counter = itertools.count()
+    statuses: Counter[int] = Counter()
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while (i := next(counter)) < len(requests):
+                writer.write(requests[i])
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                if length:
+                    await reader.readexactly(length)
+                statuses[status] += 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return time.perf_counter() - started, statuses
+
+
+def status_counts(db_path: str) -> dict[str, int]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = con.execute("SELECT status, count(*) FROM inbound_events GROUP BY status").fetchall()
+    finally:
+        con.close()
+    return {str(s): int(n) for s, n in rows}
+
+
+async def ingest(
+    port: int, requests: list[bytes], concurrency: int, db_path: str, limit_s: float
+) -> dict[str, Any]:
+    """POST the events and poll the database until each row is done (or failed)."""
+    n = len(requests)
+    started = time.perf_counter()
+    send = asyncio.create_task(blast(port, requests, concurrency))
+    counts: dict[str, int] = {}
+    while True:
+        await asyncio.sleep(0.1)
+        counts = await asyncio.to_thread(status_counts, db_path)
+        finished = counts.get("done", 0) + counts.get("failed", 0) + counts.get("ignored", 0)
+        if send.done() and finished >= n:
+            break
+        if time.perf_counter() - started > limit_s:
+            print(f"timed out after {limit_s:.0f}s: {counts}", file=sys.stderr)
+            break
+    elapsed = time.perf_counter() - started
+    ack_seconds, statuses = await send
+    return {"elapsed": elapsed, "ack_seconds": ack_seconds, "http": statuses, "rows": counts}
+
+
+# ---------------------------------------------------------------- preparation
+
+
+async def prepare_events(
+    sandbox_url: str, corp_id: int, n: int
+) -> list[tuple[str, dict[str, str]]]:
+    """Sync the world into Siyu, change n remarks in the sandbox, build the n envelopes."""
+    from sqlalchemy import select
+
+    from siyu.core.settings import get_settings
+    from siyu.corps import service as corps
+    from siyu.customers.models import Customer, FollowRelation
+    from siyu.db.session import Database
+    from siyu.sync import service as sync
+    from siyu.wecom.crypto import CallbackCrypto
+    from siyu.wecom.sandbox import SandboxConfig
+
+    db = Database.open(get_settings().database_url)
+    try:
+        async with db.unit_of_work() as s:
+            corp = await corps.get(s, corp_id)
+            run = await sync.start_or_resume(s, corp, trigger="benchmark")
+        async with corps.wecom_client(corp, secret_key=h.SECRET_KEY) as client:
+            await sync.run_full_sync(db, corp_id, run.id, client)
+            async with db.unit_of_work() as s:
+                rows = (
+                    await s.execute(
+                        select(Customer.external_userid, FollowRelation.userid)
+                        .join(Customer, Customer.id == FollowRelation.customer_id)
+                        .where(FollowRelation.deleted_at.is_(None))
+                        .order_by(FollowRelation.id)
+                    )
+                ).all()
+            pairs = [(str(e), str(u)) for e, u in rows]
+            picked = [pairs[i % len(pairs)] for i in range(n)]
+            sem = asyncio.Semaphore(16)
+
+            async def change(i: int, ext: str, userid: str) -> None:
+                async with sem:
+                    await client.remark(userid, ext, remark=f"基准{i}")
+
+            await asyncio.gather(*(change(i, e, u) for i, (e, u) in enumerate(picked)))
+    finally:
+        await db.dispose()
+    cfg = SandboxConfig()
+    crypto = CallbackCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
+    base = int(time.time()) - n
+    envelopes = []
+    for i, (ext, userid) in enumerate(picked):
+        xml = (
+            f"<xml><ToUserName><![CDATA[{cfg.corp_id}]]></ToUserName>"
+            "<FromUserName><![CDATA[sys]]></FromUserName>"
+            f"<CreateTime>{base + i}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            "<Event><![CDATA[change_external_contact]]></Event>"
+            "<ChangeType><![CDATA[edit_external_contact]]></ChangeType>"
+            f"<UserID><![CDATA[{userid}]]></UserID>"
+            f"<ExternalUserID><![CDATA[{ext}]]></ExternalUserID></xml>"
+        )
+        envelopes.append(crypto.encrypt_envelope(xml))
+    return envelopes
+
+
+def timeline_remarks(db_path: str) -> int:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        q = "SELECT count(*) FROM timeline_events WHERE kind = 'remark_changed'"
+        return int(con.execute(q).fetchone()[0])
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--events", type=int, default=2000, help="events to send (default 2000)")
+    p.add_argument("--concurrency", type=int, default=16, help="HTTP connections (default 16)")
+    p.add_argument("--workers", type=int, default=2, help="Siyu worker threads (default 2)")
+    p.add_argument("--customers", type=int, default=5000, help="sandbox customers (default 5000)")
+    p.add_argument("--employees", type=int, default=30, help="sandbox employees (default 30)")
+    p.add_argument("--timeout", type=float, default=600, help="give up after (s, default 600)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary Siyu home")
+    p.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="run the Siyu server under py-spy (all threads, idle included) into FILE "
+        "(speedscope JSON if it ends in .json, else py-spy's collapsed stacks)",
+    )
+    p.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)  # child mode: port
+    args = p.parse_args()
+    if args.serve:
+        serve(args.serve, args.workers)
+        return
+
+    home = h.prepare_env()
+    db_path = str(home / "siyu.db")
+    print(
+        f"callback_ingest: {args.events} events, {args.concurrency} connections, "
+        f"{args.workers} worker threads; home {home}"
+    )
+    with h.sandbox_process(customers=args.customers, employees=args.employees) as sb:
+        counts = sb.info["counts"]
+        print(f"sandbox: {counts['customers']} customers, {counts['follow_relations']} relations")
+        corp_id = h.migrate_and_register(sb.url)
+        t = time.perf_counter()
+        envelopes = asyncio.run(prepare_events(sb.url, corp_id, args.events))
+        print(f"prepared (sync + {args.events} remark changes) in {time.perf_counter() - t:.1f}s")
+
+        port = h.free_port()
+        cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
+        if args.profile:
+            fmt = "speedscope" if args.profile.endswith(".json") else "raw"
+            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--threads"]
+            cmd = [*spy, "-r", "200", "-f", fmt, "-o", args.profile, "--", *cmd]
+        # own process group: stopping it stops py-spy and the server it runs together
+        server = subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
+        try:
+            h.wait_http(f"http://127.0.0.1:{port}/healthz", server, timeout=60)
+            corp = "wwsandbox0000000001"
+            decrypt = [build_request(port, f"/bench/decrypt/{corp}", b, q) for b, q in envelopes]
+            callback = [build_request(port, f"/wecom/callback/{corp}", b, q) for b, q in envelopes]
+            asyncio.run(blast(port, decrypt[: min(200, len(decrypt))], args.concurrency))  # warm
+            cpu0 = time.process_time()
+            base_s, base_status = asyncio.run(blast(port, decrypt, args.concurrency))
+            base_cpu = time.process_time() - cpu0
+            if set(base_status) != {200}:
+                raise SystemExit(f"decrypt-only answers: {dict(base_status)}")
+            cpu0 = time.process_time()
+            res = asyncio.run(ingest(port, callback, args.concurrency, db_path, args.timeout))
+            ingest_cpu = time.process_time() - cpu0
+        finally:
+            h.stop(server, group=True)
+    n = args.events
+    baseline = n / base_s
+    rate = res["rows"].get("done", 0) / res["elapsed"]
+    ack_rate = n / res["ack_seconds"]
+    ratio = rate / baseline
+    remarks = timeline_remarks(db_path)
+    print()
+    print(
+        f"baseline  decrypt-only endpoint : {baseline:8.0f} req/s  ({n} in {base_s:.2f}s, "
+        f"client CPU {base_cpu / base_s:.0%} of one core)"
+    )
+    print(
+        f"siyu      callback acknowledged : {ack_rate:8.0f} events/s ({res['ack_seconds']:.2f}s; "
+        f"HTTP {dict(res['http'])})"
+    )
+    print(
+        f"siyu      callback processed    : {rate:8.0f} events/s ({n} in {res['elapsed']:.2f}s; "
+        f"rows {res['rows']}; client CPU {ingest_cpu / res['elapsed']:.0%})"
+    )
+    print(
+        f"ratio processed / baseline      : {ratio:8.1%}  (goal >= {GOAL:.0%}: "
+        f"{'met' if ratio >= GOAL else 'NOT met'})"
+    )
+    print(f"remark_changed timeline entries : {remarks}")
+    print(f"machine: {h.machine_notes()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "events": n,
+                    "baseline_rps": baseline,
+                    "ack_eps": ack_rate,
+                    "processed_eps": rate,
+                    "ratio": ratio,
+                    "rows": res["rows"],
+                    "remark_changed": remarks,
+                }
+            )
+        )
+    h.cleanup(home, args.keep)
+
+
+if __name__ == "__main__":
+    main()

@@ -213,11 +213,25 @@ async def evaluate(
         assert plan.bitmap is not None
         return plan.bitmap(index, now) & cand
     if plan.op == "and":
+        # Leaves first, smallest bitmap first (intersections shrink fastest), then negated
+        # leaves as differences, then composite and SQL children on what is left.
+        leaves = [k.bitmap(index, now) for k in plan.kids if k.op == "bm" and k.bitmap]
+        negated = [k.kids[0] for k in plan.kids if k.op == "not" and k.kids[0].op == "bm"]
+        others = [
+            k for k in plan.kids if k.op != "bm" and not (k.op == "not" and k.kids[0].op == "bm")
+        ]
         cur = cand
-        for kid in plan.kids:
-            cur = await evaluate(kid, index, session, cur, now)
+        for bm in sorted(leaves, key=len):
+            cur = cur & bm
+        for kid in negated:
             if not cur:
                 break
+            assert kid.bitmap is not None
+            cur = cur - kid.bitmap(index, now)
+        for kid in others:
+            if not cur:
+                break
+            cur = await evaluate(kid, index, session, cur, now)
         return cur if cur is not cand else BitMap(cand)
     if plan.op == "or":
         got, rest = BitMap(), cand

@@ -131,8 +131,12 @@ class CorpIndex:
     # -- reading ----------------------------------------------------------------------------
 
     def union(self, family: str, keys: Iterable[Hashable]) -> BitMap:
+        """The union of the family's bitmaps for ``keys``. With one key this is the index's own
+        bitmap (no copy): callers must not modify the result in place."""
         maps: dict[Hashable, BitMap] = getattr(self, family)
-        found = [maps[k] for k in keys if k in maps]
+        found = [maps[k] for k in set(keys) if k in maps]
+        if len(found) == 1:
+            return found[0]
         with self.lock:
             return BitMap.union(*found) if found else BitMap()
 

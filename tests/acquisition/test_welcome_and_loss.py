@@ -246,3 +246,36 @@ async def test_cohort_loss_windows_and_day_boundaries(db: Database, corp: CorpHa
     assert (out.totals.adds, out.totals.lost, out.totals.net, out.totals.retained) == (3, 2, 1, 1)
     assert [p.day.isoformat() for p in out.trend][:2] == ["2026-03-01", "2026-03-02"]
     assert len(out.trend) == 10
+
+
+def test_welcome_with_mini_program_and_file(
+    live: CorpHandle, sb: Sandbox, db: Database, api: httpx.Client
+) -> None:
+    a = sb.get("/sandbox/employees")[0]["userid"]
+    cover = api.post(
+        "/api/v1/acquisition/assets", files={"file": ("cover.png", png(), "image/png")}
+    ).json()
+    pdf = api.post(
+        "/api/v1/acquisition/assets",
+        files={"file": ("价目表.pdf", b"%PDF-1.4 price list", "application/pdf")},
+    ).json()
+    atts = [
+        {
+            "type": "miniprogram",
+            "title": "会员中心",
+            "appid": "wx123",
+            "page": "pages/index",
+            "asset_id": cover["id"],
+        },
+        {"type": "file", "asset_id": pdf["id"]},
+        {"type": "image", "pic_url": "https://example.com/a.png"},
+    ]
+    code = api.post(
+        URL, json={"name": "资料", "userids": [a], "welcome": {"text": "", "attachments": atts}}
+    ).json()
+    sb.act("scan", config_id=code["config_id"])
+    events_settled(db)
+    (sent,) = sb.get("/sandbox/welcome_messages")
+    assert [x["msgtype"] for x in sent["attachments"]] == ["miniprogram", "file", "image"]
+    assert sent["attachments"][0]["miniprogram"]["page"] == "pages/index"
+    assert sorted(m["type"] for m in sb.get("/sandbox/media")) == ["file", "image"]

@@ -145,6 +145,8 @@ async def test_invalid_rules_are_refused_with_reasons(
         ({"type": "employee", "userids": ["nobody"]}, "unknown employee(s): nobody"),
         ({"type": "department", "dept_ids": [987654]}, "unknown department(s): 987654"),
         ({"type": "colour", "values": ["red"]}, "colour"),
+        ({"type": "channel", "groups": ["没有这个分组"]}, "unknown channel group(s): 没有这个分组"),
+        ({"type": "channel"}, "give channel states or channel groups"),
     ]
     for rule, reason in cases:
         r = api.post("/api/v1/segments/preview", json={"rule": rule})

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.acquisition.models import CustomerOwner
+from siyu.acquisition.models import ChannelCode, CustomerOwner
 from siyu.corps.models import Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.employees.models import Department, Employee
@@ -24,6 +24,7 @@ USERS = ["u1", "u2", "u3", "u4"]
 STATES = ["s1", "s2", "s3"]
 KINDS = ["joined_group", "tagged"]
 DEPTS = {1: None, 2: 1, 3: 2, 4: 1}
+CHANNEL_GROUPS = {"s1": "线下", "s2": "线下", "s3": "线上"}
 EMPLOYEE_DEPTS = {"u1": [2], "u2": [3], "u3": [4], "u4": [1, 3]}
 _corp_numbers = itertools.count(1)
 
@@ -70,6 +71,13 @@ leaf = st.one_of(
     ),
     st.fixed_dictionaries(
         {"type": st.just("channel"), "states": st.lists(st.sampled_from(STATES), min_size=1)}
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("channel"),
+            "states": st.lists(st.sampled_from(STATES), max_size=1),
+            "groups": st.lists(st.sampled_from(sorted(set(CHANNEL_GROUPS.values()))), min_size=1),
+        }
     ),
     st.fixed_dictionaries(
         {"type": st.just("add_way"), "values": st.lists(st.integers(0, 3), min_size=1)}
@@ -130,6 +138,10 @@ async def make_corp(session: AsyncSession) -> Corp:
     await session.flush()
     for t in TAGS:
         session.add(Tag(corp_id=corp.id, tag_id=t, group_pk=group.id, name=t))
+    for state, channel_group in CHANNEL_GROUPS.items():
+        session.add(
+            ChannelCode(corp_id=corp.id, name=f"渠道{state}", group_name=channel_group, state=state)
+        )
     await session.flush()
     return corp
 

@@ -60,8 +60,9 @@ async def compile_rule(
     kinds are refused with ``InvalidInput`` (HTTP 422)."""
     if check:
         await _check(session, corp_id, rule)
-    depts = await _department_members(session, corp_id, rule)
-    return _compile(corp_id, rule, depts)
+    resolved = await _department_members(session, corp_id, rule)
+    resolved.update(await _channel_groups(session, corp_id, rule))
+    return _compile(corp_id, rule, resolved)
 
 
 def _walk(node: Any) -> list[Any]:
@@ -87,6 +88,12 @@ async def _check(session: AsyncSession, corp_id: int, rule: Any) -> None:
         missing_d = sorted(wanted - set(await repo.departments(session, corp_id)))
         if missing_d:
             raise InvalidInput(f"unknown department(s): {', '.join(map(str, missing_d))}")
+    groups = {g for n in nodes if isinstance(n, r.ChannelTerm) for g in n.groups}
+    if groups:
+        found = await repo.channel_group_states(session, corp_id, groups)
+        empty = sorted(g for g, states in found.items() if not states)
+        if empty:
+            raise InvalidInput(f"unknown channel group(s): {', '.join(empty)}")
     kinds = sorted({n.kind for n in nodes if isinstance(n, r.EventTerm)} - EVENT_KINDS)
     if kinds:
         raise InvalidInput(
@@ -121,6 +128,15 @@ async def _department_members(
     return out
 
 
+async def _channel_groups(session: AsyncSession, corp_id: int, rule: Any) -> dict[int, list[str]]:
+    """id(term) → the states of the term's channel groups."""
+    terms = [n for n in _walk(rule) if isinstance(n, r.ChannelTerm) and n.groups]
+    if not terms:
+        return {}
+    found = await repo.channel_group_states(session, corp_id, {g for t in terms for g in t.groups})
+    return {id(t): sorted({s for g in t.groups for s in found.get(g, [])}) for t in terms}
+
+
 def _compile(corp_id: int, node: Any, depts: dict[int, list[str]]) -> Plan:
     if isinstance(node, r.AndGroup | r.OrGroup):
         kids = tuple(_compile(corp_id, k, depts) for k in node.terms)
@@ -140,7 +156,7 @@ def _compile(corp_id: int, node: Any, depts: dict[int, list[str]]) -> Plan:
         users = depts[id(node)]
         return _bm(lambda ix, now: ix.union("employees", users))
     if isinstance(node, r.ChannelTerm):
-        states = list(node.states)
+        states = sorted(set(node.states) | set(depts.get(id(node), [])))
         return _bm(lambda ix, now: ix.union("states", states))
     if isinstance(node, r.AddWayTerm):
         ways = list(node.values)

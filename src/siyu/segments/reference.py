@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.acquisition.models import CustomerOwner
+from siyu.acquisition.models import ChannelCode, CustomerOwner
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.employees.models import Department, Employee
 from siyu.segments import rules as r
@@ -44,6 +44,7 @@ class World:
     parents: dict[int, int | None]
     departments_of: dict[str, list[int]]
     tz: ZoneInfo
+    channel_groups: dict[str, set[str]] = field(default_factory=dict)
 
 
 async def load(session: AsyncSession, corp_id: int, timezone: str) -> World:
@@ -74,7 +75,12 @@ async def load(session: AsyncSession, corp_id: int, timezone: str) -> World:
         by_id[cid].events.append((kind, at))
     depts = select(Department.dept_id, Department.parent_id).where(Department.corp_id == corp_id)
     emps = select(Employee.userid, Employee.department_ids).where(Employee.corp_id == corp_id)
+    groups: dict[str, set[str]] = {}
+    codes = select(ChannelCode.group_name, ChannelCode.state).where(ChannelCode.corp_id == corp_id)
+    for group, state in (await session.execute(codes)).all():
+        groups.setdefault(group, set()).add(state)
     return World(
+        channel_groups=groups,
         customers=list(by_id.values()),
         parents={d: p for d, p in (await session.execute(depts)).all()},
         departments_of={u: list(ds or []) for u, ds in (await session.execute(emps)).all()},
@@ -134,7 +140,8 @@ def _match(world: World, c: _Cust, node: Any, now: datetime) -> bool:
             for d in world.departments_of.get(x.userid, [])
         )
     if isinstance(node, r.ChannelTerm):
-        return any(x.state in node.states for x in c.relations if x.state)
+        states = set(node.states).union(*(world.channel_groups.get(g, set()) for g in node.groups))
+        return any(x.state in states for x in c.relations if x.state)
     if isinstance(node, r.AddWayTerm):
         return any(x.add_way in node.values for x in c.relations)
     if isinstance(node, r.GenderTerm):

@@ -10,7 +10,7 @@ from pyroaring import BitMap
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.acquisition.models import CustomerOwner
+from siyu.acquisition.models import ChannelCode, CustomerOwner
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
@@ -160,6 +160,21 @@ async def departments(session: AsyncSession, corp_id: int) -> dict[int, int | No
         scoped(Department, corp_id, Department.dept_id, Department.parent_id)
     )
     return {d: p for d, p in rows.all()}
+
+
+async def channel_group_states(
+    session: AsyncSession, corp_id: int, groups: Iterable[str]
+) -> dict[str, list[str]]:
+    """group name → the states of its channel codes (deleted codes too: their adds remain)."""
+    names = sorted(set(groups))
+    out: dict[str, list[str]] = {g: [] for g in names}
+    if names:
+        stmt = scoped(ChannelCode, corp_id, ChannelCode.group_name, ChannelCode.state).where(
+            ChannelCode.group_name.in_(names)
+        )
+        for group, state in (await session.execute(stmt)).all():
+            out[group].append(state)
+    return out
 
 
 async def employee_departments(session: AsyncSession, corp_id: int) -> dict[str, list[int]]:

@@ -54,10 +54,18 @@ class DepartmentTerm(_Node):
 
 
 class ChannelTerm(_Node):
-    """A live relation came through one of these channel ``state`` values."""
+    """A live relation came through one of these channel ``states``, or through any channel
+    code of these channel ``groups`` (渠道分组, ``ChannelCode.group_name``)."""
 
     type: Literal["channel"]
-    states: list[str] = Field(min_length=1, max_length=1000)
+    states: list[str] = Field(default_factory=list, max_length=1000)
+    groups: list[str] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _some(self) -> ChannelTerm:
+        if not self.states and not self.groups:
+            raise ValueError("give channel states or channel groups")
+        return self
 
 
 class AddWayTerm(_Node):

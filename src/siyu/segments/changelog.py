@@ -10,8 +10,9 @@ commit out of order). SQLite already serializes writers (``BEGIN IMMEDIATE``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.segments.models import SegmentChange
@@ -49,3 +50,10 @@ async def after(
         .limit(limit)
     )
     return [(int(i), int(c)) for i, c in rows.all()]
+
+
+async def prune(session: AsyncSession, *, before: datetime) -> int:
+    """Delete changes logged before ``before`` (every live index has read them: an index idle
+    for more than half the retention is rebuilt instead of caught up)."""
+    result = await session.execute(delete(SegmentChange).where(SegmentChange.created_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

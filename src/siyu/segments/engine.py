@@ -10,6 +10,7 @@ the candidates term by term (bitmap leaves first) and ``not`` is relative to the
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +29,8 @@ from siyu.segments.index import CorpIndex
 
 EVENT_KINDS = frozenset(tl.KINDS)
 REBUILD_AFTER = 100_000  # a backlog of more changes than this rebuilds the index instead
+RETENTION = timedelta(days=7)  # change log rows older than this are pruned
+REBUILD_IDLE_S = RETENTION.total_seconds() / 2  # an index idle this long is rebuilt
 
 BitmapFn = Callable[[CorpIndex, datetime], BitMap]
 SqlFn = Callable[[AsyncSession, BitMap, datetime], Awaitable[BitMap]]
@@ -281,14 +284,17 @@ async def build(session: AsyncSession, corp: Corp) -> CorpIndex:
 async def catch_up(session: AsyncSession, corp_id: int, index: CorpIndex) -> int:
     """Apply the changes logged after the index's last one; returns how many were read, or
     -1 when there are more than ``REBUILD_AFTER`` (rebuilding is then cheaper)."""
+    started = time.monotonic()
     changes = await changelog.after(session, corp_id, index.last_change_id, limit=REBUILD_AFTER + 1)
     if not changes:
+        index.caught_up_at = started
         return 0
     if len(changes) > REBUILD_AFTER:
         return -1
     customer_ids = sorted({c for _, c in changes})
     facts, seqs = await repo.load_facts(session, corp_id, customer_ids)
     index.apply(seqs, facts, change_id=changes[-1][0])
+    index.caught_up_at = started
     return len(changes)
 
 
@@ -306,7 +312,8 @@ class Registry:
         stamp = corp.created_at.isoformat()
         with self._lock:
             found = self._indexes.get(key)
-        if found is not None and found[0] == stamp:
+        idle = found is not None and time.monotonic() - found[1].caught_up_at > REBUILD_IDLE_S
+        if found is not None and found[0] == stamp and not idle:
             index = found[1]
             if await catch_up(session, corp.id, index) >= 0:
                 return index

@@ -8,6 +8,7 @@ index); every read makes new bitmaps, so a reader never sees a half-applied batc
 from __future__ import annotations
 
 import threading
+import time
 from array import array
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -57,6 +58,7 @@ class CorpIndex:
         self.genders: dict[int, BitMap] = {}
         self.types: dict[int, BitMap] = {}
         self.last_change_id = 0
+        self.caught_up_at = time.monotonic()  # when the change log was last read to its end
         self.lock = threading.Lock()
 
     # -- building ---------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from huey import crontab
 from siyu.corps import service as corps
 from siyu.db.base import utcnow
 from siyu.db.session import Database
+from siyu.segments import changelog, engine, rule_tags
 from siyu.segments import rule_tag_repository as rrepo
-from siyu.segments import rule_tags
 from siyu.tags.tasks import run_batch_tag_job
 from siyu.worker.app import huey, run_async
 
@@ -54,6 +54,17 @@ async def _periodic(db: Database) -> list[tuple[int, list[int]]]:
             stale = await rrepo.unfinished_jobs(s, corp_id, before=utcnow() - STALE_AFTER)
             out.append((corp_id, stale))
         return out
+
+
+async def _prune(db: Database) -> int:
+    async with db.unit_of_work() as s:
+        return await changelog.prune(s, before=utcnow() - engine.RETENTION)
+
+
+@huey.periodic_task(crontab(hour="3", minute="17"))
+def prune_segment_changes() -> int:
+    """Daily: drop change log rows older than the retention (7 days)."""
+    return run_async(_prune)
 
 
 @huey.periodic_task(crontab(minute="*/15"))

@@ -10,7 +10,12 @@ from siyu.acquisition.tasks import (
     send_app_message,
 )
 from siyu.events.tasks import process_event, sweep_pending_events
-from siyu.segments.tasks import evaluate_rule_tag, evaluate_rule_tags, periodic_rule_tags
+from siyu.segments.tasks import (
+    evaluate_rule_tag,
+    evaluate_rule_tags,
+    periodic_rule_tags,
+    prune_segment_changes,
+)
 from siyu.sync.tasks import full_sync, periodic_sync
 from siyu.tags.tasks import run_batch_tag_job
 
@@ -23,6 +28,7 @@ __all__ = [
     "periodic_rule_tags",
     "periodic_sync",
     "process_event",
+    "prune_segment_changes",
     "reconcile_channel",
     "reconcile_corp",
     "run_batch_tag_job",

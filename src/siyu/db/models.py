@@ -18,6 +18,12 @@ from siyu.acquisition.models import (
     OwnerChange,
     WelcomeSend,
 )
+from siyu.broadcasts.models import (
+    Broadcast,
+    BroadcastRecipient,
+    BroadcastSender,
+    BroadcastSettings,
+)
 from siyu.corps.models import ApiKey, Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.db.base import Base
@@ -37,6 +43,10 @@ __all__ = [
     "Base",
     "BatchTagItem",
     "BatchTagJob",
+    "Broadcast",
+    "BroadcastRecipient",
+    "BroadcastSender",
+    "BroadcastSettings",
     "ChannelAdd",
     "ChannelCode",
     "ChannelDailyStat",

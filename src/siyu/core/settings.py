@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default=2, description="worker threads inside `siyu serve` (0 = none)")
     sync_interval_minutes: int = Field(default=360, description="periodic full sync; 0 disables")
+    broadcast_lease_seconds: int = Field(
+        default=300,
+        description="a worker's lease on a broadcast; after a crash another worker resumes after it",
+    )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
 

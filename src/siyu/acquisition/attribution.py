@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition import stats
 from siyu.acquisition.models import ChannelAdd, ChannelCode, CustomerSource
+from siyu.acquisition.repository import insert_ignore
 from siyu.acquisition.welcome import fill
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
@@ -60,19 +61,18 @@ async def record_add(
     session.add(add)
     await session.flush()
     await stats.record_add(session, corp_id, add)
-    source = await session.scalar(
-        scoped(CustomerSource, corp_id).where(CustomerSource.customer_id == customer_id)
+    first = await insert_ignore(
+        session,
+        CustomerSource,
+        {
+            "corp_id": corp_id,
+            "customer_id": customer_id,
+            "channel_id": c.id,
+            "userid": userid,
+            "added_at": now,
+        },
+        unique=["corp_id", "customer_id"],
     )
-    if source is None:
-        session.add(
-            CustomerSource(
-                corp_id=corp_id,
-                customer_id=customer_id,
-                channel_id=c.id,
-                userid=userid,
-                added_at=now,
-            )
-        )
     await tl.record(
         session,
         [
@@ -85,7 +85,7 @@ async def record_add(
                 channel_id=c.id,
                 channel=c.name,
                 state=c.state,
-                first=source is None,
+                first=first,
             )
         ],
     )

@@ -22,6 +22,7 @@ from siyu.acquisition.models import (
     LossRecord,
     OwnerChange,
 )
+from siyu.acquisition.repository import insert_ignore
 from siyu.core.errors import InvalidInput, NotFound
 from siyu.corps.models import Corp
 from siyu.customers import timeline as tl
@@ -39,9 +40,16 @@ DEDUPE_SECONDS = 1800
 async def settings(session: AsyncSession, corp_id: int) -> AcquisitionSettings:
     row = await session.scalar(scoped(AcquisitionSettings, corp_id))
     if row is None:
-        row = AcquisitionSettings(corp_id=corp_id, collision_lock=False, loss_alerts=True)
-        session.add(row)
-        await session.flush()
+        now = utcnow()
+        values = {"collision_lock": False, "loss_alerts": True, "created_at": now}
+        await insert_ignore(
+            session,
+            AcquisitionSettings,
+            {"corp_id": corp_id, **values, "updated_at": now},
+            unique=["corp_id"],
+        )
+        row = await session.scalar(scoped(AcquisitionSettings, corp_id))
+        assert row is not None
     return row
 
 
@@ -149,10 +157,29 @@ async def on_added(
             .order_by(FollowRelation.added_at, FollowRelation.id)
             .limit(1)
         )
-        await set_owner(
-            session, corp_id, customer_id, first or userid, reason="first add", by="system", now=now
+        claimed = await insert_ignore(
+            session,
+            CustomerOwner,
+            {"corp_id": corp_id, "customer_id": customer_id, "userid": first or userid}
+            | {"since": now},
+            unique=["corp_id", "customer_id"],
         )
-        return []
+        if claimed:
+            session.add(
+                OwnerChange(
+                    corp_id=corp_id,
+                    customer_id=customer_id,
+                    from_userid="",
+                    to_userid=first or userid,
+                    reason="first add",
+                    changed_by="system",
+                    at=now,
+                )
+            )
+            await segments_changelog.record(session, corp_id, [customer_id])
+            return []
+        owner = await owner_of(session, corp_id, customer_id)  # another worker was first
+        assert owner is not None
     if owner.userid == userid:
         return []
     if await _live_relation(session, corp_id, customer_id, owner.userid) is None:

@@ -42,6 +42,7 @@ def test_bad_input_is_422_before_wecom(live: CorpHandle, sb: Sandbox, api: httpx
         ({"userids": [a, "nobody"]}, "unknown employee: nobody"),
         ({"welcome": {"text": "  ", "attachments": []}}, "welcome text is empty"),
         ({"expires_at": "2020-01-01T00:00:00Z"}, "expired"),
+        ({"expires_at": "2020-01-01T08:00:00"}, "expired"),  # no zone: the corp's
         ({"tag_ids": ["etNOPE"]}, "unknown tag"),
         ({"welcome": {"attachments": [{"type": "image"}]}}, "asset_id or a pic_url"),
     ]

@@ -173,6 +173,13 @@ async def _name_free(
         raise Conflict(f"a channel code named {name} already exists")
 
 
+async def _aware(session: AsyncSession, corp_id: int, when: datetime | None) -> datetime | None:
+    """A time without a zone is read in the corp's time zone."""
+    if when is None or when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=await rotation.corp_tz(session, corp_id))
+
+
 async def prepare(session: AsyncSession, corp_id: int, body: ChannelCodeIn) -> ChannelCode:
     """A validated, unsaved channel code (no WeCom call yet)."""
     state = check_state(body.state) if body.state else new_state()
@@ -184,7 +191,7 @@ async def prepare(session: AsyncSession, corp_id: int, body: ChannelCodeIn) -> C
     await _name_free(session, corp_id, body.name)
     data = body.model_dump(mode="json", exclude={"state"})
     c = ChannelCode(corp_id=corp_id, state=state, **data)
-    c.expires_at = body.expires_at
+    c.expires_at = await _aware(session, corp_id, body.expires_at)
     await validate(session, corp_id, c, now=utcnow())
     return c
 
@@ -254,7 +261,7 @@ async def update(
             continue
         setattr(c, key, value)
     if "expires_at" in fields:
-        c.expires_at = patch.expires_at
+        c.expires_at = await _aware(session, corp_id, patch.expires_at)
     await validate(session, corp_id, c, now=utcnow())
     await rotation.reconcile(session, corp_id, client, c, now=utcnow(), force=True)
     await session.flush()

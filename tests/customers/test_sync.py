@@ -96,6 +96,7 @@ async def test_interrupted_sync_resumes_where_it_stopped(
             raise KeyboardInterrupt  # the process is stopped mid-sync
 
     monkeypatch.setattr(service, "PAGE_LIMIT", 20)
+    monkeypatch.setattr(service, "BATCH_RELATIONS", 1)  # one transaction per page
     with pytest.raises(KeyboardInterrupt):
         await _sync(db, corp, page_hook=stop_after_two)
     async with db.unit_of_work() as s:

@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.corps.service import allocate_customer_seqs
@@ -21,6 +21,10 @@ from siyu.customers.models import Customer, FollowRelation, RelationTag
 from siyu.segments import changelog as segments_changelog
 
 _CHUNK = 500
+# Core tables: bulk statements without the ORM unit-of-work bookkeeping (hot path of sync).
+_CUSTOMERS = cast(Table, Customer.__table__)
+_RELATIONS = cast(Table, FollowRelation.__table__)
+_RELATION_TAGS = cast(Table, RelationTag.__table__)
 CUSTOMER_FIELDS = ("name", "avatar", "type", "gender", "corp_name", "position", "unionid")
 RELATION_FIELDS = (
     "remark",
@@ -193,7 +197,7 @@ async def _upsert_customers(
             for i, c in enumerate(new)
         ]
         inserted = await session.execute(
-            insert(Customer).returning(Customer.id, Customer.external_userid), values
+            _CUSTOMERS.insert().returning(_CUSTOMERS.c.id, _CUSTOMERS.c.external_userid), values
         )
         for row in inserted:
             existing[row.external_userid] = row
@@ -287,8 +291,8 @@ async def _upsert_relations(
         await session.execute(update(FollowRelation), updates)
     if new:
         inserted = await session.execute(
-            insert(FollowRelation).returning(
-                FollowRelation.id, FollowRelation.customer_id, FollowRelation.userid
+            _RELATIONS.insert().returning(
+                _RELATIONS.c.id, _RELATIONS.c.customer_id, _RELATIONS.c.userid
             ),
             [v for _, _, v in new],
         )
@@ -351,7 +355,7 @@ async def _apply_tags(
             )
         current[rid] = wanted
     if add_rows:
-        await session.execute(insert(RelationTag), add_rows)
+        await session.execute(_RELATION_TAGS.insert(), add_rows)
     for rid, tid in remove:
         await session.execute(
             delete(RelationTag).where(RelationTag.relation_id == rid, RelationTag.tag_id == tid)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.customers.models import TimelineEvent
+
+_TABLE = cast(Table, TimelineEvent.__table__)
 
 ADDED = "added"
 DELETED_BY_CUSTOMER = "deleted_by_customer"
@@ -67,4 +69,4 @@ def entry(
 async def record(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert timeline rows (no-op for an empty list)."""
     if rows:
-        await session.execute(insert(TimelineEvent), rows)
+        await session.execute(_TABLE.insert(), rows)

@@ -7,6 +7,7 @@ records its steps, counts and errors (``siyu sync --status``, ``GET /api/v1/sync
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -28,11 +29,15 @@ from siyu.groups import ingest as groups
 from siyu.sync.models import SyncRun
 from siyu.tags import ingest as tags
 from siyu.wecom.client import WeComClient
+from siyu.wecom.models import BatchPage, GroupChat
 
 log = logging.getLogger(__name__)
 STEPS = ("departments", "employees", "tags", "customers", "groups", "reconcile")
 USER_CHUNK = 100  # batch/get_by_user takes at most 100 userids
 PAGE_LIMIT = 100  # and returns at most 100 relations a page
+BATCH_RELATIONS = 1000  # relations written per transaction
+PREFETCH = 4  # pages fetched ahead of the writer
+GROUP_FETCHES, GROUP_BATCH = 8, 50  # concurrent groupchat/get calls, groups per transaction
 STALE_AFTER = timedelta(minutes=10)  # a running run without heartbeat this long was interrupted
 
 Progress = Callable[[str, int, int | None], None]  # step, done, total
@@ -219,6 +224,9 @@ async def _customers(
     progress: Progress,
     hook: Any,
 ) -> None:
+    """Pull every relation with ``batch/get_by_user``; pages are fetched ahead while the
+    previous ones are written, and written ~``BATCH_RELATIONS`` at a time, each batch one
+    transaction that also saves the resume cursor of its last page."""
     userids = sorted(await client.get_follow_user_list())
     chunks = [userids[i : i + USER_CHUNK] for i in range(0, len(userids), USER_CHUNK)]
     resume = dict(state.get("customers") or {})
@@ -232,40 +240,69 @@ async def _customers(
         )
     total = max(int(estimate or 0), done) or None
     await _set_step(db, corp_id, run_id, "customers", total=total)
-    for ci in range(chunk_index, len(chunks)):
-        async for page in client.iter_batch_get_by_user(
-            chunks[ci], cursor=cursor, limit=PAGE_LIMIT
-        ):
-            pairs = [
-                (
-                    customers.contact_from(item.external_contact),
-                    customers.follow_from(item.follow_info),
+    pages: asyncio.Queue[tuple[int, BatchPage] | BaseException | None] = asyncio.Queue(PREFETCH)
+
+    async def fetch() -> None:
+        try:
+            first = cursor
+            for ci in range(chunk_index, len(chunks)):
+                async for page in client.iter_batch_get_by_user(
+                    chunks[ci], cursor=first, limit=PAGE_LIMIT
+                ):
+                    await pages.put((ci, page))
+                first = ""
+            await pages.put(None)
+        except BaseException as exc:  # handed to the writer, which re-raises it
+            await pages.put(exc)
+
+    fetcher = asyncio.create_task(fetch())
+    batch: list[tuple[customers.ContactData, customers.FollowData]] = []
+    batch_state: dict[str, Any] = {}
+    try:
+        while True:
+            item = await pages.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is not None:
+                ci, page = item
+                batch.extend(
+                    (
+                        customers.contact_from(entry.external_contact),
+                        customers.follow_from(entry.follow_info),
+                    )
+                    for entry in page.items
                 )
-                for item in page.items
-            ]
-            next_state = {"chunk": ci, "cursor": page.next_cursor, "relations": done + len(pairs)}
-            if not page.next_cursor:
-                next_state = {"chunk": ci + 1, "cursor": "", "relations": done + len(pairs)}
-            async with db.unit_of_work() as s:
-                await customers.apply_contacts(s, corp_id, pairs, now=utcnow(), sync_run_id=run_id)
-                done += len(pairs)
-                if total is not None and done > total:
-                    total = done
-                state["customers"] = next_state
-                await _set_step(
-                    db,
-                    corp_id,
-                    run_id,
-                    "customers",
-                    done=done,
-                    total=total,
-                    resume=dict(state),
-                    s=s,
+                batch_state = (
+                    {"chunk": ci, "cursor": page.next_cursor}
+                    if page.next_cursor
+                    else {"chunk": ci + 1, "cursor": ""}
                 )
-            progress("customers", done, total)
-            if hook is not None:
-                await hook()
-        cursor = ""
+            if batch_state and (item is None or len(batch) >= BATCH_RELATIONS):
+                async with db.unit_of_work() as s:
+                    await customers.apply_contacts(
+                        s, corp_id, batch, now=utcnow(), sync_run_id=run_id
+                    )
+                    done += len(batch)
+                    total = max(total or 0, done)
+                    state["customers"] = {**batch_state, "relations": done}
+                    await _set_step(
+                        db,
+                        corp_id,
+                        run_id,
+                        "customers",
+                        done=done,
+                        total=total,
+                        resume=dict(state),
+                        s=s,
+                    )
+                batch, batch_state = [], {}
+                progress("customers", done, total)
+                if hook is not None:
+                    await hook()
+            if item is None:
+                break
+    finally:
+        fetcher.cancel()
     state["customers"] = {"chunk": len(chunks), "cursor": "", "relations": done, "userids": userids}
 
 
@@ -278,18 +315,26 @@ async def _groups(
     progress: Progress,
     hook: Any,
 ) -> None:
+    """Every group chat: details fetched a few at a time, written in small batches."""
     refs = []
     async for page in client.iter_group_chats(limit=1000):
         refs.extend(page.chats)
     total, done = len(refs), 0
     await _set_step(db, corp_id, run_id, "groups", total=total)
-    for ref in refs:
-        chat = await client.get_group_chat(ref.chat_id)
+    limit = asyncio.Semaphore(GROUP_FETCHES)
+
+    async def fetch(chat_id: str) -> GroupChat:
+        async with limit:
+            return await client.get_group_chat(chat_id)
+
+    for start in range(0, total, GROUP_BATCH):
+        part = refs[start : start + GROUP_BATCH]
+        chats = await asyncio.gather(*(fetch(ref.chat_id) for ref in part))
         async with db.unit_of_work() as s:
-            await groups.apply_group_chat(s, corp_id, chat, now=utcnow(), status=ref.status)
-            done += 1
-            if done % 20 == 0 or done == total:
-                await _set_step(db, corp_id, run_id, "groups", done=done, s=s)
+            for ref, chat in zip(part, chats, strict=True):
+                await groups.apply_group_chat(s, corp_id, chat, now=utcnow(), status=ref.status)
+            done += len(part)
+            await _set_step(db, corp_id, run_id, "groups", done=done, s=s)
         progress("groups", done, total)
 
 

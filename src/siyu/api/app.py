@@ -14,15 +14,18 @@ import siyu
 from siyu.accounts.audit import AuditMiddleware
 from siyu.accounts.endpoints import router as auth
 from siyu.accounts.settings_endpoints import router as account_settings
-from siyu.analytics.endpoints import router as analytics
 from siyu.acquisition.endpoints import router as acquisition
+from siyu.analytics.endpoints import router as analytics
 from siyu.api import console, errors
+from siyu.broadcasts.endpoints import router as broadcasts
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
 from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
+from siyu.events.sink import CallbackConfigCache, EventSink
+from siyu.events.tasks import drain_events
 from siyu.groups.endpoints import router as groups
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
@@ -49,6 +52,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_db = db is None
         app.state.db = db or Database.open(settings.database_url)
+        app.state.event_sink = EventSink(app.state.db, wake=drain_events)
         consumer = None
         if n_workers > 0:
             import siyu.worker.tasks  # noqa: F401  (registers every task)
@@ -58,6 +62,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.event_sink.close()
             if consumer is not None:
                 consumer.stop(graceful=True)
             if own_db:
@@ -72,6 +77,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    app.state.callback_configs = CallbackConfigCache()
     app.state.wecom_transport = wecom_transport
     errors.install(app)
     app.add_middleware(AuditMiddleware)
@@ -83,6 +89,7 @@ def create_app(
         api.include_router(router)
     for router in (segments, segment_snapshots, rule_tags):
         api.include_router(router)
+    api.include_router(broadcasts)
     app.include_router(api)
     app.include_router(wecom_callback)
 

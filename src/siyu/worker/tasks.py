@@ -9,7 +9,8 @@ from siyu.acquisition.tasks import (
     reconcile_corp,
     send_app_message,
 )
-from siyu.events.tasks import process_event, sweep_pending_events
+from siyu.broadcasts.tasks import broadcast_tick, run_broadcast, sync_broadcast
+from siyu.events.tasks import drain_events, process_event, sweep_pending_events
 from siyu.segments.tasks import (
     evaluate_rule_tag,
     evaluate_rule_tags,
@@ -22,6 +23,8 @@ from siyu.tags.tasks import run_batch_tag_job
 __all__ = [
     "acquisition_tick",
     "apply_channel_extras",
+    "broadcast_tick",
+    "drain_events",
     "evaluate_rule_tag",
     "evaluate_rule_tags",
     "full_sync",
@@ -32,6 +35,8 @@ __all__ = [
     "reconcile_channel",
     "reconcile_corp",
     "run_batch_tag_job",
+    "run_broadcast",
     "send_app_message",
     "sweep_pending_events",
+    "sync_broadcast",
 ]

@@ -1,0 +1,182 @@
+"""Broadcast routes (群发): create, preview, list, export, detail, ledger, remind, cancel, sync."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+
+from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
+from siyu.broadcasts import service
+from siyu.broadcasts.schemas import (
+    ActionResult,
+    Audience,
+    BroadcastCreate,
+    BroadcastDetail,
+    BroadcastOut,
+    BroadcastSettingsIO,
+    Preview,
+    RecipientOut,
+)
+from siyu.broadcasts.tasks import run_broadcast, sync_broadcast
+from siyu.core import export
+from siyu.core.pagination import Page
+from siyu.worker import outbox
+
+router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
+LIST_HEADERS = [
+    "ID",
+    "名称",
+    "状态",
+    "计划发送",
+    "创建时间",
+    "客户数",
+    "员工数",
+    "已发送",
+    "频次受限",
+]
+LEDGER_HEADERS = ["external_userid", "员工", "状态", "原因", "发送时间"]
+
+
+@router.get("/settings", response_model=BroadcastSettingsIO)
+async def get_settings(session: SessionDep, corp: CorpDep) -> BroadcastSettingsIO:
+    return BroadcastSettingsIO(cap_rule=await service.cap_rule(session, corp.id))  # type: ignore[arg-type]
+
+
+@router.put("/settings", response_model=BroadcastSettingsIO)
+async def put_settings(
+    session: SessionDep, corp: CorpDep, body: BroadcastSettingsIO
+) -> BroadcastSettingsIO:
+    """The per-customer cap rule your corp has in WeCom (Siyu cannot read it from WeCom)."""
+    await service.set_cap_rule(session, corp, rule=body.cap_rule)
+    return body
+
+
+@router.post("/preview", response_model=Preview)
+async def preview(session: SessionDep, corp: CorpDep, body: Audience) -> Preview:
+    """Recipients, senders, calls, and how many recipients the frequency cap will block."""
+    return await service.preview(session, corp, audience=body)
+
+
+@router.post("", response_model=BroadcastOut, status_code=201)
+async def create(
+    session: SessionDep, corp: CorpDep, principal: PrincipalDep, body: BroadcastCreate
+) -> BroadcastOut:
+    """Immediate broadcasts are queued now; scheduled ones by the minute's due-scan."""
+    b = await service.create(session, corp, data=body, created_by=principal.name)
+    if b.status == "planning":
+        outbox.enqueue(session, run_broadcast, corp.id, b.id)
+    return BroadcastOut.model_validate(b)
+
+
+@router.get("", response_model=Page[BroadcastOut])
+async def list_broadcasts(
+    session: SessionDep,
+    corp: CorpDep,
+    status: str | None = None,
+    keyword: str | None = Query(default=None, max_length=50),
+    cursor: str | None = None,
+    limit: int = Query(default=20, ge=1, le=200),
+) -> Page[BroadcastOut]:
+    rows, nxt = await service.list_page(
+        session, corp, status=status, keyword=keyword, cursor=cursor, limit=limit
+    )
+    return Page(items=[BroadcastOut.model_validate(b) for b in rows], next_cursor=nxt)
+
+
+@router.get("/export", response_class=Response)
+async def export_broadcasts(
+    session: SessionDep, corp: CorpDep, status: str | None = None, format: str = "xlsx"
+) -> Response:
+    fmt = export.check_format(format)
+
+    async def rows() -> AsyncIterator[Sequence[Any]]:
+        cursor: str | None = None
+        while True:
+            page, cursor = await service.list_page(
+                session, corp, status=status, keyword=None, cursor=cursor, limit=200
+            )
+            for b in page:
+                yield [
+                    b.id,
+                    b.name,
+                    b.status,
+                    b.scheduled_at,
+                    b.created_at,
+                    b.total,
+                    b.senders,
+                    b.counts.get("sent", 0),
+                    b.counts.get("not_sent", 0),
+                ]
+            if cursor is None:
+                return
+
+    data = await export.render(fmt, LIST_HEADERS, rows(), sheet="broadcasts")
+    return Response(
+        data,
+        media_type=export.MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="broadcasts.{fmt}"'},
+    )
+
+
+@router.get("/{broadcast_id}", response_model=BroadcastDetail)
+async def detail(session: SessionDep, corp: CorpDep, broadcast_id: int) -> BroadcastDetail:
+    """Live counts by state and every sender job (per employee) with its own counts."""
+    return await service.detail(session, corp, broadcast_id)
+
+
+@router.get("/{broadcast_id}/recipients", response_model=Page[RecipientOut])
+async def recipients(
+    session: SessionDep,
+    corp: CorpDep,
+    broadcast_id: int,
+    state: str | None = None,
+    userid: str | None = None,
+    cursor: str | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> Page[RecipientOut]:
+    rows, nxt = await service.recipients_page(
+        session, corp, broadcast_id, state=state, userid=userid, cursor=cursor, limit=limit
+    )
+    return Page(items=[RecipientOut.model_validate(r) for r in rows], next_cursor=nxt)
+
+
+@router.get("/{broadcast_id}/recipients/export", response_class=Response)
+async def export_recipients(
+    session: SessionDep, corp: CorpDep, broadcast_id: int, format: str = "xlsx"
+) -> Response:
+    fmt = export.check_format(format)
+    rows = service.export_rows(session, corp, broadcast_id)
+    data = await export.render(fmt, LEDGER_HEADERS, rows, sheet="recipients")
+    return Response(
+        data,
+        media_type=export.MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="broadcast-{broadcast_id}.{fmt}"'},
+    )
+
+
+@router.post("/{broadcast_id}/remind", response_model=ActionResult)
+async def remind(
+    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: int
+) -> ActionResult:
+    """Remind employees who have not sent yet (WeCom: ≤3 per message per 24 h)."""
+    return await service.remind(session, corp, broadcast_id, client=client)
+
+
+@router.post("/{broadcast_id}/cancel", response_model=ActionResult)
+async def cancel(
+    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: int
+) -> ActionResult:
+    return await service.cancel(session, corp, broadcast_id, client=client)
+
+
+@router.post("/{broadcast_id}/sync", status_code=202)
+async def sync(session: SessionDep, corp: CorpDep, broadcast_id: int) -> dict[str, str]:
+    """Queue a result sync now (it also runs every 10 minutes for 3 days); a stalled
+    submission is resumed as well."""
+    b = await service.get(session, corp, broadcast_id)
+    if b.status in ("planning", "submitting"):
+        outbox.enqueue(session, run_broadcast, corp.id, b.id)
+    outbox.enqueue(session, sync_broadcast, corp.id, b.id)
+    return {"status": "queued"}

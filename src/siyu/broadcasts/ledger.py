@@ -1,0 +1,299 @@
+"""Plan and submit a broadcast, crash-safely; sync results from WeCom.
+
+Submission of one sender job:
+
+1. commit ``in_flight`` (+ ``in_flight_since``, ``attempts``) before calling WeCom;
+2. call ``add_msg_template``;
+3. commit ``submitted`` with the ``msgid``, recipients ``submitted`` (fail_list ``failed``).
+
+A job found ``in_flight`` (the worker died, or the call's outcome is unknown) is reconciled
+before anything is resent: WeCom's own list of mass messages (``get_groupmsg_list_v2`` over a
+window around ``in_flight_since``) is searched for a message with the same content, not yet
+claimed by another job, whose task list names our sender (``get_groupmsg_task``) and whose
+send results name one of the job's recipients (``get_groupmsg_send_result``). Found: the job
+adopts that msgid. Not found: the call never landed, and the job is sent again. A worker holds
+a lease on the broadcast (renewed per job) so that two workers never submit it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, bindparam, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.broadcasts import repository as repo
+from siyu.broadcasts.caps import cap_for
+from siyu.broadcasts.models import Broadcast, BroadcastRecipient, BroadcastSender
+from siyu.broadcasts.schemas import Audience
+from siyu.core.settings import get_settings
+from siyu.db.base import utcnow
+from siyu.db.session import Database
+from siyu.wecom import groupmsg_api as api
+from siyu.wecom.client import WeComClient
+from siyu.wecom.errors import WeComError, WeComRateLimited, WeComTokenError, WeComUnavailable
+
+log = logging.getLogger(__name__)
+RETRYABLE = (WeComRateLimited, WeComUnavailable, WeComTokenError)
+WINDOW_SLACK = 600  # seconds either side of in_flight_since (clock skew)
+ACTIVE = ("planning", "submitting")
+#: WeCom send-result status -> (recipient state, reason)
+RESULT_STATES = {1: ("sent", None), 2: ("not_sent", "not_friend"), 3: ("not_sent", "frequency_cap")}
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def _claim(db: Database, corp_id: int, broadcast_id: int, owner: str) -> bool:
+    """Take (or renew) the lease; False when another live worker holds it or nothing to do."""
+    now = utcnow()
+    until = now + timedelta(seconds=get_settings().broadcast_lease_seconds)
+    b = Broadcast
+    async with db.unit_of_work() as s:
+        result = await s.execute(
+            update(b)
+            .where(
+                b.id == broadcast_id,
+                b.corp_id == corp_id,
+                b.status.in_(ACTIVE),
+                or_(b.lease_until.is_(None), b.lease_until < now, b.lease_owner == owner),
+            )
+            .values(lease_owner=owner, lease_until=until)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _release(s: AsyncSession, b: Broadcast, owner: str) -> None:
+    if b.lease_owner == owner:
+        b.lease_owner, b.lease_until = None, None
+
+
+async def plan(s: AsyncSession, b: Broadcast, *, tz: str) -> None:
+    """Write sender jobs and recipients (one transaction: all or nothing)."""
+    now = utcnow()
+    audience = Audience.model_validate(b.audience)
+    picked = repo.assignment(b.corp_id, audience)
+    rule = await cap_rule_of(s, b.corp_id)
+    since, cap = cap_for(rule, now, tz)
+    if cap is not None:
+        b.cap_blocked_estimate = await repo.count_capped(s, b.corp_id, picked, since=since, cap=cap)
+    await repo.write_plan(s, b.corp_id, b.id, picked, now)
+    counts = await repo.state_counts(s, b.id)
+    b.total = sum(counts.values())
+    b.senders = len(await repo.jobs(s, b.corp_id, b.id))
+    b.counts = counts
+    b.planned_at = now
+    b.status = "submitting"
+
+
+async def cap_rule_of(s: AsyncSession, corp_id: int) -> str:
+    from siyu.broadcasts.service import cap_rule
+
+    return await cap_rule(s, corp_id)
+
+
+async def run(
+    db: Database, corp_id: int, broadcast_id: int, client: WeComClient, *, tz: str
+) -> str:
+    """Plan (if needed) and submit every job of the broadcast; return its status."""
+    owner = worker_id()
+    if not await _claim(db, corp_id, broadcast_id, owner):
+        async with db.unit_of_work() as s:
+            b = await repo.get(s, corp_id, broadcast_id)
+            return b.status if b else "missing"
+    async with db.unit_of_work() as s:
+        b = await repo.get(s, corp_id, broadcast_id)
+        assert b is not None
+        if b.status == "planning":
+            await plan(s, b, tz=tz)
+    while True:
+        if not await _claim(db, corp_id, broadcast_id, owner):
+            async with db.unit_of_work() as s:
+                b = await repo.get(s, corp_id, broadcast_id)
+                return b.status if b else "missing"
+        async with db.unit_of_work() as s:
+            pending = await repo.jobs(s, corp_id, broadcast_id, statuses=("planned", "in_flight"))
+            b = await repo.get(s, corp_id, broadcast_id)
+            assert b is not None
+            if not pending:
+                b.status = "submitted"
+                b.submitted_at = utcnow()
+                b.counts = await repo.state_counts(s, b.id)
+                await _release(s, b, owner)
+                return b.status
+            job_id = pending[0].id
+        await submit_job(db, corp_id, broadcast_id, job_id, client)
+
+
+async def _load(
+    s: AsyncSession, corp_id: int, bid: int, job_id: int
+) -> tuple[Broadcast, BroadcastSender]:
+    b = await repo.get(s, corp_id, bid)
+    job = await s.get(BroadcastSender, job_id)
+    assert b is not None and job is not None and job.corp_id == corp_id
+    return b, job
+
+
+async def submit_job(
+    db: Database, corp_id: int, bid: int, job_id: int, client: WeComClient
+) -> None:
+    """Submit one sender job exactly once (reconciling first when it was left in flight)."""
+    async with db.unit_of_work() as s:
+        b, job = await _load(s, corp_id, bid, job_id)
+        if job.status == "in_flight":
+            msgid = await reconcile(s, b, job, client)
+            if msgid is not None:
+                job.reconciled = True
+                await _record(s, b, job, msgid, fail=None, client=client)
+                return
+        job.status = "in_flight"
+        job.in_flight_since = utcnow()
+        job.attempts += 1
+        text, attachments, userid = b.text, list(b.attachments), job.userid
+    async with db.unit_of_work() as s:
+        externals = await repo.job_externals(s, job_id)
+    try:
+        msgid, fail = await api.add_msg_template(
+            client, sender=userid, external_userids=externals, text=text, attachments=attachments
+        )
+    except RETRYABLE:
+        raise  # outcome unknown: the job stays in flight and is reconciled on the next try
+    except WeComError as exc:
+        async with db.unit_of_work() as s:
+            b, job = await _load(s, corp_id, bid, job_id)
+            job.status, job.error = "failed", f"{exc.errmsg} (errcode {exc.errcode})"[:300]
+            await repo.set_job_recipients(
+                s, job.id, state="failed", reason=f"errcode {exc.errcode}"
+            )
+        return
+    async with db.unit_of_work() as s:
+        b, job = await _load(s, corp_id, bid, job_id)
+        await _record(s, b, job, msgid, fail=fail, client=client)
+
+
+async def _record(
+    s: AsyncSession,
+    b: Broadcast,
+    job: BroadcastSender,
+    msgid: str,
+    *,
+    fail: list[str] | None,
+    client: WeComClient,
+) -> None:
+    job.status, job.msgid, job.error = "submitted", msgid, None
+    await repo.set_job_recipients(s, job.id, state="submitted")
+    if fail:
+        await repo.set_job_recipients(
+            s,
+            job.id,
+            state="failed",
+            reason="not_friend",
+            only_states=("submitted",),
+            externals=fail,
+        )
+    if b.status == "cancelled":  # cancelled while this call was in flight
+        try:
+            await api.cancel_groupmsg_send(client, msgid)
+        except WeComError as exc:
+            log.warning("cancel of %s after submit failed: %s", msgid, exc)
+
+
+async def reconcile(
+    s: AsyncSession, b: Broadcast, job: BroadcastSender, client: WeComClient
+) -> str | None:
+    """The msgid WeCom created for this in-flight job, if the earlier call did land."""
+    since = job.in_flight_since or job.created_at
+    start = int(since.timestamp()) - WINDOW_SLACK
+    end = min(int(utcnow().timestamp()) + WINDOW_SLACK, start + 31 * 86400 - 1)
+    async for msg in api.list_groupmsg(client, start_time=start, end_time=end):
+        content = str((msg.get("text") or {}).get("content") or "")
+        if content != b.text or len(msg.get("attachments") or []) != len(b.attachments):
+            continue
+        msgid = str(msg.get("msgid") or "")
+        if not msgid or await repo.msgid_taken(s, b.corp_id, msgid):
+            continue
+        tasks = await api.groupmsg_tasks(client, msgid)
+        if job.userid not in {str(t.get("userid")) for t in tasks}:
+            continue
+        async for page in api.groupmsg_send_results(client, msgid, job.userid):
+            externals = [str(r.get("external_userid")) for r in page if r.get("external_userid")]
+            if externals and await repo.any_of_job(s, job.id, externals):
+                log.info("job %s reconciled with existing message %s", job.id, msgid)
+                return msgid
+            break
+    return None
+
+
+async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dict[str, int]:
+    """Pull task and per-customer results of every submitted job; refresh the counts."""
+    async with db.unit_of_work() as s:
+        b = await repo.get(s, corp_id, bid)
+        if b is None:
+            return {}
+        cancelled = b.status == "cancelled"
+        todo = [
+            (j.id, j.msgid, j.userid)
+            for j in await repo.jobs(s, corp_id, bid, statuses=("submitted",))
+            if j.msgid
+        ]
+    r: Table = BroadcastRecipient.__table__  # type: ignore[assignment]
+    stmt = (
+        update(r)
+        .where(
+            r.c.sender_id == bindparam("sid"),
+            r.c.external_userid == bindparam("ext"),
+            or_(r.c.state == "submitted", r.c.state == "planned"),  # no IN: executemany
+        )
+        .values(state=bindparam("st"), reason=bindparam("why"), sent_at=bindparam("at"))
+    )
+    for job_id, msgid, userid in todo:
+        assert msgid is not None
+        tasks = await api.groupmsg_tasks(client, msgid)
+        mine = next((t for t in tasks if str(t.get("userid")) == userid), None)
+        async for page in api.groupmsg_send_results(client, msgid, userid):
+            params = []
+            for row in page:
+                status = int(row.get("status") or 0)
+                state = RESULT_STATES.get(status)
+                if state is None and cancelled:
+                    state = ("not_sent", "cancelled")
+                if state is None:
+                    continue
+                at = _ts(row.get("send_time")) if status == 1 else None
+                params.append(
+                    {
+                        "sid": job_id,
+                        "ext": row["external_userid"],
+                        "st": state[0],
+                        "why": state[1],
+                        "at": at,
+                    }
+                )
+            if params:
+                async with db.unit_of_work() as s:
+                    await s.execute(stmt, params)
+        async with db.unit_of_work() as s:
+            job = await s.get(BroadcastSender, job_id)
+            assert job is not None
+            if mine is not None:
+                job.task_status = int(mine.get("status") or 0)
+                job.sent_at = _ts(mine.get("send_time"))
+    async with db.unit_of_work() as s:
+        b = await repo.get(s, corp_id, bid)
+        assert b is not None
+        b.counts = await repo.state_counts(s, bid)
+        b.synced_at = utcnow()
+        return dict(b.counts)
+
+
+def _ts(value: object) -> datetime | None:
+    if not value:
+        return None
+    from datetime import UTC
+
+    return datetime.fromtimestamp(int(str(value)), UTC)

@@ -1,0 +1,276 @@
+"""Broadcasts: create, preview, list, detail, ledger pages, remind, cancel, settings.
+
+Functions take the session and the corp explicitly and never commit. Submission and result
+sync live in :mod:`siyu.broadcasts.ledger` (run by the worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.broadcasts import repository as repo
+from siyu.broadcasts.caps import cap_for
+from siyu.broadcasts.models import (
+    Broadcast,
+    BroadcastRecipient,
+    BroadcastSender,
+    BroadcastSettings,
+)
+from siyu.broadcasts.schemas import (
+    ActionResult,
+    Audience,
+    BroadcastCreate,
+    BroadcastDetail,
+    BroadcastOut,
+    Preview,
+    SenderCount,
+    SenderOut,
+)
+from siyu.core.errors import Conflict, NotFound
+from siyu.core.pagination import encode_cursor, id_page_bounds
+from siyu.corps.models import Corp
+from siyu.db.base import utcnow
+from siyu.db.repository import scoped
+from siyu.wecom import groupmsg_api as api
+from siyu.wecom.client import WeComClient
+from siyu.wecom.errors import WeComError
+
+
+async def cap_rule(s: AsyncSession, corp_id: int) -> str:
+    """The corp's cap rule (default: 4 per natural month, WeCom's documented rule)."""
+    row = await s.scalar(scoped(BroadcastSettings, corp_id))
+    return row.cap_rule if row else "month4"
+
+
+async def set_cap_rule(s: AsyncSession, corp: Corp, *, rule: str) -> str:
+    row = await s.scalar(scoped(BroadcastSettings, corp.id))
+    if row is None:
+        s.add(BroadcastSettings(corp_id=corp.id, cap_rule=rule))
+    else:
+        row.cap_rule = rule
+    return rule
+
+
+async def preview(
+    s: AsyncSession, corp: Corp, *, audience: Audience, now: datetime | None = None
+) -> Preview:
+    """How many customers, senders and calls; how many recipients the cap will block."""
+    picked = repo.assignment(corp.id, audience)
+    per = await repo.sender_counts(s, picked)
+    rule = await cap_rule(s, corp.id)
+    since, cap = cap_for(rule, now or utcnow(), corp.timezone)
+    blocked = (
+        0 if cap is None else await repo.count_capped(s, corp.id, picked, since=since, cap=cap)
+    )
+    return Preview(
+        total=sum(n for _, _, n in per),
+        senders=len(per),
+        jobs=sum(c for _, c, _ in per),
+        cap_rule=rule,  # type: ignore[arg-type]
+        cap=cap,
+        cap_blocked=blocked,
+        by_employee=[SenderCount(userid=u, recipients=n) for u, _, n in per[:200]],
+    )
+
+
+async def create(
+    s: AsyncSession, corp: Corp, *, data: BroadcastCreate, created_by: str
+) -> Broadcast:
+    """A broadcast; immediate ones start planning now, scheduled ones wait for the due scan."""
+    now = utcnow()
+    due = data.scheduled_at is None or data.scheduled_at <= now
+    b = Broadcast(
+        corp_id=corp.id,
+        name=data.name,
+        kind="customer",
+        status="planning" if due else "scheduled",
+        audience=data.audience.model_dump(mode="json"),
+        text=data.text,
+        attachments=data.attachments,
+        scheduled_at=data.scheduled_at,
+        created_by=created_by,
+        counts={},
+    )
+    s.add(b)
+    await s.flush()
+    return b
+
+
+async def get(s: AsyncSession, corp: Corp, broadcast_id: int) -> Broadcast:
+    b = await repo.get(s, corp.id, broadcast_id)
+    if b is None:
+        raise NotFound(f"broadcast {broadcast_id} does not exist")
+    return b
+
+
+async def list_page(
+    s: AsyncSession,
+    corp: Corp,
+    *,
+    status: str | None,
+    keyword: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Broadcast], str | None]:
+    """Newest first, keyset by id."""
+    stmt = scoped(Broadcast, corp.id)
+    if status:
+        stmt = stmt.where(Broadcast.status == status)
+    if keyword:
+        stmt = stmt.where(Broadcast.name.like(f"%{keyword}%"))
+    after = id_page_bounds(cursor)
+    if after is not None:
+        stmt = stmt.where(Broadcast.id < after)
+    rows = list((await s.scalars(stmt.order_by(Broadcast.id.desc()).limit(limit + 1))).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor([rows[-1].id]) if more and rows else None
+
+
+async def detail(s: AsyncSession, corp: Corp, broadcast_id: int) -> BroadcastDetail:
+    """The broadcast with live counts and every sender job's results."""
+    b = await get(s, corp, broadcast_id)
+    per_job = await repo.job_state_counts(s, b.id)
+    jobs = [
+        SenderOut.model_validate(j).model_copy(update={"counts": per_job.get(j.id, {})})
+        for j in await repo.jobs(s, corp.id, b.id)
+    ]
+    out = BroadcastOut.model_validate(b).model_copy(
+        update={"counts": await repo.state_counts(s, b.id)}
+    )
+    return BroadcastDetail(**out.model_dump(), jobs=jobs)
+
+
+async def recipients_page(
+    s: AsyncSession,
+    corp: Corp,
+    broadcast_id: int,
+    *,
+    state: str | None,
+    userid: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[BroadcastRecipient], str | None]:
+    b = await get(s, corp, broadcast_id)
+    r = BroadcastRecipient
+    stmt = select(r).where(r.broadcast_id == b.id, r.corp_id == corp.id)
+    if state:
+        stmt = stmt.where(r.state == state)
+    if userid:
+        stmt = stmt.where(r.userid == userid)
+    after = id_page_bounds(cursor)
+    if after is not None:
+        stmt = stmt.where(r.id > after)
+    rows = list((await s.scalars(stmt.order_by(r.id).limit(limit + 1))).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor([rows[-1].id]) if more and rows else None
+
+
+async def export_rows(s: AsyncSession, corp: Corp, broadcast_id: int) -> AsyncIterator[list[Any]]:
+    """The recipient ledger, page by page (for CSV/XLSX export)."""
+    cursor: str | None = None
+    while True:
+        rows, cursor = await recipients_page(
+            s, corp, broadcast_id, state=None, userid=None, cursor=cursor, limit=2000
+        )
+        for r in rows:
+            yield [r.external_userid, r.userid, r.state, r.reason or "", r.sent_at]
+        if cursor is None:
+            return
+
+
+async def remind(
+    s: AsyncSession, corp: Corp, broadcast_id: int, *, client: WeComClient
+) -> ActionResult:
+    """Remind every sender who has not sent yet (WeCom allows 3 per message per 24 h)."""
+    b = await get(s, corp, broadcast_id)
+    jobs = [
+        j
+        for j in await repo.jobs(s, corp.id, b.id, statuses=("submitted",))
+        if j.msgid and j.task_status != 2
+    ]
+    errors: list[str] = []
+    for j in jobs:
+        assert j.msgid is not None
+        try:
+            await api.remind_groupmsg_send(client, j.msgid)
+            j.reminds += 1
+        except WeComError as exc:
+            errors.append(f"{j.userid}: {exc.errmsg} (errcode {exc.errcode})")
+    return ActionResult(jobs=len(jobs), ok=len(jobs) - len(errors), errors=errors)
+
+
+async def cancel(
+    s: AsyncSession, corp: Corp, broadcast_id: int, *, client: WeComClient
+) -> ActionResult:
+    """Stop a broadcast: unsent jobs never go out, submitted messages are cancelled in WeCom."""
+    b = await get(s, corp, broadcast_id)
+    if b.status in ("cancelled", "failed"):
+        raise Conflict(f"the broadcast is already {b.status}")
+    b.status, b.cancelled_at = "cancelled", utcnow()
+    j = BroadcastSender
+    planned = [x.id for x in await repo.jobs(s, corp.id, b.id, statuses=("planned",))]
+    if planned:
+        await s.execute(update(j).where(j.id.in_(planned)).values(status="cancelled"))
+        r = BroadcastRecipient
+        await s.execute(
+            update(r)
+            .where(r.sender_id.in_(planned), r.state == "planned")
+            .values(state="not_sent", reason="cancelled")
+        )
+    jobs = [x for x in await repo.jobs(s, corp.id, b.id, statuses=("submitted",)) if x.msgid]
+    errors: list[str] = []
+    for x in jobs:
+        assert x.msgid is not None
+        try:
+            await api.cancel_groupmsg_send(client, x.msgid)
+        except WeComError as exc:
+            errors.append(f"{x.userid}: {exc.errmsg} (errcode {exc.errcode})")
+    return ActionResult(jobs=len(jobs), ok=len(jobs) - len(errors), errors=errors)
+
+
+async def due(s: AsyncSession, *, now: datetime) -> list[tuple[int, int]]:
+    """Scheduled broadcasts now due: moved to planning; ``(corp_id, id)`` to run."""
+    rows = (
+        await s.scalars(
+            select(Broadcast).where(Broadcast.status == "scheduled", Broadcast.scheduled_at <= now)
+        )
+    ).all()
+    for b in rows:
+        b.status = "planning"
+    return [(b.corp_id, b.id) for b in rows]
+
+
+async def stalled(s: AsyncSession, *, now: datetime) -> list[tuple[int, int]]:
+    """Planning or submitting broadcasts whose worker lease lapsed (or was never taken)."""
+    rows = await s.execute(
+        select(Broadcast.corp_id, Broadcast.id).where(
+            Broadcast.status.in_(("planning", "submitting")),
+            (Broadcast.lease_until.is_(None)) | (Broadcast.lease_until < now),
+        )
+    )
+    return [(int(c), int(i)) for c, i in rows.all()]
+
+
+async def to_sync(
+    s: AsyncSession, *, now: datetime, every: int, horizon: int
+) -> list[tuple[int, int]]:
+    """Submitted (or cancelled) broadcasts not synced for ``every`` seconds, for ``horizon`` s."""
+    from datetime import timedelta
+
+    rows = await s.execute(
+        select(Broadcast.corp_id, Broadcast.id).where(
+            Broadcast.status.in_(("submitted", "cancelled")),
+            Broadcast.submitted_at.is_not(None),
+            Broadcast.submitted_at > now - timedelta(seconds=horizon),
+            (Broadcast.synced_at.is_(None))
+            | (Broadcast.synced_at < now - timedelta(seconds=every)),
+        )
+    )
+    return [(int(c), int(i)) for c, i in rows.all()]

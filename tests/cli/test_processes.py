@@ -163,6 +163,7 @@ def test_demo_starts_syncs_and_keeps_events_flowing(
         )
     )
     wait_for(lambda: "Press Ctrl-C" in log.read_text(errors="replace"), timeout=90, what="the demo")
+    wait_for(lambda: up(f"http://127.0.0.1:{port}/healthz"), timeout=30, what="the demo's server")
     text = log.read_text()
     key = re.search(r"API key:\s+(sy_\S+)", text)
     assert key, text

@@ -40,4 +40,5 @@ def worker(
 
     setup_logging()
     console.print(f"Siyu worker: {workers} threads on {get_settings().queue_url}")
-    Consumer(huey, workers=workers, worker_type="thread", periodic=periodic).run()
+    # flush_locks: a task lock left by a killed worker must not block its job forever.
+    Consumer(huey, workers=workers, worker_type="thread", periodic=periodic, flush_locks=True).run()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.corps.models import Corp
 from siyu.customers import ingest as customers
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
@@ -40,12 +40,12 @@ REFRESH_EVENTS = {
 }
 
 
-async def store(session: AsyncSession, corp: Corp, event: CallbackEvent, xml: str) -> int | None:
+async def store(session: AsyncSession, corp_id: int, event: CallbackEvent, xml: str) -> int | None:
     """Persist a raw event; the row id to process, or None for a redelivery to ignore."""
     new_id = await repository.insert_if_new(
         session,
         {
-            "corp_id": corp.id,
+            "corp_id": corp_id,
             "event_key": event.key,
             "event": event.event[:64],
             "change_type": event.change_type[:64],
@@ -59,10 +59,55 @@ async def store(session: AsyncSession, corp: Corp, event: CallbackEvent, xml: st
         return new_id
     if (event.event, event.change_type) not in REFRESH_EVENTS:
         return None
-    return await repository.rearm_if_processed(session, corp.id, event.key)
+    return await repository.rearm_if_processed(session, corp_id, event.key)
 
 
-async def process(session: AsyncSession, event_id: int, client: WeComClient) -> str:
+class Prefetched:
+    """WeCom state read before a batch's transaction (so no lock is held during HTTP).
+
+    Values are what the call returned or the WeComError it raised; a missing key is fetched
+    when the handler needs it.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, ...], Any] = {}
+
+    async def get(self, key: tuple[str, ...], fetch: Callable[[], Awaitable[Any]]) -> Any:
+        if key not in self.values:
+            try:
+                self.values[key] = await fetch()
+            except WeComError as exc:
+                self.values[key] = exc
+        value = self.values[key]
+        if isinstance(value, WeComError):
+            raise value
+        return value
+
+
+def fetch_plan(row: InboundEvent, client: WeComClient) -> tuple[tuple[str, ...], Any] | None:
+    """The WeCom read an event will need: (cache key, coroutine factory), or None."""
+    payload = row.payload or {}
+    if row.event == "change_external_contact" and row.change_type in FETCHING_CONTACT_CHANGES:
+        ext = payload.get("ExternalUserID", "")
+        return ("contact", ext), lambda: client.get_external_contact(ext)
+    if row.event == "change_external_chat" and row.change_type != "dismiss":
+        chat_id = payload.get("ChatId", "")
+        return ("chat", chat_id), lambda: client.get_group_chat(chat_id)
+    if row.event == "change_external_tag":
+        return ("tags",), client.get_corp_tag_list
+    return None
+
+
+FETCHING_CONTACT_CHANGES = {
+    "add_external_contact",
+    "add_half_external_contact",
+    "edit_external_contact",
+}
+
+
+async def process(
+    session: AsyncSession, event_id: int, client: WeComClient, cache: Prefetched | None = None
+) -> str:
     """Apply one stored event; returns its final status (done, ignored, failed)."""
     row = await session.get(InboundEvent, event_id)
     if row is None or row.status in ("done", "ignored"):
@@ -74,13 +119,18 @@ async def process(session: AsyncSession, event_id: int, client: WeComClient) -> 
     if handler is None:
         row.status, row.processed_at = "ignored", now
         return row.status
-    await handler(session, row.corp_id, ev, client, now)
+    await handler(session, row.corp_id, ev, client, now, cache or Prefetched())
     row.status, row.processed_at, row.error = "done", now, None
     return row.status
 
 
 async def _contact(
-    session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
+    session: AsyncSession,
+    corp_id: int,
+    ev: CallbackEvent,
+    client: WeComClient,
+    now: datetime,
+    cache: Prefetched,
 ) -> None:
     ext, userid, change = ev.get("ExternalUserID"), ev.get("UserID"), ev.change_type
     ctx = bus.EventContext(session, client)
@@ -147,7 +197,7 @@ async def _contact(
         return
     # add_external_contact, add_half_external_contact, edit_external_contact: fetch fresh state
     try:
-        detail = await client.get_external_contact(ext)
+        detail = await cache.get(("contact", ext), lambda: client.get_external_contact(ext))
     except WeComError as exc:
         if exc.errcode in NO_RELATION:
             log.info("contact %s is gone from WeCom (%s); nothing to apply", ext, exc.errcode)
@@ -199,7 +249,12 @@ async def _relation(
 
 
 async def _chat(
-    session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
+    session: AsyncSession,
+    corp_id: int,
+    ev: CallbackEvent,
+    client: WeComClient,
+    now: datetime,
+    cache: Prefetched,
 ) -> None:
     chat_id = ev.get("ChatId")
     if not chat_id:
@@ -211,7 +266,7 @@ async def _chat(
             return
     else:
         try:
-            chat = await client.get_group_chat(chat_id)
+            chat = await cache.get(("chat", chat_id), lambda: client.get_group_chat(chat_id))
         except WeComError as exc:
             log.info("group chat %s cannot be read (%s)", chat_id, exc.errcode)
             return
@@ -270,10 +325,15 @@ async def _customer_ids(session: AsyncSession, corp_id: int, exts: list[str]) ->
 
 
 async def _tag(
-    session: AsyncSession, corp_id: int, ev: CallbackEvent, client: WeComClient, now: datetime
+    session: AsyncSession,
+    corp_id: int,
+    ev: CallbackEvent,
+    client: WeComClient,
+    now: datetime,
+    cache: Prefetched,
 ) -> None:
     # Any tag change (create, update, delete, shuffle) is repaired by re-reading the full list.
-    groups_ = await client.get_corp_tag_list()
+    groups_ = await cache.get(("tags",), client.get_corp_tag_list)
     await tags.apply_tag_groups(session, corp_id, groups_, now=now, complete=True)
 
 

@@ -1,22 +1,38 @@
-"""Queue entry points for inbound events: thin and idempotent."""
+"""Queue entry points for inbound events: thin and idempotent.
+
+The callback endpoint enqueues ``drain_events(corp_id)`` after its batch commits. A drain takes
+the corp's pending events in arrival order, a batch at a time: it reads from WeCom everything
+the batch needs first (concurrently, with no database lock held), then applies the events in
+order in one transaction. One drain per corp runs at a time (a Huey lock), so a customer's
+events are never applied out of order by two workers. An event that fails is retried alone by
+``process_event`` and recorded as failed after ``MAX_ATTEMPTS``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from huey import crontab
+from sqlalchemy import select
 
 from siyu.corps.models import Corp
 from siyu.db.base import utcnow
+from siyu.db.repository import scoped
 from siyu.db.session import Database
 from siyu.events import repository, service
 from siyu.events.models import InboundEvent
+from siyu.wecom.client import WeComClient
 from siyu.worker.app import huey, run_async
 from siyu.worker.context import client_for
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+BATCH = 100  # events applied per transaction
+FETCHES = 8  # concurrent WeCom reads while preparing a batch
 
 
 async def process_event_now(db: Database, event_id: int) -> str:
@@ -42,19 +58,90 @@ async def process_event_now(db: Database, event_id: int) -> str:
 
 @huey.task(retries=MAX_ATTEMPTS - 1, retry_delay=5)
 def process_event(event_id: int) -> str:
-    """Apply one inbound WeCom event (fetches the fresh state from WeCom)."""
+    """Apply one inbound WeCom event on its own (the retry path of a failed batch)."""
     return run_async(lambda db: process_event_now(db, event_id))
 
 
-async def _sweep(db: Database) -> list[int]:
+async def _prefetch(rows: list[InboundEvent], client: WeComClient) -> service.Prefetched:
+    cache = service.Prefetched()
+    plans: dict[tuple[str, ...], Callable[[], Awaitable[Any]]] = {}
+    for row in rows:
+        plan = service.fetch_plan(row, client)
+        if plan is not None:
+            plans.setdefault(plan[0], plan[1])
+    limit = asyncio.Semaphore(FETCHES)
+
+    async def one(key: tuple[str, ...], fetch: Callable[[], Awaitable[Any]]) -> None:
+        async with limit:
+            await cache.get(key, fetch)
+
+    await asyncio.gather(*(one(k, f) for k, f in plans.items()))
+    return cache
+
+
+async def drain_now(db: Database, corp_id: int) -> int:
+    """Apply every pending event of the corp, batch by batch; returns how many were applied."""
+    applied, skip = 0, set()
     async with db.unit_of_work() as s:
-        return await repository.stale_pending(s, before=utcnow() - timedelta(minutes=2))
+        corp = await s.get(Corp, corp_id)
+    if corp is None:
+        return 0
+    async with client_for(corp) as client:
+        while True:
+            async with db.unit_of_work() as s:
+                stmt = (
+                    scoped(InboundEvent, corp_id)
+                    .where(InboundEvent.status == "pending", InboundEvent.attempts == 0)
+                    .order_by(InboundEvent.id)
+                    .limit(BATCH)
+                )
+                rows = [r for r in (await s.scalars(stmt)).all() if r.id not in skip]
+            if not rows:
+                return applied
+            cache = await _prefetch(rows, client)
+            try:
+                async with db.unit_of_work() as s:
+                    for row in rows:
+                        await service.process(s, row.id, client, cache)
+                applied += len(rows)
+            except Exception:
+                log.exception("a batch of %d events failed; retrying them one by one", len(rows))
+                for row in rows:
+                    skip.add(row.id)
+                    process_event(row.id)
+
+
+@huey.task(retries=20, retry_delay=1)
+def drain_events(corp_id: int) -> int:
+    """Apply the corp's pending events (one drain per corp at a time)."""
+    # When another drain holds the lock, TaskLockedException makes Huey retry this one
+    # shortly, so events that arrived after the other drain's last batch are not left waiting.
+    with huey.lock_task(f"drain-events-{corp_id}"):
+        return run_async(lambda db: drain_now(db, corp_id))
+
+
+async def _sweep(db: Database) -> tuple[set[int], list[int]]:
+    async with db.unit_of_work() as s:
+        before = utcnow() - timedelta(minutes=2)
+        ids = await repository.stale_pending(s, before=before)
+        rows = (
+            await s.execute(
+                select(InboundEvent.id, InboundEvent.corp_id, InboundEvent.attempts).where(
+                    InboundEvent.id.in_(ids)
+                )
+            )
+        ).all()
+    corps = {c for _, c, attempts in rows if attempts == 0}
+    retries = [i for i, _, attempts in rows if attempts > 0]
+    return corps, retries
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_pending_events() -> int:
-    """Re-enqueue events whose job was lost (e.g. the process died right after commit)."""
-    ids = run_async(_sweep)
-    for event_id in ids:
+    """Re-enqueue work whose job was lost (e.g. the process died right after commit)."""
+    corps, retries = run_async(_sweep)
+    for corp_id in corps:
+        drain_events(corp_id)
+    for event_id in retries:
         process_event(event_id)
-    return len(ids)
+    return len(corps) + len(retries)

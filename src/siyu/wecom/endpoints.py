@@ -10,11 +10,9 @@ from fastapi.responses import PlainTextResponse
 
 from siyu.api.deps import SessionDep, SettingsDep
 from siyu.corps import service as corps
-from siyu.events import service as events
-from siyu.events.tasks import process_event
+from siyu.events.sink import CallbackConfig, CallbackConfigCache, EventSink
 from siyu.wecom.callbacks import parse_event
 from siyu.wecom.crypto import CallbackCryptoError, SignatureError
-from siyu.worker import outbox
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["wecom"])
@@ -49,34 +47,44 @@ async def verify_url(
         return _reject(400, corp_id, str(exc))
 
 
+async def _callback_config(request: Request, corp_id: str) -> CallbackConfig | None:
+    """The corp's callback crypto, cached briefly (a POST then needs no database read)."""
+    cache: CallbackConfigCache = request.app.state.callback_configs
+    found = cache.get(corp_id)
+    if found is not None:
+        return found
+    settings = request.app.state.settings
+    async with request.app.state.db.sessions() as session:
+        corp = await corps.get_by_wecom_id(session, corp_id)
+    if corp is None:
+        return None
+    crypto = corps.callback_crypto(corp, secret_key=settings.secret_key.get_secret_value())
+    return cache.put(corp_id, corp.id, crypto)
+
+
 @router.post("/wecom/callback/{corp_id}", response_class=PlainTextResponse)
 async def receive(
     corp_id: str,
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
     msg_signature: Annotated[str, Query()] = "",
     timestamp: Annotated[str, Query()] = "",
     nonce: Annotated[str, Query()] = "",
 ) -> PlainTextResponse:
-    """An encrypted event: stored before the answer, processed by the worker after commit."""
+    """An encrypted event: stored durably before the answer; the worker processes it after."""
     body = await request.body()
     if len(body) > MAX_BODY:
         return _reject(400, corp_id, "body too large")
-    corp = await corps.get_by_wecom_id(session, corp_id)
-    if corp is None:
+    config = await _callback_config(request, corp_id)
+    if config is None:
         return _reject(404, corp_id, "unknown corp")
-    crypto = corps.callback_crypto(corp, secret_key=settings.secret_key.get_secret_value())
     try:
-        xml = crypto.decrypt_body(body, msg_signature, timestamp, nonce)
-        event = parse_event(xml, corp_id=corp.wecom_corp_id)
+        xml = config.crypto.decrypt_body(body, msg_signature, timestamp, nonce)
+        event = parse_event(xml, corp_id=corp_id)
     except SignatureError as exc:
         return _reject(403, corp_id, str(exc))
     except CallbackCryptoError as exc:
         return _reject(400, corp_id, str(exc))
-    event_id = await events.store(session, corp, event, xml)
-    if event_id is None:
+    sink: EventSink = request.app.state.event_sink
+    if await sink.store(config.corp_id, event, xml) is None:
         log.info("duplicate delivery of %s ignored", event.key)
-    else:
-        outbox.enqueue(session, process_event, event_id)
     return PlainTextResponse("")

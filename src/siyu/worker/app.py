@@ -43,7 +43,9 @@ class EmbeddedConsumer(Consumer):  # type: ignore[misc]
 
 def start_embedded(workers: int) -> EmbeddedConsumer:
     """Start worker threads and the periodic scheduler inside this process."""
-    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer = EmbeddedConsumer(
+        huey, workers=workers, worker_type="thread", periodic=True, flush_locks=True
+    )
     consumer.start()
     return consumer
 

@@ -40,12 +40,13 @@ def upgrade() -> None:
         _when("created_at", False),
         _when("updated_at", False),
         sa.ForeignKeyConstraint(
-            ["corp_id"], ["corps.id"], name=op.f("fk_console_users_corp_id_corps"), ondelete="CASCADE"
+            ["corp_id"],
+            ["corps.id"],
+            name=op.f("fk_console_users_corp_id_corps"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_console_users")),
-        sa.UniqueConstraint(
-            "corp_id", "username", name=op.f("uq_console_users_corp_id_username")
-        ),
+        sa.UniqueConstraint("corp_id", "username", name=op.f("uq_console_users_corp_id_username")),
     )
     with op.batch_alter_table("console_users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_console_users_corp_id"), ["corp_id"], unique=False)

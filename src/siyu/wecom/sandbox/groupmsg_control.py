@@ -135,3 +135,29 @@ def targets(request: Request, full: bool = False) -> dict[str, Any]:
         if full:
             out["targets"] = counted
         return out
+
+
+class BulkCustomers(BaseModel):
+    per_employee: int = Field(ge=1, le=100_000)
+    prefix: str = Field(default="wmbulk", min_length=1, max_length=20)
+
+
+@router.post("/sandbox/groupmsg/bulk_customers")
+def bulk_customers(body: BulkCustomers, request: Request) -> dict[str, int]:
+    """Benchmarks: give every employee (in userid order) ``per_employee`` new customers
+    ``{prefix}{employee index:04d}{n:06d}``, without callbacks."""
+    from siyu.wecom.sandbox.world import Customer, Follow
+
+    sb = _sb(request)
+    world = sb.world
+    added = 0
+    with world.lock:
+        now = int(world.now())
+        for i, userid in enumerate(sorted(world.employees)):
+            for n in range(body.per_employee):
+                ext = f"{body.prefix}{i:04d}{n:06d}"
+                cust = Customer(external_userid=ext, name=f"客户{i}-{n}")
+                world.customers[ext] = cust
+                world.add_follow(cust, Follow(userid=userid, createtime=now))
+                added += 1
+    return {"added": added}

@@ -25,7 +25,7 @@ from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
 from siyu.events.sink import CallbackConfigCache, EventSink
-from siyu.events.tasks import drain_events
+from siyu.events.tasks import wake_drain
 from siyu.groups.endpoints import router as groups
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
@@ -52,7 +52,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_db = db is None
         app.state.db = db or Database.open(settings.database_url)
-        app.state.event_sink = EventSink(app.state.db, wake=drain_events)
+        app.state.event_sink = EventSink(app.state.db, wake=wake_drain)
         consumer = None
         if n_workers > 0:
             import siyu.worker.tasks  # noqa: F401  (registers every task)

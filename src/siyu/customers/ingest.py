@@ -75,6 +75,7 @@ class ApplyResult:
     relation_ids: list[int] = field(default_factory=list)
     changed_customer_ids: set[int] = field(default_factory=set)  # for the segment change log
     new_relation_ids: set[int] = field(default_factory=set)
+    new_customer_ids: set[int] = field(default_factory=set)
 
 
 def contact_from(obj: Any) -> ContactData:
@@ -202,6 +203,7 @@ async def _upsert_customers(
         for row in inserted:
             existing[row.external_userid] = row
             result.changed_customer_ids.add(row.id)
+            result.new_customer_ids.add(row.id)
         result.new_customers += len(new)
     return existing
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -203,16 +204,34 @@ async def _contact(
             log.info("contact %s is gone from WeCom (%s); nothing to apply", ext, exc.errcode)
             return
         raise
-    contact = customers.contact_from(detail.external_contact)
-    pairs = [(contact, customers.follow_from(f)) for f in detail.follow_user]
+    pairs = contact_pairs(detail)
     result = await customers.apply_contacts(session, corp_id, pairs, now=now)
+    await _publish_contact(ctx, corp_id, ev, pairs, result, now)
+
+
+def contact_pairs(detail: Any) -> list[tuple[customers.ContactData, customers.FollowData]]:
+    """(customer, relation) pairs of an ``externalcontact/get`` answer."""
+    contact = customers.contact_from(detail.external_contact)
+    return [(contact, customers.follow_from(f)) for f in detail.follow_user]
+
+
+async def _publish_contact(
+    ctx: bus.EventContext,
+    corp_id: int,
+    ev: CallbackEvent,
+    pairs: list[tuple[customers.ContactData, customers.FollowData]],
+    result: customers.ApplyResult,
+    now: datetime,
+) -> None:
+    """Tell the domains a relation was added (or edited), once its state is applied."""
+    ext, userid, change = ev.get("ExternalUserID"), ev.get("UserID"), ev.change_type
     customer_id = result.customer_ids.get(ext)
     if customer_id is None:
         return
-    follow = next((f for _, f in pairs if f.userid == userid), None)
+    follow = next((f for c, f in pairs if c.external_userid == ext and f.userid == userid), None)
     kind = bus.CUSTOMER_EDITED if change == "edit_external_contact" else bus.CUSTOMER_ADDED
     # data: customer_id, external_userid, userid, change_type, state, welcome_code, add_way,
-    #       new_customer (first relation of this customer in Siyu), relation_exists
+    #       new_customer (first seen by Siyu in this change), relation_exists
     await bus.publish(
         ctx,
         bus.DomainEvent(
@@ -227,11 +246,62 @@ async def _contact(
                 "state": ev.get("State") or (follow.state if follow else ""),
                 "welcome_code": ev.get("WelcomeCode"),
                 "add_way": follow.add_way if follow else 0,
-                "new_customer": result.new_customers > 0,
+                "new_customer": customer_id in result.new_customer_ids,
                 "relation_exists": follow is not None,
             },
         ),
     )
+
+
+async def process_batch(
+    session: AsyncSession, rows: list[InboundEvent], client: WeComClient, cache: Prefetched
+) -> None:
+    """Apply events in arrival order, as :func:`process` would one by one.
+
+    Consecutive customer adds/edits form a run applied with ONE bulk ``apply_contacts`` of the
+    state read for them (applying the same state once or once per event is the same); every
+    other event is a barrier handled alone, so the order of effects is kept.
+    """
+    run: list[InboundEvent] = []
+    for row in rows:
+        if row.event == "change_external_contact" and row.change_type in FETCHING_CONTACT_CHANGES:
+            run.append(row)
+            continue
+        await _apply_run(session, run, client, cache)
+        run = []
+        await process(session, row.id, client, cache)
+    await _apply_run(session, run, client, cache)
+
+
+async def _apply_run(
+    session: AsyncSession, run: list[InboundEvent], client: WeComClient, cache: Prefetched
+) -> None:
+    if not run:
+        return
+    now = utcnow()
+    corp_id = run[0].corp_id
+    pairs: list[tuple[customers.ContactData, customers.FollowData]] = []
+    seen: set[str] = set()
+    for row in run:
+        ext = (row.payload or {}).get("ExternalUserID", "")
+        if not ext or ext in seen:
+            continue
+        seen.add(ext)
+        try:
+            detail = await cache.get(("contact", ext), partial(client.get_external_contact, ext))
+        except WeComError as exc:
+            if exc.errcode in NO_RELATION:
+                continue
+            raise
+        pairs.extend(contact_pairs(detail))
+    result = await customers.apply_contacts(session, corp_id, pairs, now=now)
+    ctx = bus.EventContext(session, client)
+    for row in run:
+        row.attempts += 1
+        ev = CallbackEvent(row.event, row.change_type, dict(row.payload))
+        if ev.get("ExternalUserID"):
+            await _publish_contact(ctx, corp_id, ev, pairs, result, now)
+        row.status, row.processed_at, row.error = "done", now, None
 
 
 async def _relation(

@@ -101,8 +101,13 @@ async def drain_now(db: Database, corp_id: int) -> int:
             cache = await _prefetch(rows, client)
             try:
                 async with db.unit_of_work() as s:
-                    for row in rows:
-                        await service.process(s, row.id, client, cache)
+                    fresh = await s.scalars(
+                        select(InboundEvent)
+                        .where(InboundEvent.id.in_([r.id for r in rows]))
+                        .where(InboundEvent.status == "pending")
+                        .order_by(InboundEvent.id)
+                    )
+                    await service.process_batch(s, list(fresh.all()), client, cache)
                 applied += len(rows)
             except Exception:
                 log.exception("a batch of %d events failed; retrying them one by one", len(rows))
@@ -111,12 +116,29 @@ async def drain_now(db: Database, corp_id: int) -> int:
                     process_event(row.id)
 
 
+def _queued_key(corp_id: int) -> str:
+    return f"drain-events-queued-{corp_id}"
+
+
+def wake_drain(corp_id: int) -> bool:
+    """Enqueue a drain of the corp unless one is already queued (not yet started).
+
+    A drain clears the marker when it starts, before reading pending events, so an event
+    stored after that moment always finds the marker clear and queues the next drain.
+    """
+    if not huey.put_if_empty(_queued_key(corp_id), "1"):
+        return False
+    drain_events(corp_id)
+    return True
+
+
 @huey.task(retries=20, retry_delay=1)
 def drain_events(corp_id: int) -> int:
     """Apply the corp's pending events (one drain per corp at a time)."""
     # When another drain holds the lock, TaskLockedException makes Huey retry this one
     # shortly, so events that arrived after the other drain's last batch are not left waiting.
     with huey.lock_task(f"drain-events-{corp_id}"):
+        huey.get(_queued_key(corp_id))  # clears the marker: later events queue a new drain
         return run_async(lambda db: drain_now(db, corp_id))
 
 
@@ -141,7 +163,8 @@ def sweep_pending_events() -> int:
     """Re-enqueue work whose job was lost (e.g. the process died right after commit)."""
     corps, retries = run_async(_sweep)
     for corp_id in corps:
-        drain_events(corp_id)
+        huey.delete(_queued_key(corp_id))  # a lost job may have left its marker behind
+        wake_drain(corp_id)
     for event_id in retries:
         process_event(event_id)
     return len(corps) + len(retries)

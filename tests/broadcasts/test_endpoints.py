@@ -113,3 +113,26 @@ def test_bad_input_and_scheduled(api: httpx.Client, corp: CorpHandle) -> None:
     )
     assert later.status_code == 201 and later.json()["status"] == "scheduled"
     assert api.get("/api/v1/broadcasts/999999").status_code == 404
+
+
+def test_segment_audience(api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: Database) -> None:
+    asyncio.run(full_sync(db, corp))
+    sb.put("/sandbox/groupmsg/config", {"auto_confirm": True, "cap_rule": "off"})
+    gender = {"name": "女性客户", "rule": {"type": "gender", "values": [2]}}
+    seg = api.post("/api/v1/segments", json=gender)
+    assert seg.status_code == 201, seg.text
+    sid = seg.json()["id"]
+    members = api.get(f"/api/v1/segments/{sid}/count").json()["count"]
+    assert 0 < members < api.get("/api/v1/customers/count").json()["count"]
+    preview = api.post("/api/v1/broadcasts/preview", json={"segment_id": sid}).json()
+    assert preview["total"] == members
+    b = _send(api, "女神节", audience={"segment_id": sid})
+    assert b["total"] == members
+    wanted = {
+        c["external_userid"]
+        for c in api.get(f"/api/v1/segments/{sid}/members", params={"limit": 500}).json()["items"]
+    }
+    got = api.get(f"/api/v1/broadcasts/{b['id']}/recipients", params={"limit": 1000}).json()
+    assert {r["external_userid"] for r in got["items"]} == wanted
+    missing = api.post("/api/v1/broadcasts/preview", json={"segment_id": 999999})
+    assert missing.status_code == 404

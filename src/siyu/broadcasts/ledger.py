@@ -75,26 +75,24 @@ async def _release(s: AsyncSession, b: Broadcast, owner: str) -> None:
 
 async def plan(s: AsyncSession, b: Broadcast, *, tz: str) -> None:
     """Write sender jobs and recipients (one transaction: all or nothing)."""
+    from siyu.broadcasts import service
+    from siyu.corps import service as corps
+
     now = utcnow()
     audience = Audience.model_validate(b.audience)
-    picked = repo.assignment(b.corp_id, audience)
-    rule = await cap_rule_of(s, b.corp_id)
+    picked = await service.assignment(s, await corps.get(s, b.corp_id), audience)
+    rule = await service.cap_rule(s, b.corp_id)
     since, cap = cap_for(rule, now, tz)
     if cap is not None:
         b.cap_blocked_estimate = await repo.count_capped(s, b.corp_id, picked, since=since, cap=cap)
     await repo.write_plan(s, b.corp_id, b.id, picked, now)
+    await service.done_with(s, audience)
     counts = await repo.state_counts(s, b.id)
     b.total = sum(counts.values())
     b.senders = len(await repo.jobs(s, b.corp_id, b.id))
     b.counts = counts
     b.planned_at = now
     b.status = "submitting"
-
-
-async def cap_rule_of(s: AsyncSession, corp_id: int) -> str:
-    from siyu.broadcasts.service import cap_rule
-
-    return await cap_rule(s, corp_id)
 
 
 async def run(
@@ -255,6 +253,12 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
         assert msgid is not None
         tasks = await api.groupmsg_tasks(client, msgid)
         mine = next((t for t in tasks if str(t.get("userid")) == userid), None)
+        if mine is not None:  # the task first: a sent recipient implies a known task status
+            async with db.unit_of_work() as s:
+                job = await s.get(BroadcastSender, job_id)
+                assert job is not None
+                job.task_status = int(mine.get("status") or 0)
+                job.sent_at = _ts(mine.get("send_time"))
         async for page in api.groupmsg_send_results(client, msgid, userid):
             params = []
             for row in page:
@@ -277,12 +281,6 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
             if params:
                 async with db.unit_of_work() as s:
                     await s.execute(stmt, params)
-        async with db.unit_of_work() as s:
-            job = await s.get(BroadcastSender, job_id)
-            assert job is not None
-            if mine is not None:
-                job.task_status = int(mine.get("status") or 0)
-                job.sent_at = _ts(mine.get("send_time"))
     async with db.unit_of_work() as s:
         b = await repo.get(s, corp_id, bid)
         assert b is not None

@@ -8,12 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
     Select,
+    Table,
     and_,
     case,
     func,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,17 +34,22 @@ MAX_PER_CALL = 10_000
 
 
 def assignment(
-    corp_id: int, audience: Audience, *, visible_userids: frozenset[str] | None = None
+    corp_id: int,
+    audience: Audience,
+    *,
+    visible_userids: frozenset[str] | None = None,
+    members: Table | None = None,
 ) -> Select[Any]:
     """``(customer_id, external_userid, userid, chunk)``: each matching customer once, sent by
     its owner when the owner follows it, else by the employee who added it first; numbered
     into chunks of ≤10,000 per sender (WeCom's per-call limit)."""
     f = audience.filter.model_copy(update={"include_deleted": False})
-    customers = (
-        filtered(corp_id, f, visible_userids=visible_userids)
-        .with_only_columns(Customer.id.label("cid"), Customer.external_userid.label("ext"))
-        .subquery()
-    )
+    base = filtered(corp_id, f, visible_userids=visible_userids)
+    if members is not None:  # a segment's members (see segment_members)
+        base = base.where(Customer.seq.in_(select(members.c.seq)))
+    customers = base.with_only_columns(
+        Customer.id.label("cid"), Customer.external_userid.label("ext")
+    ).subquery()
     rel_conds = [
         FollowRelation.corp_id == corp_id,
         FollowRelation.customer_id == customers.c.cid,
@@ -77,6 +87,26 @@ def assignment(
     return select(ranked.c.customer_id, ranked.c.external_userid, ranked.c.userid, chunk).where(
         ranked.c.rn == 1
     )
+
+
+SEGMENT_TABLE = "tmp_broadcast_members"
+
+
+async def segment_members(s: AsyncSession, seqs: Sequence[int]) -> Table:
+    """A temporary table (this connection only) of customer seqs, for the assignment."""
+    table = Table(
+        SEGMENT_TABLE, MetaData(), Column("seq", Integer, primary_key=True), prefixes=["TEMPORARY"]
+    )
+    await s.execute(text(f"DROP TABLE IF EXISTS {SEGMENT_TABLE}"))
+    await s.run_sync(lambda sync: table.create(sync.connection()))
+    rows = [{"seq": q} for q in seqs]
+    for i in range(0, len(rows), 5000):
+        await s.execute(table.insert(), rows[i : i + 5000])
+    return table
+
+
+async def drop_segment_members(s: AsyncSession) -> None:
+    await s.execute(text(f"DROP TABLE IF EXISTS {SEGMENT_TABLE}"))
 
 
 async def sender_counts(s: AsyncSession, picked: Select[Any]) -> list[tuple[str, int, int]]:

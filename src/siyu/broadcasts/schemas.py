@@ -21,6 +21,10 @@ class Audience(BaseModel):
     userids: list[str] = Field(
         default_factory=list, description="only these employees send (empty: any employee)"
     )
+    segment_id: int | None = Field(
+        default=None,
+        description="only current members of this saved segment (evaluated when planned)",
+    )
 
 
 class BroadcastCreate(BaseModel):

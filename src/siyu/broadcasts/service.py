@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.broadcasts import repository as repo
@@ -56,17 +56,36 @@ async def set_cap_rule(s: AsyncSession, corp: Corp, *, rule: str) -> str:
     return rule
 
 
+async def assignment(s: AsyncSession, corp: Corp, audience: Audience) -> Select[Any]:
+    """The audience's ``(customer_id, external_userid, userid, chunk)`` statement; with a
+    segment, its current members sit in a temporary table until :func:`done_with`."""
+    members = None
+    if audience.segment_id is not None:
+        from siyu.segments import service as segments
+
+        row = await segments.get(s, corp.id, audience.segment_id)
+        bm = await segments.members_bitmap(s, corp, segments.definition_of(row))
+        members = await repo.segment_members(s, list(bm))
+    return repo.assignment(corp.id, audience, members=members)
+
+
+async def done_with(s: AsyncSession, audience: Audience) -> None:
+    if audience.segment_id is not None:
+        await repo.drop_segment_members(s)
+
+
 async def preview(
     s: AsyncSession, corp: Corp, *, audience: Audience, now: datetime | None = None
 ) -> Preview:
     """How many customers, senders and calls; how many recipients the cap will block."""
-    picked = repo.assignment(corp.id, audience)
+    picked = await assignment(s, corp, audience)
     per = await repo.sender_counts(s, picked)
     rule = await cap_rule(s, corp.id)
     since, cap = cap_for(rule, now or utcnow(), corp.timezone)
     blocked = (
         0 if cap is None else await repo.count_capped(s, corp.id, picked, since=since, cap=cap)
     )
+    await done_with(s, audience)
     return Preview(
         total=sum(n for _, _, n in per),
         senders=len(per),
@@ -82,6 +101,10 @@ async def create(
     s: AsyncSession, corp: Corp, *, data: BroadcastCreate, created_by: str
 ) -> Broadcast:
     """A broadcast; immediate ones start planning now, scheduled ones wait for the due scan."""
+    if data.audience.segment_id is not None:
+        from siyu.segments import service as segments
+
+        await segments.get(s, corp.id, data.audience.segment_id)  # NotFound: 404
     now = utcnow()
     due = data.scheduled_at is None or data.scheduled_at <= now
     b = Broadcast(

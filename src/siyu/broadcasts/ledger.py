@@ -30,6 +30,7 @@ from siyu.broadcasts import repository as repo
 from siyu.broadcasts.caps import cap_for
 from siyu.broadcasts.models import Broadcast, BroadcastRecipient, BroadcastSender
 from siyu.broadcasts.schemas import Audience
+from siyu.core.errors import SiyuError
 from siyu.core.settings import get_settings
 from siyu.db.base import utcnow
 from siyu.db.session import Database
@@ -98,12 +99,32 @@ async def plan(s: AsyncSession, b: Broadcast, *, tz: str) -> None:
 async def run(
     db: Database, corp_id: int, broadcast_id: int, client: WeComClient, *, tz: str
 ) -> str:
-    """Plan (if needed) and submit every job of the broadcast; return its status."""
+    """Plan (if needed) and submit every job of the broadcast; return its status.
+
+    On an error the lease is released at once (a queue retry resumes without waiting for it
+    to lapse); a broadcast that cannot be planned (its segment was deleted...) is ``failed``.
+    """
     owner = worker_id()
     if not await _claim(db, corp_id, broadcast_id, owner):
         async with db.unit_of_work() as s:
             b = await repo.get(s, corp_id, broadcast_id)
             return b.status if b else "missing"
+    try:
+        return await _run_leased(db, corp_id, broadcast_id, client, tz=tz, owner=owner)
+    except BaseException as exc:
+        async with db.unit_of_work() as s:
+            b = await repo.get(s, corp_id, broadcast_id)
+            if b is not None:
+                await _release(s, b, owner)
+                if isinstance(exc, SiyuError) and b.status == "planning":
+                    b.status, b.error = "failed", exc.message[:300]
+                    return b.status
+        raise
+
+
+async def _run_leased(
+    db: Database, corp_id: int, broadcast_id: int, client: WeComClient, *, tz: str, owner: str
+) -> str:
     async with db.unit_of_work() as s:
         b = await repo.get(s, corp_id, broadcast_id)
         assert b is not None

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.broadcasts import repository as repo
@@ -290,8 +290,8 @@ async def to_sync(
     rows = await s.execute(
         select(Broadcast.corp_id, Broadcast.id).where(
             Broadcast.status.in_(("submitted", "cancelled")),
-            Broadcast.submitted_at.is_not(None),
-            Broadcast.submitted_at > now - timedelta(seconds=horizon),
+            func.coalesce(Broadcast.submitted_at, Broadcast.cancelled_at)
+            > now - timedelta(seconds=horizon),
             (Broadcast.synced_at.is_(None))
             | (Broadcast.synced_at < now - timedelta(seconds=every)),
         )

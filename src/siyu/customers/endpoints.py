@@ -11,7 +11,15 @@ from siyu.api.deps import PrincipalDep, SessionDep, WeComDep
 from siyu.core import export
 from siyu.core.pagination import Page
 from siyu.customers import service
-from siyu.customers.schemas import CustomerDetail, CustomerFilter, CustomerOut, RemarkIn, Sort
+from siyu.customers.schemas import (
+    EXPORT_HEADERS,
+    CustomerDetail,
+    CustomerFilter,
+    CustomerOut,
+    RemarkIn,
+    Sort,
+    export_row,
+)
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -50,21 +58,6 @@ async def count_customers(
     return {"count": n}
 
 
-EXPORT_HEADERS = [
-    "ID",
-    "external_userid",
-    "姓名",
-    "类型",
-    "性别",
-    "企业",
-    "首次添加时间",
-    "流失时间",
-    "跟进员工",
-    "标签",
-    "备注",
-]
-
-
 @router.get("/export", response_class=Response)
 async def export_customers(
     session: SessionDep,
@@ -79,19 +72,7 @@ async def export_customers(
         async for c in service.iter_all(
             session, principal.corp_id, filters=f, sort=sort, visible=principal.visible_userids
         ):
-            yield [
-                c.id,
-                c.external_userid,
-                c.name,
-                "微信" if c.type == 1 else "企业微信",
-                {1: "男", 2: "女"}.get(c.gender, "未知"),
-                c.corp_name,
-                c.first_added_at,
-                c.deleted_at,
-                c.userids,
-                [t.name or t.tag_id for t in c.tags],
-                c.remarks,
-            ]
+            yield export_row(c)
 
     data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="customers")
     return Response(

@@ -95,3 +95,35 @@ class RemarkIn(BaseModel):
     userid: str
     remark: str | None = Field(default=None, max_length=20)
     description: str | None = Field(default=None, max_length=150)
+
+
+EXPORT_HEADERS = [  # the customer export's columns (customers and segments)
+    "ID",
+    "external_userid",
+    "姓名",
+    "类型",
+    "性别",
+    "企业",
+    "首次添加时间",
+    "流失时间",
+    "跟进员工",
+    "标签",
+    "备注",
+]
+
+
+def export_row(c: CustomerOut) -> list[Any]:
+    """One customer as a row of the export (``EXPORT_HEADERS``)."""
+    return [
+        c.id,
+        c.external_userid,
+        c.name,
+        "微信" if c.type == 1 else "企业微信",
+        {1: "男", 2: "女"}.get(c.gender, "未知"),
+        c.corp_name,
+        c.first_added_at,
+        c.deleted_at,
+        c.userids,
+        [t.name or t.tag_id for t in c.tags],
+        c.remarks,
+    ]

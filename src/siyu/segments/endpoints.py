@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query, Response
 from siyu.api.deps import CorpDep, SessionDep
 from siyu.core import export
 from siyu.core.pagination import Page
-from siyu.customers.endpoints import EXPORT_HEADERS
-from siyu.customers.schemas import CustomerOut
+from siyu.customers.schemas import EXPORT_HEADERS, CustomerOut, export_row
 from siyu.segments import service
 from siyu.segments.rules import Definition
 from siyu.segments.schemas import (
@@ -82,23 +81,6 @@ async def segment_members(
         session, corp, segment_id, cursor=cursor, limit=limit
     )
     return Page(items=items, next_cursor=next_cursor)
-
-
-def export_row(c: CustomerOut) -> list[Any]:
-    """The customer export's row (same columns as ``GET /customers/export``)."""
-    return [
-        c.id,
-        c.external_userid,
-        c.name,
-        "微信" if c.type == 1 else "企业微信",
-        {1: "男", 2: "女"}.get(c.gender, "未知"),
-        c.corp_name,
-        c.first_added_at,
-        c.deleted_at,
-        c.userids,
-        [t.name or t.tag_id for t in c.tags],
-        c.remarks,
-    ]
 
 
 @router.get("/{segment_id}/export", response_class=Response)

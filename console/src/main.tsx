@@ -14,6 +14,9 @@ const EmployeesPage = lazy(() => import('./pages/employees/EmployeesPage'))
 const GroupsPage = lazy(() => import('./pages/groups/GroupsPage'))
 const SyncPage = lazy(() => import('./pages/sync/SyncPage'))
 const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'))
+const ChannelCodesPage = lazy(() => import('./pages/channels/ChannelCodesPage'))
+const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage'))
+const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage'))
 const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
@@ -44,6 +47,10 @@ function Root() {
           <Route path="tags" element={<TagsPage />} />
           <Route path="employees" element={<EmployeesPage />} />
           <Route path="groups" element={<GroupsPage />} />
+          <Route path="channel-codes" element={<ChannelCodesPage />} />
+          <Route path="segments" element={<SegmentsPage />} />
+          <Route path="broadcasts" element={<BroadcastsPage />} />
+          <Route path="broadcasts/:id" element={<BroadcastsPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/:feature" element={<ComingSoon />} />

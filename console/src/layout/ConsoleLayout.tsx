@@ -7,6 +7,9 @@ import {
   DashboardOutlined,
   LogoutOutlined,
   MenuOutlined,
+  NotificationOutlined,
+  QrcodeOutlined,
+  ClusterOutlined,
   SettingOutlined,
   SyncOutlined,
   TagsOutlined,
@@ -18,11 +21,8 @@ import { useAuth } from '../auth'
 import { useI18n } from '../i18n'
 
 const SOON = [
-  ['channel-codes', '渠道活码', 'Channel codes'],
   ['group-codes', '群活码', 'Group codes'],
-  ['segments', '客户分群', 'Segments'],
   ['content', '内容库', 'Content'],
-  ['broadcasts', '群发', 'Broadcasts'],
   ['sops', 'SOP', 'SOPs'],
   ['tasks', '营销任务', 'Tasks'],
 ] as const
@@ -47,6 +47,13 @@ export default function ConsoleLayout() {
     { key: '/', icon: <DashboardOutlined />, label: tr('数据概览', 'Dashboard') },
     { key: '/customers', icon: <UserOutlined />, label: tr('客户', 'Customers') },
     { key: '/tags', icon: <TagsOutlined />, label: tr('企业标签', 'Tags') },
+    ...(me?.full_access
+      ? [
+          { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
+          { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
+          { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
+        ]
+      : []),
     { key: '/groups', icon: <WechatOutlined />, label: tr('客户群', 'Group chats') },
     { key: '/employees', icon: <TeamOutlined />, label: tr('员工与部门', 'Employees') },
     ...(me?.full_access ? [{ key: '/sync', icon: <SyncOutlined />, label: tr('同步', 'Sync') }] : []),
@@ -63,7 +70,7 @@ export default function ConsoleLayout() {
     <Menu
       theme="dark"
       mode="inline"
-      selectedKeys={[location.pathname]}
+      selectedKeys={[location.pathname.startsWith('/broadcasts') ? '/broadcasts' : location.pathname]}
       defaultOpenKeys={location.pathname.startsWith('/soon') ? ['soon'] : []}
       items={items}
       onClick={({ key }) => {

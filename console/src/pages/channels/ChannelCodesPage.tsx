@@ -1,0 +1,616 @@
+// 渠道活码: list (filters, cursor pages, export), create wizard, QR / poster, duty and stats.
+import { useMemo, useState } from 'react'
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Empty,
+  Form,
+  Image,
+  Input,
+  Modal,
+  Popconfirm,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Steps,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+} from 'antd'
+import { DownloadOutlined, PlusOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons'
+import dayjs, { type Dayjs } from 'dayjs'
+import { del, get, post, query, type Employee, type Page, type TagGroup } from '../../api'
+import { useAction, useLoad } from '../../hooks'
+import { fmtTime, useI18n } from '../../i18n'
+import Chart from '../../Chart'
+
+export interface ChannelCode {
+  id: number
+  name: string
+  group_name: string
+  state: string
+  config_id: string
+  qr_code: string
+  userids: string[]
+  skip_verify: boolean
+  tag_ids: string[]
+  remark_template: string
+  welcome: { text: string; attachments: unknown[] } | null
+  members: string[]
+  applied_skip_verify: boolean
+  created_at: string
+}
+
+interface Duty {
+  channel_id: number
+  on_duty: string[]
+  off_duty: Record<string, string>[]
+  members: string[]
+  skip_verify: boolean
+  adds_today: Record<string, number>
+}
+
+interface StatRow {
+  key: string
+  label: string
+  adds: number
+  lost: number
+  net: number
+  lost_1d: number
+  lost_7d: number
+  retained: number
+}
+
+interface Stats {
+  start: string
+  end: string
+  rows: StatRow[]
+  totals: StatRow
+  trend: { day: string; adds: number; lost: number; net: number }[]
+}
+
+interface Filters {
+  keyword?: string
+  group_name?: string
+  userid?: string
+}
+
+interface Draft {
+  name: string
+  group_name?: string
+  userids: string[]
+  skip_verify: boolean
+  tag_ids?: string[]
+  remark_template?: string
+  welcome_text?: string
+}
+
+const PAGE = 20
+
+/** Employees and tags: names for ids, options for selects. */
+export function useDirectory() {
+  const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
+  const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
+  return useMemo(() => {
+    const emps = (employees.data?.items ?? []).filter((e) => e.active)
+    const empName = new Map(emps.map((e) => [e.userid, e.name]))
+    const tagName = new Map<string, string>()
+    for (const g of groups.data ?? []) for (const t of g.tags) tagName.set(t.tag_id, t.name)
+    return {
+      empName: (u: string) => empName.get(u) ?? u,
+      tagName: (t: string) => tagName.get(t) ?? t,
+      employeeOptions: emps.map((e) => ({ label: e.name, value: e.userid })),
+      tagOptions: (groups.data ?? []).map((g) => ({
+        label: g.name,
+        options: g.tags.map((t) => ({ label: t.name, value: t.tag_id })),
+      })),
+    }
+  }, [employees.data, groups.data])
+}
+
+export default function ChannelCodesPage() {
+  const { tr } = useI18n()
+  const [form] = Form.useForm<Filters>()
+  const [filters, setFilters] = useState<Filters>({})
+  const [cursors, setCursors] = useState<(string | null)[]>([null])
+  const [creating, setCreating] = useState(false)
+  const [open, setOpen] = useState<ChannelCode | null>(null)
+  const dir = useDirectory()
+  const act = useAction()
+  const cursor = cursors[cursors.length - 1]
+  const page = useLoad(
+    () => get<Page<ChannelCode>>('/acquisition/channels', { ...filters, limit: PAGE, cursor }),
+    [filters, cursor],
+  )
+  const apply = (v: Filters) => {
+    setFilters(v)
+    setCursors([null])
+  }
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card>
+        <Form form={form} layout="inline" onFinish={apply} style={{ rowGap: 8 }}>
+          <Form.Item name="keyword">
+            <Input allowClear placeholder={tr('名称 / state', 'Name / state')} style={{ width: 180 }} />
+          </Form.Item>
+          <Form.Item name="group_name">
+            <Input allowClear placeholder={tr('分组', 'Group')} style={{ width: 140 }} />
+          </Form.Item>
+          <Form.Item name="userid">
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              placeholder={tr('员工', 'Employee')}
+              style={{ width: 160 }}
+              options={dir.employeeOptions}
+            />
+          </Form.Item>
+          <Space>
+            <Button type="primary" htmlType="submit">
+              {tr('筛选', 'Filter')}
+            </Button>
+            <Button
+              onClick={() => {
+                form.resetFields()
+                apply({})
+              }}
+            >
+              {tr('重置', 'Reset')}
+            </Button>
+          </Space>
+        </Form>
+      </Card>
+      <Card
+        title={tr('渠道活码', 'Channel codes')}
+        extra={
+          <Space>
+            <Button icon={<ReloadOutlined />} onClick={() => void page.reload()} aria-label="reload" />
+            <Button
+              icon={<DownloadOutlined />}
+              href={`/api/v1/acquisition/channels/export${query({ ...filters, format: 'xlsx' })}`}
+            >
+              {tr('导出', 'Export')}
+            </Button>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-channel">
+              {tr('新建活码', 'New code')}
+            </Button>
+          </Space>
+        }
+      >
+        {page.error && <Alert type="error" showIcon title={page.error} style={{ marginBottom: 12 }} />}
+        <Table<ChannelCode>
+          rowKey="id"
+          size="middle"
+          loading={page.loading}
+          dataSource={page.data?.items ?? []}
+          pagination={false}
+          scroll={{ x: 900 }}
+          locale={{
+            emptyText: (
+              <Empty
+                description={tr(
+                  '还没有渠道活码。点击「新建活码」，为门店、海报或广告投放生成带来源的二维码。',
+                  'No channel codes yet. Click "New code" to create a QR code per store, poster or campaign.',
+                )}
+              />
+            ),
+          }}
+          columns={[
+            {
+              title: tr('名称', 'Name'),
+              dataIndex: 'name',
+              render: (name: string, c) => (
+                <a data-testid="channel-name" onClick={() => setOpen(c)}>
+                  {name}
+                </a>
+              ),
+            },
+            { title: tr('分组', 'Group'), dataIndex: 'group_name', render: (g: string) => g || '—' },
+            {
+              title: tr('员工', 'Employees'),
+              dataIndex: 'userids',
+              render: (ids: string[]) => ids.map(dir.empName).join('、'),
+            },
+            {
+              title: tr('自动通过', 'Auto accept'),
+              dataIndex: 'skip_verify',
+              render: (v: boolean) => (v ? <Tag color="green">{tr('是', 'Yes')}</Tag> : <Tag>{tr('否', 'No')}</Tag>),
+            },
+            {
+              title: tr('自动标签', 'Auto tags'),
+              dataIndex: 'tag_ids',
+              render: (ids: string[]) => (
+                <Space wrap size={[2, 4]}>
+                  {ids.map((t) => (
+                    <Tag key={t}>{dir.tagName(t)}</Tag>
+                  ))}
+                </Space>
+              ),
+            },
+            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', render: fmtTime },
+            {
+              title: tr('操作', 'Actions'),
+              key: 'actions',
+              render: (_: unknown, c) => (
+                <Space size="small">
+                  <a href={`/api/v1/acquisition/channels/${c.id}/qr.png`} download>
+                    {tr('二维码', 'QR')}
+                  </a>
+                  <a href={`/api/v1/acquisition/channels/${c.id}/poster.png`} download>
+                    {tr('海报', 'Poster')}
+                  </a>
+                  <a onClick={() => setOpen(c)}>{tr('数据', 'Stats')}</a>
+                  <Popconfirm
+                    title={tr('删除后二维码失效，确定删除？', 'The QR code stops working. Delete?')}
+                    onConfirm={async () => {
+                      await act(() => del(`/acquisition/channels/${c.id}`), tr('已删除', 'Deleted'))
+                      void page.reload()
+                    }}
+                  >
+                    <a>{tr('删除', 'Delete')}</a>
+                  </Popconfirm>
+                </Space>
+              ),
+            },
+          ]}
+        />
+        <Space style={{ marginTop: 12, justifyContent: 'flex-end', width: '100%' }}>
+          <Button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            {tr('上一页', 'Previous')}
+          </Button>
+          <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
+          <Button
+            disabled={!page.data?.next_cursor}
+            onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
+          >
+            {tr('下一页', 'Next')}
+          </Button>
+        </Space>
+      </Card>
+      <CreateWizard
+        open={creating}
+        dir={dir}
+        onClose={(created) => {
+          setCreating(false)
+          if (created) {
+            void page.reload()
+            setOpen(created)
+          }
+        }}
+      />
+      <ChannelDrawer code={open} dir={dir} onClose={() => setOpen(null)} />
+    </Space>
+  )
+}
+
+type Dir = ReturnType<typeof useDirectory>
+
+function fillPlaceholders(text: string, name: string, employee: string): string {
+  return text.replaceAll('{nickname}', '小王').replaceAll('{employee}', employee).replaceAll('{channel}', name)
+}
+
+function CreateWizard({ open, dir, onClose }: { open: boolean; dir: Dir; onClose: (c?: ChannelCode) => void }) {
+  const { tr } = useI18n()
+  const [form] = Form.useForm<Draft>()
+  const [step, setStep] = useState(0)
+  const [busy, setBusy] = useState(false)
+  const act = useAction()
+  const values = Form.useWatch([], form) as Partial<Draft> | undefined
+  const steps = [
+    { title: tr('基本信息', 'Basics'), fields: ['name', 'group_name', 'userids', 'skip_verify'] },
+    { title: tr('标签与备注', 'Tags & remark'), fields: ['tag_ids', 'remark_template'] },
+    { title: tr('欢迎语', 'Welcome'), fields: ['welcome_text'] },
+  ]
+  const close = (c?: ChannelCode) => {
+    form.resetFields()
+    setStep(0)
+    onClose(c)
+  }
+  const submit = async () => {
+    const v = await form.validateFields()
+    setBusy(true)
+    const all = { ...form.getFieldsValue(true), ...v } as Draft
+    const created = await act(
+      () =>
+        post<ChannelCode>('/acquisition/channels', {
+          name: all.name,
+          group_name: all.group_name ?? '',
+          userids: all.userids,
+          skip_verify: all.skip_verify,
+          tag_ids: all.tag_ids ?? [],
+          remark_template: all.remark_template ?? '',
+          welcome: all.welcome_text ? { text: all.welcome_text, attachments: [] } : null,
+        }),
+      tr('活码已创建', 'Channel code created'),
+    )
+    setBusy(false)
+    if (created) close(created)
+  }
+  const firstEmp = values?.userids?.[0] ? dir.empName(values.userids[0]) : tr('员工', 'Employee')
+  return (
+    <Modal
+      open={open}
+      title={tr('新建渠道活码', 'New channel code')}
+      width={720}
+      onCancel={() => close()}
+      destroyOnHidden
+      footer={
+        <Space>
+          {step > 0 && <Button onClick={() => setStep(step - 1)}>{tr('上一步', 'Back')}</Button>}
+          {step < steps.length - 1 ? (
+            <Button
+              type="primary"
+              onClick={async () => {
+                await form.validateFields(steps[step].fields)
+                setStep(step + 1)
+              }}
+            >
+              {tr('下一步', 'Next')}
+            </Button>
+          ) : (
+            <Button type="primary" loading={busy} onClick={() => void submit()} data-testid="wizard-submit">
+              {tr('创建', 'Create')}
+            </Button>
+          )}
+        </Space>
+      }
+    >
+      <Steps current={step} items={steps.map((s) => ({ title: s.title }))} style={{ marginBottom: 24 }} />
+      <Form form={form} name="channel_wizard" layout="vertical" preserve initialValues={{ skip_verify: true, userids: [] }}>
+        <div style={{ display: step === 0 ? 'block' : 'none' }}>
+          <Form.Item
+            name="name"
+            label={tr('活码名称', 'Name')}
+            rules={[{ required: true, message: tr('请输入名称', 'Enter a name') }]}
+          >
+            <Input maxLength={100} placeholder={tr('如：门店海报-徐汇店', 'e.g. Store poster')} />
+          </Form.Item>
+          <Form.Item name="group_name" label={tr('分组', 'Group')}>
+            <Input maxLength={100} placeholder={tr('如：线下门店', 'e.g. Offline')} />
+          </Form.Item>
+          <Form.Item
+            name="userids"
+            label={tr('接待员工', 'Employees')}
+            rules={[{ required: true, message: tr('至少选择一位员工', 'Pick at least one employee') }]}
+            extra={tr('多位员工时轮流接待。', 'Several employees take turns.')}
+          >
+            <Select
+              mode="multiple"
+              data-testid="wizard-employees"
+              showSearch={{ optionFilterProp: 'label' }}
+              options={dir.employeeOptions}
+              placeholder={tr('选择员工', 'Pick employees')}
+            />
+          </Form.Item>
+          <Form.Item name="skip_verify" label={tr('客户添加时无需验证', 'Accept without verification')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+        </div>
+        <div style={{ display: step === 1 ? 'block' : 'none' }}>
+          <Form.Item name="tag_ids" label={tr('自动打标签', 'Auto tags')}>
+            <Select
+              mode="multiple"
+              data-testid="wizard-tags"
+              showSearch={{ optionFilterProp: 'label' }}
+              options={dir.tagOptions}
+              placeholder={tr('扫码添加的客户自动打上这些标签', 'Customers who add through this code get these tags')}
+            />
+          </Form.Item>
+          <Form.Item
+            name="remark_template"
+            label={tr('自动备注', 'Auto remark')}
+            extra={tr('可用 {nickname} {channel}，最多 20 字。', 'Use {nickname} {channel}; at most 20 characters.')}
+          >
+            <Input maxLength={100} placeholder="{nickname}-{channel}" />
+          </Form.Item>
+        </div>
+        <div style={{ display: step === 2 ? 'block' : 'none' }}>
+          <Row gutter={16}>
+            <Col xs={24} md={14}>
+              <Form.Item
+                name="welcome_text"
+                label={tr('欢迎语', 'Welcome message')}
+                extra={tr(
+                  '可用 {nickname}（客户昵称）、{employee}（员工）、{channel}（活码名称）。',
+                  'Placeholders: {nickname}, {employee}, {channel}.',
+                )}
+              >
+                <Input.TextArea rows={6} maxLength={1300} showCount data-testid="wizard-welcome" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={10}>
+              <Typography.Text type="secondary">{tr('预览', 'Preview')}</Typography.Text>
+              <div
+                data-testid="welcome-preview"
+                style={{ background: '#ededed', borderRadius: 8, padding: 12, minHeight: 160, marginTop: 8 }}
+              >
+                {values?.welcome_text ? (
+                  <div style={{ display: 'flex', gap: 8 }}>
+                    <div
+                      style={{
+                        width: 32,
+                        height: 32,
+                        borderRadius: 4,
+                        background: '#07c160',
+                        color: '#fff',
+                        textAlign: 'center',
+                        lineHeight: '32px',
+                        flex: 'none',
+                      }}
+                    >
+                      {firstEmp.slice(0, 1)}
+                    </div>
+                    <div
+                      style={{ background: '#fff', borderRadius: 6, padding: '8px 10px', whiteSpace: 'pre-wrap', maxWidth: 220 }}
+                    >
+                      {fillPlaceholders(values.welcome_text, values.name ?? '', firstEmp)}
+                    </div>
+                  </div>
+                ) : (
+                  <Typography.Text type="secondary">
+                    {tr('未设置欢迎语：客户添加后不会自动发送消息。', 'No welcome message: nothing is sent on add.')}
+                  </Typography.Text>
+                )}
+              </div>
+            </Col>
+          </Row>
+        </div>
+      </Form>
+    </Modal>
+  )
+}
+
+function ChannelDrawer({ code, dir, onClose }: { code: ChannelCode | null; dir: Dir; onClose: () => void }) {
+  return (
+    <Drawer open={!!code} onClose={onClose} size="large" title={code?.name} destroyOnHidden data-testid="channel-drawer">
+      {code && <ChannelDetail code={code} dir={dir} />}
+    </Drawer>
+  )
+}
+
+function ChannelDetail({ code, dir }: { code: ChannelCode; dir: Dir }) {
+  const { tr } = useI18n()
+  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()])
+  const duty = useLoad(() => get<Duty>(`/acquisition/channels/${code.id}/duty`), [code.id])
+  const stats = useLoad(
+    () =>
+      get<Stats>('/acquisition/stats', {
+        by: 'day',
+        channel_id: String(code.id),
+        start: range[0].format('YYYY-MM-DD'),
+        end: range[1].format('YYYY-MM-DD'),
+      }),
+    [code.id, range],
+  )
+  const option = useMemo(() => {
+    const trend = stats.data?.trend ?? []
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, left: 'center', data: [tr('新增', 'Adds'), tr('流失', 'Lost'), tr('净增', 'Net')] },
+      grid: { left: 40, right: 16, top: 40, bottom: 30 },
+      xAxis: { type: 'category', data: trend.map((p) => p.day.slice(5)) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { name: tr('新增', 'Adds'), type: 'bar', data: trend.map((p) => p.adds), itemStyle: { color: '#07c160' } },
+        { name: tr('流失', 'Lost'), type: 'bar', data: trend.map((p) => p.lost), itemStyle: { color: '#ff7875' } },
+        { name: tr('净增', 'Net'), type: 'line', data: trend.map((p) => p.net) },
+      ],
+    }
+  }, [stats.data, tr])
+  const t = stats.data?.totals
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Row gutter={16}>
+        <Col flex="none">
+          <Image
+            width={160}
+            src={`/api/v1/acquisition/channels/${code.id}/qr.png`}
+            alt="QR"
+            data-testid="channel-qr"
+          />
+        </Col>
+        <Col flex="auto">
+          <Descriptions column={1} size="small">
+            <Descriptions.Item label="state">
+              <Typography.Text copyable code data-testid="channel-state">
+                {code.state}
+              </Typography.Text>
+            </Descriptions.Item>
+            <Descriptions.Item label={tr('分组', 'Group')}>{code.group_name || '—'}</Descriptions.Item>
+            <Descriptions.Item label={tr('自动标签', 'Auto tags')}>
+              {code.tag_ids.map((x) => (
+                <Tag key={x}>{dir.tagName(x)}</Tag>
+              ))}
+            </Descriptions.Item>
+            <Descriptions.Item label={tr('下载', 'Download')}>
+              <Space>
+                <Button size="small" icon={<QrcodeOutlined />} href={`/api/v1/acquisition/channels/${code.id}/qr.png`} download>
+                  {tr('二维码', 'QR code')}
+                </Button>
+                <Button size="small" icon={<DownloadOutlined />} href={`/api/v1/acquisition/channels/${code.id}/poster.png`} download>
+                  {tr('海报', 'Poster')}
+                </Button>
+              </Space>
+            </Descriptions.Item>
+          </Descriptions>
+        </Col>
+      </Row>
+      <Card size="small" title={tr('接待状态', 'On duty')} extra={<a onClick={() => void duty.reload()}>{tr('刷新', 'Refresh')}</a>}>
+        {duty.error && <Alert type="error" showIcon title={duty.error} />}
+        {duty.data && (
+          <Space orientation="vertical" style={{ width: '100%' }} data-testid="channel-duty">
+            <div>
+              {tr('当前接待：', 'On duty: ')}
+              {duty.data.on_duty.map((u) => (
+                <Tag color="green" key={u}>
+                  {dir.empName(u)}（{tr('今日', 'today')} {duty.data?.adds_today[u] ?? 0}）
+                </Tag>
+              ))}
+            </div>
+            {duty.data.off_duty.length > 0 && (
+              <div>
+                {tr('暂停接待：', 'Off duty: ')}
+                {duty.data.off_duty.map((o, i) => (
+                  <Tag key={i}>
+                    {dir.empName(o.userid ?? '')} {o.reason ? `(${o.reason})` : ''}
+                  </Tag>
+                ))}
+              </div>
+            )}
+            <Typography.Text type="secondary">
+              {duty.data.skip_verify ? tr('当前自动通过好友申请', 'Requests are accepted automatically') : tr('当前需员工验证', 'Requests wait for the employee')}
+            </Typography.Text>
+          </Space>
+        )}
+      </Card>
+      <Card
+        size="small"
+        title={tr('渠道数据', 'Statistics')}
+        extra={
+          <DatePicker.RangePicker
+            size="small"
+            allowClear={false}
+            value={range}
+            onChange={(v) => v && v[0] && v[1] && setRange([v[0], v[1]])}
+          />
+        }
+      >
+        {stats.error && <Alert type="error" showIcon title={stats.error} />}
+        <Row gutter={16} data-testid="channel-stats">
+          <Col span={6}>
+            <Statistic title={tr('新增', 'Adds')} value={t?.adds ?? 0} />
+          </Col>
+          <Col span={6}>
+            <Statistic title={tr('流失', 'Lost')} value={t?.lost ?? 0} />
+          </Col>
+          <Col span={6}>
+            <Statistic title={tr('净增', 'Net')} value={t?.net ?? 0} />
+          </Col>
+          <Col span={6}>
+            <Statistic title={tr('留存', 'Retained')} value={t?.retained ?? 0} />
+          </Col>
+        </Row>
+        <Chart option={option} height={260} />
+        <Button
+          size="small"
+          icon={<DownloadOutlined />}
+          href={`/api/v1/acquisition/stats/export${query({
+            channel_id: String(code.id),
+            start: range[0].format('YYYY-MM-DD'),
+            end: range[1].format('YYYY-MM-DD'),
+            format: 'xlsx',
+          })}`}
+        >
+          {tr('导出明细', 'Export detail')}
+        </Button>
+      </Card>
+    </Space>
+  )
+}

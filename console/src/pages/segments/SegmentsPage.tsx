@@ -1,0 +1,447 @@
+// 客户分群: a rule builder (AND/OR groups of conditions) with a live audience count, saved segments.
+import { useEffect, useMemo, useRef, useState } from 'react'
+import {
+  Alert,
+  Button,
+  Card,
+  Checkbox,
+  Empty,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Segmented,
+  Select,
+  Space,
+  Spin,
+  Statistic,
+  Table,
+  Typography,
+  type SelectProps,
+} from 'antd'
+import { DeleteOutlined, DownloadOutlined, PlusOutlined } from '@ant-design/icons'
+import { del, get, patch, post, type Page } from '../../api'
+import { useAction, useLoad } from '../../hooks'
+import { fmtTime, useI18n } from '../../i18n'
+import { useDirectory, type ChannelCode } from '../channels/ChannelCodesPage'
+
+type Kind = 'tags' | 'employee' | 'channel' | 'added'
+
+export interface Condition {
+  key: number
+  kind: Kind
+  match: 'any' | 'all' | 'none'
+  values: string[]
+  days: number | null
+}
+
+export interface Group {
+  key: number
+  op: 'and' | 'or'
+  conditions: Condition[]
+}
+
+export interface Builder {
+  op: 'and' | 'or'
+  groups: Group[]
+}
+
+export interface Segment {
+  id: number
+  name: string
+  description: string
+  owner: string
+  rule: Record<string, unknown>
+  include_deleted: boolean
+  created_at: string
+  updated_at: string
+}
+
+type Node = Record<string, unknown>
+
+let seq = 1
+const nextKey = () => seq++
+const newCondition = (): Condition => ({ key: nextKey(), kind: 'tags', match: 'any', values: [], days: 7 })
+const ALL: Node = { type: 'deleted', value: false } // every customer not lost
+
+function term(c: Condition): Node | null {
+  switch (c.kind) {
+    case 'tags':
+      return c.values.length ? { type: 'tags', match: c.match, tag_ids: c.values } : null
+    case 'employee':
+      return c.values.length ? { type: 'employee', userids: c.values } : null
+    case 'channel':
+      return c.values.length ? { type: 'channel', states: c.values } : null
+    case 'added':
+      return c.days ? { type: 'added', within_days: c.days } : null
+  }
+}
+
+/** The API's rule tree for the builder; incomplete conditions are left out. */
+export function toRule(b: Builder): Node {
+  const groups = b.groups
+    .map((g) => {
+      const terms = g.conditions.map(term).filter((t): t is Node => t !== null)
+      return terms.length ? ({ type: g.op, terms } as Node) : null
+    })
+    .filter((g): g is Node => g !== null)
+  if (!groups.length) return ALL
+  return { type: b.op, terms: groups }
+}
+
+/** The builder for a saved rule of the builder's shape; null when it has another shape. */
+function fromRule(rule: Node): Builder | null {
+  if (rule.type === 'deleted') return { op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] }
+  if (rule.type !== 'and' && rule.type !== 'or') return null
+  const groups: Group[] = []
+  for (const g of rule.terms as Node[]) {
+    if (g.type !== 'and' && g.type !== 'or') return null
+    const conditions: Condition[] = []
+    for (const t of g.terms as Node[]) {
+      const c = newCondition()
+      if (t.type === 'tags' && !t.userid) Object.assign(c, { kind: 'tags', match: t.match, values: t.tag_ids })
+      else if (t.type === 'employee') Object.assign(c, { kind: 'employee', values: t.userids })
+      else if (t.type === 'channel' && !(t.groups as string[] | undefined)?.length)
+        Object.assign(c, { kind: 'channel', values: t.states })
+      else if (t.type === 'added' && t.within_days) Object.assign(c, { kind: 'added', days: t.within_days })
+      else return null
+      conditions.push(c)
+    }
+    groups.push({ key: nextKey(), op: g.type as 'and' | 'or', conditions })
+  }
+  return { op: rule.type as 'and' | 'or', groups }
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value)
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms)
+    return () => clearTimeout(t)
+  }, [value, ms])
+  return v
+}
+
+export default function SegmentsPage() {
+  const { tr } = useI18n()
+  const dir = useDirectory()
+  const act = useAction()
+  const [builder, setBuilder] = useState<Builder>({ op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] })
+  const [includeDeleted, setIncludeDeleted] = useState(false)
+  const [name, setName] = useState('')
+  const [editing, setEditing] = useState<Segment | null>(null)
+  const rule = useMemo(() => toRule(builder), [builder])
+  const ruleJson = useDebounced(JSON.stringify({ rule, include_deleted: includeDeleted }), 400)
+  const [count, setCount] = useState<{ count: number | null; busy: boolean; error: string | null }>({
+    count: null,
+    busy: true,
+    error: null,
+  })
+  const latest = useRef(0)
+  useEffect(() => {
+    const id = ++latest.current
+    setCount((c) => ({ ...c, busy: true }))
+    post<{ count: number; took_ms: number }>('/segments/preview', JSON.parse(ruleJson))
+      .then((r) => id === latest.current && setCount({ count: r.count, busy: false, error: null }))
+      .catch((e: Error) => id === latest.current && setCount({ count: null, busy: false, error: e.message }))
+  }, [ruleJson])
+  const segments = useLoad(() => get<Segment[]>('/segments'), [])
+  const channels = useLoad(() => get<Page<ChannelCode>>('/acquisition/channels', { limit: 200 }), [])
+  const channelOptions = (channels.data?.items ?? []).map((c) => ({ label: `${c.name} (${c.state})`, value: c.state }))
+
+  const setGroup = (key: number, g: Partial<Group>) =>
+    setBuilder((b) => ({ ...b, groups: b.groups.map((x) => (x.key === key ? { ...x, ...g } : x)) }))
+  const setCond = (gk: number, ck: number, c: Partial<Condition>) =>
+    setBuilder((b) => ({
+      ...b,
+      groups: b.groups.map((g) =>
+        g.key === gk ? { ...g, conditions: g.conditions.map((x) => (x.key === ck ? { ...x, ...c } : x)) } : g,
+      ),
+    }))
+
+  const save = async () => {
+    const body = { name: name.trim(), rule, include_deleted: includeDeleted }
+    const saved = editing
+      ? await act(() => patch<Segment>(`/segments/${editing.id}`, body), tr('分群已更新', 'Segment updated'))
+      : await act(() => post<Segment>('/segments', body), tr('分群已保存', 'Segment saved'))
+    if (saved) {
+      setEditing(saved)
+      void segments.reload()
+    }
+  }
+
+  const kindOptions = [
+    { label: tr('标签', 'Tags'), value: 'tags' },
+    { label: tr('跟进员工', 'Employee'), value: 'employee' },
+    { label: tr('来源渠道', 'Channel'), value: 'channel' },
+    { label: tr('添加时间', 'Added'), value: 'added' },
+  ]
+  const opLabel = (op: 'and' | 'or') => (op === 'and' ? tr('且', 'AND') : tr('或', 'OR'))
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card
+        title={editing ? tr(`编辑分群：${editing.name}`, `Edit segment: ${editing.name}`) : tr('新建分群', 'New segment')}
+        extra={
+          <Statistic
+            title={tr('预计人数', 'Audience')}
+            value={count.count ?? '—'}
+            suffix={count.busy ? <Spin size="small" /> : tr('人', '')}
+            valueStyle={{ color: '#07c160' }}
+            data-testid="segment-count"
+            data-busy={count.busy ? 'true' : 'false'}
+          />
+        }
+      >
+        {count.error && <Alert type="error" showIcon title={count.error} style={{ marginBottom: 12 }} />}
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          <Space>
+            <Typography.Text>{tr('条件组之间：', 'Between groups:')}</Typography.Text>
+            <Segmented
+              value={builder.op}
+              onChange={(v) => setBuilder((b) => ({ ...b, op: v as 'and' | 'or' }))}
+              options={[
+                { label: tr('满足全部 (且)', 'All (AND)'), value: 'and' },
+                { label: tr('满足任一 (或)', 'Any (OR)'), value: 'or' },
+              ]}
+            />
+          </Space>
+          {builder.groups.map((g, gi) => (
+            <Card
+              key={g.key}
+              size="small"
+              type="inner"
+              data-testid={`segment-group-${gi}`}
+              title={
+                <Space>
+                  {tr(`条件组 ${gi + 1}`, `Group ${gi + 1}`)}
+                  <Segmented
+                    size="small"
+                    value={g.op}
+                    onChange={(v) => setGroup(g.key, { op: v as 'and' | 'or' })}
+                    options={[
+                      { label: tr('且', 'AND'), value: 'and' },
+                      { label: tr('或', 'OR'), value: 'or' },
+                    ]}
+                  />
+                </Space>
+              }
+              extra={
+                builder.groups.length > 1 && (
+                  <Button
+                    type="text"
+                    icon={<DeleteOutlined />}
+                    aria-label="remove group"
+                    onClick={() => setBuilder((b) => ({ ...b, groups: b.groups.filter((x) => x.key !== g.key) }))}
+                  />
+                )
+              }
+            >
+              <Space orientation="vertical" style={{ width: '100%' }}>
+                {g.conditions.length === 0 && (
+                  <Typography.Text type="secondary">
+                    {tr('还没有条件：当前人数为全部未流失客户。', 'No conditions yet: every customer not lost.')}
+                  </Typography.Text>
+                )}
+                {g.conditions.map((c, ci) => (
+                  <Space key={c.key} wrap data-testid="segment-condition">
+                    <Typography.Text type="secondary" style={{ width: 24, display: 'inline-block' }}>
+                      {ci > 0 ? opLabel(g.op) : ''}
+                    </Typography.Text>
+                    <Select
+                      style={{ width: 120 }}
+                      value={c.kind}
+                      options={kindOptions}
+                      onChange={(kind: Kind) => setCond(g.key, c.key, { kind, values: [] })}
+                      data-testid="condition-kind"
+                    />
+                    {c.kind === 'tags' && (
+                      <Select
+                        style={{ width: 110 }}
+                        value={c.match}
+                        onChange={(match) => setCond(g.key, c.key, { match })}
+                        options={[
+                          { label: tr('含任一', 'any of'), value: 'any' },
+                          { label: tr('含全部', 'all of'), value: 'all' },
+                          { label: tr('都不含', 'none of'), value: 'none' },
+                        ]}
+                      />
+                    )}
+                    {c.kind === 'added' ? (
+                      <Space>
+                        {tr('最近', 'within the last')}
+                        <InputNumber
+                          min={1}
+                          max={730}
+                          value={c.days}
+                          onChange={(days) => setCond(g.key, c.key, { days })}
+                        />
+                        {tr('天内添加', 'days')}
+                      </Space>
+                    ) : (
+                      <Select
+                        mode={c.kind === 'channel' ? 'tags' : 'multiple'}
+                        style={{ minWidth: 260 }}
+                        value={c.values}
+                        data-testid="condition-values"
+                        showSearch={{ optionFilterProp: 'label' }}
+                        placeholder={
+                          c.kind === 'tags'
+                            ? tr('选择标签', 'Pick tags')
+                            : c.kind === 'employee'
+                              ? tr('选择员工', 'Pick employees')
+                              : tr('选择活码或输入 state', 'Pick codes or type a state')
+                        }
+                        onChange={(values: string[]) => setCond(g.key, c.key, { values })}
+                        options={
+                          (c.kind === 'tags'
+                            ? dir.tagOptions
+                            : c.kind === 'employee'
+                              ? dir.employeeOptions
+                              : channelOptions) as SelectProps['options']
+                        }
+                      />
+                    )}
+                    <Button
+                      type="text"
+                      icon={<DeleteOutlined />}
+                      aria-label="remove condition"
+                      onClick={() =>
+                        setGroup(g.key, { conditions: g.conditions.filter((x) => x.key !== c.key) })
+                      }
+                    />
+                  </Space>
+                ))}
+                <Button
+                  size="small"
+                  icon={<PlusOutlined />}
+                  onClick={() => setGroup(g.key, { conditions: [...g.conditions, newCondition()] })}
+                  data-testid="add-condition"
+                >
+                  {tr('添加条件', 'Add condition')}
+                </Button>
+              </Space>
+            </Card>
+          ))}
+          <Space wrap>
+            <Button
+              icon={<PlusOutlined />}
+              onClick={() =>
+                setBuilder((b) => ({ ...b, groups: [...b.groups, { key: nextKey(), op: 'and', conditions: [newCondition()] }] }))
+              }
+            >
+              {tr('添加条件组', 'Add group')}
+            </Button>
+            <Checkbox checked={includeDeleted} onChange={(e) => setIncludeDeleted(e.target.checked)}>
+              {tr('包含已流失客户', 'Include lost customers')}
+            </Checkbox>
+          </Space>
+          <Space wrap style={{ marginTop: 8 }}>
+            <Input
+              placeholder={tr('分群名称', 'Segment name')}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              maxLength={100}
+              style={{ width: 240 }}
+              data-testid="segment-name"
+            />
+            <Button type="primary" disabled={!name.trim()} onClick={() => void save()} data-testid="segment-save">
+              {editing ? tr('保存修改', 'Save changes') : tr('保存分群', 'Save segment')}
+            </Button>
+            {editing && (
+              <Button
+                onClick={() => {
+                  setEditing(null)
+                  setName('')
+                  setBuilder({ op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] })
+                }}
+              >
+                {tr('新建', 'New')}
+              </Button>
+            )}
+          </Space>
+        </Space>
+      </Card>
+      <Card title={tr('已保存的分群', 'Saved segments')}>
+        {segments.error && <Alert type="error" showIcon title={segments.error} style={{ marginBottom: 12 }} />}
+        <Table<Segment>
+          rowKey="id"
+          size="middle"
+          loading={segments.loading}
+          dataSource={segments.data ?? []}
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          locale={{
+            emptyText: (
+              <Empty
+                description={tr(
+                  '还没有分群。在上方组合条件，看到合适的人数后命名并保存。',
+                  'No segments yet. Combine conditions above and save once the audience looks right.',
+                )}
+              />
+            ),
+          }}
+          columns={[
+            {
+              title: tr('名称', 'Name'),
+              dataIndex: 'name',
+              sorter: (a, b) => a.name.localeCompare(b.name),
+              render: (n: string, s) => (
+                <a
+                  data-testid="segment-row-name"
+                  onClick={() => {
+                    const b = fromRule(s.rule)
+                    if (b) setBuilder(b)
+                    setIncludeDeleted(s.include_deleted)
+                    setEditing(s)
+                    setName(s.name)
+                    window.scrollTo({ top: 0 })
+                  }}
+                >
+                  {n}
+                </a>
+              ),
+            },
+            {
+              title: tr('人数', 'Members'),
+              key: 'count',
+              render: (_: unknown, s) => <SegmentCount id={s.id} stamp={s.updated_at} />,
+            },
+            {
+              title: tr('更新时间', 'Updated'),
+              dataIndex: 'updated_at',
+              render: fmtTime,
+              sorter: (a, b) => a.updated_at.localeCompare(b.updated_at),
+              defaultSortOrder: 'descend',
+            },
+            {
+              title: tr('操作', 'Actions'),
+              key: 'actions',
+              render: (_: unknown, s) => (
+                <Space>
+                  <a href={`/api/v1/segments/${s.id}/export?format=xlsx`}>
+                    <DownloadOutlined /> {tr('导出', 'Export')}
+                  </a>
+                  <Popconfirm
+                    title={tr('确定删除该分群？', 'Delete this segment?')}
+                    onConfirm={async () => {
+                      await act(() => del(`/segments/${s.id}`), tr('已删除', 'Deleted'))
+                      if (editing?.id === s.id) setEditing(null)
+                      void segments.reload()
+                    }}
+                  >
+                    <a>{tr('删除', 'Delete')}</a>
+                  </Popconfirm>
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+    </Space>
+  )
+}
+
+function SegmentCount({ id, stamp }: { id: number; stamp: string }) {
+  const c = useLoad(() => get<{ count: number }>(`/segments/${id}/count`), [id, stamp])
+  if (c.loading) return <Spin size="small" />
+  if (c.error) return <Typography.Text type="danger">{c.error}</Typography.Text>
+  return <span data-testid={`segment-members-${id}`}>{c.data?.count}</span>
+}

@@ -1,0 +1,79 @@
+"""渠道活码 in Chromium: the create wizard, a sandbox customer scanning the code, its tags."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.async_api import expect
+
+from tests.accounts.conftest import Team
+from tests.conftest import Sandbox, wait_for
+from tests.e2e.conftest import Tab
+
+
+def _has_tag(api: httpx.Client, ext: str, tag_id: str) -> bool:
+    r = api.get(f"/api/v1/customers/by-external/{ext}")
+    return r.status_code == 200 and tag_id in {t["tag_id"] for t in r.json()["tags"]}
+
+
+async def pick(tab: Tab, label: str, option: str) -> None:
+    """Open the antd select labelled ``label`` in the open modal and choose ``option``."""
+    await tab.page.locator(".ant-modal").get_by_label(label).click()
+    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    await dropdown.locator(".ant-select-item-option", has_text=option).first.click()
+    await tab.page.keyboard.press("Escape")
+
+
+async def test_create_channel_code_scan_and_tags(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    staff = next(e for e in api.get("/api/v1/employees").json()["items"] if e["userid"] == live.staff_userid)
+    group = api.get("/api/v1/tags/groups").json()[0]
+    tag = group["tags"][0]
+
+    await tab.login("admin")
+    await tab.page.get_by_role("menuitem", name=re.compile("渠道活码")).click()
+    await expect(tab.page).to_have_url(re.compile(r"/channel-codes$"))
+    await tab.page.get_by_test_id("new-channel").click()
+    modal = tab.page.locator(".ant-modal")
+    await modal.get_by_label("活码名称").fill("E2E 门店海报")
+    await modal.get_by_label("分组").fill("线下门店")
+    await pick(tab, "接待员工", staff["name"])
+    await modal.get_by_role("button", name=re.compile("下一步")).click()
+    await pick(tab, "自动打标签", tag["name"])
+    await modal.get_by_label("自动备注").fill("{nickname}-门店")
+    await modal.get_by_role("button", name=re.compile("下一步")).click()
+    await modal.get_by_label("欢迎语").fill("{nickname}您好，我是{employee}，欢迎来到{channel}")
+    preview = tab.page.get_by_test_id("welcome-preview")
+    await expect(preview).to_contain_text(f"小王您好，我是{staff['name']}，欢迎来到E2E 门店海报")
+    await tab.page.get_by_test_id("wizard-submit").click()
+
+    # the new code opens in the drawer: QR, state, on-duty status and stats
+    drawer = tab.page.locator(".ant-drawer")
+    await expect(drawer.get_by_test_id("channel-duty")).to_contain_text(staff["name"])
+    state = (await drawer.get_by_test_id("channel-state").inner_text()).strip()
+    code = next(c for c in api.get("/api/v1/acquisition/channels").json()["items"] if c["state"] == state)
+    assert code["name"] == "E2E 门店海报" and code["tag_ids"] == [tag["tag_id"]]
+    assert code["userids"] == [live.staff_userid] and code["welcome"]["text"].startswith("{nickname}")
+    qr = await tab.page.request.get(f"{tab.base}/api/v1/acquisition/channels/{code['id']}/qr.png")
+    assert qr.status == 200 and qr.headers["content-type"] == "image/png"
+    await drawer.locator(".ant-drawer-close").click()
+
+    # a customer scans it; the code's tag is applied after the add
+    scan = sb.act("scan", config_id=code["config_id"], name="扫码的陈一鸣")
+    wait_for(lambda: _has_tag(api, scan["external_userid"], tag["tag_id"]), timeout=30, what="auto tag")
+
+    await tab.goto("/customers")
+    await tab.page.get_by_placeholder("渠道 (state)").fill(state)
+    await tab.page.get_by_role("button", name=re.compile("筛\\s*选")).click()
+    row = tab.page.locator("tr", has_text="扫码的陈一鸣")
+    await expect(row).to_be_visible()
+    await expect(row).to_contain_text(tag["name"])
+
+    # the code's stats count the add
+    await tab.goto("/channel-codes")
+    await tab.page.get_by_test_id("channel-name").filter(has_text="E2E 门店海报").click()
+    stats = tab.page.get_by_test_id("channel-stats")
+    await expect(stats.locator(".ant-statistic").first).to_contain_text("1")
+    await tab.done()

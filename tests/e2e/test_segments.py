@@ -1,0 +1,73 @@
+"""客户分群 in Chromium: the rule builder's live count follows the conditions; saving lists it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.async_api import expect
+
+from tests.accounts.conftest import Team
+from tests.e2e.conftest import Tab
+
+
+def _preview(api: httpx.Client, rule: dict[str, Any]) -> int:
+    r = api.post("/api/v1/segments/preview", json={"rule": rule})
+    assert r.status_code == 200, r.text
+    return int(r.json()["count"])
+
+
+async def _choose(tab: Tab, select: Any, option: str) -> None:
+    await select.click()
+    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    await dropdown.locator(".ant-select-item-option", has_text=option).first.click()
+    await tab.page.keyboard.press("Escape")
+
+
+async def test_rule_builder_live_count_and_save(tab: Tab, live: Team, api: httpx.Client) -> None:
+    tags = [t for g in api.get("/api/v1/tags/groups").json() for t in g["tags"]]
+    everyone = _preview(api, {"type": "deleted", "value": False})
+    # a tag that selects some customers but not all of them
+    tag = next(
+        t
+        for t in tags
+        if 0 < _preview(api, {"type": "tags", "match": "any", "tag_ids": [t["tag_id"]]}) < everyone
+    )
+    with_tag = {"type": "tags", "match": "any", "tag_ids": [tag["tag_id"]]}
+    tagged = _preview(api, {"type": "and", "terms": [{"type": "and", "terms": [with_tag]}]})
+    staff = next(
+        e for e in api.get("/api/v1/employees").json()["items"] if e["userid"] == live.staff_userid
+    )
+    both = _preview(
+        api,
+        {
+            "type": "and",
+            "terms": [
+                {"type": "and", "terms": [with_tag, {"type": "employee", "userids": [staff["userid"]]}]}
+            ],
+        },
+    )
+
+    await tab.login("admin")
+    await tab.page.get_by_role("menuitem", name=re.compile("客户分群")).click()
+    count = tab.page.get_by_test_id("segment-count").locator(".ant-statistic-content-value")
+    await expect(count).to_have_text(f"{everyone:,}")
+
+    await tab.page.get_by_test_id("add-condition").first.click()
+    await _choose(tab, tab.page.get_by_test_id("condition-values").last, tag["name"])
+    await expect(count).to_have_text(f"{tagged:,}")
+
+    await tab.page.get_by_test_id("add-condition").first.click()
+    await _choose(tab, tab.page.get_by_test_id("condition-kind").last, "跟进员工")
+    await _choose(tab, tab.page.get_by_test_id("condition-values").last, staff["name"])
+    await expect(count).to_have_text(f"{both:,}")
+
+    await tab.page.get_by_test_id("segment-name").fill("E2E 高意向客户")
+    await tab.page.get_by_test_id("segment-save").click()
+    row = tab.page.locator("tr", has_text="E2E 高意向客户")
+    await expect(row).to_be_visible()
+    saved = next(s for s in api.get("/api/v1/segments").json() if s["name"] == "E2E 高意向客户")
+    await expect(row.get_by_test_id(f"segment-members-{saved['id']}")).to_have_text(str(both))
+    assert api.get(f"/api/v1/segments/{saved['id']}/count").json()["count"] == both
+    await tab.done()

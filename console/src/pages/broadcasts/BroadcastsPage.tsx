@@ -513,7 +513,7 @@ function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
           data-testid="broadcast-progress"
           data-final={final ? 'true' : 'false'}
         />
-        <Space wrap style={{ marginTop: 8 }} data-testid="broadcast-counts">
+        <Space wrap style={{ marginTop: 8, display: 'flex' }} data-testid="broadcast-counts">
           <Tag>
             {tr('客户', 'Recipients')} {b.total}
           </Tag>
@@ -530,7 +530,7 @@ function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
             </Tag>
           )}
         </Space>
-        <Space style={{ marginTop: 12 }} wrap>
+        <Space style={{ marginTop: 12, display: 'flex' }} wrap>
           <Button
             icon={<ReloadOutlined />}
             data-testid="broadcast-sync"

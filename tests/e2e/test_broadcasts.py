@@ -1,0 +1,63 @@
+"""群发 in Chromium: compose, preview the audience, send, watch the progress reach its end."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.async_api import expect
+
+from tests.accounts.conftest import Team
+from tests.conftest import Sandbox
+from tests.e2e.conftest import Tab
+
+
+async def test_compose_preview_send_and_progress(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    sb.put("/sandbox/groupmsg/config", {"auto_confirm": True})  # employees confirm at once
+    tag = api.get("/api/v1/tags/groups").json()[0]["tags"][0]
+    preview = api.post(
+        "/api/v1/broadcasts/preview", json={"filter": {"tags_any": [tag["tag_id"]]}}
+    ).json()
+    assert preview["total"] > 0
+
+    await tab.login("admin")
+    await tab.page.get_by_role("menuitem", name=re.compile("群发")).click()
+    await expect(tab.page).to_have_url(re.compile(r"/broadcasts$"))
+    await tab.page.get_by_test_id("new-broadcast").click()
+    modal = tab.page.locator(".ant-modal")
+    await modal.get_by_label("任务名称").fill("E2E 周末到店活动")
+    await modal.get_by_label("消息内容").fill("周末到店满 300 减 50，欢迎光临！")
+    await modal.get_by_label("含任一标签").click()
+    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    await dropdown.locator(".ant-select-item-option", has_text=tag["name"]).first.click()
+    await tab.page.keyboard.press("Escape")
+    total = tab.page.get_by_test_id("preview-total").locator(".ant-statistic-content-value")
+    await expect(total).to_have_text(f"{preview['total']:,}")
+    await expect(
+        tab.page.get_by_test_id("preview-capped").locator(".ant-statistic-content-value")
+    ).to_have_text(str(preview["cap_blocked"]))
+
+    await tab.page.get_by_test_id("broadcast-send").click()
+    await tab.page.get_by_test_id("broadcast-confirm").click()
+    await expect(tab.page).to_have_url(re.compile(r"/broadcasts/\d+$"))
+    bid = int(tab.page.url.rsplit("/", 1)[1])
+
+    # live progress: planned -> submitted -> confirmed by the sandbox -> results synced
+    bar = tab.page.get_by_test_id("broadcast-progress")
+    await expect(bar).to_have_attribute("data-final", "true", timeout=60_000)
+    detail = api.get(f"/api/v1/broadcasts/{bid}").json()
+    assert detail["status"] == "submitted" and detail["total"] == preview["total"]
+    sent = detail["counts"].get("sent", 0)
+    assert sent > 0
+    await expect(tab.page.get_by_test_id("count-sent")).to_contain_text(str(sent))
+    jobs = tab.page.locator(".ant-drawer [data-testid=broadcast-jobs] tbody tr.ant-table-row")
+    await expect(jobs).to_have_count(len(detail["jobs"]))
+    await tab.page.screenshot(path=f"test-artifacts/{tab.name}_detail.png", full_page=True)
+
+    # back on the list the broadcast shows as submitted
+    await tab.page.locator(".ant-drawer-close").click()
+    row = tab.page.locator("tr", has_text="E2E 周末到店活动")
+    await expect(row.get_by_test_id("broadcast-status")).to_have_text("已提交")
+    await tab.done()

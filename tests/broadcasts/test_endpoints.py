@@ -136,3 +136,22 @@ def test_segment_audience(api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: 
     assert {r["external_userid"] for r in got["items"]} == wanted
     missing = api.post("/api/v1/broadcasts/preview", json={"segment_id": 999999})
     assert missing.status_code == 404
+
+
+def test_group_broadcast(api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: Database) -> None:
+    asyncio.run(full_sync(db, corp))
+    sb.put("/sandbox/groupmsg/config", {"auto_confirm": True, "cap_rule": "month4"})
+    groups = api.get("/api/v1/groups", params={"limit": 200}).json()
+    items = groups["items"] if isinstance(groups, dict) else groups
+    live = {g["chat_id"] for g in items}
+    assert live
+    preview = api.post("/api/v1/broadcasts/preview", json={"kind": "group"}).json()
+    assert preview["total"] == len(live)
+    b = _send(api, "群公告", audience={"kind": "group"})
+    assert b["kind"] == "group" and b["total"] == len(live)
+    done = _synced(api, b["id"], lambda d: d["counts"].get("sent") == len(live))
+    page = api.get(f"/api/v1/broadcasts/{done['id']}/recipients", params={"limit": 1000}).json()
+    assert {r["external_userid"] for r in page["items"]} == live
+    msgs = sb.get("/sandbox/groupmsg/messages")
+    assert {m["chat_type"] for m in msgs} == {"group"}
+    assert sb.get("/sandbox/groupmsg/targets")["histogram"] == {"1": len(live)}

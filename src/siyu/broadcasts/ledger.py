@@ -85,7 +85,9 @@ async def plan(s: AsyncSession, b: Broadcast, *, tz: str) -> None:
     rule = await service.cap_rule(s, b.corp_id)
     since, cap = cap_for(rule, now, tz)
     if cap is not None:
-        b.cap_blocked_estimate = await repo.count_capped(s, b.corp_id, picked, since=since, cap=cap)
+        b.cap_blocked_estimate = await repo.count_capped(
+            s, b.corp_id, picked, since=since, cap=cap, kind=b.kind
+        )
     await repo.write_plan(s, b.corp_id, b.id, picked, now)
     await service.done_with(s, audience)
     counts = await repo.state_counts(s, b.id)
@@ -173,12 +175,17 @@ async def submit_job(
         job.status = "in_flight"
         job.in_flight_since = utcnow()
         job.attempts += 1
-        text, attachments, userid = b.text, list(b.attachments), job.userid
+        text, attachments, userid, kind = b.text, list(b.attachments), job.userid, b.kind
     async with db.unit_of_work() as s:
         externals = await repo.job_externals(s, job_id)
     try:
         msgid, fail = await api.add_msg_template(
-            client, sender=userid, external_userids=externals, text=text, attachments=attachments
+            client,
+            sender=userid,
+            external_userids=externals,
+            text=text,
+            attachments=attachments,
+            chat_type=chat_type(kind),
         )
     except RETRYABLE:
         raise  # outcome unknown: the job stays in flight and is reconciled on the next try
@@ -229,7 +236,8 @@ async def reconcile(
     since = job.in_flight_since or job.created_at
     start = int(since.timestamp()) - WINDOW_SLACK
     end = min(int(utcnow().timestamp()) + WINDOW_SLACK, start + 31 * 86400 - 1)
-    async for msg in api.list_groupmsg(client, start_time=start, end_time=end):
+    listed = api.list_groupmsg(client, start_time=start, end_time=end, chat_type=chat_type(b.kind))
+    async for msg in listed:
         content = str((msg.get("text") or {}).get("content") or "")
         if content != b.text or len(msg.get("attachments") or []) != len(b.attachments):
             continue
@@ -240,7 +248,7 @@ async def reconcile(
         if job.userid not in {str(t.get("userid")) for t in tasks}:
             continue
         async for page in api.groupmsg_send_results(client, msgid, job.userid):
-            externals = [str(r.get("external_userid")) for r in page if r.get("external_userid")]
+            externals = [target(r) for r in page if target(r)]
             if externals and await repo.any_of_job(s, job.id, externals):
                 log.info("job %s reconciled with existing message %s", job.id, msgid)
                 return msgid
@@ -293,7 +301,7 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
                 params.append(
                     {
                         "sid": job_id,
-                        "ext": row["external_userid"],
+                        "ext": target(row),
                         "st": state[0],
                         "why": state[1],
                         "at": at,
@@ -308,6 +316,16 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
         b.counts = await repo.state_counts(s, bid)
         b.synced_at = utcnow()
         return dict(b.counts)
+
+
+def chat_type(kind: str) -> str:
+    """WeCom's chat_type of a broadcast kind."""
+    return "group" if kind == "group" else "single"
+
+
+def target(row: dict[str, object]) -> str:
+    """The customer (external_userid) or group (chat_id) of a send-result row."""
+    return str(row.get("external_userid") or row.get("chat_id") or "")
 
 
 def _ts(value: object) -> datetime | None:

@@ -83,7 +83,9 @@ class BroadcastRecipient(Base):
     corp_id: Mapped[int] = mapped_column(ForeignKey("corps.id", ondelete="CASCADE"))
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     sender_id: Mapped[int] = mapped_column(ForeignKey("broadcast_senders.id", ondelete="CASCADE"))
+    #: the customer (0 in group broadcasts)
     customer_id: Mapped[int]
+    #: the target: the customer's external_userid, or the chat_id in group broadcasts
     external_userid: Mapped[str] = mapped_column(String(64))
     userid: Mapped[str] = mapped_column(String(64))
     #: planned | submitted | sent | not_sent | failed

@@ -29,6 +29,7 @@ from siyu.broadcasts.schemas import Audience
 from siyu.customers.models import Customer, FollowRelation
 from siyu.customers.repository import filtered
 from siyu.db.repository import scoped
+from siyu.groups.models import GroupChat
 
 MAX_PER_CALL = 10_000
 
@@ -89,6 +90,23 @@ def assignment(
     )
 
 
+def group_assignment(corp_id: int, audience: Audience) -> Select[Any]:
+    """``(0, chat_id, owner, chunk)``: each live group chat once, sent by its owner."""
+    conds = [GroupChat.corp_id == corp_id, GroupChat.dismissed_at.is_(None), GroupChat.owner != ""]
+    if audience.userids:
+        conds.append(GroupChat.owner.in_(sorted(set(audience.userids))))
+    chunk = (
+        (func.row_number().over(partition_by=GroupChat.owner, order_by=GroupChat.id) - 1)
+        // MAX_PER_CALL
+    ).label("chunk")
+    return select(
+        literal(0).label("customer_id"),
+        GroupChat.chat_id.label("external_userid"),
+        GroupChat.owner.label("userid"),
+        chunk,
+    ).where(*conds)
+
+
 SEGMENT_TABLE = "tmp_broadcast_members"
 
 
@@ -121,22 +139,34 @@ async def sender_counts(s: AsyncSession, picked: Select[Any]) -> list[tuple[str,
 
 
 async def count_capped(
-    s: AsyncSession, corp_id: int, picked: Select[Any], *, since: datetime, cap: int
+    s: AsyncSession,
+    corp_id: int,
+    picked: Select[Any],
+    *,
+    since: datetime,
+    cap: int,
+    kind: str = "customer",
 ) -> int:
-    """Picked customers who already received (or are about to receive) ``cap`` corp mass
-    messages since ``since``, according to Siyu's own ledger."""
+    """Picked customers (or groups) who already received (or are about to receive) ``cap``
+    corp mass messages since ``since``, according to Siyu's own ledger."""
     r, j = BroadcastRecipient, BroadcastSender
     when = func.coalesce(r.sent_at, j.in_flight_since)
     heavy = (
-        select(r.customer_id)
+        select(r.external_userid)
         .join(j, j.id == r.sender_id)
-        .where(r.corp_id == corp_id, r.state.in_(("sent", "submitted")), when >= since)
-        .group_by(r.customer_id)
+        .join(Broadcast, Broadcast.id == r.broadcast_id)
+        .where(
+            r.corp_id == corp_id,
+            Broadcast.kind == kind,
+            r.state.in_(("sent", "submitted")),
+            when >= since,
+        )
+        .group_by(r.external_userid)
         .having(func.count() >= cap)
     )
     sub = picked.subquery()
     total = await s.scalar(
-        select(func.count()).select_from(sub).where(sub.c.customer_id.in_(heavy))
+        select(func.count()).select_from(sub).where(sub.c.external_userid.in_(heavy))
     )
     return int(total or 0)
 

@@ -15,7 +15,10 @@ TEXT_MAX_BYTES = 4000
 
 
 class Audience(BaseModel):
-    """Who receives it: customers matching the filter, sent by (a subset of) their employees."""
+    """Who receives it: customers matching the filter, sent by (a subset of) their employees;
+    or, with ``kind: group``, the customer group chats of these owners (all owners if empty)."""
+
+    kind: Literal["customer", "group"] = "customer"
 
     filter: CustomerFilter = Field(default_factory=CustomerFilter)
     userids: list[str] = Field(

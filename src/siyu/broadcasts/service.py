@@ -59,6 +59,8 @@ async def set_cap_rule(s: AsyncSession, corp: Corp, *, rule: str) -> str:
 async def assignment(s: AsyncSession, corp: Corp, audience: Audience) -> Select[Any]:
     """The audience's ``(customer_id, external_userid, userid, chunk)`` statement; with a
     segment, its current members sit in a temporary table until :func:`done_with`."""
+    if audience.kind == "group":
+        return repo.group_assignment(corp.id, audience)
     members = None
     if audience.segment_id is not None:
         from siyu.segments import service as segments
@@ -82,9 +84,11 @@ async def preview(
     per = await repo.sender_counts(s, picked)
     rule = await cap_rule(s, corp.id)
     since, cap = cap_for(rule, now or utcnow(), corp.timezone)
-    blocked = (
-        0 if cap is None else await repo.count_capped(s, corp.id, picked, since=since, cap=cap)
-    )
+    blocked = 0
+    if cap is not None:
+        blocked = await repo.count_capped(
+            s, corp.id, picked, since=since, cap=cap, kind=audience.kind
+        )
     await done_with(s, audience)
     return Preview(
         total=sum(n for _, _, n in per),
@@ -110,7 +114,7 @@ async def create(
     b = Broadcast(
         corp_id=corp.id,
         name=data.name,
-        kind="customer",
+        kind=data.audience.kind,
         status="planning" if due else "scheduled",
         audience=data.audience.model_dump(mode="json"),
         text=data.text,

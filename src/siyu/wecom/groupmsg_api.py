@@ -21,14 +21,17 @@ async def add_msg_template(
     external_userids: list[str],
     text: str,
     attachments: list[dict[str, Any]],
+    chat_type: str = "single",
 ) -> tuple[str, list[str]]:
-    """Create a mass message for one sender's customers: ``(msgid, fail_list)``."""
+    """Create a mass message for one sender's customers (``chat_type`` single) or group
+    chats (group: ``external_userids`` are chat ids): ``(msgid, fail_list)``."""
     if len(external_userids) > MAX_RECIPIENTS:
         raise ValueError(f"at most {MAX_RECIPIENTS} external_userid per call")
+    key = "chat_id_list" if chat_type == "group" else "external_userid"
     body: dict[str, Any] = {
-        "chat_type": "single",
+        "chat_type": chat_type,
         "sender": sender,
-        "external_userid": external_userids,
+        key: external_userids,
         "attachments": attachments,
     }
     if text:
@@ -38,13 +41,18 @@ async def add_msg_template(
 
 
 async def list_groupmsg(
-    client: WeComClient, *, start_time: int, end_time: int, filter_type: int = 0
+    client: WeComClient,
+    *,
+    start_time: int,
+    end_time: int,
+    filter_type: int = 0,
+    chat_type: str = "single",
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every single-chat mass message created in ``[start_time, end_time]`` (≤1 month)."""
+    """Every mass message of ``chat_type`` created in ``[start_time, end_time]`` (≤1 month)."""
     cursor = ""
     while True:
         body: dict[str, Any] = {
-            "chat_type": "single",
+            "chat_type": chat_type,
             "start_time": start_time,
             "end_time": end_time,
             "filter_type": filter_type,

@@ -59,6 +59,8 @@ class GroupMsg:
     task_send_time: int = 0
     cancelled: bool = False
     reminds: list[float] = field(default_factory=list)
+    #: single (results keyed by external_userid) or group (keyed by chat_id)
+    chat_type: str = "single"
 
 
 @dataclass
@@ -67,9 +69,9 @@ class GroupMsgState:
     auto_confirm: bool = False
     cap_rule: str = "off"
     reply_delay_ms: int = 0
-    #: external_userid -> times it received a corp mass message (status 1)
+    #: external_userid or chat_id -> times it received a corp mass message (status 1)
     received: dict[str, list[int]] = field(default_factory=dict)
-    #: external_userid -> times it was targeted by an accepted add_msg_template
+    #: external_userid or chat_id -> times it was targeted by an accepted add_msg_template
     targeted: Counter[str] = field(default_factory=Counter)
 
 
@@ -122,8 +124,13 @@ def employee_send(world: World, msg: GroupMsg, only: list[str] | None = None) ->
     for ext, result in targets.items():
         if result[0] != UNSENT:
             continue
-        cust = world.customers.get(ext)
-        if cust is None or msg.sender not in cust.follows:
+        if msg.chat_type == "group":
+            chat = world.chats.get(ext)
+            gone = chat is None or chat.owner != msg.sender
+        else:
+            cust = world.customers.get(ext)
+            gone = cust is None or msg.sender not in cust.follows
+        if gone:
             result[:] = [NOT_FRIEND, now]
             counts["not_friend"] += 1
         elif capped(state, ext, now):
@@ -163,10 +170,13 @@ def _check_attachments(world: World, attachments: Any) -> list[dict[str, Any]]:
 
 @route("externalcontact/add_msg_template", contact=True)
 def add_msg_template(world: World, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
-    if (body.get("chat_type") or "single") != "single":
-        raise ApiError(INVALID, "the sandbox implements chat_type single only")
-    externals = _str_list(body, "external_userid")
+    chat_type = str(body.get("chat_type") or "single")
+    if chat_type not in ("single", "group"):
+        raise ApiError(INVALID, "chat_type must be single or group")
+    externals = _str_list(body, "external_userid" if chat_type == "single" else "chat_id_list")
     sender = str(body.get("sender") or "")
+    if chat_type == "group" and not sender:
+        raise ApiError(INVALID, "sender is required for chat_type group")
     if not externals and not sender:
         raise ApiError(INVALID, "external_userid and sender may not both be empty")
     if len(externals) > MAX_RECIPIENTS:
@@ -185,9 +195,13 @@ def add_msg_template(world: World, q: dict[str, str], body: dict[str, Any]) -> d
     attachments = _check_attachments(world, body.get("attachments") or [])
     if not content and not attachments:
         raise ApiError(INVALID, "text and attachments may not both be empty")
+    mine: dict[str, Any]
+    if chat_type == "group":
+        mine = {c.chat_id: None for c in world.chats.values() if c.owner == sender}
+    else:
+        mine = world.by_employee.get(sender, {})
     if not externals:
-        externals = list(world.by_employee.get(sender, {}))
-    mine = world.by_employee.get(sender, {})
+        externals = list(mine)
     ok = [e for e in dict.fromkeys(externals) if e in mine]
     fail = [e for e in dict.fromkeys(externals) if e not in mine]
     state = gm(world)
@@ -198,6 +212,7 @@ def add_msg_template(world: World, q: dict[str, str], body: dict[str, Any]) -> d
         text={"content": content} if content else {},
         attachments=attachments,
         results={e: [UNSENT, 0] for e in ok},
+        chat_type=chat_type,
     )
     state.messages[msg.msgid] = msg
     state.targeted.update(ok)
@@ -224,8 +239,7 @@ def _limit(body: dict[str, Any], default: int, top: int) -> int:
 
 @route("externalcontact/get_groupmsg_list_v2", contact=True)
 def get_groupmsg_list_v2(world: World, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
-    if (body.get("chat_type") or "single") != "single":
-        return {"group_msg_list": [], "next_cursor": ""}
+    chat_type = str(body.get("chat_type") or "single")
     start, end = _int(body.get("start_time"), "start_time"), _int(body.get("end_time"), "end_time")
     if not start or not end or end < start:
         raise ApiError(INVALID, "start_time and end_time are required, start before end")
@@ -235,7 +249,11 @@ def get_groupmsg_list_v2(world: World, q: dict[str, str], body: dict[str, Any]) 
         return {"group_msg_list": [], "next_cursor": ""}  # API-created messages have no creator
     limit = _limit(body, 50, 100)
     (pos,) = _decode_cursor(str(body.get("cursor") or ""), 1)
-    found = [m for m in gm(world).messages.values() if start <= m.create_time <= end]
+    found = [
+        m
+        for m in gm(world).messages.values()
+        if start <= m.create_time <= end and m.chat_type == chat_type
+    ]
     page = found[pos : pos + limit]
     items = []
     for m in page:
@@ -272,7 +290,8 @@ def get_groupmsg_send_result(
     page = rows[pos : pos + limit]
     items = []
     for ext, (status, when) in page:
-        item: dict[str, Any] = {"external_userid": ext, "userid": userid, "status": status}
+        key = "chat_id" if msg.chat_type == "group" else "external_userid"
+        item: dict[str, Any] = {key: ext, "userid": userid, "status": status}
         if status == SENT:
             item["send_time"] = when
         items.append(item)
@@ -305,6 +324,7 @@ def message_json(msg: GroupMsg) -> dict[str, Any]:
     counts = Counter(r[0] for r in msg.results.values())
     return {
         "msgid": msg.msgid,
+        "chat_type": msg.chat_type,
         "sender": msg.sender,
         "create_time": msg.create_time,
         "text": msg.text,

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from siyu.core.settings import get_settings
+from siyu.db.session import Database
 from tests.conftest import Sandbox, Siyu
 
 
@@ -68,7 +69,7 @@ def test_corp_add_sync_and_status(siyu: Siyu, sb: Sandbox, database_url: str) ->
     assert api.json()["count"] == sb.get("/sandbox/info")["counts"]["customers"]
 
 
-def test_bad_input_gets_one_sentence(sb: Sandbox, database_url: str) -> None:
+def test_bad_input_gets_one_sentence(sb: Sandbox, db: Database) -> None:
     r = siyu_cmd("corp", "add", *add_args(sb, **{"--aes-key": "short"}))
     assert r.returncode == 1
     assert "EncodingAESKey is invalid" in r.stderr and "Traceback" not in r.stderr

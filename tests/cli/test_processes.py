@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from siyu.core.serving import free_port
+from siyu.db.session import Database
 from tests.conftest import Sandbox, wait_for
 
 
@@ -77,7 +78,7 @@ def test_standalone_sandbox(tmp_path: Path, procs: list[subprocess.Popen[bytes]]
 
 
 def test_serve_and_a_separate_worker_process(
-    tmp_path: Path, sb: Sandbox, database_url: str, procs: list[subprocess.Popen[bytes]]
+    tmp_path: Path, sb: Sandbox, db: Database, procs: list[subprocess.Popen[bytes]]
 ) -> None:
     """The API process stores callbacks; a `siyu worker` process applies them."""
     env = {"SIYU_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}", "SIYU_PORT": str(free_port())}

@@ -28,7 +28,9 @@ async def pick(tab: Tab, label: str, option: str) -> None:
 async def test_create_channel_code_scan_and_tags(
     tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
 ) -> None:
-    staff = next(e for e in api.get("/api/v1/employees").json()["items"] if e["userid"] == live.staff_userid)
+    staff = next(
+        e for e in api.get("/api/v1/employees").json()["items"] if e["userid"] == live.staff_userid
+    )
     group = api.get("/api/v1/tags/groups").json()[0]
     tag = group["tags"][0]
 
@@ -53,16 +55,22 @@ async def test_create_channel_code_scan_and_tags(
     drawer = tab.page.locator(".ant-drawer")
     await expect(drawer.get_by_test_id("channel-duty")).to_contain_text(staff["name"])
     state = (await drawer.get_by_test_id("channel-state").inner_text()).strip()
-    code = next(c for c in api.get("/api/v1/acquisition/channels").json()["items"] if c["state"] == state)
+    code = next(
+        c for c in api.get("/api/v1/acquisition/channels").json()["items"] if c["state"] == state
+    )
     assert code["name"] == "E2E 门店海报" and code["tag_ids"] == [tag["tag_id"]]
-    assert code["userids"] == [live.staff_userid] and code["welcome"]["text"].startswith("{nickname}")
+    assert code["userids"] == [live.staff_userid] and code["welcome"]["text"].startswith(
+        "{nickname}"
+    )
     qr = await tab.page.request.get(f"{tab.base}/api/v1/acquisition/channels/{code['id']}/qr.png")
     assert qr.status == 200 and qr.headers["content-type"] == "image/png"
     await drawer.locator(".ant-drawer-close").click()
 
     # a customer scans it; the code's tag is applied after the add
     scan = sb.act("scan", config_id=code["config_id"], name="扫码的陈一鸣")
-    wait_for(lambda: _has_tag(api, scan["external_userid"], tag["tag_id"]), timeout=30, what="auto tag")
+    wait_for(
+        lambda: _has_tag(api, scan["external_userid"], tag["tag_id"]), timeout=30, what="auto tag"
+    )
 
     await tab.goto("/customers")
     await tab.page.get_by_placeholder("渠道 (state)").fill(state)

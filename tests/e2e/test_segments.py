@@ -44,7 +44,10 @@ async def test_rule_builder_live_count_and_save(tab: Tab, live: Team, api: httpx
         {
             "type": "and",
             "terms": [
-                {"type": "and", "terms": [with_tag, {"type": "employee", "userids": [staff["userid"]]}]}
+                {
+                    "type": "and",
+                    "terms": [with_tag, {"type": "employee", "userids": [staff["userid"]]}],
+                }
             ],
         },
     )

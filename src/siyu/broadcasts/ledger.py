@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.broadcasts import moments
 from siyu.broadcasts import repository as repo
 from siyu.broadcasts.caps import cap_for
 from siyu.broadcasts.models import Broadcast, BroadcastRecipient, BroadcastSender
@@ -80,6 +81,10 @@ async def plan(s: AsyncSession, b: Broadcast, *, tz: str) -> None:
     from siyu.corps import service as corps
 
     now = utcnow()
+    if b.kind == "moment":
+        moments.plan(s, b)
+        b.planned_at, b.status = now, "submitting"
+        return
     audience = Audience.model_validate(b.audience)
     picked = await service.assignment(s, await corps.get(s, b.corp_id), audience)
     rule = await service.cap_rule(s, b.corp_id)
@@ -166,7 +171,14 @@ async def submit_job(
     """Submit one sender job exactly once (reconciling first when it was left in flight)."""
     async with db.unit_of_work() as s:
         b, job = await _load(s, corp_id, bid, job_id)
-        if job.status == "in_flight":
+        if job.status == "in_flight" and b.kind == "moment":
+            moment_id = await moments.reconcile(s, b, job, client)
+            if moment_id is not None:
+                job.reconciled, job.status = True, "submitted"
+                job.result = {"moment_id": moment_id}
+                job.task_status, job.sent_at = 3, utcnow()
+                return
+        elif job.status == "in_flight":
             msgid = await reconcile(s, b, job, client)
             if msgid is not None:
                 job.reconciled = True
@@ -176,17 +188,24 @@ async def submit_job(
         job.in_flight_since = utcnow()
         job.attempts += 1
         text, attachments, userid, kind = b.text, list(b.attachments), job.userid, b.kind
+        audience = dict(b.audience)
     async with db.unit_of_work() as s:
         externals = await repo.job_externals(s, job_id)
     try:
-        msgid, fail = await api.add_msg_template(
-            client,
-            sender=userid,
-            external_userids=externals,
-            text=text,
-            attachments=attachments,
-            chat_type=chat_type(kind),
-        )
+        if kind == "moment":
+            jobid = await moments.submit(
+                client, text=text, attachments=attachments, audience=audience
+            )
+            msgid, fail = jobid, list[str]()
+        else:
+            msgid, fail = await api.add_msg_template(
+                client,
+                sender=userid,
+                external_userids=externals,
+                text=text,
+                attachments=attachments,
+                chat_type=chat_type(kind),
+            )
     except RETRYABLE:
         raise  # outcome unknown: the job stays in flight and is reconciled on the next try
     except WeComError as exc:
@@ -222,7 +241,7 @@ async def _record(
             only_states=("submitted",),
             externals=fail,
         )
-    if b.status == "cancelled":  # cancelled while this call was in flight
+    if b.status == "cancelled" and b.kind != "moment":  # cancelled while in flight
         try:
             await api.cancel_groupmsg_send(client, msgid)
         except WeComError as exc:
@@ -263,6 +282,11 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
         if b is None:
             return {}
         cancelled = b.status == "cancelled"
+        if b.kind == "moment":
+            for moment_job in await repo.jobs(s, corp_id, bid, statuses=("submitted",)):
+                await moments.sync(s, moment_job, client)
+            b.synced_at = utcnow()
+            return {}
         todo = [
             (j.id, j.msgid, j.userid)
             for j in await repo.jobs(s, corp_id, bid, statuses=("submitted",))

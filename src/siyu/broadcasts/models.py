@@ -68,6 +68,8 @@ class BroadcastSender(CorpScoped, IdMixin, TimestampMixin, Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     reminds: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(300), default=None)
+    #: what WeCom reported beyond the msgid (moments: moment_id, invalid senders and tags)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
 
 
 class BroadcastRecipient(Base):

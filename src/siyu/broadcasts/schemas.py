@@ -18,7 +18,11 @@ class Audience(BaseModel):
     """Who receives it: customers matching the filter, sent by (a subset of) their employees;
     or, with ``kind: group``, the customer group chats of these owners (all owners if empty)."""
 
-    kind: Literal["customer", "group"] = "customer"
+    kind: Literal["customer", "group", "moment"] = "customer"
+    visible_tag_ids: list[str] = Field(
+        default_factory=list,
+        description="moments: only customers with these tags see it (empty: every customer)",
+    )
 
     filter: CustomerFilter = Field(default_factory=CustomerFilter)
     userids: list[str] = Field(
@@ -66,6 +70,8 @@ class BroadcastCreate(BaseModel):
     def _content(self) -> BroadcastCreate:
         if not self.text and not self.attachments:
             raise ValueError("text and attachments may not both be empty")
+        if self.audience.kind == "moment" and len(self.text) > 2000:
+            raise ValueError("moment text exceeds 2000 characters (WeCom's limit)")
         return self
 
 
@@ -123,6 +129,7 @@ class SenderOut(BaseModel):
     sent_at: datetime | None
     reminds: int
     error: str | None
+    result: dict[str, Any] | None = None
     counts: dict[str, int] = Field(default_factory=dict)
 
 

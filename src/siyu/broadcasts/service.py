@@ -31,7 +31,7 @@ from siyu.broadcasts.schemas import (
     SenderCount,
     SenderOut,
 )
-from siyu.core.errors import Conflict, NotFound
+from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
 from siyu.db.base import utcnow
@@ -80,9 +80,19 @@ async def preview(
     s: AsyncSession, corp: Corp, *, audience: Audience, now: datetime | None = None
 ) -> Preview:
     """How many customers, senders and calls; how many recipients the cap will block."""
+    rule = await cap_rule(s, corp.id)
+    if audience.kind == "moment":  # WeCom decides who sees it: no recipient list
+        return Preview(
+            total=0,
+            senders=len(audience.userids),
+            jobs=1,
+            cap_rule=rule,  # type: ignore[arg-type]
+            cap=None,
+            cap_blocked=0,
+            by_employee=[],
+        )
     picked = await assignment(s, corp, audience)
     per = await repo.sender_counts(s, picked)
-    rule = await cap_rule(s, corp.id)
     since, cap = cap_for(rule, now or utcnow(), corp.timezone)
     blocked = 0
     if cap is not None:
@@ -217,6 +227,8 @@ async def remind(
 ) -> ActionResult:
     """Remind every sender who has not sent yet (WeCom allows 3 per message per 24 h)."""
     b = await get(s, corp, broadcast_id)
+    if b.kind == "moment":
+        raise InvalidInput("moments cannot be reminded")
     jobs = [
         j
         for j in await repo.jobs(s, corp.id, b.id, statuses=("submitted",))
@@ -252,6 +264,8 @@ async def cancel(
             .values(state="not_sent", reason="cancelled")
         )
     jobs = [x for x in await repo.jobs(s, corp.id, b.id, statuses=("submitted",)) if x.msgid]
+    if b.kind == "moment":
+        jobs = []  # a published moment is not cancelled through this API
     errors: list[str] = []
     for x in jobs:
         assert x.msgid is not None

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 import siyu.wecom.sandbox.groupmsg as groupmsg
+import siyu.wecom.sandbox.moment  # noqa: F401  (registers the moment API handlers)
 from siyu.wecom.sandbox.control import _acting, _sb
 
 router = APIRouter(tags=["sandbox"])
@@ -161,3 +162,13 @@ def bulk_customers(body: BulkCustomers, request: Request) -> dict[str, int]:
                 world.add_follow(cust, Follow(userid=userid, createtime=now))
                 added += 1
     return {"added": added}
+
+
+@router.get("/sandbox/moments")
+def moment_tasks(request: Request) -> list[dict[str, Any]]:
+    """Every moment task (jobid, moment_id, text, senders, visible tags, invalid ones)."""
+    from siyu.wecom.sandbox import moment
+
+    sb = _sb(request)
+    with sb.world.lock:
+        return [moment.task_json(t) for t in moment.moments(sb.world).tasks.values()]

@@ -54,6 +54,10 @@ async def test_compose_preview_send_and_progress(
     await expect(tab.page.get_by_test_id("count-sent")).to_contain_text(str(sent))
     jobs = tab.page.locator(".ant-drawer [data-testid=broadcast-jobs] tbody tr.ant-table-row")
     await expect(jobs).to_have_count(len(detail["jobs"]))
+    await tab.page.get_by_role("tab", name="客户明细").click()
+    recipients = tab.page.locator("[data-testid=broadcast-recipients] tbody tr.ant-table-row")
+    await expect(recipients).to_have_count(min(20, detail["total"]))
+    await expect(recipients.first).to_contain_text("已送达")
     await tab.page.screenshot(path=f"test-artifacts/{tab.name}_detail.png", full_page=True)
 
     # back on the list the broadcast shows as submitted

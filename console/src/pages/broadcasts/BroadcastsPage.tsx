@@ -7,6 +7,7 @@ import {
   Button,
   Card,
   Col,
+  DatePicker,
   Descriptions,
   Drawer,
   Empty,
@@ -21,10 +22,12 @@ import {
   Space,
   Statistic,
   Table,
+  Tabs,
   Tag,
   Typography,
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons'
+import type { Dayjs } from 'dayjs'
 import { get, post, query, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
@@ -89,6 +92,7 @@ interface Compose {
   userid?: string
   segment_id?: number
   userids?: string[]
+  scheduled_at?: Dayjs | null
 }
 
 const STATUS: Record<string, [string, string, string]> = {
@@ -325,8 +329,16 @@ function ComposeModal({ open, dir, onClose }: { open: boolean; dir: Dir; onClose
     const all = { ...form.getFieldsValue(true), ...v } as Compose
     setBusy(true)
     const created = await act(
-      () => post<Broadcast>('/broadcasts', { name: all.name, text: all.text, audience: audienceBody(all) }),
-      tr('群发已创建，正在提交给员工', 'Broadcast created; submitting to employees'),
+      () =>
+        post<Broadcast>('/broadcasts', {
+          name: all.name,
+          text: all.text,
+          audience: audienceBody(all),
+          scheduled_at: all.scheduled_at ? all.scheduled_at.toISOString() : null,
+        }),
+      all.scheduled_at
+        ? tr('群发已预约', 'Broadcast scheduled')
+        : tr('群发已创建，正在提交给员工', 'Broadcast created; submitting to employees'),
     )
     setBusy(false)
     if (created) close(created)
@@ -405,6 +417,17 @@ function ComposeModal({ open, dir, onClose }: { open: boolean; dir: Dir; onClose
               extra={tr('为空时由客户的归属员工发送；每位客户只收到一次。', 'Empty: each customer’s owner sends; every customer gets it once.')}
             >
               <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+            </Form.Item>
+            <Form.Item
+              name="scheduled_at"
+              label={tr('定时发送', 'Schedule')}
+              extra={tr('留空则立即发送。', 'Leave empty to send now.')}
+            >
+              <DatePicker
+                showTime={{ format: 'HH:mm' }}
+                format="YYYY-MM-DD HH:mm"
+                disabledDate={(d) => d.isBefore(new Date(), 'day')}
+              />
             </Form.Item>
           </Col>
           <Col xs={24} md={10}>
@@ -496,6 +519,9 @@ function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
         <Descriptions.Item label={tr('消息', 'Message')}>
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }}>{b.text}</Typography.Paragraph>
         </Descriptions.Item>
+        {b.scheduled_at && (
+          <Descriptions.Item label={tr('定时发送', 'Scheduled for')}>{fmtTime(b.scheduled_at)}</Descriptions.Item>
+        )}
         <Descriptions.Item label={tr('创建', 'Created')}>
           {fmtTime(b.created_at)} · {b.created_by}
         </Descriptions.Item>
@@ -567,40 +593,157 @@ function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
           </Button>
         </Space>
       </Card>
-      <Card size="small" title={tr('员工发送情况', 'Per employee')}>
-        <Table<Job>
-          rowKey="id"
-          size="small"
-          dataSource={b.jobs}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          data-testid="broadcast-jobs"
-          columns={[
+      <Card size="small">
+        <Tabs
+          items={[
             {
-              title: tr('员工', 'Employee'),
-              dataIndex: 'userid',
-              render: (u: string, j) => `${dir.empName(u)}${j.chunk ? ` #${j.chunk + 1}` : ''}`,
+              key: 'jobs',
+              label: tr('员工发送情况', 'Per employee'),
+              children: <JobsTable jobs={b.jobs} dir={dir} />,
             },
-            { title: tr('客户', 'Recipients'), dataIndex: 'recipients', sorter: (a, c) => a.recipients - c.recipients },
             {
-              title: tr('员工确认', 'Confirmed'),
-              dataIndex: 'task_status',
-              render: (s: number | null, j) =>
-                s === 2 ? (
-                  <Tag color="green">{tr('已发送', 'Sent')}</Tag>
-                ) : j.status === 'failed' ? (
-                  <Tag color="red">{j.error ?? tr('失败', 'Failed')}</Tag>
-                ) : (
-                  <Tag>{j.status === 'submitted' ? tr('待确认', 'Pending') : j.status}</Tag>
-                ),
+              key: 'recipients',
+              label: tr('客户明细', 'Recipients'),
+              children: <Recipients id={id} dir={dir} stamp={b.synced_at ?? b.status} />,
             },
-            { title: tr('已送达', 'Sent'), key: 'sent', render: (_: unknown, j) => j.counts.sent ?? 0 },
-            { title: tr('未发送', 'Not sent'), key: 'ns', render: (_: unknown, j) => j.counts.not_sent ?? 0 },
-            { title: tr('失败', 'Failed'), key: 'f', render: (_: unknown, j) => j.counts.failed ?? 0 },
-            { title: tr('提醒次数', 'Reminders'), dataIndex: 'reminds' },
-            { title: tr('发送时间', 'Sent at'), dataIndex: 'sent_at', render: fmtTime },
           ]}
         />
       </Card>
+    </Space>
+  )
+}
+
+function JobsTable({ jobs, dir }: { jobs: Job[]; dir: Dir }) {
+  const { tr } = useI18n()
+  return (
+    <Table<Job>
+      rowKey="id"
+      size="small"
+      dataSource={jobs}
+      pagination={{ pageSize: 20, hideOnSinglePage: true }}
+      data-testid="broadcast-jobs"
+      columns={[
+        {
+          title: tr('员工', 'Employee'),
+          dataIndex: 'userid',
+          render: (u: string, j) => `${dir.empName(u)}${j.chunk ? ` #${j.chunk + 1}` : ''}`,
+        },
+        { title: tr('客户', 'Recipients'), dataIndex: 'recipients', sorter: (a, c) => a.recipients - c.recipients },
+        {
+          title: tr('员工确认', 'Confirmed'),
+          dataIndex: 'task_status',
+          render: (s: number | null, j) =>
+            s === 2 ? (
+              <Tag color="green">{tr('已发送', 'Sent')}</Tag>
+            ) : j.status === 'failed' ? (
+              <Tag color="red">{j.error ?? tr('失败', 'Failed')}</Tag>
+            ) : (
+              <Tag>{j.status === 'submitted' ? tr('待确认', 'Pending') : j.status}</Tag>
+            ),
+        },
+        { title: tr('已送达', 'Sent'), key: 'sent', render: (_: unknown, j) => j.counts.sent ?? 0 },
+        { title: tr('未发送', 'Not sent'), key: 'ns', render: (_: unknown, j) => j.counts.not_sent ?? 0 },
+        { title: tr('失败', 'Failed'), key: 'f', render: (_: unknown, j) => j.counts.failed ?? 0 },
+        { title: tr('提醒次数', 'Reminders'), dataIndex: 'reminds' },
+        { title: tr('发送时间', 'Sent at'), dataIndex: 'sent_at', render: fmtTime },
+      ]}
+    />
+  )
+}
+
+interface Recipient {
+  id: number
+  customer_id: number
+  external_userid: string
+  userid: string
+  state: string
+  reason: string | null
+  sent_at: string | null
+}
+
+const REASONS: Record<string, [string, string]> = {
+  frequency_cap: ['频次限制', 'Frequency cap'],
+  not_friend: ['已非好友', 'Not a contact any more'],
+  cancelled: ['已取消', 'Cancelled'],
+}
+
+function Recipients({ id, dir, stamp }: { id: number; dir: Dir; stamp: string }) {
+  const { tr } = useI18n()
+  const [state, setState] = useState<string | undefined>()
+  const [userid, setUserid] = useState<string | undefined>()
+  const [cursors, setCursors] = useState<(string | null)[]>([null])
+  const cursor = cursors[cursors.length - 1]
+  const page = useLoad(
+    () => get<Page<Recipient>>(`/broadcasts/${id}/recipients`, { state, userid, cursor, limit: 20 }),
+    [id, state, userid, cursor, stamp],
+  )
+  const labels: Record<string, string> = {
+    planned: tr('待提交', 'Planned'),
+    submitted: tr('待员工确认', 'Awaiting employee'),
+    sent: tr('已送达', 'Sent'),
+    not_sent: tr('未发送', 'Not sent'),
+    failed: tr('失败', 'Failed'),
+  }
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Space wrap>
+        <Select
+          allowClear
+          placeholder={tr('状态', 'State')}
+          style={{ width: 140 }}
+          value={state}
+          onChange={(v) => {
+            setState(v)
+            setCursors([null])
+          }}
+          options={Object.entries(labels).map(([value, label]) => ({ value, label }))}
+        />
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          placeholder={tr('员工', 'Employee')}
+          style={{ width: 160 }}
+          value={userid}
+          onChange={(v) => {
+            setUserid(v)
+            setCursors([null])
+          }}
+          options={dir.employeeOptions}
+        />
+      </Space>
+      {page.error && <Alert type="error" showIcon title={page.error} />}
+      <Table<Recipient>
+        data-testid="broadcast-recipients"
+        rowKey="id"
+        size="small"
+        loading={page.loading}
+        dataSource={page.data?.items ?? []}
+        pagination={false}
+        columns={[
+          { title: tr('客户', 'Customer'), dataIndex: 'external_userid', ellipsis: true },
+          { title: tr('员工', 'Employee'), dataIndex: 'userid', render: dir.empName },
+          { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string) => labels[s] ?? s },
+          {
+            title: tr('原因', 'Reason'),
+            dataIndex: 'reason',
+            render: (r: string | null) => (r ? (REASONS[r] ? tr(REASONS[r][0], REASONS[r][1]) : r) : '—'),
+          },
+          { title: tr('发送时间', 'Sent at'), dataIndex: 'sent_at', render: fmtTime },
+        ]}
+      />
+      <Space style={{ justifyContent: 'flex-end', width: '100%' }}>
+        <Button size="small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          {tr('上一页', 'Previous')}
+        </Button>
+        <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
+        <Button
+          size="small"
+          disabled={!page.data?.next_cursor}
+          onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
+        >
+          {tr('下一页', 'Next')}
+        </Button>
+      </Space>
     </Space>
   )
 }

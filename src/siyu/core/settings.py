@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     sync_interval_minutes: int = Field(default=360, description="periodic full sync; 0 disables")
     broadcast_lease_seconds: int = Field(
         default=300,
-        description="a worker's lease on a broadcast; after a crash another worker resumes after it",
+        description="a worker's lease on a broadcast; after a crash another worker resumes",
     )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"

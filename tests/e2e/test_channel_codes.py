@@ -84,4 +84,19 @@ async def test_create_channel_code_scan_and_tags(
     await tab.page.get_by_test_id("channel-name").filter(has_text="E2E 门店海报").click()
     stats = tab.page.get_by_test_id("channel-stats")
     await expect(stats.locator(".ant-statistic").first).to_contain_text("1")
+    await tab.page.locator(".ant-drawer-close").click()
+
+    # edit it: the wizard opens filled in; a new name is saved
+    row = tab.page.locator("tr", has_text="E2E 门店海报")
+    await row.get_by_text("编辑").click()
+    await expect(modal.get_by_label("活码名称")).to_have_value("E2E 门店海报")
+    await modal.get_by_label("活码名称").fill("E2E 门店海报 (二期)")
+    await modal.get_by_role("button", name=re.compile("下一步")).click()
+    await modal.get_by_role("button", name=re.compile("下一步")).click()
+    await expect(modal.get_by_label("欢迎语")).to_have_value(code["welcome"]["text"])
+    await tab.page.get_by_test_id("wizard-submit").click()
+    await expect(tab.page.get_by_test_id("channel-name").first).to_have_text("E2E 门店海报 (二期)")
+    edited = api.get(f"/api/v1/acquisition/channels/{code['id']}").json()
+    assert edited["name"] == "E2E 门店海报 (二期)" and edited["state"] == state
+    assert edited["tag_ids"] == [tag["tag_id"]]
     await tab.done()

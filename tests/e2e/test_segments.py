@@ -73,4 +73,9 @@ async def test_rule_builder_live_count_and_save(tab: Tab, live: Team, api: httpx
     saved = next(s for s in api.get("/api/v1/segments").json() if s["name"] == "E2E 高意向客户")
     await expect(row.get_by_test_id(f"segment-members-{saved['id']}")).to_have_text(str(both))
     assert api.get(f"/api/v1/segments/{saved['id']}/count").json()["count"] == both
+    await row.get_by_test_id("segment-members-open").click()
+    members = tab.page.locator("[data-testid=segment-member-table] tbody tr.ant-table-row")
+    await expect(members).to_have_count(min(both, 20))
+    if both:
+        await expect(members.first).to_contain_text(tag["name"])
     await tab.done()

@@ -1,5 +1,5 @@
 // 渠道活码: list (filters, cursor pages, export), create wizard, QR / poster, duty and stats.
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import {
   Alert,
   Button,
@@ -26,7 +26,7 @@ import {
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
-import { del, get, post, query, type Employee, type Page, type TagGroup } from '../../api'
+import { del, get, patch, post, query, type Employee, type Page, type TagGroup } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import Chart from '../../Chart'
@@ -121,6 +121,7 @@ export default function ChannelCodesPage() {
   const [filters, setFilters] = useState<Filters>({})
   const [cursors, setCursors] = useState<(string | null)[]>([null])
   const [creating, setCreating] = useState(false)
+  const [editing, setEditing] = useState<ChannelCode | null>(null)
   const [open, setOpen] = useState<ChannelCode | null>(null)
   const dir = useDirectory()
   const act = useAction()
@@ -247,6 +248,7 @@ export default function ChannelCodesPage() {
                     {tr('海报', 'Poster')}
                   </a>
                   <a onClick={() => setOpen(c)}>{tr('数据', 'Stats')}</a>
+                  <a onClick={() => setEditing(c)}>{tr('编辑', 'Edit')}</a>
                   <Popconfirm
                     title={tr('删除后二维码失效，确定删除？', 'The QR code stops working. Delete?')}
                     onConfirm={async () => {
@@ -275,10 +277,12 @@ export default function ChannelCodesPage() {
         </Space>
       </Card>
       <CreateWizard
-        open={creating}
+        open={creating || !!editing}
+        editing={editing}
         dir={dir}
         onClose={(created) => {
           setCreating(false)
+          setEditing(null)
           if (created) {
             void page.reload()
             setOpen(created)
@@ -296,13 +300,35 @@ function fillPlaceholders(text: string, name: string, employee: string): string 
   return text.replaceAll('{nickname}', '小王').replaceAll('{employee}', employee).replaceAll('{channel}', name)
 }
 
-function CreateWizard({ open, dir, onClose }: { open: boolean; dir: Dir; onClose: (c?: ChannelCode) => void }) {
+function CreateWizard({
+  open,
+  editing,
+  dir,
+  onClose,
+}: {
+  open: boolean
+  editing: ChannelCode | null
+  dir: Dir
+  onClose: (c?: ChannelCode) => void
+}) {
   const { tr } = useI18n()
   const [form] = Form.useForm<Draft>()
   const [step, setStep] = useState(0)
   const [busy, setBusy] = useState(false)
   const act = useAction()
   const values = Form.useWatch([], form) as Partial<Draft> | undefined
+  useEffect(() => {
+    if (open && editing)
+      form.setFieldsValue({
+        name: editing.name,
+        group_name: editing.group_name,
+        userids: editing.userids,
+        skip_verify: editing.skip_verify,
+        tag_ids: editing.tag_ids,
+        remark_template: editing.remark_template,
+        welcome_text: editing.welcome?.text ?? '',
+      })
+  }, [open, editing, form])
   const steps = [
     { title: tr('基本信息', 'Basics'), fields: ['name', 'group_name', 'userids', 'skip_verify'] },
     { title: tr('标签与备注', 'Tags & remark'), fields: ['tag_ids', 'remark_template'] },
@@ -317,18 +343,26 @@ function CreateWizard({ open, dir, onClose }: { open: boolean; dir: Dir; onClose
     const v = await form.validateFields()
     setBusy(true)
     const all = { ...form.getFieldsValue(true), ...v } as Draft
+    const body = {
+      name: all.name,
+      group_name: all.group_name ?? '',
+      userids: all.userids,
+      skip_verify: all.skip_verify,
+      tag_ids: all.tag_ids ?? [],
+      remark_template: all.remark_template ?? '',
+      // an edit keeps the code's attachments (this wizard edits the text only)
+      welcome: all.welcome_text
+        ? { text: all.welcome_text, attachments: editing?.welcome?.attachments ?? [] }
+        : editing?.welcome?.attachments.length
+          ? { text: '', attachments: editing.welcome.attachments }
+          : null,
+    }
     const created = await act(
       () =>
-        post<ChannelCode>('/acquisition/channels', {
-          name: all.name,
-          group_name: all.group_name ?? '',
-          userids: all.userids,
-          skip_verify: all.skip_verify,
-          tag_ids: all.tag_ids ?? [],
-          remark_template: all.remark_template ?? '',
-          welcome: all.welcome_text ? { text: all.welcome_text, attachments: [] } : null,
-        }),
-      tr('活码已创建', 'Channel code created'),
+        editing
+          ? patch<ChannelCode>(`/acquisition/channels/${editing.id}`, body)
+          : post<ChannelCode>('/acquisition/channels', body),
+      editing ? tr('活码已更新', 'Channel code updated') : tr('活码已创建', 'Channel code created'),
     )
     setBusy(false)
     if (created) close(created)
@@ -337,7 +371,7 @@ function CreateWizard({ open, dir, onClose }: { open: boolean; dir: Dir; onClose
   return (
     <Modal
       open={open}
-      title={tr('新建渠道活码', 'New channel code')}
+      title={editing ? tr(`编辑活码：${editing.name}`, `Edit: ${editing.name}`) : tr('新建渠道活码', 'New channel code')}
       width={720}
       onCancel={() => close()}
       destroyOnHidden
@@ -356,7 +390,7 @@ function CreateWizard({ open, dir, onClose }: { open: boolean; dir: Dir; onClose
             </Button>
           ) : (
             <Button type="primary" loading={busy} onClick={() => void submit()} data-testid="wizard-submit">
-              {tr('创建', 'Create')}
+              {editing ? tr('保存', 'Save') : tr('创建', 'Create')}
             </Button>
           )}
         </Space>

@@ -5,6 +5,7 @@ import {
   Button,
   Card,
   Checkbox,
+  Drawer,
   Empty,
   Input,
   InputNumber,
@@ -15,11 +16,12 @@ import {
   Spin,
   Statistic,
   Table,
+  Tag,
   Typography,
   type SelectProps,
 } from 'antd'
 import { DeleteOutlined, DownloadOutlined, PlusOutlined } from '@ant-design/icons'
-import { del, get, patch, post, type Page } from '../../api'
+import { del, get, patch, post, type Customer, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import { useDirectory, type ChannelCode } from '../channels/ChannelCodesPage'
@@ -128,6 +130,7 @@ export default function SegmentsPage() {
   const [includeDeleted, setIncludeDeleted] = useState(false)
   const [name, setName] = useState('')
   const [editing, setEditing] = useState<Segment | null>(null)
+  const [members, setMembers] = useState<Segment | null>(null)
   const rule = useMemo(() => toRule(builder), [builder])
   const ruleJson = useDebounced(JSON.stringify({ rule, include_deleted: includeDeleted }), 400)
   const [count, setCount] = useState<{ count: number | null; busy: boolean; error: string | null }>({
@@ -416,6 +419,9 @@ export default function SegmentsPage() {
               key: 'actions',
               render: (_: unknown, s) => (
                 <Space>
+                  <a onClick={() => setMembers(s)} data-testid="segment-members-open">
+                    {tr('成员', 'Members')}
+                  </a>
                   <a href={`/api/v1/segments/${s.id}/export?format=xlsx`}>
                     <DownloadOutlined /> {tr('导出', 'Export')}
                   </a>
@@ -435,6 +441,68 @@ export default function SegmentsPage() {
           ]}
         />
       </Card>
+      <Drawer
+        open={!!members}
+        size="large"
+        destroyOnHidden
+        title={members ? tr(`分群成员：${members.name}`, `Members: ${members.name}`) : ''}
+        onClose={() => setMembers(null)}
+      >
+        {members && <Members id={members.id} empName={dir.empName} />}
+      </Drawer>
+    </Space>
+  )
+}
+
+function Members({ id, empName }: { id: number; empName: (u: string) => string }) {
+  const { tr } = useI18n()
+  const [cursors, setCursors] = useState<(string | null)[]>([null])
+  const cursor = cursors[cursors.length - 1]
+  const page = useLoad(() => get<Page<Customer>>(`/segments/${id}/members`, { cursor, limit: 20 }), [id, cursor])
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      {page.error && <Alert type="error" showIcon title={page.error} />}
+      <Table<Customer>
+        rowKey="id"
+        size="small"
+        loading={page.loading}
+        dataSource={page.data?.items ?? []}
+        pagination={false}
+        data-testid="segment-member-table"
+        columns={[
+          { title: tr('客户', 'Customer'), dataIndex: 'name', render: (n: string, c) => n || c.external_userid },
+          {
+            title: tr('标签', 'Tags'),
+            dataIndex: 'tags',
+            render: (tags: Customer['tags']) => (
+              <Space wrap size={[2, 4]}>
+                {tags.map((t) => (
+                  <Tag key={t.tag_id}>{t.name || t.tag_id}</Tag>
+                ))}
+              </Space>
+            ),
+          },
+          {
+            title: tr('跟进员工', 'Employees'),
+            dataIndex: 'userids',
+            render: (ids: string[]) => ids.map(empName).join('、'),
+          },
+          { title: tr('首次添加', 'First added'), dataIndex: 'first_added_at', render: fmtTime },
+        ]}
+      />
+      <Space style={{ justifyContent: 'flex-end', width: '100%' }}>
+        <Button size="small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          {tr('上一页', 'Previous')}
+        </Button>
+        <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
+        <Button
+          size="small"
+          disabled={!page.data?.next_cursor}
+          onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
+        >
+          {tr('下一页', 'Next')}
+        </Button>
+      </Space>
     </Space>
   )
 }

@@ -43,6 +43,14 @@ async def test_create_channel_code_scan_and_tags(
     await modal.get_by_label("分组").fill("线下门店")
     await pick(tab, "接待员工", staff["name"])
     await modal.get_by_role("button", name=re.compile("下一步")).click()
+    # rotation: at most one add a day for this employee
+    await modal.get_by_role("button", name=re.compile("添加接待规则")).click()
+    rule = modal.get_by_test_id("staff-rule")
+    await rule.locator(".ant-select").first.click()
+    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    await dropdown.locator(".ant-select-item-option", has_text=staff["name"]).first.click()
+    await rule.get_by_placeholder("每日上限").fill("1")
+    await modal.get_by_role("button", name=re.compile("下一步")).click()
     await pick(tab, "自动打标签", tag["name"])
     await modal.get_by_label("自动备注").fill("{nickname}-门店")
     await modal.get_by_role("button", name=re.compile("下一步")).click()
@@ -62,6 +70,7 @@ async def test_create_channel_code_scan_and_tags(
     assert code["userids"] == [live.staff_userid] and code["welcome"]["text"].startswith(
         "{nickname}"
     )
+    assert [(r["userid"], r["daily_cap"]) for r in code["staff"]] == [(live.staff_userid, 1)]
     qr = await tab.page.request.get(f"{tab.base}/api/v1/acquisition/channels/{code['id']}/qr.png")
     assert qr.status == 200 and qr.headers["content-type"] == "image/png"
     await drawer.locator(".ant-drawer-close").click()
@@ -84,6 +93,8 @@ async def test_create_channel_code_scan_and_tags(
     await tab.page.get_by_test_id("channel-name").filter(has_text="E2E 门店海报").click()
     stats = tab.page.get_by_test_id("channel-stats")
     await expect(stats.locator(".ant-statistic").first).to_contain_text("1")
+    # the daily cap of one is reached: the rotation takes the employee off duty
+    await expect(tab.page.get_by_test_id("channel-duty")).to_contain_text("已达每日上限 1 人")
     await tab.page.locator(".ant-drawer-close").click()
 
     # edit it: the wizard opens filled in; a new name is saved
@@ -91,8 +102,8 @@ async def test_create_channel_code_scan_and_tags(
     await row.get_by_text("编辑").click()
     await expect(modal.get_by_label("活码名称")).to_have_value("E2E 门店海报")
     await modal.get_by_label("活码名称").fill("E2E 门店海报 (二期)")
-    await modal.get_by_role("button", name=re.compile("下一步")).click()
-    await modal.get_by_role("button", name=re.compile("下一步")).click()
+    for _ in range(3):
+        await modal.get_by_role("button", name=re.compile("下一步")).click()
     await expect(modal.get_by_label("欢迎语")).to_have_value(code["welcome"]["text"])
     await tab.page.get_by_test_id("wizard-submit").click()
     await expect(tab.page.get_by_test_id("channel-name").first).to_have_text("E2E 门店海报 (二期)")

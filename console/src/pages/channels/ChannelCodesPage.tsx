@@ -12,6 +12,7 @@ import {
   Form,
   Image,
   Input,
+  InputNumber,
   Modal,
   Popconfirm,
   Row,
@@ -22,9 +23,10 @@ import {
   Switch,
   Table,
   Tag,
+  TimePicker,
   Typography,
 } from 'antd'
-import { DownloadOutlined, PlusOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons'
+import { DeleteOutlined, DownloadOutlined, PlusOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
 import { del, get, patch, post, query, type Employee, type Page, type TagGroup } from '../../api'
 import { useAction, useLoad } from '../../hooks'
@@ -42,6 +44,8 @@ export interface ChannelCode {
   skip_verify: boolean
   tag_ids: string[]
   remark_template: string
+  staff: StaffRule[]
+  backups: string[]
   welcome: { text: string; attachments: unknown[] } | null
   members: string[]
   applied_skip_verify: boolean
@@ -90,6 +94,55 @@ interface Draft {
   tag_ids?: string[]
   remark_template?: string
   welcome_text?: string
+  staff?: { userid: string; days: number[]; time?: [Dayjs, Dayjs] | null; daily_cap?: number | null }[]
+  backups?: string[]
+}
+
+interface StaffRule {
+  userid: string
+  daily_cap: number | null
+  days: number[]
+  start: string
+  end: string
+}
+
+function weekdays(tr: (zh: string, en: string) => string) {
+  const zh = ['一', '二', '三', '四', '五', '六', '日']
+  const en = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+  return zh.map((d, i) => ({ value: i + 1, label: tr(`周${d}`, en[i]) }))
+}
+
+function toRules(staff: Draft['staff']): StaffRule[] {
+  return (staff ?? [])
+    .filter((r) => r?.userid)
+    .map((r) => {
+      const end = r.time?.[1]?.format('HH:mm')
+      return {
+        userid: r.userid,
+        days: r.days,
+        daily_cap: r.daily_cap ?? null,
+        start: r.time?.[0]?.format('HH:mm') ?? '00:00',
+        end: !end || end === '00:00' || end === '23:59' ? '24:00' : end,
+      }
+    })
+}
+
+function offReason(r: string, tr: (zh: string, en: string) => string): string {
+  if (r === 'not a working day') return tr('非接待日', r)
+  if (r === 'outside working hours') return tr('不在接待时段', r)
+  const cap = r.match(/^daily cap of (\d+) reached$/)
+  if (cap) return tr(`已达每日上限 ${cap[1]} 人`, r)
+  return r
+}
+
+function fromRules(rules: StaffRule[]): Draft['staff'] {
+  const at = (hhmm: string) => dayjs(`2000-01-01 ${hhmm === '24:00' ? '23:59' : hhmm}`)
+  return rules.map((r) => ({
+    userid: r.userid,
+    days: r.days,
+    daily_cap: r.daily_cap,
+    time: r.start === '00:00' && r.end === '24:00' ? null : [at(r.start), at(r.end)],
+  }))
 }
 
 const PAGE = 20
@@ -327,10 +380,13 @@ function CreateWizard({
         tag_ids: editing.tag_ids,
         remark_template: editing.remark_template,
         welcome_text: editing.welcome?.text ?? '',
+        staff: fromRules(editing.staff),
+        backups: editing.backups,
       })
   }, [open, editing, form])
   const steps = [
     { title: tr('基本信息', 'Basics'), fields: ['name', 'group_name', 'userids', 'skip_verify'] },
+    { title: tr('接待规则', 'Rotation'), fields: ['staff', 'backups'] },
     { title: tr('标签与备注', 'Tags & remark'), fields: ['tag_ids', 'remark_template'] },
     { title: tr('欢迎语', 'Welcome'), fields: ['welcome_text'] },
   ]
@@ -350,6 +406,8 @@ function CreateWizard({
       skip_verify: all.skip_verify,
       tag_ids: all.tag_ids ?? [],
       remark_template: all.remark_template ?? '',
+      staff: toRules(all.staff),
+      backups: all.backups ?? [],
       // an edit keeps the code's attachments (this wizard edits the text only)
       welcome: all.welcome_text
         ? { text: all.welcome_text, attachments: editing?.welcome?.attachments ?? [] }
@@ -428,6 +486,52 @@ function CreateWizard({
           </Form.Item>
         </div>
         <div style={{ display: step === 1 ? 'block' : 'none' }}>
+          <Typography.Paragraph type="secondary">
+            {tr(
+              '为员工设置接待日、时段和每日上限；不设置的员工全天接待。无人接待时由备用员工接待。',
+              'Set days, hours and a daily cap per employee; employees without a rule are always on duty. When nobody is on duty the backups take over.',
+            )}
+          </Typography.Paragraph>
+          <Form.List name="staff">
+            {(fields, { add, remove }) => (
+              <Space orientation="vertical" style={{ width: '100%' }}>
+                {fields.map((f) => (
+                  <Space key={f.key} wrap align="start" data-testid="staff-rule">
+                    <Form.Item name={[f.name, 'userid']} rules={[{ required: true, message: tr('选择员工', 'Pick') }]}>
+                      <Select
+                        style={{ width: 130 }}
+                        placeholder={tr('员工', 'Employee')}
+                        options={dir.employeeOptions.filter((o) => (values?.userids ?? []).includes(o.value))}
+                      />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'days']} rules={[{ required: true, message: tr('选择日期', 'Pick days') }]}>
+                      <Select mode="multiple" style={{ minWidth: 180 }} placeholder={tr('接待日', 'Days')} options={weekdays(tr)} />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'time']}>
+                      <TimePicker.RangePicker format="HH:mm" placeholder={[tr('开始', 'From'), tr('结束', 'To')]} />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'daily_cap']}>
+                      <InputNumber min={1} placeholder={tr('每日上限', 'Daily cap')} style={{ width: 110 }} />
+                    </Form.Item>
+                    <Button type="text" icon={<DeleteOutlined />} aria-label="remove rule" onClick={() => remove(f.name)} />
+                  </Space>
+                ))}
+                <Button
+                  icon={<PlusOutlined />}
+                  size="small"
+                  onClick={() => add({ days: [1, 2, 3, 4, 5, 6, 7] })}
+                  disabled={!(values?.userids ?? []).length}
+                >
+                  {tr('添加接待规则', 'Add a rule')}
+                </Button>
+              </Space>
+            )}
+          </Form.List>
+          <Form.Item name="backups" label={tr('备用员工', 'Backups')} style={{ marginTop: 16 }}>
+            <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+          </Form.Item>
+        </div>
+        <div style={{ display: step === 2 ? 'block' : 'none' }}>
           <Form.Item name="tag_ids" label={tr('自动打标签', 'Auto tags')}>
             <Select
               mode="multiple"
@@ -445,7 +549,7 @@ function CreateWizard({
             <Input maxLength={100} placeholder="{nickname}-{channel}" />
           </Form.Item>
         </div>
-        <div style={{ display: step === 2 ? 'block' : 'none' }}>
+        <div style={{ display: step === 3 ? 'block' : 'none' }}>
           <Row gutter={16}>
             <Col xs={24} md={14}>
               <Form.Item
@@ -539,6 +643,8 @@ function ChannelDetail({ code, dir }: { code: ChannelCode; dir: Dir }) {
     }
   }, [stats.data, tr])
   const t = stats.data?.totals
+  const offIds = new Set((duty.data?.off_duty ?? []).map((o) => o.userid))
+  const fallback = !!duty.data?.on_duty.length && duty.data.on_duty.every((u) => offIds.has(u))
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <Row gutter={16}>
@@ -581,9 +687,11 @@ function ChannelDetail({ code, dir }: { code: ChannelCode; dir: Dir }) {
         {duty.data && (
           <Space orientation="vertical" style={{ width: '100%' }} data-testid="channel-duty">
             <div>
-              {tr('当前接待：', 'On duty: ')}
+              {fallback
+                ? tr('无人在岗，兜底接待：', 'Nobody on duty; falling back to: ')
+                : tr('当前接待：', 'On duty: ')}
               {duty.data.on_duty.map((u) => (
-                <Tag color="green" key={u}>
+                <Tag color={fallback ? 'orange' : 'green'} key={u}>
                   {dir.empName(u)}（{tr('今日', 'today')} {duty.data?.adds_today[u] ?? 0}）
                 </Tag>
               ))}
@@ -593,7 +701,7 @@ function ChannelDetail({ code, dir }: { code: ChannelCode; dir: Dir }) {
                 {tr('暂停接待：', 'Off duty: ')}
                 {duty.data.off_duty.map((o, i) => (
                   <Tag key={i}>
-                    {dir.empName(o.userid ?? '')} {o.reason ? `(${o.reason})` : ''}
+                    {dir.empName(o.userid ?? '')} {o.reason ? `(${offReason(o.reason, tr)})` : ''}
                   </Tag>
                 ))}
               </div>

@@ -31,7 +31,7 @@ import type { Dayjs } from 'dayjs'
 import { get, post, query, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
-import { useDirectory } from '../channels/ChannelCodesPage'
+import { useDirectory, type Dir } from '../directory'
 import type { Segment } from '../segments/SegmentsPage'
 
 interface Broadcast {
@@ -285,8 +285,6 @@ function StatusTag({ status }: { status: string }) {
     </Tag>
   )
 }
-
-type Dir = ReturnType<typeof useDirectory>
 
 function ComposeModal({ open, dir, onClose }: { open: boolean; dir: Dir; onClose: (b?: Broadcast) => void }) {
   const { tr } = useI18n()

@@ -28,10 +28,11 @@ import {
 } from 'antd'
 import { DeleteOutlined, DownloadOutlined, PlusOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons'
 import dayjs, { type Dayjs } from 'dayjs'
-import { del, get, patch, post, query, type Employee, type Page, type TagGroup } from '../../api'
+import { del, get, patch, post, query, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import Chart from '../../Chart'
+import { useDirectory, type Dir } from '../directory'
 
 export interface ChannelCode {
   id: number
@@ -146,27 +147,6 @@ function fromRules(rules: StaffRule[]): Draft['staff'] {
 }
 
 const PAGE = 20
-
-/** Employees and tags: names for ids, options for selects. */
-export function useDirectory() {
-  const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
-  const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
-  return useMemo(() => {
-    const emps = (employees.data?.items ?? []).filter((e) => e.active)
-    const empName = new Map(emps.map((e) => [e.userid, e.name]))
-    const tagName = new Map<string, string>()
-    for (const g of groups.data ?? []) for (const t of g.tags) tagName.set(t.tag_id, t.name)
-    return {
-      empName: (u: string) => empName.get(u) ?? u,
-      tagName: (t: string) => tagName.get(t) ?? t,
-      employeeOptions: emps.map((e) => ({ label: e.name, value: e.userid })),
-      tagOptions: (groups.data ?? []).map((g) => ({
-        label: g.name,
-        options: g.tags.map((t) => ({ label: t.name, value: t.tag_id })),
-      })),
-    }
-  }, [employees.data, groups.data])
-}
 
 export default function ChannelCodesPage() {
   const { tr } = useI18n()
@@ -329,6 +309,7 @@ export default function ChannelCodesPage() {
           </Button>
         </Space>
       </Card>
+      <ChannelOverview />
       <CreateWizard
         open={creating || !!editing}
         editing={editing}
@@ -347,7 +328,72 @@ export default function ChannelCodesPage() {
   )
 }
 
-type Dir = ReturnType<typeof useDirectory>
+/** The last 30 days per channel: adds, losses and net growth of the top channels. */
+function ChannelOverview() {
+  const { tr } = useI18n()
+  const stats = useLoad(
+    () =>
+      get<Stats>('/acquisition/stats', {
+        by: 'channel',
+        start: dayjs().subtract(29, 'day').format('YYYY-MM-DD'),
+        end: dayjs().format('YYYY-MM-DD'),
+      }),
+    [],
+  )
+  const rows = useMemo(() => [...(stats.data?.rows ?? [])].sort((a, b) => b.adds - a.adds).slice(0, 10), [stats.data])
+  const option = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, data: [tr('新增', 'Adds'), tr('流失', 'Lost'), tr('净增', 'Net')] },
+      grid: { left: 40, right: 16, top: 36, bottom: 40 },
+      xAxis: { type: 'category', data: rows.map((r) => r.label || r.key), axisLabel: { interval: 0, width: 90, overflow: 'truncate' } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { name: tr('新增', 'Adds'), type: 'bar', data: rows.map((r) => r.adds), itemStyle: { color: '#07c160' } },
+        { name: tr('流失', 'Lost'), type: 'bar', data: rows.map((r) => r.lost), itemStyle: { color: '#ff7875' } },
+        { name: tr('净增', 'Net'), type: 'bar', data: rows.map((r) => r.net), itemStyle: { color: '#5b8ff9' } },
+      ],
+    }),
+    [rows, tr],
+  )
+  const t = stats.data?.totals
+  return (
+    <Card
+      title={tr('近 30 天渠道数据', 'Last 30 days by channel')}
+      extra={
+        <Button
+          size="small"
+          icon={<DownloadOutlined />}
+          href={`/api/v1/acquisition/stats/export${query({
+            start: dayjs().subtract(29, 'day').format('YYYY-MM-DD'),
+            end: dayjs().format('YYYY-MM-DD'),
+            format: 'xlsx',
+          })}`}
+        >
+          {tr('导出', 'Export')}
+        </Button>
+      }
+    >
+      {stats.error && <Alert type="error" showIcon title={stats.error} />}
+      <Row gutter={16}>
+        <Col xs={24} md={6}>
+          <Space orientation="vertical" size="large">
+            <Statistic title={tr('新增客户', 'New customers')} value={t?.adds ?? 0} />
+            <Statistic title={tr('流失', 'Lost')} value={t?.lost ?? 0} />
+            <Statistic title={tr('7 天内流失', 'Lost within 7 days')} value={t?.lost_7d ?? 0} />
+          </Space>
+        </Col>
+        <Col xs={24} md={18}>
+          {rows.length ? (
+            <Chart option={option} height={240} />
+          ) : (
+            <Empty description={tr('近 30 天还没有客户通过活码添加。', 'Nobody added through a code in the last 30 days.')} />
+          )}
+        </Col>
+      </Row>
+    </Card>
+  )
+}
 
 function fillPlaceholders(text: string, name: string, employee: string): string {
   return text.replaceAll('{nickname}', '小王').replaceAll('{employee}', employee).replaceAll('{channel}', name)

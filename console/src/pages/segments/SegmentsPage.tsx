@@ -24,7 +24,8 @@ import { DeleteOutlined, DownloadOutlined, PlusOutlined } from '@ant-design/icon
 import { del, get, patch, post, type Customer, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
-import { useDirectory, type ChannelCode } from '../channels/ChannelCodesPage'
+import type { ChannelCode } from '../channels/ChannelCodesPage'
+import { useDirectory } from '../directory'
 
 type Kind = 'tags' | 'employee' | 'channel' | 'added'
 

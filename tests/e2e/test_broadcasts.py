@@ -22,6 +22,11 @@ async def test_compose_preview_send_and_progress(
     ).json()
     assert preview["total"] > 0
 
+    # a saved segment as the audience: its members, evaluated by the preview
+    rule = {"type": "tags", "match": "none", "tag_ids": [tag["tag_id"]]}
+    segment = api.post("/api/v1/segments", json={"name": "E2E 未打标客户", "rule": rule}).json()
+    by_segment = api.post("/api/v1/broadcasts/preview", json={"segment_id": segment["id"]}).json()
+
     await tab.login("admin")
     await tab.page.get_by_role("menuitem", name=re.compile("群发")).click()
     await expect(tab.page).to_have_url(re.compile(r"/broadcasts$"))
@@ -29,11 +34,16 @@ async def test_compose_preview_send_and_progress(
     modal = tab.page.locator(".ant-modal")
     await modal.get_by_label("任务名称").fill("E2E 周末到店活动")
     await modal.get_by_label("消息内容").fill("周末到店满 300 减 50，欢迎光临！")
-    await modal.get_by_label("含任一标签").click()
+    total = tab.page.get_by_test_id("preview-total").locator(".ant-statistic-content-value")
+    await modal.get_by_text("已保存的分群").click()
+    await modal.get_by_label("客户分群").click()
     dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    await dropdown.locator(".ant-select-item-option", has_text="E2E 未打标客户").click()
+    await expect(total).to_have_text(f"{by_segment['total']:,}")
+    await modal.get_by_text("按条件筛选").click()
+    await modal.get_by_label("含任一标签").click()
     await dropdown.locator(".ant-select-item-option", has_text=tag["name"]).first.click()
     await tab.page.keyboard.press("Escape")
-    total = tab.page.get_by_test_id("preview-total").locator(".ant-statistic-content-value")
     await expect(total).to_have_text(f"{preview['total']:,}")
     await expect(
         tab.page.get_by_test_id("preview-capped").locator(".ant-statistic-content-value")

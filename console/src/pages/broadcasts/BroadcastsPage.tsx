@@ -481,18 +481,23 @@ function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
   const final = p?.final ?? false
   // live progress: poll while not final
   const loaded = !!b
-  const awaiting = b?.status === 'submitted' && !final
+  // each sync reads every sender's task and results from WeCom: ask once a minute, and only
+  // during the first half hour after submission (later: the 10-minute background sync or the button)
+  const awaiting =
+    b?.status === 'submitted' &&
+    !final &&
+    !!b.submitted_at &&
+    Date.now() - new Date(b.submitted_at).getTime() < 30 * 60 * 1000
   useEffect(() => {
     if (!loaded || final) return
     const t = setInterval(() => void d.reload(), 2000)
     return () => clearInterval(t)
   }, [loaded, final, d.reload])
-  // once submitted, ask for WeCom's results now and then until every recipient is resolved
   useEffect(() => {
     if (!awaiting) return
     const ask = () => void post(`/broadcasts/${id}/sync`).catch(() => undefined)
     ask()
-    const t = setInterval(ask, 20000)
+    const t = setInterval(ask, 60000)
     return () => clearInterval(t)
   }, [awaiting, id])
   const stateTags = useMemo(

@@ -53,6 +53,9 @@ function Root() {
           <Route path="broadcasts/:id" element={<BroadcastsPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
+          <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />
+          <Route path="soon/segments" element={<Navigate to="/segments" replace />} />
+          <Route path="soon/broadcasts" element={<Navigate to="/broadcasts" replace />} />
           <Route path="soon/:feature" element={<ComingSoon />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ def _send(api: httpx.Client, name: str, **extra: Any) -> dict[str, Any]:
 def _synced(api: httpx.Client, bid: int, done: Any) -> dict[str, Any]:
     def check() -> Any:
         assert api.post(f"/api/v1/broadcasts/{bid}/sync").status_code == 202
+        time.sleep(0.5)  # one queued sync at a time, not one per poll
         detail = _status(api, bid)
         return detail if done(detail) else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 
@@ -32,6 +33,7 @@ def test_moment_broadcast(api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: 
 
     def published() -> dict[str, object] | None:
         api.post(f"/api/v1/broadcasts/{bid}/sync")
+        time.sleep(0.3)
         jobs = api.get(f"/api/v1/broadcasts/{bid}").json()["jobs"]
         return jobs[0] if jobs and (jobs[0].get("result") or {}).get("moment_id") else None
 

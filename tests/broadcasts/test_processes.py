@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,8 +60,11 @@ def test_broadcast_through_worker_processes(
     bid = r.json()["id"]
 
     def state() -> dict[str, int] | None:
-        api.post(f"/api/v1/broadcasts/{bid}/sync")
         detail = api.get(f"/api/v1/broadcasts/{bid}").json()
+        if detail["status"] == "submitted" and detail["counts"].get("sent") != total:
+            api.post(f"/api/v1/broadcasts/{bid}/sync")
+            time.sleep(1)  # one queued sync at a time, not one per poll
+            detail = api.get(f"/api/v1/broadcasts/{bid}").json()
         if detail["status"] == "submitted" and detail["counts"].get("sent") == total:
             return dict(detail["counts"])
         return None

@@ -18,6 +18,8 @@ from siyu.acquisition.endpoints import router as acquisition
 from siyu.analytics.endpoints import router as analytics
 from siyu.api import console, errors
 from siyu.broadcasts.endpoints import router as broadcasts
+from siyu.content.endpoints import public as radar_redirect
+from siyu.content.endpoints import router as content
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
@@ -90,8 +92,10 @@ def create_app(
     for router in (segments, segment_snapshots, rule_tags):
         api.include_router(router)
     api.include_router(broadcasts)
+    api.include_router(content)
     app.include_router(api)
     app.include_router(wecom_callback)
+    app.include_router(radar_redirect)  # public: /r/{token}
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -26,6 +26,7 @@ CHANNEL_ATTRIBUTED = "channel_attributed"  # an add through a channel code (acqu
 COLLISION = "collision"  # a locked customer added another employee (acquisition)
 OWNER_CHANGED = "owner_changed"  # the customer's owner was set or reassigned (acquisition)
 NOTE = "note"  # a follow-up note written by an employee (sidebar / console)
+RADAR_OPENED = "radar_opened"  # the customer opened a radar link (content)
 
 KINDS = (
     ADDED,
@@ -42,6 +43,7 @@ KINDS = (
     COLLISION,
     OWNER_CHANGED,
     NOTE,
+    RADAR_OPENED,
 )
 
 

@@ -24,6 +24,7 @@ from siyu.broadcasts.models import (
     BroadcastSender,
     BroadcastSettings,
 )
+from siyu.content.models import ContentItem, RadarOpen
 from siyu.corps.models import ApiKey, Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.db.base import Base
@@ -53,6 +54,7 @@ __all__ = [
     "ChannelDayStat",
     "Collision",
     "ConsoleUser",
+    "ContentItem",
     "Corp",
     "Customer",
     "CustomerOwner",
@@ -67,6 +69,7 @@ __all__ = [
     "InboundEvent",
     "LossRecord",
     "OwnerChange",
+    "RadarOpen",
     "RelationTag",
     "RuleTag",
     "Segment",

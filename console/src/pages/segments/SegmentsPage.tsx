@@ -16,103 +16,20 @@ import {
   Spin,
   Statistic,
   Table,
-  Tag,
   Typography,
   type SelectProps,
 } from 'antd'
 import { DeleteOutlined, DownloadOutlined, PlusOutlined } from '@ant-design/icons'
-import { del, get, patch, post, type Customer, type Page } from '../../api'
+import { del, get, patch, post, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import type { ChannelCode } from '../channels/ChannelCodesPage'
 import { useDirectory } from '../directory'
+import { fromRule, newCondition, nextKey, toRule, type Builder, type Kind, type Condition, type Group, type Segment } from './rules'
+import { Members, SegmentCount } from './Members'
 
-type Kind = 'tags' | 'employee' | 'channel' | 'added'
-
-export interface Condition {
-  key: number
-  kind: Kind
-  match: 'any' | 'all' | 'none'
-  values: string[]
-  days: number | null
-}
-
-export interface Group {
-  key: number
-  op: 'and' | 'or'
-  conditions: Condition[]
-}
-
-export interface Builder {
-  op: 'and' | 'or'
-  groups: Group[]
-}
-
-export interface Segment {
-  id: number
-  name: string
-  description: string
-  owner: string
-  rule: Record<string, unknown>
-  include_deleted: boolean
-  created_at: string
-  updated_at: string
-}
-
-type Node = Record<string, unknown>
-
-let seq = 1
-const nextKey = () => seq++
-const newCondition = (): Condition => ({ key: nextKey(), kind: 'tags', match: 'any', values: [], days: 7 })
-const ALL: Node = { type: 'deleted', value: false } // every customer not lost
-
-function term(c: Condition): Node | null {
-  switch (c.kind) {
-    case 'tags':
-      return c.values.length ? { type: 'tags', match: c.match, tag_ids: c.values } : null
-    case 'employee':
-      return c.values.length ? { type: 'employee', userids: c.values } : null
-    case 'channel':
-      return c.values.length ? { type: 'channel', states: c.values } : null
-    case 'added':
-      return c.days ? { type: 'added', within_days: c.days } : null
-  }
-}
-
-/** The API's rule tree for the builder; incomplete conditions are left out. */
-export function toRule(b: Builder): Node {
-  const groups = b.groups
-    .map((g) => {
-      const terms = g.conditions.map(term).filter((t): t is Node => t !== null)
-      return terms.length ? ({ type: g.op, terms } as Node) : null
-    })
-    .filter((g): g is Node => g !== null)
-  if (!groups.length) return ALL
-  return { type: b.op, terms: groups }
-}
-
-/** The builder for a saved rule of the builder's shape; null when it has another shape. */
-function fromRule(rule: Node): Builder | null {
-  if (rule.type === 'deleted') return { op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] }
-  if (rule.type !== 'and' && rule.type !== 'or') return null
-  const groups: Group[] = []
-  for (const g of rule.terms as Node[]) {
-    if (g.type !== 'and' && g.type !== 'or') return null
-    const conditions: Condition[] = []
-    for (const t of g.terms as Node[]) {
-      const c = newCondition()
-      if (t.type === 'tags' && !t.userid) Object.assign(c, { kind: 'tags', match: t.match, values: t.tag_ids })
-      else if (t.type === 'employee') Object.assign(c, { kind: 'employee', values: t.userids })
-      else if (t.type === 'channel' && !(t.groups as string[] | undefined)?.length)
-        Object.assign(c, { kind: 'channel', values: t.states })
-      else if (t.type === 'added' && t.within_days) Object.assign(c, { kind: 'added', days: t.within_days })
-      else return null
-      conditions.push(c)
-    }
-    groups.push({ key: nextKey(), op: g.type as 'and' | 'or', conditions })
-  }
-  return { op: rule.type as 'and' | 'or', groups }
-}
+export type { Builder, Condition, Group, Segment } from './rules'
+export { toRule } from './rules'
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value)
@@ -453,64 +370,4 @@ export default function SegmentsPage() {
       </Drawer>
     </Space>
   )
-}
-
-function Members({ id, empName }: { id: number; empName: (u: string) => string }) {
-  const { tr } = useI18n()
-  const [cursors, setCursors] = useState<(string | null)[]>([null])
-  const cursor = cursors[cursors.length - 1]
-  const page = useLoad(() => get<Page<Customer>>(`/segments/${id}/members`, { cursor, limit: 20 }), [id, cursor])
-  return (
-    <Space orientation="vertical" style={{ width: '100%' }}>
-      {page.error && <Alert type="error" showIcon title={page.error} />}
-      <Table<Customer>
-        rowKey="id"
-        size="small"
-        loading={page.loading}
-        dataSource={page.data?.items ?? []}
-        pagination={false}
-        data-testid="segment-member-table"
-        columns={[
-          { title: tr('客户', 'Customer'), dataIndex: 'name', render: (n: string, c) => n || c.external_userid },
-          {
-            title: tr('标签', 'Tags'),
-            dataIndex: 'tags',
-            render: (tags: Customer['tags']) => (
-              <Space wrap size={[2, 4]}>
-                {tags.map((t) => (
-                  <Tag key={t.tag_id}>{t.name || t.tag_id}</Tag>
-                ))}
-              </Space>
-            ),
-          },
-          {
-            title: tr('跟进员工', 'Employees'),
-            dataIndex: 'userids',
-            render: (ids: string[]) => ids.map(empName).join('、'),
-          },
-          { title: tr('首次添加', 'First added'), dataIndex: 'first_added_at', render: fmtTime },
-        ]}
-      />
-      <Space style={{ justifyContent: 'flex-end', width: '100%' }}>
-        <Button size="small" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          {tr('上一页', 'Previous')}
-        </Button>
-        <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
-        <Button
-          size="small"
-          disabled={!page.data?.next_cursor}
-          onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
-        >
-          {tr('下一页', 'Next')}
-        </Button>
-      </Space>
-    </Space>
-  )
-}
-
-function SegmentCount({ id, stamp }: { id: number; stamp: string }) {
-  const c = useLoad(() => get<{ count: number }>(`/segments/${id}/count`), [id, stamp])
-  if (c.loading) return <Spin size="small" />
-  if (c.error) return <Typography.Text type="danger">{c.error}</Typography.Text>
-  return <span data-testid={`segment-members-${id}`}>{c.data?.count}</span>
 }

@@ -1,0 +1,245 @@
+// 群发: compose (text + audience + preview of recipients and cap).
+import { useEffect, useState } from 'react'
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Radio,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Typography,
+} from 'antd'
+import { SendOutlined } from '@ant-design/icons'
+import type { Dayjs } from 'dayjs'
+import { get, post } from '../../api'
+import { useAction, useLoad } from '../../hooks'
+import { useI18n } from '../../i18n'
+import { type Dir } from '../directory'
+import type { Segment } from '../segments/SegmentsPage'
+import type { Broadcast } from './shared'
+
+interface Preview {
+  total: number
+  senders: number
+  jobs: number
+  cap_rule: string
+  cap: number | null
+  cap_blocked: number
+  by_employee: { userid: string; recipients: number }[]
+}
+
+interface Compose {
+  name: string
+  text: string
+  mode: 'filter' | 'segment'
+  tags_any?: string[]
+  tags_none?: string[]
+  userid?: string
+  segment_id?: number
+  userids?: string[]
+  scheduled_at?: Dayjs | null
+}
+
+function audienceBody(v: Compose) {
+  return {
+    filter:
+      v.mode === 'filter'
+        ? { tags_any: v.tags_any ?? [], tags_none: v.tags_none ?? [], userid: v.userid ?? null }
+        : {},
+    userids: v.userids ?? [],
+    segment_id: v.mode === 'segment' ? (v.segment_id ?? null) : null,
+  }
+}
+
+export default function ComposeModal({ open, dir, onClose }: { open: boolean; dir: Dir; onClose: (b?: Broadcast) => void }) {
+  const { tr } = useI18n()
+  const [form] = Form.useForm<Compose>()
+  const act = useAction()
+  const [busy, setBusy] = useState(false)
+  const values = Form.useWatch([], form) as Compose | undefined
+  const segments = useLoad(() => (open ? get<Segment[]>('/segments') : Promise.resolve([] as Segment[])), [open])
+  const audienceKey = JSON.stringify(values ? audienceBody(values) : null)
+  const [preview, setPreview] = useState<{ data: Preview | null; error: string | null; busy: boolean }>({
+    data: null,
+    error: null,
+    busy: false,
+  })
+  useEffect(() => {
+    if (!open || !values) return
+    if (values.mode === 'segment' && !values.segment_id) {
+      setPreview({ data: null, error: null, busy: false })
+      return
+    }
+    let live = true
+    setPreview((p) => ({ ...p, busy: true }))
+    const t = setTimeout(() => {
+      post<Preview>('/broadcasts/preview', JSON.parse(audienceKey))
+        .then((data) => live && setPreview({ data, error: null, busy: false }))
+        .catch((e: Error) => live && setPreview({ data: null, error: e.message, busy: false }))
+    }, 400)
+    return () => {
+      live = false
+      clearTimeout(t)
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [audienceKey, open])
+  const close = (b?: Broadcast) => {
+    form.resetFields()
+    onClose(b)
+  }
+  const send = async () => {
+    const v = await form.validateFields()
+    const all = { ...form.getFieldsValue(true), ...v } as Compose
+    setBusy(true)
+    const created = await act(
+      () =>
+        post<Broadcast>('/broadcasts', {
+          name: all.name,
+          text: all.text,
+          audience: audienceBody(all),
+          scheduled_at: all.scheduled_at ? all.scheduled_at.toISOString() : null,
+        }),
+      all.scheduled_at
+        ? tr('群发已预约', 'Broadcast scheduled')
+        : tr('群发已创建，正在提交给员工', 'Broadcast created; submitting to employees'),
+    )
+    setBusy(false)
+    if (created) close(created)
+  }
+  const p = preview.data
+  return (
+    <Modal
+      open={open}
+      width={760}
+      title={tr('新建群发', 'New broadcast')}
+      onCancel={() => close()}
+      destroyOnHidden
+      footer={
+        <Space>
+          <Button onClick={() => close()}>{tr('取消', 'Cancel')}</Button>
+          <Popconfirm
+            title={tr(
+              `将向 ${p?.total ?? 0} 位客户群发（${p?.senders ?? 0} 位员工确认后发送），确定？`,
+              `Send to ${p?.total ?? 0} customers (${p?.senders ?? 0} employees confirm)?`,
+            )}
+            onConfirm={() => void send()}
+            okButtonProps={{ 'data-testid': 'broadcast-confirm' } as Record<string, string>}
+          >
+            <Button type="primary" icon={<SendOutlined />} loading={busy} disabled={!p || p.total === 0} data-testid="broadcast-send">
+              {tr('发送', 'Send')}
+            </Button>
+          </Popconfirm>
+        </Space>
+      }
+    >
+      <Form form={form} name="broadcast_compose" layout="vertical" preserve initialValues={{ mode: 'filter', text: '' }}>
+        <Row gutter={16}>
+          <Col xs={24} md={14}>
+            <Form.Item name="name" label={tr('任务名称', 'Name')} rules={[{ required: true, message: tr('请输入名称', 'Enter a name') }]}>
+              <Input maxLength={100} data-testid="broadcast-name-input" />
+            </Form.Item>
+            <Form.Item
+              name="text"
+              label={tr('消息内容', 'Message')}
+              rules={[{ required: true, message: tr('请输入消息内容', 'Enter the message') }]}
+            >
+              <Input.TextArea rows={5} maxLength={1300} showCount data-testid="broadcast-text" />
+            </Form.Item>
+            <Form.Item name="mode" label={tr('发送对象', 'Audience')}>
+              <Radio.Group
+                options={[
+                  { label: tr('按条件筛选', 'By filter'), value: 'filter' },
+                  { label: tr('已保存的分群', 'Saved segment'), value: 'segment' },
+                ]}
+              />
+            </Form.Item>
+            {values?.mode === 'segment' ? (
+              <Form.Item name="segment_id" label={tr('客户分群', 'Segment')} rules={[{ required: true }]}>
+                <Select
+                  data-testid="broadcast-segment"
+                  options={(segments.data ?? []).map((s) => ({ label: s.name, value: s.id }))}
+                  placeholder={tr('选择分群', 'Pick a segment')}
+                />
+              </Form.Item>
+            ) : (
+              <>
+                <Form.Item name="tags_any" label={tr('含任一标签', 'Has any of the tags')}>
+                  <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.tagOptions} data-testid="broadcast-tags" />
+                </Form.Item>
+                <Form.Item name="tags_none" label={tr('排除标签', 'Has none of the tags')}>
+                  <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.tagOptions} />
+                </Form.Item>
+                <Form.Item name="userid" label={tr('跟进员工', 'Followed by')}>
+                  <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+                </Form.Item>
+              </>
+            )}
+            <Form.Item
+              name="userids"
+              label={tr('发送员工', 'Senders')}
+              extra={tr('为空时由客户的归属员工发送；每位客户只收到一次。', 'Empty: each customer’s owner sends; every customer gets it once.')}
+            >
+              <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+            </Form.Item>
+            <Form.Item
+              name="scheduled_at"
+              label={tr('定时发送', 'Schedule')}
+              extra={tr('留空则立即发送。', 'Leave empty to send now.')}
+            >
+              <DatePicker
+                showTime={{ format: 'HH:mm' }}
+                format="YYYY-MM-DD HH:mm"
+                disabledDate={(d) => d.isBefore(new Date(), 'day')}
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={10}>
+            <Card size="small" title={tr('发送预估', 'Preview')} loading={preview.busy && !p} data-testid="broadcast-preview">
+              {preview.error && <Alert type="error" showIcon title={preview.error} />}
+              {p ? (
+                <Space orientation="vertical" style={{ width: '100%' }}>
+                  <Row>
+                    <Col span={12}>
+                      <Statistic title={tr('客户', 'Recipients')} value={p.total} data-testid="preview-total" />
+                    </Col>
+                    <Col span={12}>
+                      <Statistic title={tr('员工', 'Senders')} value={p.senders} />
+                    </Col>
+                  </Row>
+                  <Statistic
+                    title={tr('频次限制将拦截', 'Blocked by the frequency cap')}
+                    value={p.cap_blocked}
+                    valueStyle={p.cap_blocked ? { color: '#fa8c16' } : undefined}
+                    data-testid="preview-capped"
+                  />
+                  <Typography.Text type="secondary">
+                    {p.cap === null
+                      ? tr('未设置频次限制', 'No frequency cap')
+                      : tr(`每位客户本周期最多收到 ${p.cap} 条（${p.cap_rule}）`, `Each customer receives at most ${p.cap} per period (${p.cap_rule})`)}
+                  </Typography.Text>
+                  {values?.text && (
+                    <div style={{ background: '#ededed', borderRadius: 8, padding: 10 }}>
+                      <div style={{ background: '#fff', borderRadius: 6, padding: '8px 10px', whiteSpace: 'pre-wrap' }}>
+                        {values.text}
+                      </div>
+                    </div>
+                  )}
+                </Space>
+              ) : (
+                !preview.error && <Typography.Text type="secondary">{tr('选择发送对象后显示人数。', 'Pick an audience to see the count.')}</Typography.Text>
+              )}
+            </Card>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  )
+}

@@ -1,0 +1,114 @@
+// 渠道活码: shared types and staff-rule helpers.
+import dayjs, { type Dayjs } from 'dayjs'
+
+export interface ChannelCode {
+  id: number
+  name: string
+  group_name: string
+  state: string
+  config_id: string
+  qr_code: string
+  userids: string[]
+  skip_verify: boolean
+  tag_ids: string[]
+  remark_template: string
+  staff: StaffRule[]
+  backups: string[]
+  welcome: { text: string; attachments: unknown[] } | null
+  members: string[]
+  applied_skip_verify: boolean
+  created_at: string
+}
+
+export interface Duty {
+  channel_id: number
+  on_duty: string[]
+  off_duty: Record<string, string>[]
+  members: string[]
+  skip_verify: boolean
+  adds_today: Record<string, number>
+}
+
+export interface StatRow {
+  key: string
+  label: string
+  adds: number
+  lost: number
+  net: number
+  lost_1d: number
+  lost_7d: number
+  retained: number
+}
+
+export interface Stats {
+  start: string
+  end: string
+  rows: StatRow[]
+  totals: StatRow
+  trend: { day: string; adds: number; lost: number; net: number }[]
+}
+
+export interface Filters {
+  keyword?: string
+  group_name?: string
+  userid?: string
+}
+
+export interface Draft {
+  name: string
+  group_name?: string
+  userids: string[]
+  skip_verify: boolean
+  tag_ids?: string[]
+  remark_template?: string
+  welcome_text?: string
+  staff?: { userid: string; days: number[]; time?: [Dayjs, Dayjs] | null; daily_cap?: number | null }[]
+  backups?: string[]
+}
+
+export interface StaffRule {
+  userid: string
+  daily_cap: number | null
+  days: number[]
+  start: string
+  end: string
+}
+
+export function weekdays(tr: (zh: string, en: string) => string) {
+  const zh = ['一', '二', '三', '四', '五', '六', '日']
+  const en = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+  return zh.map((d, i) => ({ value: i + 1, label: tr(`周${d}`, en[i]) }))
+}
+
+export function toRules(staff: Draft['staff']): StaffRule[] {
+  return (staff ?? [])
+    .filter((r) => r?.userid)
+    .map((r) => {
+      const end = r.time?.[1]?.format('HH:mm')
+      return {
+        userid: r.userid,
+        days: r.days,
+        daily_cap: r.daily_cap ?? null,
+        start: r.time?.[0]?.format('HH:mm') ?? '00:00',
+        end: !end || end === '00:00' || end === '23:59' ? '24:00' : end,
+      }
+    })
+}
+
+export function offReason(r: string, tr: (zh: string, en: string) => string): string {
+  if (r === 'not a working day') return tr('非接待日', r)
+  if (r === 'outside working hours') return tr('不在接待时段', r)
+  const cap = r.match(/^daily cap of (\d+) reached$/)
+  if (cap) return tr(`已达每日上限 ${cap[1]} 人`, r)
+  return r
+}
+
+export function fromRules(rules: StaffRule[]): Draft['staff'] {
+  const at = (hhmm: string) => dayjs(`2000-01-01 ${hhmm === '24:00' ? '23:59' : hhmm}`)
+  return rules.map((r) => ({
+    userid: r.userid,
+    days: r.days,
+    daily_cap: r.daily_cap,
+    time: r.start === '00:00' && r.end === '24:00' ? null : [at(r.start), at(r.end)],
+  }))
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -107,7 +108,7 @@ async def run_full_sync(
                 continue
             await _set_step(db, corp_id, run_id, step, status="running")
             fn = _STEP_FUNCS[step]
-            await fn(db, corp_id, run_id, client, state, progress, page_hook)
+            await fn(_Sync(db, corp_id, run_id, client, state, progress, page_hook))
             await _set_step(db, corp_id, run_id, step, status="done")
         async with db.unit_of_work() as s:
             run = await _run(s, corp_id, run_id)
@@ -125,6 +126,30 @@ async def run_full_sync(
             run.steps = {**run.steps, run.step: step_info}
         log.warning("sync run %s of corp %s %s: %s", run_id, corp_id, run.status, run.error)
         raise
+
+
+@dataclass
+class _Sync:
+    """What every step of a run works with; ``state`` is the run's resume state (mutable)."""
+
+    db: Database
+    corp_id: int
+    run_id: int
+    client: WeComClient
+    state: dict[str, Any]
+    progress: Progress
+    hook: Callable[[], Awaitable[None]] | None
+
+    def parts(self) -> tuple[Any, ...]:
+        return (
+            self.db,
+            self.corp_id,
+            self.run_id,
+            self.client,
+            self.state,
+            self.progress,
+            self.hook,
+        )
 
 
 async def _run(s: AsyncSession, corp_id: int, run_id: int) -> SyncRun:
@@ -166,15 +191,8 @@ async def _set_step(
             await apply(session)
 
 
-async def _departments(
-    db: Database,
-    corp_id: int,
-    run_id: int,
-    client: WeComClient,
-    state: dict[str, Any],
-    progress: Progress,
-    hook: Any,
-) -> None:
+async def _departments(r: _Sync) -> None:
+    db, corp_id, run_id, client, progress = r.db, r.corp_id, r.run_id, r.client, r.progress
     depts = await client.list_departments()
     async with db.unit_of_work() as s:
         n = await employees.apply_departments(s, corp_id, depts)
@@ -182,15 +200,8 @@ async def _departments(
     progress("departments", n, n)
 
 
-async def _employees(
-    db: Database,
-    corp_id: int,
-    run_id: int,
-    client: WeComClient,
-    state: dict[str, Any],
-    progress: Progress,
-    hook: Any,
-) -> None:
+async def _employees(r: _Sync) -> None:
+    db, corp_id, run_id, client, progress = r.db, r.corp_id, r.run_id, r.client, r.progress
     users = await client.list_users(1, fetch_child=True)
     contact = set(await client.get_follow_user_list())
     async with db.unit_of_work() as s:
@@ -199,15 +210,8 @@ async def _employees(
     progress("employees", n, n)
 
 
-async def _tags(
-    db: Database,
-    corp_id: int,
-    run_id: int,
-    client: WeComClient,
-    state: dict[str, Any],
-    progress: Progress,
-    hook: Any,
-) -> None:
+async def _tags(r: _Sync) -> None:
+    db, corp_id, run_id, client, progress = r.db, r.corp_id, r.run_id, r.client, r.progress
     groups_ = await client.get_corp_tag_list()
     async with db.unit_of_work() as s:
         counts = await tags.apply_tag_groups(s, corp_id, groups_, now=utcnow(), complete=True)
@@ -215,15 +219,9 @@ async def _tags(
     progress("tags", counts["tags"], counts["tags"])
 
 
-async def _customers(
-    db: Database,
-    corp_id: int,
-    run_id: int,
-    client: WeComClient,
-    state: dict[str, Any],
-    progress: Progress,
-    hook: Any,
-) -> None:
+async def _customers(r: _Sync) -> None:
+    db, corp_id, run_id, client, state = r.db, r.corp_id, r.run_id, r.client, r.state
+    progress, hook = r.progress, r.hook
     """Pull every relation with ``batch/get_by_user``; pages are fetched ahead while the
     previous ones are written, and written ~``BATCH_RELATIONS`` at a time, each batch one
     transaction that also saves the resume cursor of its last page."""
@@ -306,15 +304,8 @@ async def _customers(
     state["customers"] = {"chunk": len(chunks), "cursor": "", "relations": done, "userids": userids}
 
 
-async def _groups(
-    db: Database,
-    corp_id: int,
-    run_id: int,
-    client: WeComClient,
-    state: dict[str, Any],
-    progress: Progress,
-    hook: Any,
-) -> None:
+async def _groups(r: _Sync) -> None:
+    db, corp_id, run_id, client, progress = r.db, r.corp_id, r.run_id, r.client, r.progress
     """Every group chat: details fetched a few at a time, written in small batches."""
     refs = []
     async for page in client.iter_group_chats(limit=1000):
@@ -338,15 +329,15 @@ async def _groups(
         progress("groups", done, total)
 
 
-async def _reconcile(
-    db: Database,
-    corp_id: int,
-    run_id: int,
-    client: WeComClient,
-    state: dict[str, Any],
-    progress: Progress,
-    hook: Any,
-) -> None:
+async def _reconcile(r: _Sync) -> None:
+    db, corp_id, run_id, client, state, progress = (
+        r.db,
+        r.corp_id,
+        r.run_id,
+        r.client,
+        r.state,
+        r.progress,
+    )
     """Relations of synced employees not seen by this run were lost while Siyu was not told."""
     userids = list(
         (state.get("customers") or {}).get("userids") or sorted(await client.get_follow_user_list())

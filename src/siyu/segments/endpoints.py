@@ -17,6 +17,7 @@ from siyu.customers.schemas import EXPORT_HEADERS, CustomerOut, export_row
 from siyu.segments import service
 from siyu.segments.rules import Definition
 from siyu.segments.schemas import (
+    DraftMembersIn,
     PreviewOut,
     SegmentIn,
     SegmentOut,
@@ -34,6 +35,27 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 async def preview(session: SessionDep, corp: CorpDep, body: Definition) -> PreviewOut:
     """Count the customers a draft rule selects, without saving it."""
     return await service.preview(session, corp, body)
+
+
+@router.post("/preview/members", response_model=Page[CustomerOut])
+async def preview_members(
+    session: SessionDep, corp: CorpDep, body: DraftMembersIn
+) -> Page[CustomerOut]:
+    """One page of the customers a draft rule selects (the saved segment's member columns)."""
+    definition = Definition(rule=body.rule, include_deleted=body.include_deleted)
+    items, next_cursor = await service.draft_members(
+        session, corp, definition, cursor=body.cursor, limit=body.limit
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post("/preview/export", response_class=Response)
+async def preview_export(
+    session: SessionDep, corp: CorpDep, body: Definition, format: str = "xlsx"
+) -> Response:
+    """Every customer a draft rule selects, as a file (the saved segment export's columns)."""
+    fmt = export.check_format(format)
+    return await _export(service.iter_draft_members(session, corp, body), fmt, "segment-draft")
 
 
 @router.get("", response_model=list[SegmentOut])
@@ -88,16 +110,21 @@ async def export_segment(
     session: SessionDep, corp: CorpDep, segment_id: int, format: str = "xlsx"
 ) -> Response:
     fmt = export.check_format(format)
+    await service.get(session, corp.id, segment_id)  # a 404 before any file is started
+    members = service.iter_members(session, corp, segment_id)
+    return await _export(members, fmt, f"segment-{segment_id}")
 
+
+async def _export(members: AsyncIterator[CustomerOut], fmt: export.Format, name: str) -> Response:
     async def rows() -> AsyncIterator[Sequence[Any]]:
-        async for c in service.iter_members(session, corp, segment_id):
+        async for c in members:
             yield export_row(c)
 
     data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="segment")
     return Response(
         data,
         media_type=export.MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="segment-{segment_id}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
 
 

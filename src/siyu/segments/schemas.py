@@ -15,6 +15,13 @@ class PreviewOut(BaseModel):
     took_ms: float = Field(description="time spent evaluating, catching up included")
 
 
+class DraftMembersIn(Definition):
+    """A page of the members of an unsaved rule (same pages as a saved segment's members)."""
+
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(default=None, description="next_cursor of the previous page")
+
+
 class SegmentIn(Definition):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=500)

@@ -152,16 +152,32 @@ async def members(
 ) -> tuple[list[CustomerOut], str | None]:
     """One page of the segment's current members, with the customer list's columns."""
     row = await get(session, corp.id, segment_id)
-    bm = await members_bitmap(session, corp, definition_of(row))
+    return await draft_members(session, corp, definition_of(row), cursor=cursor, limit=limit)
+
+
+async def draft_members(
+    session: AsyncSession, corp: Corp, definition: Definition, *, cursor: str | None, limit: int
+) -> tuple[list[CustomerOut], str | None]:
+    """One page of the current members of a definition (saved or draft). The rule is evaluated
+    for each page; the keyset cursor (last seq) keeps pages disjoint when members change."""
+    bm = await members_bitmap(session, corp, definition)
     return await _page(session, corp.id, bm, cursor, limit)
 
 
 async def iter_members(
     session: AsyncSession, corp: Corp, segment_id: int
 ) -> AsyncIterator[CustomerOut]:
-    """Every current member, page by page (exports); evaluated once."""
+    """Every current member of a saved segment, page by page (exports); evaluated once."""
     row = await get(session, corp.id, segment_id)
-    bm = await members_bitmap(session, corp, definition_of(row))
+    async for item in iter_draft_members(session, corp, definition_of(row)):
+        yield item
+
+
+async def iter_draft_members(
+    session: AsyncSession, corp: Corp, definition: Definition
+) -> AsyncIterator[CustomerOut]:
+    """Every current member of a definition, page by page (exports); evaluated once."""
+    bm = await members_bitmap(session, corp, definition)
     cursor: str | None = None
     while True:
         items, cursor = await _page(session, corp.id, bm, cursor, MAX_PAGE)

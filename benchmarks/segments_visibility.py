@@ -21,6 +21,7 @@ from siyu.customers.models import Customer, FollowRelation
 from siyu.db import migrate
 from siyu.db.session import Database
 from siyu.segments import engine
+from siyu.segments.registry import REGISTRY
 from siyu.segments.rules import Definition
 from siyu.tags.models import Tag, TagGroup
 
@@ -87,11 +88,11 @@ async def _watch(url: str, corp_id: int, changes: int) -> list[float]:
     async with db.unit_of_work() as s:
         corp = await s.get(Corp, corp_id)
         assert corp is not None
-        await engine.REGISTRY.get(s, corp)
+        await REGISTRY.get(s, corp)
     deadline = time.time() + 60
     while len(seen) < changes and time.time() < deadline:
         async with db.unit_of_work() as s:
-            ix = await engine.REGISTRY.get(s, corp)
+            ix = await REGISTRY.get(s, corp)
             plan = await engine.compile_rule(s, corp_id, definition.rule)
             n = len(
                 await engine.evaluate(

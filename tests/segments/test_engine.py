@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, update
 from siyu.db.session import Database
 from siyu.segments import changelog, engine
 from siyu.segments.models import SegmentChange
+from siyu.segments.registry import Registry
 from siyu.segments.rules import Definition
 from tests.segments import world as w
 
@@ -27,7 +29,7 @@ def test_rule_depth_and_size_are_bounded() -> None:
 
 
 async def test_registry_catches_up_rebuilds_when_idle_and_prunes(db: Database) -> None:
-    registry = engine.Registry()
+    registry = Registry()
     async with db.unit_of_work() as s:
         corp = await w.make_corp(s)
         ids = await w.add_customers(s, corp, [_spec(), _spec()])
@@ -64,3 +66,43 @@ def _spec() -> dict[str, object]:
         ],
         "events": [],
     }
+
+
+async def test_warm_builds_every_corp_and_requests_use_it(db: Database) -> None:
+    registry = Registry()
+    async with db.unit_of_work() as s:
+        one = await w.make_corp(s)
+        await w.add_customers(s, one, [_spec(), _spec(), _spec()])
+        two = await w.make_corp(s)
+        await w.add_customers(s, two, [_spec()])
+    async with db.unit_of_work() as s:
+        assert registry.status(s, one)["state"] == "not_built"
+    assert await registry.warm(db) == 2
+    assert await registry.warm(db) == 0  # built already: nothing to do
+    async with db.unit_of_work() as s:
+        for corp, n in ((one, 3), (two, 1)):
+            st = registry.status(s, corp)
+            assert st["state"] == "built" and st["trigger"] == "startup", st
+            assert st["customers"] == st["live_customers"] == n and st["built_at"] is not None
+    async with db.unit_of_work() as s:
+        added = await w.add_customers(s, one, [_spec()])
+    async with db.unit_of_work() as s:
+        index = await registry.get(s, one)  # the warmed index, caught up with the log
+        assert registry.status(s, one)["trigger"] == "startup"
+        assert len(index.live) == 4 and added
+
+
+async def test_concurrent_first_requests_share_one_build(db: Database) -> None:
+    registry = Registry()
+    async with db.unit_of_work() as s:
+        corp = await w.make_corp(s)
+        await w.add_customers(s, corp, [_spec(), _spec()])
+
+    async def ask() -> object:
+        async with db.unit_of_work() as s:
+            return await registry.get(s, corp)
+
+    got = await asyncio.gather(ask(), ask(), ask())
+    assert got[0] is got[1] is got[2]  # one build; the others waited for it
+    async with db.unit_of_work() as s:
+        assert registry.status(s, corp)["trigger"] == "request"

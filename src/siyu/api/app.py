@@ -31,6 +31,7 @@ from siyu.events.tasks import wake_drain
 from siyu.groups.endpoints import router as groups
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
+from siyu.segments.registry import start_warming
 from siyu.segments.rule_tag_endpoints import router as rule_tags
 from siyu.sync.endpoints import router as sync
 from siyu.tags.endpoints import router as tags
@@ -55,6 +56,7 @@ def create_app(
         own_db = db is None
         app.state.db = db or Database.open(settings.database_url)
         app.state.event_sink = EventSink(app.state.db, wake=wake_drain)
+        warmer = start_warming(app.state.db.url)  # segment indexes, in the background
         consumer = None
         if n_workers > 0:
             import siyu.worker.tasks  # noqa: F401  (registers every task)
@@ -65,6 +67,7 @@ def create_app(
             yield
         finally:
             await app.state.event_sink.close()
+            warmer.stop()
             if consumer is not None:
                 consumer.stop(graceful=True)
             if own_db:

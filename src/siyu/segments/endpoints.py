@@ -15,9 +15,11 @@ from siyu.core import export
 from siyu.core.pagination import Page
 from siyu.customers.schemas import EXPORT_HEADERS, CustomerOut, export_row
 from siyu.segments import service
+from siyu.segments.registry import REGISTRY
 from siyu.segments.rules import Definition
 from siyu.segments.schemas import (
     DraftMembersIn,
+    IndexStatusOut,
     PreviewOut,
     SegmentIn,
     SegmentOut,
@@ -56,6 +58,13 @@ async def preview_export(
     """Every customer a draft rule selects, as a file (the saved segment export's columns)."""
     fmt = export.check_format(format)
     return await _export(service.iter_draft_members(session, corp, body), fmt, "segment-draft")
+
+
+@router.get("/index", response_model=IndexStatusOut)
+async def index_status(session: SessionDep, corp: CorpDep) -> Any:
+    """Build state and size of the corp's bitmap index in this process (built for every corp
+    when the process starts, in the background)."""
+    return REGISTRY.status(session, corp)
 
 
 @router.get("", response_model=list[SegmentOut])

@@ -9,7 +9,6 @@ the candidates term by term (bitmap leaves first) and ``not`` is relative to the
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -296,35 +295,3 @@ async def catch_up(session: AsyncSession, corp_id: int, index: CorpIndex) -> int
     index.apply(seqs, facts, change_id=changes[-1][0])
     index.caught_up_at = started
     return len(changes)
-
-
-class Registry:
-    """The corp indexes of this process, keyed by database and corp (and the corp's creation
-    time, so a corp re-created under a reused id never sees a stale index)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._indexes: dict[tuple[str, int], tuple[str, CorpIndex]] = {}
-
-    async def get(self, session: AsyncSession, corp: Corp) -> CorpIndex:
-        """The corp's index, built on first use and caught up with the change log."""
-        key = (str(session.get_bind().engine.url), corp.id)
-        stamp = corp.created_at.isoformat()
-        with self._lock:
-            found = self._indexes.get(key)
-        idle = found is not None and time.monotonic() - found[1].caught_up_at > REBUILD_IDLE_S
-        if found is not None and found[0] == stamp and not idle:
-            index = found[1]
-            if await catch_up(session, corp.id, index) >= 0:
-                return index
-        index = await build(session, corp)
-        with self._lock:
-            self._indexes[key] = (stamp, index)
-        return index
-
-    def drop(self) -> None:
-        with self._lock:
-            self._indexes.clear()
-
-
-REGISTRY = Registry()

@@ -22,6 +22,7 @@ from siyu.segments import repository as repo
 from siyu.segments import rule_tag_repository as rrepo
 from siyu.segments import service as segments
 from siyu.segments.models import RuleTag
+from siyu.segments.registry import REGISTRY
 from siyu.segments.rules import Definition
 from siyu.segments.schemas import Failure, RuleTagCounts, RuleTagIn, RuleTagOut, RuleTagPatch
 
@@ -135,7 +136,7 @@ async def evaluate(
     returns the ids of the batch jobs created (to run after commit)."""
     now = now or utcnow()
     definition = Definition.model_validate({"rule": row.rule})
-    index = await engine.REGISTRY.get(session, corp)
+    index = await REGISTRY.get(session, corp)
     within: BitMap | None = None
     if customer_ids is not None:
         within = BitMap(await rrepo.seqs_of(session, corp.id, customer_ids))

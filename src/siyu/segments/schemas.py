@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,29 @@ class DraftMembersIn(Definition):
 
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = Field(default=None, description="next_cursor of the previous page")
+
+
+class IndexStatusOut(BaseModel):
+    """The corp's bitmap index in the process that answered (each API and worker process
+    keeps its own)."""
+
+    pid: int = Field(description="the process that answered")
+    state: Literal["not_built", "building", "built", "failed"]
+    trigger: Literal["startup", "request", "rebuild"] | None = Field(
+        default=None, description="what started the last build"
+    )
+    started_at: datetime | None = None
+    built_at: datetime | None = None
+    build_ms: float | None = None
+    error: str | None = None
+    customers: int | None = Field(default=None, description="customers in the index")
+    live_customers: int | None = None
+    bitmaps: int | None = None
+    memory_bytes: int | None = None
+    last_change_id: int | None = Field(default=None, description="change log position")
+    caught_up_s_ago: float | None = Field(
+        default=None, description="seconds since the change log was last read to its end"
+    )
 
 
 class SegmentIn(Definition):

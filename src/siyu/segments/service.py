@@ -19,6 +19,7 @@ from siyu.db.repository import scoped
 from siyu.segments import engine
 from siyu.segments import repository as repo
 from siyu.segments.models import Segment, SegmentSnapshot
+from siyu.segments.registry import REGISTRY
 from siyu.segments.rules import Definition
 from siyu.segments.schemas import PreviewOut, SegmentIn, SegmentPatch, SnapshotIn
 
@@ -34,7 +35,7 @@ async def members_bitmap(
     within: BitMap | None = None,
 ) -> BitMap:
     """The seqs of the customers the definition selects now (optionally among ``within``)."""
-    index = await engine.REGISTRY.get(session, corp)
+    index = await REGISTRY.get(session, corp)
     plan = await engine.compile_rule(session, corp.id, definition.rule)
     cand = engine.candidates(index, include_deleted=definition.include_deleted)
     if within is not None:

@@ -6,15 +6,24 @@ from datetime import timedelta
 
 from huey import crontab
 
+from siyu.core.settings import get_settings
 from siyu.corps import service as corps
 from siyu.db.base import utcnow
 from siyu.db.session import Database
 from siyu.segments import changelog, engine, rule_tags
 from siyu.segments import rule_tag_repository as rrepo
+from siyu.segments.registry import start_warming
 from siyu.tags.tasks import run_batch_tag_job
 from siyu.worker.app import huey, run_async
 
 STALE_AFTER = timedelta(minutes=10)
+
+
+@huey.on_startup()
+def warm_segment_indexes() -> None:
+    """Build every corp's segment index when a worker process starts (once per process, in
+    the background: the worker threads take tasks meanwhile)."""
+    start_warming(get_settings().database_url)
 
 
 async def evaluate_now(

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=300,
         description="a worker's lease on a broadcast; after a crash another worker resumes",
     )
+    rule_tag_lease_seconds: int = Field(
+        default=600,
+        description="a rule tag write job untouched this long (its worker died) is resumed",
+    )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
 

@@ -54,7 +54,7 @@ async def pending_relations(session: AsyncSession, corp_id: int, name: str) -> s
         .where(
             BatchTagJob.corp_id == corp_id,
             BatchTagJob.requested_by == name,
-            BatchTagItem.status == "pending",
+            BatchTagItem.status.in_(("pending", "sending")),
         )
     )
     return set((await session.scalars(stmt)).all())
@@ -104,6 +104,19 @@ async def unfinished_jobs(session: AsyncSession, corp_id: int, *, before: Any) -
         BatchTagJob.requested_by.like("rule_tag:%"),
         BatchTagJob.status.in_(("pending", "running")),
         BatchTagJob.updated_at < before,
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def corps_with_unfinished_jobs(session: AsyncSession, *, before: Any) -> list[int]:
+    stmt = (
+        select(BatchTagJob.corp_id)
+        .where(
+            BatchTagJob.requested_by.like("rule_tag:%"),
+            BatchTagJob.status.in_(("pending", "running")),
+            BatchTagJob.updated_at < before,
+        )
+        .distinct()
     )
     return list((await session.scalars(stmt)).all())
 

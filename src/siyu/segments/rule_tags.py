@@ -105,7 +105,7 @@ async def counts(session: AsyncSession, corp_id: int, row: RuleTag) -> RuleTagCo
         matched=row.matched,
         applied=by.get(("add", "done"), 0),
         removed=by.get(("remove", "done"), 0),
-        pending=by.get(("add", "pending"), 0) + by.get(("remove", "pending"), 0),
+        pending=sum(by.get((d, st), 0) for d in ("add", "remove") for st in ("pending", "sending")),
         failed=by.get(("add", "failed"), 0) + by.get(("remove", "failed"), 0),
         failures=[Failure(reason=k, count=v) for k, v in sorted(reasons.items())],
     )

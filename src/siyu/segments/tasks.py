@@ -16,8 +16,6 @@ from siyu.segments.registry import start_warming
 from siyu.tags.tasks import run_batch_tag_job
 from siyu.worker.app import huey, run_async
 
-STALE_AFTER = timedelta(minutes=10)
-
 
 @huey.on_startup()
 def warm_segment_indexes() -> None:
@@ -56,12 +54,18 @@ def evaluate_rule_tag(corp_id: int, rule_id: int) -> int:
     return _run(run_async(lambda db: evaluate_now(db, corp_id, None, rule_id)), corp_id)
 
 
-async def _periodic(db: Database) -> list[tuple[int, list[int]]]:
+async def _periodic(db: Database) -> list[int]:
+    async with db.unit_of_work() as s:
+        return await rrepo.corps_with_rule_tags(s)
+
+
+async def _stale(db: Database) -> list[tuple[int, list[int]]]:
+    """Rule tag jobs unfinished and untouched for the lease (the worker running them died)."""
+    before = utcnow() - timedelta(seconds=get_settings().rule_tag_lease_seconds)
     async with db.unit_of_work() as s:
         out = []
-        for corp_id in await rrepo.corps_with_rule_tags(s):
-            stale = await rrepo.unfinished_jobs(s, corp_id, before=utcnow() - STALE_AFTER)
-            out.append((corp_id, stale))
+        for corp_id in await rrepo.corps_with_unfinished_jobs(s, before=before):
+            out.append((corp_id, await rrepo.unfinished_jobs(s, corp_id, before=before)))
         return out
 
 
@@ -79,9 +83,19 @@ def prune_segment_changes() -> int:
 @huey.periodic_task(crontab(minute="*/15"))
 def periodic_rule_tags() -> int:
     """Every 15 minutes: re-evaluate each corp's rule tags (time-based terms move on their
-    own) and re-run rule tag jobs left unfinished (a crashed worker)."""
+    own)."""
     due = run_async(_periodic)
-    for corp_id, stale in due:
-        _run(stale, corp_id)
+    for corp_id in due:
         evaluate_rule_tags(corp_id, None)
     return len(due)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_rule_tag_jobs() -> int:
+    """Every minute: re-run rule tag write jobs whose worker died (untouched for the lease;
+    a live run touches its job at every chunk). Writes it left in flight are reconciled
+    with WeCom, never sent twice."""
+    stale = run_async(_stale)
+    for corp_id, jobs in stale:
+        _run(jobs, corp_id)
+    return sum(len(jobs) for _, jobs in stale)

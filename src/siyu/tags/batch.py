@@ -1,8 +1,10 @@
 """Run a batch tag job: one ``mark_tag`` per follow relation, durable and resumable.
 
-Items move pending → done | failed in the same transaction that mirrors the change locally.
-A crash between WeCom's answer and the commit repeats at most one chunk of calls, which is
-harmless: adding a tag a relation already has (or removing one it lacks) changes nothing.
+Items move pending → sending (committed before any call of the chunk) → done | failed, the
+last step in the same transaction that mirrors the change locally. After a crash (or a
+transient error) mid-chunk, items left ``sending`` are reconciled before anything else: the
+relation's tags are read back from WeCom and an item whose change is already there is done
+without calling ``mark_tag`` again, so a restart never repeats a write that succeeded.
 """
 
 from __future__ import annotations
@@ -34,22 +36,36 @@ async def run_job(db: Database, corp_id: int, job_id: int, client: WeComClient) 
             return job
         job.status = "running"
     while True:
-        async with db.unit_of_work() as s:
+        async with db.unit_of_work() as s:  # reconcile writes a crashed run left in flight
             job = await _job(s, corp_id, job_id)
-            items = (
-                await s.scalars(
-                    scoped(BatchTagItem, corp_id)
-                    .where(BatchTagItem.job_id == job_id, BatchTagItem.status == "pending")
-                    .order_by(BatchTagItem.id)
-                    .limit(CHUNK)
-                )
-            ).all()
+            inflight = await _items(s, corp_id, job_id, "sending")
+            for item in inflight:
+                await _apply_item(s, corp_id, job, item, client, check_first=True)
+            if inflight:
+                await _count(s, job)
+                continue
+            items = await _items(s, corp_id, job_id, "pending")
             if not items:
                 await _finish(s, job)
                 return job
             for item in items:
+                item.status = "sending"
+            job.updated_at = utcnow()  # the heartbeat stale-job scans look at
+        async with db.unit_of_work() as s:
+            job = await _job(s, corp_id, job_id)
+            for item in await _items(s, corp_id, job_id, "sending"):
                 await _apply_item(s, corp_id, job, item, client)
             await _count(s, job)
+
+
+async def _items(s: AsyncSession, corp_id: int, job_id: int, status: str) -> list[BatchTagItem]:
+    stmt = (
+        scoped(BatchTagItem, corp_id)
+        .where(BatchTagItem.job_id == job_id, BatchTagItem.status == status)
+        .order_by(BatchTagItem.id)
+        .limit(CHUNK)
+    )
+    return list((await s.scalars(stmt)).all())
 
 
 async def _job(s: AsyncSession, corp_id: int, job_id: int) -> BatchTagJob:
@@ -58,8 +74,26 @@ async def _job(s: AsyncSession, corp_id: int, job_id: int) -> BatchTagJob:
     return job
 
 
+async def _already_applied(
+    client: WeComClient, userid: str, external_userid: str, job: BatchTagJob
+) -> bool:
+    """Whether WeCom's relation already shows the job's change (a write that was in flight)."""
+    detail = await client.get_external_contact(external_userid)
+    for follow in detail.follow_user:
+        if follow.userid == userid:
+            have = {t.tag_id for t in follow.tags if t.tag_id}
+            return set(job.add_tag_ids) <= have and not have & set(job.remove_tag_ids)
+    return False
+
+
 async def _apply_item(
-    s: AsyncSession, corp_id: int, job: BatchTagJob, item: BatchTagItem, client: WeComClient
+    s: AsyncSession,
+    corp_id: int,
+    job: BatchTagJob,
+    item: BatchTagItem,
+    client: WeComClient,
+    *,
+    check_first: bool = False,
 ) -> None:
     row = (
         await s.execute(
@@ -73,7 +107,8 @@ async def _apply_item(
         return
     rel, ext = row
     try:
-        await client.mark_tag(rel.userid, ext, add=job.add_tag_ids, remove=job.remove_tag_ids)
+        if not (check_first and await _already_applied(client, rel.userid, ext, job)):
+            await client.mark_tag(rel.userid, ext, add=job.add_tag_ids, remove=job.remove_tag_ids)
     except RETRYABLE:
         raise
     except WeComError as exc:

@@ -16,6 +16,7 @@ from siyu.segments.tasks import (
     evaluate_rule_tags,
     periodic_rule_tags,
     prune_segment_changes,
+    resume_rule_tag_jobs,
 )
 from siyu.sync.tasks import full_sync, periodic_sync
 from siyu.tags.tasks import run_batch_tag_job
@@ -34,6 +35,7 @@ __all__ = [
     "prune_segment_changes",
     "reconcile_channel",
     "reconcile_corp",
+    "resume_rule_tag_jobs",
     "run_batch_tag_job",
     "run_broadcast",
     "send_app_message",

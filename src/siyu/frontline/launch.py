@@ -14,6 +14,7 @@ from siyu.acquisition.models import AppMessage
 from siyu.acquisition.ownership import message
 from siyu.broadcasts import repository as broadcasts_repo
 from siyu.broadcasts import service as broadcasts
+from siyu.broadcasts.ledger import for_sender
 from siyu.broadcasts.schemas import Audience, BroadcastCreate
 from siyu.content.models import ContentItem
 from siyu.content.radar import RadarClaim, sign
@@ -179,10 +180,13 @@ async def launch(
     task.totals = {"without_targets": sorted(p.userid for p in people if not counts.get(p.userid))}
     if task.kind != "todo":
         items = await content_items(s, corp.id, list(task.content_ids))
-        text, attachments = message_parts(task, items, userids, signer)
+        text, own = message_parts(task, items, userids, signer)
+        attachments = own
         name = f"营销任务 #{task.id} {task.name}"[:100]
         senders = [[u] for u in userids] if task.kind == "moment" else [userids]
         for group in senders:
+            if task.kind == "moment":  # one moment per employee: their own link, baked in
+                attachments = for_sender(own, group[0])
             b = await broadcasts.create(
                 s,
                 corp,

@@ -142,3 +142,22 @@ def test_bad_input_is_refused_with_a_reason(
     assert api.post(f"/api/v1/tasks/{draft['id']}/remind").status_code == 409
     assert api.delete(f"/api/v1/tasks/{draft['id']}").status_code == 204
     assert api.get(f"/api/v1/tasks/{draft['id']}").status_code == 404
+
+
+def test_a_start_that_cannot_go_out_leaves_the_draft_untouched(
+    api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: Database
+) -> None:
+    asyncio.run(full_sync(db, corp))
+    userid = _two_senders(api)[0]
+    tag = api.get("/api/v1/tags/groups").json()[0]["tags"][0]["tag_id"]
+    rule = {"type": "tags", "match": "any", "tag_ids": [tag]}
+    segment = api.post("/api/v1/segments", json={"name": "意向客户", "rule": rule}).json()
+    body = task_body("分群任务", [userid], targets={"segment_id": segment["id"]})
+    task = api.post("/api/v1/tasks", json=body).json()
+    assert api.delete(f"/api/v1/segments/{segment['id']}").status_code in (200, 204)
+    r = api.post(f"/api/v1/tasks/{task['id']}/start")
+    assert r.status_code == 404 and "segment" in r.text
+    after = api.get(f"/api/v1/tasks/{task['id']}").json()
+    assert after["status"] == "draft" and after["broadcast_id"] is None
+    assert api.get("/api/v1/broadcasts").json()["items"] == []
+    assert not [m for m in sb.get("/sandbox/app_messages") if "分群任务" in str(m.get("text"))]

@@ -73,7 +73,13 @@ async def refresh(s: AsyncSession, task: FrontlineTask) -> Totals:
         )
         for a in people:
             a.opens, a.opened_customers = opens.get(a.userid, (0, 0))
+    error = (task.totals or {}).get("error")
+    for bid in {task.broadcast_id, *(a.broadcast_id for a in people)} - {None}:
+        b = await broadcasts_repo.get(s, task.corp_id, bid)  # type: ignore[arg-type]
+        if b is not None and b.status == "failed":
+            error = f"broadcast {b.id} failed: {b.error or 'unknown error'}"[:300]
     totals = summarize(people, without=list(task.totals.get("without_targets") or []))
+    totals.error = error
     task.totals = totals.model_dump()
     return totals
 

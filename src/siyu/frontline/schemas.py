@@ -85,6 +85,7 @@ class Totals(BaseModel):
     without_targets: list[str] = Field(
         default_factory=list, description="assigned employees left out: nobody to send to"
     )
+    error: str | None = Field(default=None, description="why the task could not go out")
 
 
 class TaskOut(BaseModel):

@@ -23,7 +23,7 @@ export function RankChart({ rows }: { rows: RankRow[] }) {
         { type: 'value', name: tr('打开', 'Opens'), minInterval: 1 },
       ],
       series: [
-        { name: tr('完成率 %', 'Completion %'), type: 'bar', data: top.map((r) => pct(r.completion_rate)) },
+        { name: tr('完成率 %', 'Completion %'), type: 'bar', barMaxWidth: 48, data: top.map((r) => pct(r.completion_rate)) },
         { name: tr('打开次数', 'Opens'), type: 'line', yAxisIndex: 1, data: top.map((r) => r.opens) },
       ],
     }),

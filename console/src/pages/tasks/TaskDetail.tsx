@@ -237,6 +237,7 @@ export default function TaskDetail({ id, onChanged }: { id: number; onChanged: (
           { key: 'text', label: tr('消息内容', 'Message'), children: <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{t.text || '—'}</Typography.Paragraph>, span: 2 },
         ]}
       />
+      {x.error && <Alert type="error" showIcon title={x.error} />}
       {x.without_targets?.length > 0 && (
         <Alert
           type="info"

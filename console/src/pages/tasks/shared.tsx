@@ -15,6 +15,7 @@ export interface Totals {
   opens: number
   opened_customers: number
   without_targets: string[]
+  error: string | null
 }
 
 export interface Task {

@@ -161,3 +161,19 @@ def test_a_start_that_cannot_go_out_leaves_the_draft_untouched(
     assert after["status"] == "draft" and after["broadcast_id"] is None
     assert api.get("/api/v1/broadcasts").json()["items"] == []
     assert not [m for m in sb.get("/sandbox/app_messages") if "分群任务" in str(m.get("text"))]
+
+
+def test_two_starts_at_once_launch_one_broadcast(
+    api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: Database
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    asyncio.run(full_sync(db, corp))
+    task = api.post("/api/v1/tasks", json=task_body("双击", _two_senders(api))).json()
+    url = f"/api/v1/tasks/{task['id']}/start"
+    for round_ in range(3):
+        with ThreadPoolExecutor(2) as pool:
+            codes = sorted(r.status_code for r in pool.map(lambda _: api.post(url), range(2)))
+        assert codes == ([200, 409] if round_ == 0 else [409, 409]), codes
+    broadcasts = api.get("/api/v1/broadcasts").json()["items"]
+    assert len(broadcasts) == 1 and broadcasts[0]["created_by"] == f"task:{task['id']}"

@@ -18,7 +18,7 @@ from siyu.broadcasts.ledger import for_sender
 from siyu.broadcasts.schemas import Audience, BroadcastCreate
 from siyu.content.models import ContentItem
 from siyu.content.radar import RadarClaim, sign
-from siyu.core.errors import InvalidInput, NotFound
+from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.corps.models import Corp
 from siyu.db.repository import scoped
 from siyu.frontline import repository as repo
@@ -164,6 +164,8 @@ async def launch(
 ) -> Outbound:
     """Running from now: broadcast(s) created in this transaction, employees notified."""
     out = Outbound()
+    if not await repo.claim(s, task, expect=task.status, status="running"):
+        raise Conflict("the task was just started by another request")
     people = await repo.all_assignees(s, corp.id, task.id)
     userids = [a.userid for a in people]
     counts = await target_counts(s, corp, task, userids)

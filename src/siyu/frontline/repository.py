@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, delete, func, select
+from sqlalchemy import Integer, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.accounts import repository as accounts_repo
@@ -34,6 +34,21 @@ async def get(
     s: AsyncSession, corp_id: int, task_id: int, visible: frozenset[str] | None = None
 ) -> FrontlineTask | None:
     return await s.scalar(tasks(corp_id, visible).where(FrontlineTask.id == task_id))
+
+
+async def claim(
+    s: AsyncSession, task: FrontlineTask, *, expect: str, where: Sequence[Any] = (), **values: Any
+) -> bool:
+    """Move the task from ``expect`` with a conditional UPDATE: of two concurrent callers (two
+    ticks, a double click) exactly one wins; the other's row no longer matches."""
+    t = FrontlineTask
+    result = await s.execute(
+        update(t)
+        .where(t.id == task.id, t.corp_id == task.corp_id, t.status == expect, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def assignees(corp_id: int, task_id: int, visible: frozenset[str] | None) -> Select[Any]:

@@ -262,6 +262,8 @@ async def due(s: AsyncSession, *, now: datetime, signer: Signer) -> dict[str, An
         try:
             async with s.begin_nested():
                 got = await launcher.launch(s, corp, task, now=now, signer=signer)
+        except Conflict:  # another tick launched it
+            continue
         except InvalidInput as exc:  # e.g. nobody left to send to: ended, with the reason
             task.status, task.ended_at = "ended", now
             task.totals = {**(task.totals or {}), "error": exc.message[:300]}
@@ -279,8 +281,11 @@ async def due(s: AsyncSession, *, now: datetime, signer: Signer) -> dict[str, An
             and task.auto_reminded_at is None
             and now >= task.deadline - before
         ):
-            task.auto_reminded_at = now  # at most once, even if the reminder job is lost
-            remind.append((task.corp_id, task.id))
+            # at most once, even with two ticks at once or a lost reminder job
+            unreminded = [t.auto_reminded_at.is_(None)]
+            if await repo.claim(s, task, expect="running", where=unreminded, auto_reminded_at=now):
+                task.auto_reminded_at = now
+                remind.append((task.corp_id, task.id))
         if task.synced_at is None or task.synced_at < now - SYNC_EVERY:
             sync.append((task.corp_id, task.id))
     recent = (

@@ -17,6 +17,7 @@ const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'))
 const ChannelCodesPage = lazy(() => import('./pages/channels/ChannelCodesPage'))
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage'))
 const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage'))
+const TasksPage = lazy(() => import('./pages/tasks/TasksPage'))
 const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
@@ -51,6 +52,9 @@ function Root() {
           <Route path="segments" element={<SegmentsPage />} />
           <Route path="broadcasts" element={<BroadcastsPage />} />
           <Route path="broadcasts/:id" element={<BroadcastsPage />} />
+          <Route path="tasks" element={<TasksPage />} />
+          <Route path="tasks/:id" element={<TasksPage />} />
+          <Route path="soon/tasks" element={<Navigate to="/tasks" replace />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />

@@ -5,6 +5,7 @@ import {
   ApartmentOutlined,
   AppstoreOutlined,
   DashboardOutlined,
+  FlagOutlined,
   LogoutOutlined,
   MenuOutlined,
   NotificationOutlined,
@@ -24,7 +25,6 @@ const SOON = [
   ['group-codes', '群活码', 'Group codes'],
   ['content', '内容库', 'Content'],
   ['sops', 'SOP', 'SOPs'],
-  ['tasks', '营销任务', 'Tasks'],
 ] as const
 
 export const ROLE_NAMES: Record<string, [string, string]> = {
@@ -54,6 +54,7 @@ export default function ConsoleLayout() {
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
         ]
       : []),
+    { key: '/tasks', icon: <FlagOutlined />, label: tr('营销任务', 'Tasks') },
     { key: '/groups', icon: <WechatOutlined />, label: tr('客户群', 'Group chats') },
     { key: '/employees', icon: <TeamOutlined />, label: tr('员工与部门', 'Employees') },
     ...(me?.full_access ? [{ key: '/sync', icon: <SyncOutlined />, label: tr('同步', 'Sync') }] : []),

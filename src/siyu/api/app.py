@@ -28,6 +28,7 @@ from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
 from siyu.events.sink import CallbackConfigCache, EventSink
 from siyu.events.tasks import wake_drain
+from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.groups.endpoints import router as groups
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
@@ -96,6 +97,7 @@ def create_app(
         api.include_router(router)
     api.include_router(broadcasts)
     api.include_router(content)
+    api.include_router(frontline_tasks)
     app.include_router(api)
     app.include_router(wecom_callback)
     app.include_router(radar_redirect)  # public: /r/{token}

@@ -30,6 +30,7 @@ from siyu.customers.models import Customer, FollowRelation, RelationTag, Timelin
 from siyu.db.base import Base
 from siyu.employees.models import Department, Employee
 from siyu.events.models import InboundEvent
+from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.groups.models import GroupChat, GroupMember
 from siyu.segments.models import RuleTag, Segment, SegmentChange, SegmentSnapshot
 from siyu.sync.models import SyncRun
@@ -62,6 +63,8 @@ __all__ = [
     "Department",
     "Employee",
     "FollowRelation",
+    "FrontlineAssignee",
+    "FrontlineTask",
     "GroupChat",
     "GroupCode",
     "GroupCodeEvent",

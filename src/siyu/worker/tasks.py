@@ -11,6 +11,7 @@ from siyu.acquisition.tasks import (
 )
 from siyu.broadcasts.tasks import broadcast_tick, run_broadcast, sync_broadcast
 from siyu.events.tasks import drain_events, process_event, sweep_pending_events
+from siyu.frontline.tasks import frontline_tick, remind_task, sync_task
 from siyu.segments.tasks import (
     evaluate_rule_tag,
     evaluate_rule_tags,
@@ -28,6 +29,7 @@ __all__ = [
     "drain_events",
     "evaluate_rule_tag",
     "evaluate_rule_tags",
+    "frontline_tick",
     "full_sync",
     "periodic_rule_tags",
     "periodic_sync",
@@ -35,10 +37,12 @@ __all__ = [
     "prune_segment_changes",
     "reconcile_channel",
     "reconcile_corp",
+    "remind_task",
     "resume_rule_tag_jobs",
     "run_batch_tag_job",
     "run_broadcast",
     "send_app_message",
     "sweep_pending_events",
     "sync_broadcast",
+    "sync_task",
 ]

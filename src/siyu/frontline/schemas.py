@@ -1,0 +1,163 @@
+"""Frontline task requests and replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from siyu.customers.schemas import CustomerFilter
+
+Kind = Literal["customer", "group", "moment", "todo"]
+Status = Literal["draft", "scheduled", "running", "ended", "cancelled"]
+TEXT_MAX_BYTES = 4000
+
+
+class Targets(BaseModel):
+    """Whom the employees send to: customer tasks use the filter and/or a saved segment
+    (each customer once, sent by their owner or first adder among the assignees); group tasks
+    send to every live group the assignees own; moments may be limited to customer tags."""
+
+    filter: CustomerFilter = Field(default_factory=CustomerFilter)
+    segment_id: int | None = None
+    visible_tag_ids: list[str] = Field(default_factory=list)
+
+
+class TaskIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    kind: Kind = "customer"
+    text: str = ""
+    content_ids: list[int] = Field(default_factory=list, max_length=9)
+    targets: Targets = Field(default_factory=Targets)
+    userids: list[str] = Field(default_factory=list, max_length=5000)
+    department_ids: list[int] = Field(
+        default_factory=list, description="every employee of these departments and below"
+    )
+    start_at: datetime | None = Field(default=None, description="empty: when started")
+    deadline: datetime
+    remind_before_minutes: int = Field(
+        default=120, ge=0, le=7 * 1440, description="automatic reminder (0: none)"
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        if len(v.encode()) > TEXT_MAX_BYTES:
+            raise ValueError(f"text exceeds {TEXT_MAX_BYTES} bytes (WeCom's limit)")
+        return v
+
+    @field_validator("start_at", "deadline")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            raise ValueError("times need a time zone (e.g. 2026-05-01T20:00:00+08:00)")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> TaskIn:
+        if self.kind != "todo" and not self.text and not self.content_ids:
+            raise ValueError("a task that sends needs text or content")
+        if self.kind == "todo" and not (self.text or self.description):
+            raise ValueError("a to-do needs a description of what to do")
+        if self.start_at and self.deadline <= self.start_at:
+            raise ValueError("the deadline must be after the start")
+        if not self.userids and not self.department_ids:
+            raise ValueError("assign employees (userids) or departments")
+        if self.kind == "moment" and len(self.text) > 2000:
+            raise ValueError("moment text exceeds 2000 characters (WeCom's limit)")
+        return self
+
+
+class Totals(BaseModel):
+    employees: int = 0
+    employees_done: int = 0
+    assigned: int = 0
+    sent: int = 0
+    not_sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    completion_rate: float = 0.0
+    employee_rate: float = 0.0
+    opens: int = 0
+    opened_customers: int = 0
+    without_targets: list[str] = Field(
+        default_factory=list, description="assigned employees left out: nobody to send to"
+    )
+    error: str | None = Field(default=None, description="why the task could not go out")
+
+
+class TaskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str
+    kind: str
+    status: str
+    text: str
+    content_ids: list[int]
+    targets: dict[str, object]
+    department_ids: list[int]
+    start_at: datetime | None
+    deadline: datetime
+    remind_before_minutes: int
+    auto_reminded_at: datetime | None
+    broadcast_id: int | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    cancelled_at: datetime | None
+    synced_at: datetime | None
+    totals: Totals = Field(default_factory=Totals)
+    userids: list[str] = Field(default_factory=list)
+
+
+class AssigneeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    userid: str
+    name: str
+    assigned: int
+    sent: int
+    not_sent: int
+    failed: int
+    pending: int = 0
+    completion_rate: float = 0.0
+    done: bool
+    completed_at: datetime | None
+    late: bool = False
+    opens: int
+    opened_customers: int
+    reminds: int
+    last_reminded_at: datetime | None
+
+
+class AudiencePreview(BaseModel):
+    employees: int
+    targets: int = Field(description="customers (or groups) the task reaches")
+    by_employee: list[dict[str, object]]
+    missing_userids: list[str] = Field(
+        default_factory=list, description="assigned employees with nobody to send to"
+    )
+
+
+class RemindResult(BaseModel):
+    employees: int = Field(description="laggards reminded")
+    wecom_ok: int = 0
+    errors: list[str] = Field(default_factory=list)
+
+
+class RankRow(BaseModel):
+    rank: int
+    userid: str
+    name: str
+    tasks: int
+    assigned: int
+    sent: int
+    completion_rate: float
+    done: int
+    opens: int
+    opened_customers: int

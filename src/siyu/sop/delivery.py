@@ -151,9 +151,7 @@ async def deliver(
                     FollowRelation.deleted_at.is_(None),
                 )
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     dismissed = set(
         (
@@ -167,7 +165,9 @@ async def deliver(
     )
     tz = await corp_tz(session, corp.id)
     stops: dict[str, list[int]] = defaultdict(list)
-    tags_cache: dict[int, set[str]] = {}
+    tags_of = await triggers.tags_of_customers(
+        session, corp.id, {t.customer_id for t in tasks if t.customer_id}
+    )
     per_user: dict[str, list[SopTask]] = defaultdict(list)
     names: dict[int, str] = {}
     for t in tasks:
@@ -179,11 +179,7 @@ async def deliver(
             if (t.customer_id, t.userid) not in live:
                 reason = "lost"
             else:
-                if t.customer_id not in tags_cache:
-                    tags_cache[t.customer_id] = await triggers.customer_tags(
-                        session, corp.id, t.customer_id
-                    )
-                reason = runs.stop_reason(tpl, tags_cache[t.customer_id])
+                reason = runs.stop_reason(tpl, tags_of[t.customer_id])
         elif t.group_pk in dismissed:
             reason = "dismissed"
         if reason:

@@ -97,7 +97,7 @@ async def template_stats(session: SessionDep, corp: CorpDep, template_id: int) -
                     Employee.userid.in_([p[0] for p in per])
                 )
             )
-        ).tuples()
+        )
     )
     return TemplateStatsOut(
         totals=totals,

@@ -108,7 +108,7 @@ async def decorate(
                     SopTemplate.id.in_({r.template_id for r in rows})
                 )
             )
-        ).tuples()
+        )
     )
     cust = {
         i: (n, e)
@@ -118,7 +118,7 @@ async def decorate(
                     Customer.id.in_({r.customer_id for r in rows if r.customer_id})
                 )
             )
-        ).tuples()
+        )
     }
     groups = {
         i: (c, n)
@@ -128,7 +128,7 @@ async def decorate(
                     GroupChat.id.in_({r.group_pk for r in rows if r.group_pk})
                 )
             )
-        ).tuples()
+        )
     }
     emps = dict(
         (
@@ -137,7 +137,7 @@ async def decorate(
                     Employee.userid.in_({r.userid for r in rows})
                 )
             )
-        ).tuples()
+        )
     )
     out = []
     for r in rows:

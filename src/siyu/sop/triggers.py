@@ -32,6 +32,27 @@ async def customer_tags(session: AsyncSession, corp_id: int, customer_id: int) -
     return set(rows.all())
 
 
+async def tags_of_customers(
+    session: AsyncSession, corp_id: int, customer_ids: set[int]
+) -> dict[int, set[str]]:
+    """:func:`customer_tags` of many customers in one query."""
+    out: dict[int, set[str]] = {c: set() for c in customer_ids}
+    if not customer_ids:
+        return out
+    rows = await session.execute(
+        select(RelationTag.customer_id, RelationTag.tag_id)
+        .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
+        .where(
+            RelationTag.corp_id == corp_id,
+            RelationTag.customer_id.in_(sorted(customer_ids)),
+            FollowRelation.deleted_at.is_(None),
+        )
+    )
+    for cid, tid in rows:
+        out[cid].add(tid)
+    return out
+
+
 async def relation_tags(
     session: AsyncSession, corp_id: int, customer_id: int, userid: str
 ) -> set[str]:

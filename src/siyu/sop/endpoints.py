@@ -91,11 +91,13 @@ async def template_stats(session: SessionDep, corp: CorpDep, template_id: int) -
     totals = (await repo.run_stats(session, corp.id, [tpl.id], now=now))[tpl.id]
     per = await repo.employee_stats(session, corp.id, tpl.id, now=now)
     names = dict(
-        await session.execute(
-            scoped(Employee, corp.id, Employee.userid, Employee.name).where(
-                Employee.userid.in_([p[0] for p in per])
+        (
+            await session.execute(
+                scoped(Employee, corp.id, Employee.userid, Employee.name).where(
+                    Employee.userid.in_([p[0] for p in per])
+                )
             )
-        )
+        ).all()
     )
     return TemplateStatsOut(
         totals=totals,

@@ -102,11 +102,13 @@ async def decorate(
     if not rows:
         return []
     tpl = dict(
-        await session.execute(
-            select(SopTemplate.id, SopTemplate.name).where(
-                SopTemplate.id.in_({r.template_id for r in rows})
+        (
+            await session.execute(
+                select(SopTemplate.id, SopTemplate.name).where(
+                    SopTemplate.id.in_({r.template_id for r in rows})
+                )
             )
-        )
+        ).all()
     )
     cust = {
         i: (n, e)
@@ -129,11 +131,13 @@ async def decorate(
         )
     }
     emps = dict(
-        await session.execute(
-            scoped(Employee, corp_id, Employee.userid, Employee.name).where(
-                Employee.userid.in_({r.userid for r in rows})
+        (
+            await session.execute(
+                scoped(Employee, corp_id, Employee.userid, Employee.name).where(
+                    Employee.userid.in_({r.userid for r in rows})
+                )
             )
-        )
+        ).all()
     )
     out = []
     for r in rows:

@@ -195,6 +195,7 @@ async def finish(
                     template_id=task.template_id,
                     template=name or "",
                     step=task.position,
+                    text=f"{name or ''} · 第 {task.position} 步",
                 )
             ],
         )

@@ -57,7 +57,7 @@ export function SopTodos({ externalUserid, onDone }: { externalUserid: string; o
       <List
         loading={list.loading}
         dataSource={items}
-        locale={{ emptyText: <Empty description={tr('今天没有这位客户的 SOP 待办。', 'No SOP to-do for this customer today.')} /> }}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={tr('今天没有这位客户的 SOP 待办。', 'No SOP to-do for this customer today.')} /> }}
         renderItem={(t) => (
           <List.Item data-testid={`sop-todo-${t.id}`} style={{ display: 'block' }}>
             <Space style={{ width: '100%', justifyContent: 'space-between' }}>

@@ -61,9 +61,22 @@ export default function SopEditor({
     value: it.id,
   }))
 
+  function problem(): string | null {
+    if (!name.trim()) return tr('请填写 SOP 名称。', 'Give the SOP a name.')
+    if (kind === 'channel' && !channelIds.length) return tr('请选择至少一个渠道活码。', 'Choose at least one channel code.')
+    if (kind === 'tag_added' && !tagIds.length) return tr('请选择至少一个标签。', 'Choose at least one tag.')
+    const empty = steps.findIndex((s) => !s.text.trim() && !s.item_ids.length)
+    if (empty >= 0) return tr(`步骤 ${empty + 1} 需要话术或至少一个内容。`, `Step ${empty + 1} needs a text or at least one content item.`)
+    const badTime = steps.findIndex((s) => s.at_time && !/^([01]\d|2[0-3]):[0-5]\d$/.test(s.at_time))
+    if (badTime >= 0) return tr(`步骤 ${badTime + 1} 的时间应为 HH:MM。`, `Step ${badTime + 1}: the time must be HH:MM.`)
+    return null
+  }
+
   async function save() {
+    const p = problem()
+    setError(p)
+    if (p) return
     setSaving(true)
-    setError(null)
     const body = {
       name,
       target,

@@ -356,3 +356,68 @@ async def test_roles_scope_backfill_overdue_export_and_disable(
     async with db.unit_of_work() as s:
         stopped = select(SopRun.stop_reason).where(SopRun.status == "stopped")
         assert set((await s.scalars(stopped)).all()) == {"disabled"}
+
+
+def test_group_sops_created_joined_and_dismissed(
+    live: CorpHandle, sb: Sandbox, db: Database, api: httpx.Client
+) -> None:
+    a = sb.get("/sandbox/employees")[0]["userid"]
+    member = api.get("/api/v1/customers", params={"userid": a, "limit": 1}).json()["items"][0]
+    group_tpl = api.post(
+        f"{SOP}/templates",
+        json={
+            "name": "新群破冰",
+            "target": "group",
+            "trigger": {"kind": "group_created"},
+            "steps": [
+                {"text": "欢迎大家入群，群公告里有本周活动"},
+                {"day": 1, "text": "发一个群红包"},
+            ],
+        },
+    ).json()
+    join_tpl = api.post(
+        f"{SOP}/templates",
+        json={
+            "name": "入群感谢",
+            "trigger": {"kind": "joined_group"},
+            "steps": [{"text": "感谢入群！"}],
+        },
+    ).json()
+    bad = api.post(
+        f"{SOP}/templates",
+        json={
+            "name": "坏群模板",
+            "target": "group",
+            "trigger": {"kind": "group_created"},
+            "steps": [{"text": "x"}],
+            "stop": {"converted_tags": ["et1"]},
+        },
+    )
+    assert bad.status_code == 422 and "no tag stop conditions" in bad.text
+    for t in (group_tpl, join_tpl):
+        api.post(f"{SOP}/templates/{t['id']}/enable", json={})
+    chat_id = sb.act(
+        "group", action="create", owner=a, name="会员福利群", members=[member["external_userid"]]
+    )["chat_id"]
+    events_settled(db)
+    items = wait_for(
+        lambda: len(todos(api, userid=a)) == 2 and todos(api, userid=a), what="group to-dos"
+    )
+    by_tpl = {t["template_name"]: t for t in items}
+    assert (
+        by_tpl["新群破冰"]["chat_id"] == chat_id
+        and by_tpl["新群破冰"]["group_name"] == "会员福利群"
+    )
+    assert by_tpl["新群破冰"]["customer_id"] is None
+    assert by_tpl["入群感谢"]["customer_id"] == member["id"]
+    assert (
+        api.post(f"{SOP}/todos/{by_tpl['新群破冰']['id']}/finish", json={}).json()["status"]
+        == "done"
+    )
+
+    sb.act("group", action="dismiss", chat_id=chat_id)
+    events_settled(db)
+    runs = dict(q(db, select(SopRun.template_id, SopRun.stop_reason)))
+    assert runs[group_tpl["id"]] == "dismissed"
+    t = api.get(f"{SOP}/templates/{group_tpl['id']}/stats").json()["totals"]
+    assert (t["stopped"], t["done"], t["scheduled"]) == (1, 1, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
+from huey.exceptions import TaskLockedException
 
 from siyu.corps import service as corps
 from siyu.db.base import utcnow
@@ -24,11 +25,11 @@ async def scan_now(db: Database, corp_id: int) -> int:
 @huey.task()
 def sop_scan(corp_id: int) -> int:
     """Deliver one corp's due SOP steps (one scan per corp at a time)."""
-    lock = huey.lock_task(f"sop-scan-{corp_id}")
-    if lock.is_locked():
-        return 0  # a scan is running: it picks up these rows too
-    with lock:
-        return run_async(lambda db: scan_now(db, corp_id))
+    try:
+        with huey.lock_task(f"sop-scan-{corp_id}"):
+            return run_async(lambda db: scan_now(db, corp_id))
+    except TaskLockedException:
+        return 0  # a scan of this corp is running: it picks up these rows too
 
 
 async def _due_corps(db: Database) -> tuple[list[int], list[tuple[int, int]]]:
@@ -55,10 +56,10 @@ def sop_tick() -> int:
 @huey.task()
 def sop_backfill(corp_id: int, template_id: int) -> int:
     """Start a template for customers already matching its trigger, in chunks (resumable)."""
-    lock = huey.lock_task(f"sop-backfill-{template_id}")
-    if lock.is_locked():
+    try:
+        with huey.lock_task(f"sop-backfill-{template_id}"):
+            started = run_async(lambda db: backfill.run(db, corp_id, template_id))
+    except TaskLockedException:
         return 0
-    with lock:
-        started = run_async(lambda db: backfill.run(db, corp_id, template_id))
     sop_scan(corp_id)
     return started

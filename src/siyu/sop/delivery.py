@@ -195,10 +195,12 @@ async def deliver(
     for reason, ids in stops.items():
         await runs.stop(session, corp.id, sorted(set(ids)), reason=reason, now=now)
         cancelled += sum(1 for t in tasks if t.run_id in set(ids))
-    msg_ids = []
+    labels = await _target_names(session, [t for v in per_user.values() for t in v[:5]])
+    msgs = []
     for userid, mine in per_user.items():
         sops = "、".join(dict.fromkeys(names[t.template_id] for t in mine))
-        who = await _target_names(session, mine)
+        who = "、".join(labels.get(t.id) or "客户" for t in mine[:5])
+        who += f" 等 {len(mine)} 位" if len(mine) > 5 else ""
         msg = message(
             session,
             corp.id,
@@ -207,27 +209,40 @@ async def deliver(
             text=f"SOP 待办 {len(mine)} 条（{sops}）：{who}。请在客户聊天侧边栏中发送并标记完成。",
             ref=f"sop:{mine[0].id}",
         )
-        await session.flush()
-        msg_ids.append(msg.id)
+        msgs.append((msg, mine))
+    await session.flush()
+    for msg, mine in msgs:
         for t in mine:
             t.message_id = msg.id
-    return sum(len(v) for v in per_user.values()), cancelled, msg_ids
+    return sum(len(v) for v in per_user.values()), cancelled, [m.id for m, _ in msgs]
 
 
-async def _target_names(session: AsyncSession, tasks: list[SopTask]) -> str:
-    cids = [t.customer_id for t in tasks if t.customer_id][:5]
-    gids = [t.group_pk for t in tasks if t.group_pk][:5]
-    names: list[str] = []
+async def _target_names(session: AsyncSession, tasks: list[SopTask]) -> dict[int, str]:
+    """Task id → the customer's or group's name (two queries for the whole round)."""
+    cids = {t.customer_id for t in tasks if t.customer_id}
+    gids = {t.group_pk for t in tasks if t.group_pk}
+    cname: dict[int, str] = {}
+    gname: dict[int, str] = {}
     if cids:
-        names += list(
-            (await session.scalars(select(Customer.name).where(Customer.id.in_(cids)))).all()
+        cname = dict(
+            (
+                await session.execute(
+                    select(Customer.id, Customer.name).where(Customer.id.in_(cids))
+                )
+            ).all()
         )
     if gids:
-        names += list(
-            (await session.scalars(select(GroupChat.name).where(GroupChat.id.in_(gids)))).all()
+        gname = dict(
+            (
+                await session.execute(
+                    select(GroupChat.id, GroupChat.name).where(GroupChat.id.in_(gids))
+                )
+            ).all()
         )
-    more = len(tasks) - len(names)
-    return "、".join(n or "客户" for n in names) + (f" 等 {len(tasks)} 位" if more > 0 else "")
+    return {
+        t.id: (cname.get(t.customer_id or 0) if t.customer_id else gname.get(t.group_pk or 0)) or ""
+        for t in tasks
+    }
 
 
 async def scan_due(

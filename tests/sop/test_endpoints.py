@@ -167,6 +167,28 @@ def test_bad_templates_get_422_and_nothing_is_written(live: CorpHandle, api: htt
     assert api.get(f"{SOP}/templates").json() == []
     assert api.get(f"{SOP}/templates/1").status_code == 404
 
+    # edits: a bad one changes nothing, a good one makes a new step version, delete hides it
+    good = {"name": "好模板", "trigger": {"kind": "tag_added", "tag_ids": [tag]}, "steps": [step]}
+    tpl = api.post(f"{SOP}/templates", json=good).json()
+    r = api.put(
+        f"{SOP}/templates/{tpl['id']}", json=good | {"steps": [{"text": "x", "at_time": "7pm"}]}
+    )
+    assert r.status_code == 422
+    r = api.put(
+        f"{SOP}/templates/{tpl['id']}",
+        json=good | {"target": "group", "trigger": {"kind": "group_created"}},
+    )
+    assert r.status_code == 422 and "cannot change" in r.json()["detail"]
+    assert api.get(f"{SOP}/templates/{tpl['id']}").json()["version"] == 1
+    edited = api.put(
+        f"{SOP}/templates/{tpl['id']}", json=good | {"steps": [step, {"day": 2, "text": "再见"}]}
+    )
+    assert edited.json()["version"] == 2 and len(edited.json()["steps"]) == 2
+    assert api.post(f"{SOP}/templates/{tpl['id']}/disable").status_code == 409
+    assert api.delete(f"{SOP}/templates/{tpl['id']}").status_code == 204
+    assert api.get(f"{SOP}/templates/{tpl['id']}").status_code == 404
+    assert api.get(f"{SOP}/templates").json() == []
+
 
 def test_tag_trigger_then_conversion_and_loss_stop_runs(
     live: CorpHandle, sb: Sandbox, db: Database, api: httpx.Client

@@ -18,6 +18,7 @@ const ChannelCodesPage = lazy(() => import('./pages/channels/ChannelCodesPage'))
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage'))
 const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage'))
 const TasksPage = lazy(() => import('./pages/tasks/TasksPage'))
+const SopPage = lazy(() => import('./pages/sop/SopPage'))
 const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
@@ -55,11 +56,13 @@ function Root() {
           <Route path="tasks" element={<TasksPage />} />
           <Route path="tasks/:id" element={<TasksPage />} />
           <Route path="soon/tasks" element={<Navigate to="/tasks" replace />} />
+          <Route path="sop" element={<SopPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />
           <Route path="soon/segments" element={<Navigate to="/segments" replace />} />
           <Route path="soon/broadcasts" element={<Navigate to="/broadcasts" replace />} />
+          <Route path="soon/sops" element={<Navigate to="/sop" replace />} />
           <Route path="soon/:feature" element={<ComingSoon />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

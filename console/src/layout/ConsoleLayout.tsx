@@ -10,6 +10,7 @@ import {
   MenuOutlined,
   NotificationOutlined,
   QrcodeOutlined,
+  ScheduleOutlined,
   ClusterOutlined,
   SettingOutlined,
   SyncOutlined,
@@ -24,7 +25,6 @@ import { useI18n } from '../i18n'
 const SOON = [
   ['group-codes', '群活码', 'Group codes'],
   ['content', '内容库', 'Content'],
-  ['sops', 'SOP', 'SOPs'],
 ] as const
 
 export const ROLE_NAMES: Record<string, [string, string]> = {
@@ -52,6 +52,7 @@ export default function ConsoleLayout() {
           { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
           { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
+          { key: '/sop', icon: <ScheduleOutlined />, label: tr('SOP', 'SOPs') },
         ]
       : []),
     { key: '/tasks', icon: <FlagOutlined />, label: tr('营销任务', 'Tasks') },

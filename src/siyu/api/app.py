@@ -34,6 +34,7 @@ from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
 from siyu.segments.registry import start_warming
 from siyu.segments.rule_tag_endpoints import router as rule_tags
+from siyu.sop.endpoints import router as sop
 from siyu.sync.endpoints import router as sync
 from siyu.tags.endpoints import router as tags
 from siyu.wecom.endpoints import router as wecom_callback
@@ -98,6 +99,7 @@ def create_app(
     api.include_router(broadcasts)
     api.include_router(content)
     api.include_router(frontline_tasks)
+    api.include_router(sop)
     app.include_router(api)
     app.include_router(wecom_callback)
     app.include_router(radar_redirect)  # public: /r/{token}

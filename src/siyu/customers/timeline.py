@@ -27,6 +27,7 @@ COLLISION = "collision"  # a locked customer added another employee (acquisition
 OWNER_CHANGED = "owner_changed"  # the customer's owner was set or reassigned (acquisition)
 NOTE = "note"  # a follow-up note written by an employee (sidebar / console)
 RADAR_OPENED = "radar_opened"  # the customer opened a radar link (content)
+SOP_STEP_DONE = "sop_step_done"  # the employee sent an SOP step to the customer (sop)
 
 KINDS = (
     ADDED,
@@ -44,6 +45,7 @@ KINDS = (
     OWNER_CHANGED,
     NOTE,
     RADAR_OPENED,
+    SOP_STEP_DONE,
 )
 
 

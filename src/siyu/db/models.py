@@ -33,6 +33,7 @@ from siyu.events.models import InboundEvent
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.groups.models import GroupChat, GroupMember
 from siyu.segments.models import RuleTag, Segment, SegmentChange, SegmentSnapshot
+from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 from siyu.sync.models import SyncRun
 from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
 
@@ -78,6 +79,10 @@ __all__ = [
     "Segment",
     "SegmentChange",
     "SegmentSnapshot",
+    "SopRun",
+    "SopStep",
+    "SopTask",
+    "SopTemplate",
     "SyncRun",
     "Tag",
     "TagGroup",

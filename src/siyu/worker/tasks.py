@@ -1,7 +1,8 @@
 """The one list of queue tasks and periodic jobs (importing this registers them all)."""
 
 import siyu.acquisition.handlers  # (domain-event handlers)
-import siyu.segments.handlers  # noqa: F401  (rule tags re-evaluate changed customers)
+import siyu.segments.handlers
+import siyu.sop.handlers  # noqa: F401  (SOP triggers and stop conditions)
 from siyu.acquisition.tasks import (
     acquisition_tick,
     apply_channel_extras,
@@ -19,6 +20,7 @@ from siyu.segments.tasks import (
     prune_segment_changes,
     resume_rule_tag_jobs,
 )
+from siyu.sop.tasks import sop_backfill, sop_scan, sop_tick
 from siyu.sync.tasks import full_sync, periodic_sync
 from siyu.tags.tasks import run_batch_tag_job
 
@@ -42,6 +44,9 @@ __all__ = [
     "run_batch_tag_job",
     "run_broadcast",
     "send_app_message",
+    "sop_backfill",
+    "sop_scan",
+    "sop_tick",
     "sweep_pending_events",
     "sync_broadcast",
     "sync_task",

@@ -17,6 +17,7 @@ const KINDS: Record<string, [string, string, string]> = {
   owner_changed: ['归属变更', 'owner changed', 'blue'],
   collision: ['撞单', 'collision', 'orange'],
   transfer_failed: ['继承失败', 'transfer failed', 'red'],
+  sop_step_done: ['完成 SOP 步骤', 'SOP step done', 'green'],
 }
 
 export default function Timeline({ entries }: { entries: TimelineEntry[] }) {

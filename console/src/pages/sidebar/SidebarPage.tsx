@@ -8,6 +8,7 @@ import { fmtTime, useI18n } from '../../i18n'
 import TagEditor from '../customers/TagEditor'
 import Timeline from '../customers/Timeline'
 import { getCurExternalContact } from './jssdk'
+import { RecommendedContent, SopTodos } from './SopTodos'
 
 function Picker() {
   const { tr } = useI18n()
@@ -68,6 +69,8 @@ export default function SidebarPage() {
               </div>
             </Space>
           </Card>
+          <SopTodos externalUserid={c.external_userid} onDone={() => void detail.reload()} />
+          <RecommendedContent customerId={c.id} />
           <Card size="small" title={tr('标签', 'Tags')}>
             {mine ? (
               <TagEditor customerId={c.id} userid={mine.userid} tags={mine.tags} groups={groups.data ?? []} editable={!mine.deleted_at} onChanged={() => void detail.reload()} />

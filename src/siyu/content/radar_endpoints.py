@@ -51,14 +51,14 @@ async def open_link(
             corp.api_base,
             corp_id=corp.wecom_corp_id,
             agent_id=corp.agent_id,
-            redirect=f"{settings.base_url.rstrip('/')}/r/{token}/who",
+            redirect=str(request.url_for("radar_who", token=token)),
             state=sign_open(opened.open.id, secret_key=secret),
         ),
         302,
     )
 
 
-@public.get("/r/{token}/who")
+@public.get("/r/{token}/who", name="radar_who")
 async def oauth_return(
     request: Request,
     session: SessionDep,

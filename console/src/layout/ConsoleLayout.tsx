@@ -5,6 +5,7 @@ import {
   ApartmentOutlined,
   AppstoreOutlined,
   DashboardOutlined,
+  FileTextOutlined,
   LogoutOutlined,
   MenuOutlined,
   NotificationOutlined,
@@ -22,7 +23,6 @@ import { useI18n } from '../i18n'
 
 const SOON = [
   ['group-codes', '群活码', 'Group codes'],
-  ['content', '内容库', 'Content'],
   ['sops', 'SOP', 'SOPs'],
   ['tasks', '营销任务', 'Tasks'],
 ] as const
@@ -52,6 +52,7 @@ export default function ConsoleLayout() {
           { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
           { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
+          { key: '/content', icon: <FileTextOutlined />, label: tr('素材库', 'Content') },
         ]
       : []),
     { key: '/groups', icon: <WechatOutlined />, label: tr('客户群', 'Group chats') },

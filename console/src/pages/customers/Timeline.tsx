@@ -17,6 +17,7 @@ const KINDS: Record<string, [string, string, string]> = {
   owner_changed: ['归属变更', 'owner changed', 'blue'],
   collision: ['撞单', 'collision', 'orange'],
   transfer_failed: ['继承失败', 'transfer failed', 'red'],
+  radar_opened: ['打开了内容', 'opened content', 'purple'],
 }
 
 export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
@@ -27,7 +28,9 @@ export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
       items={entries.map((e) => {
         const [zh, en, color] = KINDS[e.kind] ?? [e.kind, e.kind, 'gray']
         const text = typeof e.data.text === 'string' ? e.data.text : ''
-        const extra = text || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
+        const read = typeof e.data.read === 'string' ? ` · ${tr('阅读', 'read')} ${e.data.read}` : ''
+        const title = typeof e.data.title === 'string' ? `《${e.data.title}》${read}` : ''
+        const extra = text || title || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
         return {
           color,
           content: (

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from siyu.db.base import Base, CorpScoped, IdMixin, TimestampMixin
+from siyu.db.base import Base, BigIntPK, CorpScoped, IdMixin, TimestampMixin
 
 
 class ContentFolder(CorpScoped, IdMixin, TimestampMixin, Base):
@@ -99,11 +99,11 @@ class RadarOpen(CorpScoped, IdMixin, Base):
     customer_id: Mapped[int | None] = mapped_column(default=None)
     userid: Mapped[str] = mapped_column(String(64), default="")
     opened_at: Mapped[datetime]
-    broadcast_id: Mapped[int | None] = mapped_column(default=None)
+    broadcast_id: Mapped[int | None] = mapped_column(BigIntPK, default=None)
     #: link (the token named the customer) | oauth (identified) | "" (unknown opener)
     identified_by: Mapped[str] = mapped_column(String(8), default="")
     openid: Mapped[str] = mapped_column(String(64), default="")
     read_seconds: Mapped[int] = mapped_column(default=0)
     last_read_at: Mapped[datetime | None] = mapped_column(default=None)
     #: the customer's ``radar_opened`` timeline row (updated with the read time)
-    timeline_id: Mapped[int | None] = mapped_column(default=None)
+    timeline_id: Mapped[int | None] = mapped_column(BigIntPK, default=None)

@@ -3,6 +3,7 @@ sandbox's WeChat OAuth page in a second tab), the open shows in the item's stati
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -77,4 +78,40 @@ async def test_folder_item_radar_link_and_open(
     await expect(stats.get_by_test_id("stat-opens")).to_contain_text("1")
     await expect(stats.get_by_test_id("open-customer")).to_have_text(customer["name"])
     await expect(stats.locator("tbody tr.ant-table-row").first).to_contain_text("授权识别")
+    await tab.done()
+
+
+async def test_article_page_reports_read_time(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    item = api.post(
+        "/api/v1/content",
+        json={"kind": "article", "title": "冬季护肤指南", "body": "## 第一步\n\n**补水**最重要。"},
+    ).json()
+    customer = api.get("/api/v1/customers", params={"limit": 1}).json()["items"][0]
+    detail = api.get(f"/api/v1/customers/{customer['id']}").json()
+    link = api.post(
+        f"/api/v1/content/{item['id']}/radar-links",
+        json={"userid": detail["relations"][0]["userid"], "customer_id": customer["id"]},
+    ).json()["url"]
+    path = link[link.index("/r/") :]
+
+    # the customer reads the hosted article; its beacon reports the visible seconds
+    await tab.goto(path)
+    await expect(tab.page.get_by_role("heading", name="冬季护肤指南")).to_be_visible()
+    await expect(tab.page.locator("strong", has_text="补水")).to_be_visible()
+
+    def read() -> int:
+        stats = api.get(f"/api/v1/content/{item['id']}/stats").json()
+        return int(stats["read_seconds_total"])
+
+    for _ in range(600):  # the page beats every 5 s while visible
+        if read() > 0:
+            break
+        await asyncio.sleep(0.1)
+    await tab.page.screenshot(path=f"test-artifacts/{tab.name}_article.png", full_page=True)
+    seconds = read()
+    timeline = api.get(f"/api/v1/customers/{customer['id']}").json()["timeline"]
+    opened = [t for t in timeline if t["kind"] == "radar_opened"]
+    assert opened and opened[0]["data"]["read_seconds"] >= 1 and seconds >= 1
     await tab.done()

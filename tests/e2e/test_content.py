@@ -45,6 +45,8 @@ async def test_folder_item_radar_link_and_open(
         ("旗舰新品发布会", "产品手册", ["新品"])
     ]
 
+    await page.screenshot(path=f"test-artifacts/{tab.name}_list.png", full_page=True)
+
     # its statistics: no opens yet; make a radar link for an employee (no customer)
     await row.get_by_test_id("content-title-cell").click()
     stats = page.locator(".ant-drawer", has_text="生成雷达链接")

@@ -19,6 +19,7 @@ const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage'))
 const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage'))
 const TasksPage = lazy(() => import('./pages/tasks/TasksPage'))
 const SopPage = lazy(() => import('./pages/sop/SopPage'))
+const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
@@ -57,12 +58,14 @@ function Root() {
           <Route path="tasks/:id" element={<TasksPage />} />
           <Route path="soon/tasks" element={<Navigate to="/tasks" replace />} />
           <Route path="sop" element={<SopPage />} />
+          <Route path="content" element={<ContentPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />
           <Route path="soon/segments" element={<Navigate to="/segments" replace />} />
           <Route path="soon/broadcasts" element={<Navigate to="/broadcasts" replace />} />
           <Route path="soon/sops" element={<Navigate to="/sop" replace />} />
+          <Route path="soon/content" element={<Navigate to="/content" replace />} />
           <Route path="soon/:feature" element={<ComingSoon />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -6,6 +6,7 @@ import {
   AppstoreOutlined,
   DashboardOutlined,
   FlagOutlined,
+  FileTextOutlined,
   LogoutOutlined,
   MenuOutlined,
   NotificationOutlined,
@@ -24,7 +25,6 @@ import { useI18n } from '../i18n'
 
 const SOON = [
   ['group-codes', '群活码', 'Group codes'],
-  ['content', '内容库', 'Content'],
 ] as const
 
 export const ROLE_NAMES: Record<string, [string, string]> = {
@@ -53,6 +53,7 @@ export default function ConsoleLayout() {
           { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
           { key: '/sop', icon: <ScheduleOutlined />, label: tr('SOP', 'SOPs') },
+          { key: '/content', icon: <FileTextOutlined />, label: tr('素材库', 'Content') },
         ]
       : []),
     { key: '/tasks', icon: <FlagOutlined />, label: tr('营销任务', 'Tasks') },

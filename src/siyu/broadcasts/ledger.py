@@ -32,6 +32,7 @@ from siyu.broadcasts import repository as repo
 from siyu.broadcasts.caps import cap_for
 from siyu.broadcasts.models import Broadcast, BroadcastRecipient, BroadcastSender
 from siyu.broadcasts.schemas import Audience
+from siyu.content import messages as content_messages
 from siyu.core.errors import SiyuError
 from siyu.core.settings import get_settings
 from siyu.db.base import utcnow
@@ -39,6 +40,7 @@ from siyu.db.session import Database
 from siyu.wecom import groupmsg_api as api
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComTokenError, WeComUnavailable
+from siyu.wecom.media_api import INVALID_MEDIA_ERRCODES
 
 log = logging.getLogger(__name__)
 RETRYABLE = (WeComRateLimited, WeComUnavailable, WeComTokenError)
@@ -191,6 +193,7 @@ async def submit_job(
         text, attachments, userid, kind = b.text, list(b.attachments), job.userid, b.kind
         attachments = for_sender(attachments, userid)
         audience = dict(b.audience)
+        issued_at = b.created_at
     async with db.unit_of_work() as s:
         externals = await repo.job_externals(s, job_id)
     try:
@@ -200,27 +203,88 @@ async def submit_job(
             )
             msgid, fail = jobid, list[str]()
         else:
-            msgid, fail = await api.add_msg_template(
-                client,
-                sender=userid,
-                external_userids=externals,
-                text=text,
-                attachments=attachments,
-                chat_type=chat_type(kind),
+            msgid, fail = await _add_msg_template(
+                db, corp_id, bid, client, userid, externals, text, attachments, kind, issued_at
             )
     except RETRYABLE:
         raise  # outcome unknown: the job stays in flight and is reconciled on the next try
-    except WeComError as exc:
+    except (WeComError, SiyuError) as exc:  # SiyuError: the attached content item is gone
+        if isinstance(exc, WeComError):
+            error, reason = f"{exc.errmsg} (errcode {exc.errcode})", f"errcode {exc.errcode}"
+        else:
+            error, reason = exc.message, "content"
         async with db.unit_of_work() as s:
             b, job = await _load(s, corp_id, bid, job_id)
-            job.status, job.error = "failed", f"{exc.errmsg} (errcode {exc.errcode})"[:300]
-            await repo.set_job_recipients(
-                s, job.id, state="failed", reason=f"errcode {exc.errcode}"
-            )
+            job.status, job.error = "failed", error[:300]
+            await repo.set_job_recipients(s, job.id, state="failed", reason=reason)
         return
     async with db.unit_of_work() as s:
         b, job = await _load(s, corp_id, bid, job_id)
         await _record(s, b, job, msgid, fail=fail, client=client)
+
+
+async def _resolve(
+    db: Database,
+    corp_id: int,
+    bid: int,
+    client: WeComClient,
+    userid: str,
+    attachments: list[Any],
+    issued_at: datetime,
+    *,
+    fresh: bool,
+) -> list[Any]:
+    """Content references → WeCom attachments (radar link per broadcast + sender, media)."""
+    if not content_messages.referenced(attachments):
+        return attachments
+    settings = get_settings()
+    async with db.unit_of_work() as s:  # media ids uploaded here are kept
+        return await content_messages.resolve(
+            s,
+            corp_id,
+            attachments,
+            client,
+            userid=userid,
+            issued_at=issued_at,
+            secret_key=settings.secret_key.get_secret_value(),
+            base_url=settings.base_url,
+            broadcast_id=bid,
+            fresh=fresh,
+        )
+
+
+async def _add_msg_template(
+    db: Database,
+    corp_id: int,
+    bid: int,
+    client: WeComClient,
+    userid: str,
+    externals: list[str],
+    text: str,
+    attachments: list[Any],
+    kind: str,
+    issued_at: datetime,
+) -> tuple[str, list[str]]:
+    """One ``add_msg_template``; an expired media id (40007) is uploaded again and the call
+    repeated once (WeCom refused the first one: nothing was created)."""
+    for fresh in (False, True):
+        resolved = await _resolve(
+            db, corp_id, bid, client, userid, attachments, issued_at, fresh=fresh
+        )
+        try:
+            return await api.add_msg_template(
+                client,
+                sender=userid,
+                external_userids=externals,
+                text=text,
+                attachments=resolved,
+                chat_type=chat_type(kind),
+            )
+        except WeComError as exc:
+            retry = exc.errcode in INVALID_MEDIA_ERRCODES and resolved is not attachments
+            if fresh or not retry or isinstance(exc, RETRYABLE):
+                raise
+    raise AssertionError("unreachable")
 
 
 async def _record(
@@ -233,6 +297,7 @@ async def _record(
     client: WeComClient,
 ) -> None:
     job.status, job.msgid, job.error = "submitted", msgid, None
+    await content_messages.count_send(s, b.corp_id, list(b.attachments))
     await repo.set_job_recipients(s, job.id, state="submitted")
     if fail:
         await repo.set_job_recipients(

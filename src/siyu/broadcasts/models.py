@@ -45,6 +45,14 @@ class Broadcast(CorpScoped, IdMixin, TimestampMixin, Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(String(300), default=None)
 
+    @property
+    def content_item_id(self) -> int | None:
+        """The attached library item (a ``content`` reference among the attachments)."""
+        for a in self.attachments or []:
+            if isinstance(a, dict) and a.get("msgtype") == "content":
+                return int(a["content"]["item_id"])
+        return None
+
 
 class BroadcastSender(CorpScoped, IdMixin, TimestampMixin, Base):
     """A sender job: one add_msg_template call for one employee and ≤10,000 customers."""

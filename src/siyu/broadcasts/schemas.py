@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from siyu.content.schemas import ContentStats
 from siyu.customers.schemas import CustomerFilter
 
 CapRule = Literal["off", "month4", "days_of_month", "week7", "day1"]
@@ -39,6 +40,11 @@ class BroadcastCreate(BaseModel):
     audience: Audience = Field(default_factory=Audience)
     text: str = ""
     attachments: list[dict[str, Any]] = Field(default_factory=list, max_length=9)
+    content_item_id: int | None = Field(
+        default=None,
+        description="a library item to attach (links go out as radar links; customer and "
+        "group broadcasts)",
+    )
     scheduled_at: datetime | None = Field(default=None, description="UTC; empty sends now")
 
     @field_validator("text")
@@ -68,8 +74,10 @@ class BroadcastCreate(BaseModel):
 
     @model_validator(mode="after")
     def _content(self) -> BroadcastCreate:
-        if not self.text and not self.attachments:
+        if not self.text and not self.attachments and self.content_item_id is None:
             raise ValueError("text and attachments may not both be empty")
+        if self.content_item_id is not None and len(self.attachments) >= 9:
+            raise ValueError("at most 9 attachments, the content item included")
         if self.audience.kind == "moment" and len(self.text) > 2000:
             raise ValueError("moment text exceeds 2000 characters (WeCom's limit)")
         return self
@@ -112,6 +120,7 @@ class BroadcastOut(BaseModel):
     cap_blocked_estimate: int
     counts: dict[str, int]
     error: str | None
+    content_item_id: int | None = None
 
 
 class SenderOut(BaseModel):
@@ -135,6 +144,9 @@ class SenderOut(BaseModel):
 
 class BroadcastDetail(BroadcastOut):
     jobs: list[SenderOut]
+    radar: ContentStats | None = Field(
+        default=None, description="opens of the attached content item's radar links"
+    )
 
 
 class RecipientOut(BaseModel):

@@ -31,6 +31,8 @@ from siyu.broadcasts.schemas import (
     SenderCount,
     SenderOut,
 )
+from siyu.content import messages
+from siyu.content import opens as content_opens
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
@@ -119,6 +121,12 @@ async def create(
         from siyu.segments import service as segments
 
         await segments.get(s, corp.id, data.audience.segment_id)  # NotFound: 404
+    attachments = list(data.attachments)
+    if data.content_item_id is not None:
+        if data.audience.kind == "moment":
+            raise InvalidInput("content items go to customer and group broadcasts, not moments")
+        await messages.check(s, corp.id, data.content_item_id)
+        attachments.append(messages.reference(data.content_item_id))
     now = utcnow()
     due = data.scheduled_at is None or data.scheduled_at <= now
     b = Broadcast(
@@ -128,7 +136,7 @@ async def create(
         status="planning" if due else "scheduled",
         audience=data.audience.model_dump(mode="json"),
         text=data.text,
-        attachments=data.attachments,
+        attachments=attachments,
         scheduled_at=data.scheduled_at,
         created_by=created_by,
         counts={},
@@ -180,7 +188,10 @@ async def detail(s: AsyncSession, corp: Corp, broadcast_id: int) -> BroadcastDet
     out = BroadcastOut.model_validate(b).model_copy(
         update={"counts": await repo.state_counts(s, b.id)}
     )
-    return BroadcastDetail(**out.model_dump(), jobs=jobs)
+    radar = None
+    if b.content_item_id is not None:
+        radar = await content_opens.stats(s, corp, broadcast_id=b.id)
+    return BroadcastDetail(**out.model_dump(), jobs=jobs, radar=radar)
 
 
 async def recipients_page(

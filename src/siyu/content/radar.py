@@ -1,6 +1,10 @@
 """Radar link tokens: ``payload.signature``, HMAC-SHA256 under a key derived from Siyu's
 secret key. The payload names the corp, item, customer (0 when unknown), employee and expiry;
-tampering with any byte or presenting it after expiry is rejected."""
+tampering with any byte or presenting it after expiry is rejected. A link sent in a broadcast
+names the broadcast instead of a customer (one message per sender: no per-customer token).
+
+Open references (``sign_open``) let the article page report its read time for its own open
+only; OAuth ``state`` values are open references too."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ class RadarClaim:
     customer_id: int
     userid: str
     expires: int
+    broadcast_id: int = 0
 
 
 def _key(secret_key: str) -> bytes:
@@ -36,6 +41,8 @@ def _unb64(text: str) -> bytes:
 
 def sign(claim: RadarClaim, *, secret_key: str) -> str:
     payload = f"{claim.corp_id}:{claim.item_id}:{claim.customer_id}:{claim.userid}:{claim.expires}"
+    if claim.broadcast_id:
+        payload += f":{claim.broadcast_id}"
     body = _b64(payload.encode())
     sig = hmac.new(_key(secret_key), body.encode(), hashlib.sha256).digest()[:18]
     return f"{body}.{_b64(sig)}"
@@ -48,10 +55,33 @@ def verify(token: str, *, secret_key: str, now: float | None = None) -> RadarCla
         want = hmac.new(_key(secret_key), body.encode(), hashlib.sha256).digest()[:18]
         if not hmac.compare_digest(want, _unb64(sig)):
             raise ValueError("bad signature")
-        corp, item, customer, userid, expires = _unb64(body).decode().split(":", 4)
-        claim = RadarClaim(int(corp), int(item), int(customer), userid, int(expires))
+        parts = _unb64(body).decode().split(":")
+        if len(parts) not in (5, 6):
+            raise ValueError("bad payload")
+        corp, item, customer, userid, expires = parts[:5]
+        bid = int(parts[5]) if len(parts) == 6 else 0
+        claim = RadarClaim(int(corp), int(item), int(customer), userid, int(expires), bid)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Forbidden("this link is not valid") from exc
     if claim.expires < (now if now is not None else time.time()):
         raise Forbidden("this link has expired")
     return claim
+
+
+def sign_open(open_id: int, *, secret_key: str) -> str:
+    """A reference to one open (read-time beats, OAuth state)."""
+    body = _b64(str(open_id).encode())
+    sig = hmac.new(_key(secret_key), f"open:{body}".encode(), hashlib.sha256).digest()[:12]
+    return f"{body}.{_b64(sig)}"
+
+
+def verify_open(ref: str, *, secret_key: str) -> int:
+    """The open id of a genuine reference; :class:`Forbidden` otherwise."""
+    try:
+        body, sig = ref.split(".", 1)
+        want = hmac.new(_key(secret_key), f"open:{body}".encode(), hashlib.sha256).digest()[:12]
+        if not hmac.compare_digest(want, _unb64(sig)):
+            raise ValueError("bad signature")
+        return int(_unb64(body).decode())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Forbidden("this reference is not valid") from exc

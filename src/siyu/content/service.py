@@ -1,37 +1,121 @@
-"""Content items, radar links and their opens (timeline entry + app message to the employee)."""
+"""Content items: create, edit, archive, search; radar links. Opens live in
+:mod:`siyu.content.opens`, folders in :mod:`siyu.content.folders`, files and WeCom media in
+:mod:`siyu.content.media`. Functions take the session and the corp explicitly, never commit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.acquisition.ownership import message
-from siyu.content.models import ContentItem, RadarOpen
-from siyu.content.radar import RadarClaim, sign, verify
-from siyu.content.schemas import ContentIn, RadarLinkIn
-from siyu.core.errors import InvalidInput, NotFound
+from siyu.content import folders
+from siyu.content import repository as repo
+from siyu.content.models import ContentFile, ContentItem
+from siyu.content.radar import RadarClaim, sign
+from siyu.content.schemas import FILE_KINDS, ContentIn, ContentOut, ContentPatch, RadarLinkIn
+from siyu.core.auth import Principal
+from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
-from siyu.customers import timeline
 from siyu.customers.models import Customer
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 
 
-async def create(s: AsyncSession, corp: Corp, data: ContentIn) -> ContentItem:
-    if data.kind in ("link",) and not data.url:
+async def _file(s: AsyncSession, corp_id: int, file_id: int) -> ContentFile:
+    f = await s.scalar(scoped(ContentFile, corp_id).where(ContentFile.id == file_id))
+    if f is None:
+        raise NotFound(f"file {file_id} does not exist; upload it first")
+    return f
+
+
+async def _check(s: AsyncSession, corp_id: int, item: ContentItem) -> None:
+    """Each kind's required fields (after create or edit)."""
+    if item.kind == "link" and not item.url:
         raise InvalidInput("a link needs a url")
-    item = ContentItem(corp_id=corp.id, uses=0, opens=0, **data.model_dump())
+    if item.url and not item.url.startswith(("http://", "https://")):
+        raise InvalidInput("the url must start with http:// or https://")
+    if item.kind == "article" and not item.body.strip():
+        raise InvalidInput("an article needs a body")
+    if item.kind == "text" and not (item.body.strip() or item.description.strip()):
+        raise InvalidInput("a text item needs a body")
+    if item.kind in FILE_KINDS and item.file_id is None:
+        raise InvalidInput(f"an {item.kind} item needs an uploaded file (file_id)")
+    if item.kind == "miniprogram":
+        if not item.appid or not item.page:
+            raise InvalidInput("a mini-program needs its appid and page")
+        if item.file_id is None:
+            raise InvalidInput("a mini-program needs a cover image (file_id)")
+    if item.file_id is not None:
+        f = await _file(s, corp_id, item.file_id)
+        if item.kind in ("image", "miniprogram", "link", "article") and not (
+            f.content_type.startswith("image/")
+        ):
+            raise InvalidInput("the cover / image must be a JPG or PNG image")
+        item.filename, item.size = f.filename, f.size
+
+
+async def create(s: AsyncSession, corp: Corp, data: ContentIn) -> ContentItem:
+    values = data.model_dump(exclude={"folder", "folder_id", "tags"})
+    folder = await folders.resolve(s, corp.id, folder_id=data.folder_id, name=data.folder)
+    item = ContentItem(
+        corp_id=corp.id,
+        uses=0,
+        sends=0,
+        opens=0,
+        folder_id=folder.id if folder else None,
+        folder=folder.name if folder else "",
+        tags=[],
+        **values,
+    )
+    await _check(s, corp.id, item)
     s.add(item)
+    await s.flush()
+    await repo.set_tags(s, item, data.tags)
     await s.flush()
     return item
 
 
 async def get(s: AsyncSession, corp_id: int, item_id: int) -> ContentItem:
-    item = await s.scalar(scoped(ContentItem, corp_id).where(ContentItem.id == item_id))
+    item = await repo.get_item(s, corp_id, item_id)
     if item is None:
         raise NotFound(f"content item {item_id} does not exist")
+    return item
+
+
+async def update(s: AsyncSession, corp: Corp, item_id: int, data: ContentPatch) -> ContentItem:
+    item = await get(s, corp.id, item_id)
+    if item.archived_at is not None:
+        raise Conflict("the item is archived; restore it before editing")
+    changes = data.model_dump(exclude_unset=True)
+    if "folder_id" in changes:
+        folder = await folders.resolve(s, corp.id, folder_id=changes.pop("folder_id"), name="")
+        item.folder_id, item.folder = (folder.id, folder.name) if folder else (None, "")
+    tags = changes.pop("tags", None)
+    for key, value in changes.items():
+        if value is not None:
+            setattr(item, key, value)
+    await _check(s, corp.id, item)
+    if tags is not None:
+        await repo.set_tags(s, item, tags)
+    item.updated_at = utcnow()
+    await s.flush()
+    return item
+
+
+async def archive(s: AsyncSession, corp: Corp, item_id: int) -> ContentItem:
+    """Soft delete: hidden from the library, its links and statistics stay."""
+    item = await get(s, corp.id, item_id)
+    if item.archived_at is None:
+        item.archived_at = utcnow()
+    return item
+
+
+async def restore(s: AsyncSession, corp: Corp, item_id: int) -> ContentItem:
+    item = await get(s, corp.id, item_id)
+    item.archived_at = None
     return item
 
 
@@ -39,23 +123,62 @@ async def list_page(
     s: AsyncSession,
     corp: Corp,
     *,
-    folder: str | None,
-    keyword: str | None,
-    cursor: str | None,
-    limit: int,
+    folder: str | None = None,
+    folder_id: int | None = None,
+    root: bool = False,
+    kind: str | None = None,
+    tag: str | None = None,
+    keyword: str | None = None,
+    archived: bool = False,
+    cursor: str | None = None,
+    limit: int = 20,
 ) -> tuple[list[ContentItem], str | None]:
-    stmt = scoped(ContentItem, corp.id)
-    if folder is not None:
-        stmt = stmt.where(ContentItem.folder == folder)
-    if keyword:
-        stmt = stmt.where(ContentItem.title.like(f"%{keyword}%"))
-    after = id_page_bounds(cursor)
-    if after is not None:
-        stmt = stmt.where(ContentItem.id < after)
-    rows = list((await s.scalars(stmt.order_by(ContentItem.id.desc()).limit(limit + 1))).all())
+    """Newest first, keyset by id."""
+    stmt = repo.items_query(
+        corp.id,
+        folder=folder,
+        folder_id=folder_id,
+        root=root,
+        kind=kind,
+        tag=tag,
+        keyword=keyword,
+        archived=archived,
+    )
+    rows = await repo.page(s, stmt, after=id_page_bounds(cursor), limit=limit)
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor([rows[-1].id]) if more and rows else None
+
+
+async def out(s: AsyncSession, corp_id: int, items: Sequence[ContentItem]) -> list[ContentOut]:
+    """Replies with the unique-opener counts."""
+    unique = await repo.unique_openers(s, corp_id, [i.id for i in items])
+    return [
+        ContentOut.model_validate(i).model_copy(update={"unique_openers": unique.get(i.id, 0)})
+        for i in items
+    ]
+
+
+async def export_rows(s: AsyncSession, corp: Corp, **filters: Any) -> AsyncIterator[Sequence[Any]]:
+    cursor: str | None = None
+    while True:
+        rows, cursor = await list_page(s, corp, cursor=cursor, limit=200, **filters)
+        for o in await out(s, corp.id, rows):
+            yield [
+                o.id,
+                o.kind,
+                o.title,
+                o.folder,
+                o.tags,
+                o.url,
+                o.uses,
+                o.sends,
+                o.opens,
+                o.unique_openers,
+                o.created_at,
+            ]
+        if cursor is None:
+            return
 
 
 async def radar_link(
@@ -66,9 +189,14 @@ async def radar_link(
     *,
     secret_key: str,
     base_url: str,
+    principal: Principal | None = None,
 ) -> tuple[str, datetime]:
     """A signed tracked link for one employee (and one customer when known)."""
+    if principal is not None and not principal.can_see_userid(data.userid):
+        raise Forbidden("you may make radar links for yourself only")
     item = await get(s, corp.id, item_id)
+    if item.archived_at is not None:
+        raise Conflict("the item is archived; restore it to make new links")
     if data.customer_id is not None:
         found = await s.scalar(
             scoped(Customer, corp.id, Customer.id).where(Customer.id == data.customer_id)
@@ -80,66 +208,8 @@ async def radar_link(
         corp.id, item.id, data.customer_id or 0, data.userid, int(expires.timestamp())
     )
     item.uses += 1
-    return f"{base_url.rstrip('/')}/r/{sign(claim, secret_key=secret_key)}", expires
+    return link_url(claim, secret_key=secret_key, base_url=base_url), expires
 
 
-async def record_open(
-    s: AsyncSession, token: str, *, secret_key: str
-) -> tuple[ContentItem, int | None]:
-    """Verify the token, store the open, add the customer's timeline entry and queue the app
-    message to the employee; (the item, the app message id to send after commit)."""
-    claim = verify(token, secret_key=secret_key)
-    item = await get(s, claim.corp_id, claim.item_id)
-    now = utcnow()
-    customer = None
-    if claim.customer_id:
-        customer = await s.scalar(
-            scoped(Customer, claim.corp_id).where(Customer.id == claim.customer_id)
-        )
-    s.add(
-        RadarOpen(
-            corp_id=claim.corp_id,
-            item_id=item.id,
-            customer_id=customer.id if customer else None,
-            userid=claim.userid,
-            opened_at=now,
-        )
-    )
-    item.opens += 1
-    if customer is not None:
-        await timeline.record(
-            s,
-            [
-                timeline.entry(
-                    claim.corp_id,
-                    customer.id,
-                    timeline.RADAR_OPENED,
-                    at=now,
-                    userid=claim.userid,
-                    item_id=item.id,
-                    title=item.title,
-                )
-            ],
-        )
-    who = customer.name if customer else "一位客户"
-    msg = message(
-        s,
-        claim.corp_id,
-        kind="radar_open",
-        userids=[claim.userid],
-        text=f"{who} 刚刚打开了《{item.title}》（{now.astimezone(UTC):%H:%M} UTC）",
-        ref=f"radar:{item.id}",
-    )
-    await s.flush()
-    return item, msg.id
-
-
-async def opens(s: AsyncSession, corp: Corp, item_id: int, *, limit: int) -> list[RadarOpen]:
-    await get(s, corp.id, item_id)
-    stmt = (
-        scoped(RadarOpen, corp.id)
-        .where(RadarOpen.item_id == item_id)
-        .order_by(RadarOpen.id.desc())
-        .limit(limit)
-    )
-    return list((await s.scalars(stmt)).all())
+def link_url(claim: RadarClaim, *, secret_key: str, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/r/{sign(claim, secret_key=secret_key)}"

@@ -24,7 +24,7 @@ from siyu.broadcasts.models import (
     BroadcastSender,
     BroadcastSettings,
 )
-from siyu.content.models import ContentItem, RadarOpen
+from siyu.content.models import ContentFile, ContentFolder, ContentItem, ContentTag, RadarOpen
 from siyu.corps.models import ApiKey, Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.db.base import Base
@@ -56,7 +56,10 @@ __all__ = [
     "ChannelDayStat",
     "Collision",
     "ConsoleUser",
+    "ContentFile",
+    "ContentFolder",
     "ContentItem",
+    "ContentTag",
     "Corp",
     "Customer",
     "CustomerOwner",

@@ -73,6 +73,16 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
         <Descriptions.Item label={tr('消息', 'Message')}>
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }}>{b.text}</Typography.Paragraph>
         </Descriptions.Item>
+        {b.radar && (
+          <Descriptions.Item label={tr('素材打开', 'Content opens')}>
+            <span data-testid="broadcast-radar">
+              {tr(
+                `打开 ${b.radar.opens} 次 · ${b.radar.unique_openers} 位客户 · 未识别 ${b.radar.anonymous_opens} 次`,
+                `${b.radar.opens} opens · ${b.radar.unique_openers} customers · ${b.radar.anonymous_opens} unidentified`,
+              )}
+            </span>
+          </Descriptions.Item>
+        )}
         {b.scheduled_at && (
           <Descriptions.Item label={tr('定时发送', 'Scheduled for')}>{fmtTime(b.scheduled_at)}</Descriptions.Item>
         )}

@@ -19,12 +19,13 @@ import {
 } from 'antd'
 import { SendOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
-import { get, post } from '../../api'
+import { get, post, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
 import { type Dir } from '../directory'
 import type { Segment } from '../segments/SegmentsPage'
 import type { Broadcast } from './shared'
+import { ATTACHABLE, KINDS, type ContentItem } from '../content/shared'
 
 interface Preview {
   total: number
@@ -46,6 +47,7 @@ interface Compose {
   segment_id?: number
   userids?: string[]
   scheduled_at?: Dayjs | null
+  content_item_id?: number | null
 }
 
 function audienceBody(v: Compose) {
@@ -66,6 +68,17 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
   const [busy, setBusy] = useState(false)
   const values = Form.useWatch([], form) as Compose | undefined
   const segments = useLoad(() => (open ? get<Segment[]>('/segments') : Promise.resolve([] as Segment[])), [open])
+  const [contentKeyword, setContentKeyword] = useState('')
+  const content = useLoad(
+    () =>
+      open
+        ? get<Page<ContentItem>>('/content', { keyword: contentKeyword, limit: 50 })
+        : Promise.resolve({ items: [], next_cursor: null } as Page<ContentItem>),
+    [open, contentKeyword],
+  )
+  const contentOptions = (content.data?.items ?? [])
+    .filter((i) => ATTACHABLE.includes(i.kind))
+    .map((i) => ({ value: i.id, label: `[${tr(...KINDS[i.kind])}] ${i.title}` }))
   const audienceKey = JSON.stringify(values ? audienceBody(values) : null)
   const [preview, setPreview] = useState<{ data: Preview | null; error: string | null; busy: boolean }>({
     data: null,
@@ -106,6 +119,7 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
           text: all.text,
           audience: audienceBody(all),
           scheduled_at: all.scheduled_at ? all.scheduled_at.toISOString() : null,
+          content_item_id: all.content_item_id ?? null,
         }),
       all.scheduled_at
         ? tr('群发已预约', 'Broadcast scheduled')
@@ -152,6 +166,22 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
               rules={[{ required: true, message: tr('请输入消息内容', 'Enter the message') }]}
             >
               <Input.TextArea rows={5} maxLength={1300} showCount data-testid="broadcast-text" />
+            </Form.Item>
+            <Form.Item
+              name="content_item_id"
+              label={tr('附带素材', 'Attach content')}
+              extra={tr(
+                '链接和文章以雷达链接发出：客户打开后经授权识别，打开数据显示在群发详情中。',
+                'Links and articles go out as radar links: openers are identified by OAuth and shown in the broadcast’s details.',
+              )}
+            >
+              <Select
+                allowClear
+                showSearch={{ filterOption: false, onSearch: (v: string) => setContentKeyword(v) }}
+                placeholder={tr('从素材库选择（可选）', 'Pick from the library (optional)')}
+                options={contentOptions}
+                data-testid="broadcast-content"
+              />
             </Form.Item>
             <Form.Item name="mode" label={tr('发送对象', 'Audience')}>
               <Radio.Group

@@ -1,6 +1,7 @@
 // 群发: shared types, status labels and progress.
 import { Tag } from 'antd'
 import { useI18n } from '../../i18n'
+import type { ContentStats } from '../content/shared'
 
 export interface Broadcast {
   id: number
@@ -21,6 +22,7 @@ export interface Broadcast {
   cap_blocked_estimate: number
   counts: Record<string, number>
   error: string | null
+  content_item_id?: number | null
 }
 
 export interface Job {
@@ -38,6 +40,7 @@ export interface Job {
 }
 
 export interface Detail extends Broadcast {
+  radar?: ContentStats | null
   jobs: Job[]
 }
 

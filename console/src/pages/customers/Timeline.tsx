@@ -18,6 +18,7 @@ const KINDS: Record<string, [string, string, string]> = {
   collision: ['撞单', 'collision', 'orange'],
   transfer_failed: ['继承失败', 'transfer failed', 'red'],
   sop_step_done: ['完成 SOP 步骤', 'SOP step done', 'green'],
+  radar_opened: ['打开了内容', 'opened content', 'purple'],
 }
 
 export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
@@ -28,7 +29,12 @@ export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
       items={entries.map((e) => {
         const [zh, en, color] = KINDS[e.kind] ?? [e.kind, e.kind, 'gray']
         const text = typeof e.data.text === 'string' ? e.data.text : ''
-        const extra = text || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
+        const secs = typeof e.data.read_seconds === 'number' ? e.data.read_seconds : 0
+        const mins = Math.floor(secs / 60)
+        const spent = mins ? tr(`${mins} 分 ${secs % 60} 秒`, `${mins} min ${secs % 60} s`) : tr(`${secs} 秒`, `${secs} s`)
+        const read = secs ? ` · ${tr('阅读', 'read')} ${spent}` : ''
+        const title = typeof e.data.title === 'string' ? `《${e.data.title}》${read}` : ''
+        const extra = text || title || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
         return {
           color,
           content: (

@@ -90,6 +90,7 @@ def create_sandbox_app(
     from siyu.wecom.sandbox.app import router as wecom_router
     from siyu.wecom.sandbox.control import router as control_router
     from siyu.wecom.sandbox.groupmsg_control import router as groupmsg_router
+    from siyu.wecom.sandbox.media import router as media_router
     from siyu.wecom.sandbox.oauth import router as oauth_router
 
     sandbox = Sandbox(config or SandboxConfig(), clock=clock)
@@ -105,6 +106,7 @@ def create_sandbox_app(
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
+    app.include_router(media_router)  # before /cgi-bin/{path} (multipart media/uploadimg)
     app.include_router(acquisition_router)  # before /cgi-bin/{path} (multipart media/upload)
     app.include_router(groupmsg_router)  # before /cgi-bin/{path} (delayed add_msg_template)
     app.include_router(wecom_router)

@@ -1,6 +1,7 @@
 """Acquisition routes: channel codes, assets, QR and posters, batch creation, duty, stats.
 
-Group codes and ownership routes live in ``ownership_endpoints.py`` and are included here.
+Group codes (``group_code_endpoints.py``) and ownership routes (``ownership_endpoints.py``)
+are included here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from siyu.acquisition import batch, channels, images, rotation, stats, welcome
+from siyu.acquisition.group_code_endpoints import router as group_code_router
 from siyu.acquisition.ownership_endpoints import router as ownership_router
 from siyu.acquisition.schemas import (
     AssetOut,
@@ -31,6 +33,7 @@ from siyu.core.pagination import Page
 from siyu.db.base import utcnow
 
 router = APIRouter(prefix="/acquisition", tags=["acquisition"])
+router.include_router(group_code_router)
 router.include_router(ownership_router)
 
 EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标签", "创建时间"]

@@ -17,6 +17,7 @@ const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'))
 const ChannelCodesPage = lazy(() => import('./pages/channels/ChannelCodesPage'))
 const SegmentsPage = lazy(() => import('./pages/segments/SegmentsPage'))
 const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage'))
+const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
@@ -51,11 +52,13 @@ function Root() {
           <Route path="segments" element={<SegmentsPage />} />
           <Route path="broadcasts" element={<BroadcastsPage />} />
           <Route path="broadcasts/:id" element={<BroadcastsPage />} />
+          <Route path="group-codes" element={<GroupCodesPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />
           <Route path="soon/segments" element={<Navigate to="/segments" replace />} />
           <Route path="soon/broadcasts" element={<Navigate to="/broadcasts" replace />} />
+          <Route path="soon/group-codes" element={<Navigate to="/group-codes" replace />} />
           <Route path="soon/:feature" element={<ComingSoon />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

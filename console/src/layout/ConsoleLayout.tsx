@@ -21,7 +21,6 @@ import { useAuth } from '../auth'
 import { useI18n } from '../i18n'
 
 const SOON = [
-  ['group-codes', '群活码', 'Group codes'],
   ['content', '内容库', 'Content'],
   ['sops', 'SOP', 'SOPs'],
   ['tasks', '营销任务', 'Tasks'],
@@ -50,6 +49,7 @@ export default function ConsoleLayout() {
     ...(me?.full_access
       ? [
           { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
+          { key: '/group-codes', icon: <QrcodeOutlined />, label: tr('群活码', 'Group codes') },
           { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
         ]

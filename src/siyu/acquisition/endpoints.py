@@ -54,6 +54,9 @@ async def list_channels(
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
+    sort: Annotated[
+        str | None, Query(description="name, group_name, created_at or id; - for descending")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
@@ -63,6 +66,7 @@ async def list_channels(
         group_name=group_name,
         userid=userid,
         keyword=keyword,
+        sort=sort,
         cursor=cursor,
         limit=limit,
     )
@@ -76,12 +80,13 @@ async def export_channels(
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
+    sort: str | None = None,
 ) -> Response:
     fmt = check_format(format)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
         async for c in channels.iter_all(
-            session, corp.id, group_name=group_name, userid=userid, keyword=keyword
+            session, corp.id, group_name=group_name, userid=userid, keyword=keyword, sort=sort
         ):
             yield [
                 c.id,

@@ -46,7 +46,8 @@ def parse(
 
 
 def _value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
-    if isinstance(column.type, DateTime) and isinstance(raw, str):
+    kind = getattr(column.type, "impl", column.type)  # through TypeDecorators (UTCDateTime)
+    if isinstance(kind, DateTime) and isinstance(raw, str):
         try:
             return datetime.fromisoformat(raw)
         except ValueError as exc:

@@ -41,7 +41,8 @@ export function useCursorList<T>(path: string, params: Params, opts: { limit?: n
   const sortable = (k: string) => ({
     key: k,
     sorter: true,
-    sortDirections: ['ascend', 'descend'] as SortOrder[],
+    // ascend ⇄ descend (antd cancels the sort after the last entry; the list always has an order)
+    sortDirections: ['ascend', 'descend', 'ascend'] as SortOrder[],
     sortOrder: (sort === k ? 'ascend' : sort === `-${k}` ? 'descend' : null) as SortOrder,
   })
   return {

@@ -20,7 +20,7 @@ import {
   Typography,
 } from 'antd'
 import { PlayCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
-import { del, get, patch, post, type Page } from '../../api'
+import { del, get, patch, post, type Page, type Schemas } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import { useDirectory } from '../directory'
@@ -28,25 +28,7 @@ import type { ChannelCode } from '../channels/channelTypes'
 import RuleBuilder from '../segments/RuleBuilder'
 import { fromRule, nextKey, toRule, type Builder } from '../segments/rules'
 
-interface Counts {
-  matched: number
-  applied: number
-  removed: number
-  pending: number
-  failed: number
-  failures: { reason: string; count: number }[]
-}
-
-export interface RuleTag {
-  id: number
-  name: string
-  rule: Record<string, unknown>
-  tag_id: string
-  remove_when_unmatched: boolean
-  active: boolean
-  evaluated_at: string | null
-  counts: Counts
-}
+export type RuleTag = Schemas['RuleTagOut']
 
 const empty = (): Builder => ({ op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] })
 

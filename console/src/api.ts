@@ -63,6 +63,36 @@ export async function api<T>(method: string, path: string, body?: unknown, param
   return data as T
 }
 
+/** POST `body` and save the file the API answers with (exports of unsaved definitions). */
+export async function download(path: string, body: unknown, fallbackName: string): Promise<void> {
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Siyu-CSRF': csrf() },
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) {
+    const text = await res.text()
+    let data: unknown
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = { detail: text }
+    }
+    throw new ApiError(res.status, readable(res.status, data))
+  }
+  const blob = await res.blob()
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
 export const get = <T,>(path: string, params?: Params) => api<T>('GET', path, undefined, params)
 export const post = <T,>(path: string, body?: unknown) => api<T>('POST', path, body ?? {})
 export const put = <T,>(path: string, body: unknown) => api<T>('PUT', path, body)

@@ -14,8 +14,8 @@ import {
   Statistic,
   Table,
 } from 'antd'
-import { DownloadOutlined } from '@ant-design/icons'
-import { del, get, patch, post, type Page } from '../../api'
+import { DownloadOutlined, EyeOutlined } from '@ant-design/icons'
+import { del, download, get, patch, post, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import type { ChannelCode } from '../channels/ChannelCodesPage'
@@ -45,6 +45,7 @@ export default function SegmentsPage() {
   const [name, setName] = useState('')
   const [editing, setEditing] = useState<Segment | null>(null)
   const [members, setMembers] = useState<Segment | null>(null)
+  const [drafting, setDrafting] = useState(false)
   const rule = useMemo(() => toRule(builder), [builder])
   const ruleJson = useDebounced(JSON.stringify({ rule, include_deleted: includeDeleted }), 400)
   const [count, setCount] = useState<{ count: number | null; busy: boolean; error: string | null }>({
@@ -107,6 +108,9 @@ export default function SegmentsPage() {
               style={{ width: 240 }}
               data-testid="segment-name"
             />
+            <Button icon={<EyeOutlined />} onClick={() => setDrafting(true)} data-testid="segment-preview-members">
+              {tr('预览成员', 'Preview members')}
+            </Button>
             <Button type="primary" disabled={!name.trim()} onClick={() => void save()} data-testid="segment-save">
               {editing ? tr('保存修改', 'Save changes') : tr('保存分群', 'Save segment')}
             </Button>
@@ -210,6 +214,26 @@ export default function SegmentsPage() {
         onClose={() => setMembers(null)}
       >
         {members && <Members id={members.id} empName={dir.empName} />}
+      </Drawer>
+      <Drawer
+        open={drafting}
+        size="large"
+        destroyOnHidden
+        title={tr(`当前条件的成员（未保存，${count.count ?? '—'} 人）`, `Members of the current rule (unsaved, ${count.count ?? '—'})`)}
+        extra={
+          <Button
+            icon={<DownloadOutlined />}
+            data-testid="segment-preview-export"
+            onClick={() =>
+              void act(() => download('/segments/preview/export?format=xlsx', { rule }, 'segment_preview.xlsx'), tr('已导出', 'Exported'))
+            }
+          >
+            {tr('导出', 'Export')}
+          </Button>
+        }
+        onClose={() => setDrafting(false)}
+      >
+        {drafting && <Members draft={rule} empName={dir.empName} />}
       </Drawer>
     </Space>
   )

@@ -65,20 +65,32 @@ async def export_group_codes(
     fmt = check_format(format)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
-        async for c in group_codes.iter_all(
-            session, corp.id, keyword=keyword, chat_id=chat_id, sort=sort
-        ):
-            joins = await group_codes.join_counts(session, corp.id, [c.id])
-            yield [
-                c.id,
-                c.name,
-                c.state,
-                c.chat_ids,
-                "是" if c.auto_create_room else "否",
-                c.room_base_name,
-                joins.get(c.id, 0),
-                c.created_at,
-            ]
+        cursor: str | None = None
+        while True:
+            page = await group_codes.list_page(
+                session,
+                corp.id,
+                keyword=keyword,
+                chat_id=chat_id,
+                sort=sort,
+                cursor=cursor,
+                limit=500,
+            )
+            joins = await group_codes.join_counts(session, corp.id, [c.id for c in page.items])
+            for c in page.items:
+                yield [
+                    c.id,
+                    c.name,
+                    c.state,
+                    c.chat_ids,
+                    "是" if c.auto_create_room else "否",
+                    c.room_base_name,
+                    joins.get(c.id, 0),
+                    c.created_at,
+                ]
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
 
     data = await render(fmt, EXPORT_HEADERS, rows(), sheet="群活码")
     return _file(data, MEDIA[fmt], f"group_codes.{fmt}")

@@ -7,7 +7,7 @@ code's state, and adds it to the code's list.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -141,26 +141,6 @@ async def list_page(
     )
     rows = list((await session.scalars(stmt.limit(limit + 1))).all())
     return sorting.page(rows, order, limit)
-
-
-async def iter_all(
-    session: AsyncSession,
-    corp_id: int,
-    *,
-    keyword: str | None = None,
-    chat_id: str | None = None,
-    sort: str | None = None,
-) -> AsyncIterator[GroupCode]:
-    cursor: str | None = None
-    while True:
-        page = await list_page(
-            session, corp_id, keyword=keyword, chat_id=chat_id, sort=sort, cursor=cursor, limit=500
-        )
-        for c in page.items:
-            yield c
-        if not page.next_cursor:
-            return
-        cursor = page.next_cursor
 
 
 async def join_counts(

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install console migrate lint typecheck test-sqlite test-postgres test-e2e bench clean
+.PHONY: run test install console migrate lint typecheck test-sqlite test-postgres test-e2e bench clean api-types
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 ($(PY)) is required"; exit 1; }
@@ -24,6 +24,11 @@ console/dist/index.html: $(shell find console/src console/index.html console/pac
 	else echo "no console sources yet: Siyu serves a placeholder page"; fi
 
 console: console/dist/index.html
+
+## make api-types: regenerate the console's API types from the app's OpenAPI (commit both files)
+api-types: install
+	$(BIN)/python -m siyu.api.openapi > console/openapi.json
+	cd console && npm run api:types
 
 migrate: install
 	$(BIN)/siyu init

@@ -1,5 +1,7 @@
-// A small typed client of Siyu's REST API (/api/v1). The session cookie travels by itself;
-// unsafe methods send the CSRF token (cookie `siyu_csrf`) in the `X-Siyu-CSRF` header.
+// A small typed client of Siyu's REST API (/api/v1); its types come from the OpenAPI document.
+// The session cookie travels by itself; unsafe methods send the CSRF token (cookie `siyu_csrf`) in the `X-Siyu-CSRF` header.
+
+import type { components, paths } from './api/schema'
 
 export class ApiError extends Error {
   status: number
@@ -61,123 +63,69 @@ export async function api<T>(method: string, path: string, body?: unknown, param
   return data as T
 }
 
+/** POST `body` and save the file the API answers with (exports of unsaved definitions). */
+export async function download(path: string, body: unknown, fallbackName: string): Promise<void> {
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Siyu-CSRF': csrf() },
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) {
+    const text = await res.text()
+    let data: unknown
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = { detail: text }
+    }
+    throw new ApiError(res.status, readable(res.status, data))
+  }
+  const blob = await res.blob()
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
 export const get = <T,>(path: string, params?: Params) => api<T>('GET', path, undefined, params)
 export const post = <T,>(path: string, body?: unknown) => api<T>('POST', path, body ?? {})
 export const put = <T,>(path: string, body: unknown) => api<T>('PUT', path, body)
 export const patch = <T,>(path: string, body: unknown) => api<T>('PATCH', path, body)
 export const del = <T,>(path: string) => api<T>('DELETE', path)
 
-// ---- shapes (mirroring the OpenAPI schemas at /api/openapi.json)
+// ---- shapes: generated from the OpenAPI document (src/api/schema.d.ts; `make api-types`)
 
-export interface Me {
-  kind: string
-  name: string
-  role: 'admin' | 'operator' | 'manager' | 'staff' | 'integrator'
-  user_id: number | null
-  userid: string | null
-  corp_id: number
-  wecom_corp_id: string
-  corp_name: string
-  full_access: boolean
-  is_admin: boolean
-  visible_userids: string[] | null
+/** Every schema of the API by name, e.g. `Schemas['CustomerOut']`. */
+export type Schemas = components['schemas']
+/** The JSON body a path + method answers with (200/201), e.g. `Answer<'/api/v1/me', 'get'>`. */
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer T } } }
 }
+  ? T
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : never
 
 export interface Page<T> {
   items: T[]
   next_cursor: string | null
 }
 
-export interface TagRef {
-  tag_id: string
-  name: string
-  group_name: string
-}
-
-export interface Customer {
-  id: number
-  external_userid: string
-  name: string
-  avatar: string
-  type: number
-  gender: number
-  corp_name: string
-  first_added_at: string | null
-  deleted_at: string | null
-  userids: string[]
-  tags: TagRef[]
-  remarks: string[]
-}
-
-export interface Relation {
-  userid: string
-  employee_name: string
-  remark: string
-  description: string
-  add_way: number
-  state: string
-  added_at: string | null
-  deleted_at: string | null
-  tags: TagRef[]
-}
-
-export interface TimelineEntry {
-  id: number
-  kind: string
-  userid: string
-  occurred_at: string
-  data: Record<string, unknown>
-}
-
-export interface CustomerDetail extends Customer {
-  relations: Relation[]
-  timeline: TimelineEntry[]
-}
-
-export interface Tag {
-  tag_id: string
-  name: string
-  order: number
-}
-
-export interface TagGroup {
-  group_id: string
-  name: string
-  order: number
-  tags: Tag[]
-}
-
-export interface Employee {
-  userid: string
-  name: string
-  position: string
-  department_ids: number[]
-  customers: number
-  customer_contact: boolean
-  active: boolean
-}
-
-export interface Department {
-  dept_id: number
-  name: string
-  parent_id: number | null
-  employees: number
-}
-
-export interface GroupChat {
-  chat_id: string
-  name: string
-  owner: string
-  member_count: number
-  created_at?: string
-  dismissed_at: string | null
-}
-
-export interface BatchJob {
-  id: number
-  status: string
-  total: number
-  done: number
-  failed: number
-  errors: string[]
-}
+export type Me = Schemas['MeOut']
+export type TagRef = Schemas['TagRef']
+export type Customer = Schemas['CustomerOut']
+export type Relation = Schemas['RelationOut']
+export type TimelineEntry = Schemas['TimelineOut']
+export type CustomerDetail = Schemas['CustomerDetail']
+export type Tag = Schemas['TagOut']
+export type TagGroup = Schemas['TagGroupOut']
+export type Employee = Schemas['EmployeeOut']
+export type Department = Schemas['DepartmentOut']
+export type GroupChat = Schemas['GroupChatOut']
+export type BatchJob = Schemas['BatchTagJobOut']

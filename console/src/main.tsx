@@ -20,6 +20,7 @@ const BroadcastsPage = lazy(() => import('./pages/broadcasts/BroadcastsPage'))
 const TasksPage = lazy(() => import('./pages/tasks/TasksPage'))
 const SopPage = lazy(() => import('./pages/sop/SopPage'))
 const ContentPage = lazy(() => import('./pages/content/ContentPage'))
+const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
@@ -59,6 +60,7 @@ function Root() {
           <Route path="soon/tasks" element={<Navigate to="/tasks" replace />} />
           <Route path="sop" element={<SopPage />} />
           <Route path="content" element={<ContentPage />} />
+          <Route path="group-codes" element={<GroupCodesPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />
@@ -66,6 +68,7 @@ function Root() {
           <Route path="soon/broadcasts" element={<Navigate to="/broadcasts" replace />} />
           <Route path="soon/sops" element={<Navigate to="/sop" replace />} />
           <Route path="soon/content" element={<Navigate to="/content" replace />} />
+          <Route path="soon/group-codes" element={<Navigate to="/group-codes" replace />} />
           <Route path="soon/:feature" element={<ComingSoon />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -3,7 +3,6 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom'
 import { Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Tag, Typography } from 'antd'
 import {
   ApartmentOutlined,
-  AppstoreOutlined,
   DashboardOutlined,
   FlagOutlined,
   FileTextOutlined,
@@ -22,10 +21,6 @@ import {
 } from '@ant-design/icons'
 import { useAuth } from '../auth'
 import { useI18n } from '../i18n'
-
-const SOON = [
-  ['group-codes', '群活码', 'Group codes'],
-] as const
 
 export const ROLE_NAMES: Record<string, [string, string]> = {
   admin: ['管理员', 'Admin'],
@@ -50,6 +45,7 @@ export default function ConsoleLayout() {
     ...(me?.full_access
       ? [
           { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
+          { key: '/group-codes', icon: <QrcodeOutlined />, label: tr('群活码', 'Group codes') },
           { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
           { key: '/sop', icon: <ScheduleOutlined />, label: tr('SOP', 'SOPs') },
@@ -61,12 +57,6 @@ export default function ConsoleLayout() {
     { key: '/employees', icon: <TeamOutlined />, label: tr('员工与部门', 'Employees') },
     ...(me?.full_access ? [{ key: '/sync', icon: <SyncOutlined />, label: tr('同步', 'Sync') }] : []),
     ...(me?.is_admin ? [{ key: '/settings', icon: <SettingOutlined />, label: tr('设置', 'Settings') }] : []),
-    {
-      key: 'soon',
-      icon: <AppstoreOutlined />,
-      label: tr('更多 (即将推出)', 'More (coming soon)'),
-      children: SOON.map(([k, zh, en]) => ({ key: `/soon/${k}`, label: tr(zh, en) })),
-    },
   ]
   const role = ROLE_NAMES[me?.role ?? 'staff']
   const menu = (

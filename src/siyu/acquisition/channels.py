@@ -26,8 +26,9 @@ from siyu.acquisition.schemas import (
     ChannelCodePatch,
     WelcomeIn,
 )
+from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
-from siyu.core.pagination import Page, encode_cursor, id_page_bounds
+from siyu.core.pagination import Page
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
@@ -283,16 +284,24 @@ async def list_page(
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
+    sort: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[ChannelCode]:
+    """One page in the requested order (``name``, ``created_at``, ``id``; ``-`` descending)."""
+    order = sorting.parse(sort, SORTS, "id")
     stmt = _filtered(corp_id, group_name=group_name, userid=userid, keyword=keyword)
-    after = id_page_bounds(cursor)
-    if after is not None:
-        stmt = stmt.where(ChannelCode.id > after)
-    rows = list((await session.scalars(stmt.order_by(ChannelCode.id).limit(limit + 1))).all())
-    nxt = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-    return Page(items=rows[:limit], next_cursor=nxt)
+    stmt = sorting.apply(stmt, order, ChannelCode.id, cursor)
+    rows = list((await session.scalars(stmt.limit(limit + 1))).all())
+    return sorting.page(rows, order, limit)
+
+
+SORTS = {
+    "id": ChannelCode.id,
+    "name": ChannelCode.name,
+    "group_name": ChannelCode.group_name,
+    "created_at": ChannelCode.created_at,
+}
 
 
 def _filtered(
@@ -317,6 +326,7 @@ async def iter_all(
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
+    sort: str | None = None,
 ) -> AsyncIterator[ChannelCode]:
     cursor: str | None = None
     while True:
@@ -326,6 +336,7 @@ async def iter_all(
             group_name=group_name,
             userid=userid,
             keyword=keyword,
+            sort=sort,
             cursor=cursor,
             limit=500,
         )

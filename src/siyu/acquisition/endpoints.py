@@ -1,6 +1,7 @@
 """Acquisition routes: channel codes, assets, QR and posters, batch creation, duty, stats.
 
-Group codes and ownership routes live in ``ownership_endpoints.py`` and are included here.
+Group codes (``group_code_endpoints.py``) and ownership routes (``ownership_endpoints.py``)
+are included here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from siyu.acquisition import batch, channels, images, rotation, stats, welcome
+from siyu.acquisition.group_code_endpoints import router as group_code_router
 from siyu.acquisition.ownership_endpoints import router as ownership_router
 from siyu.acquisition.schemas import (
     AssetOut,
@@ -31,6 +33,7 @@ from siyu.core.pagination import Page
 from siyu.db.base import utcnow
 
 router = APIRouter(prefix="/acquisition", tags=["acquisition"])
+router.include_router(group_code_router)
 router.include_router(ownership_router)
 
 EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标签", "创建时间"]
@@ -51,6 +54,9 @@ async def list_channels(
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
+    sort: Annotated[
+        str | None, Query(description="name, group_name, created_at or id; - for descending")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
@@ -60,6 +66,7 @@ async def list_channels(
         group_name=group_name,
         userid=userid,
         keyword=keyword,
+        sort=sort,
         cursor=cursor,
         limit=limit,
     )
@@ -73,12 +80,13 @@ async def export_channels(
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
+    sort: str | None = None,
 ) -> Response:
     fmt = check_format(format)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
         async for c in channels.iter_all(
-            session, corp.id, group_name=group_name, userid=userid, keyword=keyword
+            session, corp.id, group_name=group_name, userid=userid, keyword=keyword, sort=sort
         ):
             yield [
                 c.id,

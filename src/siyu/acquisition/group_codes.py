@@ -8,16 +8,19 @@ code's state, and adds it to the code's list.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.channels import check_state, new_state
 from siyu.acquisition.models import GroupCode, GroupCodeEvent
-from siyu.acquisition.schemas import GroupCodeIn, GroupCodeStats, GroupStatRow
+from siyu.acquisition.schemas import GroupCodeIn, GroupCodeStats, GroupStatRow, GroupTrendPoint
+from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.core.pagination import Page
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.groups.models import GroupChat
@@ -25,6 +28,7 @@ from siyu.wecom import acquisition_api as api
 from siyu.wecom.client import WeComClient
 
 CHATS_MAX = 5  # WeCom: chat_id_list ≤5
+GROUP_CAPACITY = 200  # WeCom: a customer group chat holds at most 200 members
 
 
 async def _check(session: AsyncSession, corp_id: int, body: GroupCodeIn) -> None:
@@ -106,16 +110,51 @@ async def delete(session: AsyncSession, corp_id: int, client: WeComClient, code_
     code.deleted_at = utcnow()
 
 
-async def list_all(session: AsyncSession, corp_id: int) -> list[GroupCode]:
-    return list(
-        (
-            await session.scalars(
-                scoped(GroupCode, corp_id)
-                .where(GroupCode.deleted_at.is_(None))
-                .order_by(GroupCode.id)
-            )
-        ).all()
+SORTS = {"id": GroupCode.id, "name": GroupCode.name, "created_at": GroupCode.created_at}
+
+
+def _filtered(corp_id: int, *, keyword: str | None, chat_id: str | None) -> Any:
+    stmt = scoped(GroupCode, corp_id).where(GroupCode.deleted_at.is_(None))
+    if keyword:
+        like = f"%{keyword}%"
+        stmt = stmt.where(or_(GroupCode.name.like(like), GroupCode.state.like(like)))
+    if chat_id:
+        # JSON lists: match the quoted chat id inside the serialized list (both dialects).
+        stmt = stmt.where(cast(GroupCode.chat_ids, Text).like(f'%"{chat_id}"%'))
+    return stmt
+
+
+async def list_page(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    keyword: str | None = None,
+    chat_id: str | None = None,
+    sort: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[GroupCode]:
+    """One page of live group codes, filtered, in the requested order across pages."""
+    order = sorting.parse(sort, SORTS, "id")
+    stmt = sorting.apply(
+        _filtered(corp_id, keyword=keyword, chat_id=chat_id), order, GroupCode.id, cursor
     )
+    rows = list((await session.scalars(stmt.limit(limit + 1))).all())
+    return sorting.page(rows, order, limit)
+
+
+async def join_counts(
+    session: AsyncSession, corp_id: int, code_ids: Sequence[int]
+) -> dict[int, int]:
+    """All-time joins per code (for the list)."""
+    if not code_ids:
+        return {}
+    rows = await session.execute(
+        scoped(GroupCodeEvent, corp_id, GroupCodeEvent.code_id, func.count())
+        .where(GroupCodeEvent.code_id.in_(list(code_ids)), GroupCodeEvent.kind == "join")
+        .group_by(GroupCodeEvent.code_id)
+    )
+    return {int(cid): int(n) for cid, n in rows.all()}
 
 
 async def on_group_changed(
@@ -159,7 +198,16 @@ async def on_group_changed(
     return n
 
 
-async def code_stats(session: AsyncSession, corp_id: int, code_id: int) -> GroupCodeStats:
+async def code_stats(
+    session: AsyncSession,
+    corp_id: int,
+    code_id: int,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    tz: ZoneInfo | None = None,
+) -> GroupCodeStats:
+    """All-time joins and leaves per group chat, and (given a range) joins/leaves per local day."""
     code = await get(session, corp_id, code_id)
     rows = (
         await session.execute(
@@ -189,6 +237,7 @@ async def code_stats(session: AsyncSession, corp_id: int, code_id: int) -> Group
             chat_id=cid,
             name=chats[cid].name if cid in chats else "",
             members=chats[cid].member_count if cid in chats else 0,
+            capacity=GROUP_CAPACITY,
             joins=counts.get(cid, {}).get("join", 0),
             leaves=counts.get(cid, {}).get("leave", 0),
         )
@@ -196,6 +245,42 @@ async def code_stats(session: AsyncSession, corp_id: int, code_id: int) -> Group
     ]
     joins = sum(g.joins for g in groups)
     leaves = sum(g.leaves for g in groups)
+    trend: list[GroupTrendPoint] = []
+    if start is not None and end is not None:
+        trend = await _trend(session, corp_id, code.id, start, end, tz or ZoneInfo("UTC"))
     return GroupCodeStats(
-        code_id=code.id, joins=joins, leaves=leaves, net=joins - leaves, groups=groups
+        code_id=code.id,
+        joins=joins,
+        leaves=leaves,
+        net=joins - leaves,
+        groups=groups,
+        start=start,
+        end=end,
+        trend=trend,
     )
+
+
+async def _trend(
+    session: AsyncSession, corp_id: int, code_id: int, start: date, end: date, tz: ZoneInfo
+) -> list[GroupTrendPoint]:
+    """Joins and leaves per local day of the corp, every day of the range present."""
+    lo = datetime.combine(start, time.min, tz).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(UTC)
+    days = {
+        start + timedelta(days=i): GroupTrendPoint(day=start + timedelta(days=i))
+        for i in range((end - start).days + 1)
+    }
+    rows = await session.execute(
+        scoped(GroupCodeEvent, corp_id, GroupCodeEvent.kind, GroupCodeEvent.at).where(
+            GroupCodeEvent.code_id == code_id, GroupCodeEvent.at >= lo, GroupCodeEvent.at < hi
+        )
+    )
+    for kind, at in rows.all():
+        point = days.get(at.astimezone(tz).date())
+        if point is None:
+            continue
+        if kind == "join":
+            point.joins += 1
+        else:
+            point.leaves += 1
+    return list(days.values())

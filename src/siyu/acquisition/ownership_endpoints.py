@@ -1,4 +1,4 @@
-"""Acquisition routes: group codes, settings, collisions, owners and loss records."""
+"""Acquisition routes: settings, collisions, owners and loss records."""
 
 from __future__ import annotations
 
@@ -7,58 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from siyu.acquisition import attribution, group_codes, ownership
+from siyu.acquisition import attribution, ownership
 from siyu.acquisition.schemas import (
     CollisionOut,
-    GroupCodeIn,
-    GroupCodeOut,
-    GroupCodeStats,
     LossOut,
     OwnerIn,
     OwnerOut,
     SettingsIO,
     SourceOut,
 )
-from siyu.api.deps import CorpDep, SessionDep, WeComDep
+from siyu.api.deps import CorpDep, SessionDep
 
 router = APIRouter()
-
-
-@router.post("/group-codes", response_model=GroupCodeOut, status_code=201)
-async def create_group_code(
-    session: SessionDep, corp: CorpDep, client: WeComDep, body: GroupCodeIn
-) -> Any:
-    return await group_codes.create(session, corp.id, client, body)
-
-
-@router.get("/group-codes", response_model=list[GroupCodeOut])
-async def list_group_codes(session: SessionDep, corp: CorpDep) -> Any:
-    return await group_codes.list_all(session, corp.id)
-
-
-@router.get("/group-codes/{code_id}", response_model=GroupCodeOut)
-async def get_group_code(session: SessionDep, corp: CorpDep, code_id: int) -> Any:
-    return await group_codes.get(session, corp.id, code_id)
-
-
-@router.put("/group-codes/{code_id}", response_model=GroupCodeOut)
-async def update_group_code(
-    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: int, body: GroupCodeIn
-) -> Any:
-    return await group_codes.update(session, corp.id, client, code_id, body)
-
-
-@router.delete("/group-codes/{code_id}", status_code=204)
-async def delete_group_code(
-    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: int
-) -> None:
-    await group_codes.delete(session, corp.id, client, code_id)
-
-
-@router.get("/group-codes/{code_id}/stats", response_model=GroupCodeStats)
-async def group_code_stats(session: SessionDep, corp: CorpDep, code_id: int) -> Any:
-    """Joins and leaves through the code, per group chat and in total."""
-    return await group_codes.code_stats(session, corp.id, code_id)
 
 
 @router.get("/settings", response_model=SettingsIO)

@@ -191,14 +191,22 @@ class GroupCodeOut(BaseModel):
     room_base_name: str
     room_base_id: int
     created_at: datetime
+    joins: int = 0
 
 
 class GroupStatRow(BaseModel):
     chat_id: str
     name: str
     members: int
+    capacity: int
     joins: int
     leaves: int
+
+
+class GroupTrendPoint(BaseModel):
+    day: date
+    joins: int = 0
+    leaves: int = 0
 
 
 class GroupCodeStats(BaseModel):
@@ -207,6 +215,9 @@ class GroupCodeStats(BaseModel):
     leaves: int
     net: int
     groups: list[GroupStatRow]
+    start: date | None = None
+    end: date | None = None
+    trend: list[GroupTrendPoint] = []
 
 
 class SettingsIO(BaseModel):

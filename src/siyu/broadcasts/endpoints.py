@@ -76,26 +76,35 @@ async def list_broadcasts(
     corp: CorpDep,
     status: str | None = None,
     keyword: str | None = Query(default=None, max_length=50),
+    sort: str | None = Query(
+        default=None, description="name, status, total, senders, created_at or id; - descending"
+    ),
     cursor: str | None = None,
     limit: int = Query(default=20, ge=1, le=200),
 ) -> Page[BroadcastOut]:
     rows, nxt = await service.list_page(
-        session, corp, status=status, keyword=keyword, cursor=cursor, limit=limit
+        session, corp, status=status, keyword=keyword, cursor=cursor, limit=limit, sort=sort
     )
     return Page(items=[BroadcastOut.model_validate(b) for b in rows], next_cursor=nxt)
 
 
 @router.get("/export", response_class=Response)
 async def export_broadcasts(
-    session: SessionDep, corp: CorpDep, status: str | None = None, format: str = "xlsx"
+    session: SessionDep,
+    corp: CorpDep,
+    status: str | None = None,
+    keyword: str | None = Query(default=None, max_length=50),
+    sort: str | None = None,
+    format: str = "xlsx",
 ) -> Response:
     fmt = export.check_format(format)
+    service.check_sort(sort)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
         cursor: str | None = None
         while True:
             page, cursor = await service.list_page(
-                session, corp, status=status, keyword=None, cursor=cursor, limit=200
+                session, corp, status=status, keyword=keyword, cursor=cursor, limit=200, sort=sort
             )
             for b in page:
                 yield [

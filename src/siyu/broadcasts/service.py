@@ -33,6 +33,7 @@ from siyu.broadcasts.schemas import (
 )
 from siyu.content import messages
 from siyu.content import opens as content_opens
+from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
@@ -161,20 +162,33 @@ async def list_page(
     keyword: str | None,
     cursor: str | None,
     limit: int,
+    sort: str | None = None,
 ) -> tuple[list[Broadcast], str | None]:
-    """Newest first, keyset by id."""
+    """Newest first by default; ``sort`` orders every page (see ``SORTS``)."""
+    order = sorting.parse(sort, SORTS, "-id")
     stmt = scoped(Broadcast, corp.id)
     if status:
         stmt = stmt.where(Broadcast.status == status)
     if keyword:
         stmt = stmt.where(Broadcast.name.like(f"%{keyword}%"))
-    after = id_page_bounds(cursor)
-    if after is not None:
-        stmt = stmt.where(Broadcast.id < after)
-    rows = list((await s.scalars(stmt.order_by(Broadcast.id.desc()).limit(limit + 1))).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor([rows[-1].id]) if more and rows else None
+    stmt = sorting.apply(stmt, order, Broadcast.id, cursor)
+    page = sorting.page(list((await s.scalars(stmt.limit(limit + 1))).all()), order, limit)
+    return page.items, page.next_cursor
+
+
+def check_sort(sort: str | None) -> None:
+    """A bad sort is a 422 before an export starts streaming."""
+    sorting.parse(sort, SORTS, "-id")
+
+
+SORTS = {
+    "id": Broadcast.id,
+    "name": Broadcast.name,
+    "status": Broadcast.status,
+    "total": Broadcast.total,
+    "senders": Broadcast.senders,
+    "created_at": Broadcast.created_at,
+}
 
 
 async def detail(s: AsyncSession, corp: Corp, broadcast_id: int) -> BroadcastDetail:

@@ -22,6 +22,9 @@ async def list_employees(
     department: int | None = None,
     customer_contact: bool | None = None,
     include_inactive: bool = False,
+    sort: Annotated[
+        str | None, Query(description="name, userid, position or id; - for descending")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[EmployeeOut]:
@@ -34,6 +37,7 @@ async def list_employees(
         include_inactive=include_inactive,
         cursor=cursor,
         limit=limit,
+        sort=sort,
     )
     return Page(items=items, next_cursor=nxt)
 

@@ -7,8 +7,8 @@ from collections import Counter
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.core import sorting
 from siyu.core.errors import NotFound
-from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.customers.models import FollowRelation
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
@@ -42,11 +42,11 @@ async def list_employees(
     include_inactive: bool = False,
     cursor: str | None = None,
     limit: int = 50,
+    sort: str | None = None,
 ) -> tuple[list[EmployeeOut], str | None]:
-    stmt = scoped(Employee, corp_id).order_by(Employee.id).limit(limit + 1)
-    after = id_page_bounds(cursor)
-    if after is not None:
-        stmt = stmt.where(Employee.id > after)
+    """Employees in ``sort`` order (see ``SORTS``), each with their customer count."""
+    order = sorting.parse(sort, SORTS, "id")
+    stmt = scoped(Employee, corp_id)
     if keyword:
         stmt = stmt.where(
             or_(Employee.name.like(f"%{keyword}%"), Employee.userid.like(f"%{keyword}%"))
@@ -55,10 +55,9 @@ async def list_employees(
         stmt = stmt.where(Employee.customer_contact.is_(customer_contact))
     if not include_inactive:
         stmt = stmt.where(Employee.active.is_(True))
-    rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    nxt = encode_cursor([rows[-1].id]) if more and rows else None
+    stmt = sorting.apply(stmt, order, Employee.id, cursor).limit(limit + 1)
+    page = sorting.page(list((await session.scalars(stmt)).all()), order, limit)
+    rows, nxt = page.items, page.next_cursor
     if (
         department is not None
     ):  # department ids are a JSON list: filter in Python (pages may be short)
@@ -70,6 +69,14 @@ async def list_employees(
         out.customers = counts.get(e.userid, 0)
         items.append(out)
     return items, nxt
+
+
+SORTS = {
+    "id": Employee.id,
+    "name": Employee.name,
+    "userid": Employee.userid,
+    "position": Employee.position,
+}
 
 
 async def get_employee(session: AsyncSession, corp_id: int, userid: str) -> EmployeeOut:

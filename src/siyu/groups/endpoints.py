@@ -21,6 +21,9 @@ async def list_groups(
     owner: str | None = None,
     keyword: str | None = None,
     include_dismissed: bool = False,
+    sort: Annotated[
+        str | None, Query(description="name, owner, member_count or id; - for descending")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[GroupChatOut]:
@@ -33,6 +36,7 @@ async def list_groups(
         cursor=cursor,
         limit=limit,
         visible=principal.visible_userids,
+        sort=sort,
     )
     return Page(items=items, next_cursor=nxt)
 

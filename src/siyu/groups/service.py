@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.core import sorting
 from siyu.core.errors import NotFound
-from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.customers.models import Customer
 from siyu.db.repository import scoped
 from siyu.groups.models import GroupChat, GroupMember
@@ -23,26 +23,30 @@ async def list_groups(
     cursor: str | None = None,
     limit: int = 50,
     visible: frozenset[str] | None = None,
+    sort: str | None = None,
 ) -> tuple[list[GroupChatOut], str | None]:
-    """Group chats (within a data scope: those owned by a visible employee)."""
-    stmt = scoped(GroupChat, corp_id).order_by(GroupChat.id).limit(limit + 1)
+    """Group chats (within a data scope: those owned by a visible employee), in ``sort`` order."""
+    order = sorting.parse(sort, SORTS, "id")
+    stmt = scoped(GroupChat, corp_id)
     if visible is not None:
         stmt = stmt.where(GroupChat.owner.in_(sorted(visible)))
-    after = id_page_bounds(cursor)
-    if after is not None:
-        stmt = stmt.where(GroupChat.id > after)
     if owner:
         stmt = stmt.where(GroupChat.owner == owner)
     if keyword:
         stmt = stmt.where(GroupChat.name.like(f"%{keyword}%"))
     if not include_dismissed:
         stmt = stmt.where(GroupChat.dismissed_at.is_(None))
-    rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [GroupChatOut.model_validate(g) for g in rows], (
-        encode_cursor([rows[-1].id]) if more and rows else None
-    )
+    stmt = sorting.apply(stmt, order, GroupChat.id, cursor).limit(limit + 1)
+    page = sorting.page(list((await session.scalars(stmt)).all()), order, limit)
+    return [GroupChatOut.model_validate(g) for g in page.items], page.next_cursor
+
+
+SORTS = {
+    "id": GroupChat.id,
+    "name": GroupChat.name,
+    "owner": GroupChat.owner,
+    "member_count": GroupChat.member_count,
+}
 
 
 async def detail(

@@ -12,13 +12,12 @@ import {
   Select,
   Space,
   Table,
-  Typography,
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
-import { get, query, type Page } from '../../api'
-import { useLoad } from '../../hooks'
+import { query } from '../../api'
 import { fmtTime, useI18n } from '../../i18n'
 import { useDirectory } from '../directory'
+import { Pager, useCursorList } from '../../list'
 import { progress, STATUS, StatusTag, type Broadcast } from './shared'
 import ComposeModal from './ComposeModal'
 import BroadcastDetail from './BroadcastDetail'
@@ -29,14 +28,10 @@ export default function BroadcastsPage() {
   const navigate = useNavigate()
   const [status, setStatus] = useState<string | undefined>()
   const [keyword, setKeyword] = useState('')
-  const [cursors, setCursors] = useState<(string | null)[]>([null])
   const [composing, setComposing] = useState(false)
   const dir = useDirectory()
-  const cursor = cursors[cursors.length - 1]
-  const page = useLoad(
-    () => get<Page<Broadcast>>('/broadcasts', { status, keyword, cursor, limit: 20 }),
-    [status, keyword, cursor],
-  )
+  const list = useCursorList<Broadcast>('/broadcasts', { status, keyword })
+  const page = list.page
   const running = (page.data?.items ?? []).some((b) => !progress(b).final)
   useEffect(() => {
     if (!running) return
@@ -53,24 +48,18 @@ export default function BroadcastsPage() {
               allowClear
               placeholder={tr('名称', 'Name')}
               style={{ width: 160 }}
-              onSearch={(v) => {
-                setKeyword(v)
-                setCursors([null])
-              }}
+              onSearch={setKeyword}
             />
             <Select
               allowClear
               placeholder={tr('状态', 'Status')}
               style={{ width: 120 }}
               value={status}
-              onChange={(v) => {
-                setStatus(v)
-                setCursors([null])
-              }}
+              onChange={setStatus}
               options={Object.entries(STATUS).map(([k, [zh, en]]) => ({ value: k, label: tr(zh, en) }))}
             />
             <Button icon={<ReloadOutlined />} onClick={() => void page.reload()} aria-label="reload" />
-            <Button icon={<DownloadOutlined />} href={`/api/v1/broadcasts/export${query({ status, format: 'xlsx' })}`}>
+            <Button icon={<DownloadOutlined />} href={`/api/v1/broadcasts/export${query({ status, keyword, sort: list.sort, format: 'xlsx' })}`}>
               {tr('导出', 'Export')}
             </Button>
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setComposing(true)} data-testid="new-broadcast">
@@ -86,6 +75,7 @@ export default function BroadcastsPage() {
           loading={page.loading && !page.data}
           dataSource={page.data?.items ?? []}
           pagination={false}
+          onChange={list.onChange}
           scroll={{ x: 900 }}
           locale={{
             emptyText: (
@@ -101,6 +91,7 @@ export default function BroadcastsPage() {
             {
               title: tr('名称', 'Name'),
               dataIndex: 'name',
+              ...list.sortable('name'),
               render: (n: string, b) => (
                 <a data-testid="broadcast-name" onClick={() => navigate(`/broadcasts/${b.id}`)}>
                   {n}
@@ -110,6 +101,7 @@ export default function BroadcastsPage() {
             {
               title: tr('状态', 'Status'),
               dataIndex: 'status',
+              ...list.sortable('status'),
               render: (s: string) => <StatusTag status={s} />,
             },
             {
@@ -127,25 +119,14 @@ export default function BroadcastsPage() {
                 )
               },
             },
-            { title: tr('客户数', 'Recipients'), dataIndex: 'total' },
-            { title: tr('员工数', 'Senders'), dataIndex: 'senders' },
+            { title: tr('客户数', 'Recipients'), dataIndex: 'total', ...list.sortable('total') },
+            { title: tr('员工数', 'Senders'), dataIndex: 'senders', ...list.sortable('senders') },
             { title: tr('已发送', 'Sent'), key: 'sent', render: (_: unknown, b) => b.counts.sent ?? 0 },
             { title: tr('创建人', 'By'), dataIndex: 'created_by' },
-            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', render: fmtTime },
+            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', ...list.sortable('created_at'), render: fmtTime },
           ]}
         />
-        <Space style={{ marginTop: 12, justifyContent: 'flex-end', width: '100%' }}>
-          <Button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            {tr('上一页', 'Previous')}
-          </Button>
-          <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
-          <Button
-            disabled={!page.data?.next_cursor}
-            onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
-          >
-            {tr('下一页', 'Next')}
-          </Button>
-        </Space>
+        <Pager list={list} />
       </Card>
       <ComposeModal
         open={composing}

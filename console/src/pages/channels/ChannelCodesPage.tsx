@@ -15,14 +15,14 @@ import {
   Statistic,
   Table,
   Tag,
-  Typography,
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
 import dayjs from 'dayjs'
-import { del, get, query, type Page } from '../../api'
+import { del, get, query } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import Chart from '../../Chart'
+import { FilterBar, Pager, useCursorList } from '../../list'
 import { useDirectory } from '../directory'
 import { type ChannelCode, type Filters, type Stats } from './channelTypes'
 import CreateWizard from './CreateWizard'
@@ -30,61 +30,36 @@ import ChannelDrawer from './ChannelDrawer'
 
 export type { ChannelCode } from './channelTypes'
 
-const PAGE = 20
-
 export default function ChannelCodesPage() {
   const { tr } = useI18n()
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
-  const [cursors, setCursors] = useState<(string | null)[]>([null])
   const [creating, setCreating] = useState(false)
   const [editing, setEditing] = useState<ChannelCode | null>(null)
   const [open, setOpen] = useState<ChannelCode | null>(null)
   const dir = useDirectory()
   const act = useAction()
-  const cursor = cursors[cursors.length - 1]
-  const page = useLoad(
-    () => get<Page<ChannelCode>>('/acquisition/channels', { ...filters, limit: PAGE, cursor }),
-    [filters, cursor],
-  )
-  const apply = (v: Filters) => {
-    setFilters(v)
-    setCursors([null])
-  }
+  const list = useCursorList<ChannelCode>('/acquisition/channels', { ...filters })
+  const page = list.page
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card>
-        <Form form={form} layout="inline" onFinish={apply} style={{ rowGap: 8 }}>
-          <Form.Item name="keyword">
-            <Input allowClear placeholder={tr('名称 / state', 'Name / state')} style={{ width: 180 }} />
-          </Form.Item>
-          <Form.Item name="group_name">
-            <Input allowClear placeholder={tr('分组', 'Group')} style={{ width: 140 }} />
-          </Form.Item>
-          <Form.Item name="userid">
-            <Select
-              allowClear
-              showSearch={{ optionFilterProp: 'label' }}
-              placeholder={tr('员工', 'Employee')}
-              style={{ width: 160 }}
-              options={dir.employeeOptions}
-            />
-          </Form.Item>
-          <Space>
-            <Button type="primary" htmlType="submit">
-              {tr('筛选', 'Filter')}
-            </Button>
-            <Button
-              onClick={() => {
-                form.resetFields()
-                apply({})
-              }}
-            >
-              {tr('重置', 'Reset')}
-            </Button>
-          </Space>
-        </Form>
-      </Card>
+      <FilterBar form={form} onApply={setFilters}>
+        <Form.Item name="keyword">
+          <Input allowClear placeholder={tr('名称 / state', 'Name / state')} style={{ width: 180 }} />
+        </Form.Item>
+        <Form.Item name="group_name">
+          <Input allowClear placeholder={tr('分组', 'Group')} style={{ width: 140 }} />
+        </Form.Item>
+        <Form.Item name="userid">
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={tr('员工', 'Employee')}
+            style={{ width: 160 }}
+            options={dir.employeeOptions}
+          />
+        </Form.Item>
+      </FilterBar>
       <Card
         title={tr('渠道活码', 'Channel codes')}
         extra={
@@ -92,7 +67,7 @@ export default function ChannelCodesPage() {
             <Button icon={<ReloadOutlined />} onClick={() => void page.reload()} aria-label="reload" />
             <Button
               icon={<DownloadOutlined />}
-              href={`/api/v1/acquisition/channels/export${query({ ...filters, format: 'xlsx' })}`}
+              href={`/api/v1/acquisition/channels/export${query({ ...filters, sort: list.sort, format: 'xlsx' })}`}
             >
               {tr('导出', 'Export')}
             </Button>
@@ -109,6 +84,7 @@ export default function ChannelCodesPage() {
           loading={page.loading}
           dataSource={page.data?.items ?? []}
           pagination={false}
+          onChange={list.onChange}
           scroll={{ x: 900 }}
           locale={{
             emptyText: (
@@ -124,13 +100,14 @@ export default function ChannelCodesPage() {
             {
               title: tr('名称', 'Name'),
               dataIndex: 'name',
+              ...list.sortable('name'),
               render: (name: string, c) => (
                 <a data-testid="channel-name" onClick={() => setOpen(c)}>
                   {name}
                 </a>
               ),
             },
-            { title: tr('分组', 'Group'), dataIndex: 'group_name', render: (g: string) => g || '—' },
+            { title: tr('分组', 'Group'), dataIndex: 'group_name', ...list.sortable('group_name'), render: (g: string) => g || '—' },
             {
               title: tr('员工', 'Employees'),
               dataIndex: 'userids',
@@ -152,7 +129,7 @@ export default function ChannelCodesPage() {
                 </Space>
               ),
             },
-            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', render: fmtTime },
+            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', ...list.sortable('created_at'), render: fmtTime },
             {
               title: tr('操作', 'Actions'),
               key: 'actions',
@@ -180,18 +157,7 @@ export default function ChannelCodesPage() {
             },
           ]}
         />
-        <Space style={{ marginTop: 12, justifyContent: 'flex-end', width: '100%' }}>
-          <Button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            {tr('上一页', 'Previous')}
-          </Button>
-          <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
-          <Button
-            disabled={!page.data?.next_cursor}
-            onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
-          >
-            {tr('下一页', 'Next')}
-          </Button>
-        </Space>
+        <Pager list={list} />
       </Card>
       <ChannelOverview />
       <CreateWizard

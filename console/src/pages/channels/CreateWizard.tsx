@@ -84,7 +84,7 @@ export default function CreateWizard({
       // an edit keeps the code's attachments (this wizard edits the text only)
       welcome: all.welcome_text
         ? { text: all.welcome_text, attachments: editing?.welcome?.attachments ?? [] }
-        : editing?.welcome?.attachments.length
+        : editing?.welcome?.attachments?.length
           ? { text: '', attachments: editing.welcome.attachments }
           : null,
     }

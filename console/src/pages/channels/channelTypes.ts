@@ -1,52 +1,15 @@
 // 渠道活码: shared types and staff-rule helpers.
 import dayjs, { type Dayjs } from 'dayjs'
+import type { Schemas } from '../../api'
 
-export interface ChannelCode {
-  id: number
-  name: string
-  group_name: string
-  state: string
-  config_id: string
-  qr_code: string
-  userids: string[]
-  skip_verify: boolean
-  tag_ids: string[]
-  remark_template: string
-  staff: StaffRule[]
-  backups: string[]
-  welcome: { text: string; attachments: unknown[] } | null
-  members: string[]
-  applied_skip_verify: boolean
-  created_at: string
-}
+export type ChannelCode = Schemas['ChannelCodeOut']
+export type Duty = Schemas['DutyOut']
+export type StatRow = Schemas['StatRow']
+export type Stats = Schemas['StatsOut']
 
-export interface Duty {
-  channel_id: number
-  on_duty: string[]
-  off_duty: Record<string, string>[]
-  members: string[]
-  skip_verify: boolean
-  adds_today: Record<string, number>
-}
 
-export interface StatRow {
-  key: string
-  label: string
-  adds: number
-  lost: number
-  net: number
-  lost_1d: number
-  lost_7d: number
-  retained: number
-}
 
-export interface Stats {
-  start: string
-  end: string
-  rows: StatRow[]
-  totals: StatRow
-  trend: { day: string; adds: number; lost: number; net: number }[]
-}
+
 
 export interface Filters {
   keyword?: string
@@ -66,13 +29,9 @@ export interface Draft {
   backups?: string[]
 }
 
-export interface StaffRule {
-  userid: string
-  daily_cap: number | null
-  days: number[]
-  start: string
-  end: string
-}
+
+/** A rotation rule as the API returns it (every field filled in). */
+export type StaffRule = Required<Schemas['StaffRule']>
 
 export function weekdays(tr: (zh: string, en: string) => string) {
   const zh = ['一', '二', '三', '四', '五', '六', '日']
@@ -103,12 +62,12 @@ export function offReason(r: string, tr: (zh: string, en: string) => string): st
   return r
 }
 
-export function fromRules(rules: StaffRule[]): Draft['staff'] {
+export function fromRules(rules: Schemas['StaffRule'][]): Draft['staff'] {
   const at = (hhmm: string) => dayjs(`2000-01-01 ${hhmm === '24:00' ? '23:59' : hhmm}`)
   return rules.map((r) => ({
     userid: r.userid,
-    days: r.days,
-    daily_cap: r.daily_cap,
+    days: r.days ?? [1, 2, 3, 4, 5, 6, 7],
+    daily_cap: r.daily_cap ?? null,
     time: r.start === '00:00' && r.end === '24:00' ? null : [at(r.start), at(r.end)],
   }))
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react'
 import { Alert, Button, Card, DatePicker, Empty, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
+import { FilterBar, Pager, useCursorList } from '../../list'
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
 import { get, query, type Customer, type Employee, type Page, type TagGroup } from '../../api'
@@ -15,13 +16,10 @@ interface Filters {
   added?: [Dayjs, Dayjs]
 }
 
-const PAGE = 20
-
 export default function CustomersPage() {
   const { tr } = useI18n()
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
-  const [cursors, setCursors] = useState<(string | null)[]>([null])
   const [open, setOpen] = useState<number | null>(null)
   const params = useMemo(
     () => ({
@@ -34,66 +32,47 @@ export default function CustomersPage() {
     }),
     [filters],
   )
-  const cursor = cursors[cursors.length - 1]
-  const page = useLoad(() => get<Page<Customer>>('/customers', { ...params, limit: PAGE, cursor }), [params, cursor])
+  const list = useCursorList<Customer>('/customers', params, { sort: '-added_at' })
+  const page = list.page
   const count = useLoad(() => get<{ count: number }>('/customers/count', params), [params])
   const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
   const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
   const names = new Map((employees.data?.items ?? []).map((e) => [e.userid, e.name]))
-  const apply = (v: Filters) => {
-    setFilters(v)
-    setCursors([null])
-  }
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card>
-        <Form form={form} layout="inline" onFinish={apply} style={{ rowGap: 8 }}>
-          <Form.Item name="keyword">
-            <Input allowClear placeholder={tr('姓名 / 备注', 'Name / remark')} style={{ width: 180 }} />
-          </Form.Item>
-          <Form.Item name="tags_any">
-            <Select
-              mode="multiple"
-              allowClear
-              placeholder={tr('标签 (任一)', 'Tags (any)')}
-              style={{ minWidth: 200 }}
-              showSearch={{ optionFilterProp: 'label' }}
-              options={(groups.data ?? []).map((g) => ({
-                label: g.name,
-                options: g.tags.map((t) => ({ label: t.name, value: t.tag_id })),
-              }))}
-            />
-          </Form.Item>
-          <Form.Item name="userid">
-            <Select
-              allowClear
-              showSearch={{ optionFilterProp: 'label' }}
-              placeholder={tr('跟进员工', 'Employee')}
-              style={{ width: 160 }}
-              options={(employees.data?.items ?? []).map((e) => ({ label: e.name, value: e.userid }))}
-            />
-          </Form.Item>
-          <Form.Item name="state">
-            <Input allowClear placeholder={tr('渠道 (state)', 'Channel (state)')} style={{ width: 150 }} />
-          </Form.Item>
-          <Form.Item name="added">
-            <DatePicker.RangePicker placeholder={[tr('添加开始', 'Added from'), tr('添加结束', 'Added to')]} />
-          </Form.Item>
-          <Space>
-            <Button type="primary" htmlType="submit">
-              {tr('筛选', 'Filter')}
-            </Button>
-            <Button
-              onClick={() => {
-                form.resetFields()
-                apply({})
-              }}
-            >
-              {tr('重置', 'Reset')}
-            </Button>
-          </Space>
-        </Form>
-      </Card>
+      <FilterBar form={form} onApply={setFilters}>
+        <Form.Item name="keyword">
+          <Input allowClear placeholder={tr('姓名 / 备注', 'Name / remark')} style={{ width: 180 }} />
+        </Form.Item>
+        <Form.Item name="tags_any">
+          <Select
+            mode="multiple"
+            allowClear
+            placeholder={tr('标签 (任一)', 'Tags (any)')}
+            style={{ minWidth: 200 }}
+            showSearch={{ optionFilterProp: 'label' }}
+            options={(groups.data ?? []).map((g) => ({
+              label: g.name,
+              options: g.tags.map((t) => ({ label: t.name, value: t.tag_id })),
+            }))}
+          />
+        </Form.Item>
+        <Form.Item name="userid">
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={tr('跟进员工', 'Employee')}
+            style={{ width: 160 }}
+            options={(employees.data?.items ?? []).map((e) => ({ label: e.name, value: e.userid }))}
+          />
+        </Form.Item>
+        <Form.Item name="state">
+          <Input allowClear placeholder={tr('渠道 (state)', 'Channel (state)')} style={{ width: 150 }} />
+        </Form.Item>
+        <Form.Item name="added">
+          <DatePicker.RangePicker placeholder={[tr('添加开始', 'Added from'), tr('添加结束', 'Added to')]} />
+        </Form.Item>
+      </FilterBar>
       <Card
         title={
           <Space>
@@ -106,19 +85,20 @@ export default function CustomersPage() {
         extra={
           <Space>
             <Button icon={<ReloadOutlined />} onClick={() => void page.reload()} aria-label="reload" />
-            <Button icon={<DownloadOutlined />} href={`/api/v1/customers/export${query({ ...params, format: 'xlsx' })}`}>
+            <Button icon={<DownloadOutlined />} href={`/api/v1/customers/export${query({ ...params, sort: list.sort, format: 'xlsx' })}`}>
               {tr('导出', 'Export')}
             </Button>
           </Space>
         }
       >
-        {page.error && <Alert type="error" showIcon message={page.error} style={{ marginBottom: 12 }} />}
+        {page.error && <Alert type="error" showIcon title={page.error} style={{ marginBottom: 12 }} />}
         <Table<Customer>
           rowKey="id"
           size="middle"
           loading={page.loading}
           dataSource={page.data?.items ?? []}
           pagination={false}
+          onChange={list.onChange}
           scroll={{ x: 800 }}
           locale={{
             emptyText: (
@@ -161,22 +141,12 @@ export default function CustomersPage() {
             {
               title: tr('首次添加', 'First added'),
               dataIndex: 'first_added_at',
+              ...list.sortable('added_at'),
               render: fmtTime,
             },
           ]}
         />
-        <Space style={{ marginTop: 12, justifyContent: 'flex-end', width: '100%' }}>
-          <Button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            {tr('上一页', 'Previous')}
-          </Button>
-          <Typography.Text type="secondary">{tr(`第 ${cursors.length} 页`, `Page ${cursors.length}`)}</Typography.Text>
-          <Button
-            disabled={!page.data?.next_cursor}
-            onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}
-          >
-            {tr('下一页', 'Next')}
-          </Button>
-        </Space>
+        <Pager list={list} />
       </Card>
       <CustomerDrawer
         id={open}

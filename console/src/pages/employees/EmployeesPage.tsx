@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react'
 import { Alert, Card, Col, Empty, Input, Row, Table, Tag, Tree } from 'antd'
-import { get, type Department, type Employee, type Page } from '../../api'
+import { get, type Department, type Employee } from '../../api'
 import { useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
+import { Pager, useCursorList } from '../../list'
 
 interface Node {
   key: number
@@ -15,7 +16,8 @@ export default function EmployeesPage() {
   const [dept, setDept] = useState<number | null>(null)
   const [keyword, setKeyword] = useState('')
   const depts = useLoad(() => get<Department[]>('/departments'), [])
-  const emps = useLoad(() => get<Page<Employee>>('/employees', { limit: 500, keyword, department: dept ?? undefined }), [keyword, dept])
+  const list = useCursorList<Employee>('/employees', { keyword, department: dept ?? undefined }, { sort: 'name' })
+  const emps = list.page
   const tree = useMemo(() => {
     const nodes = new Map<number, Node>()
     for (const d of depts.data ?? []) nodes.set(d.dept_id, { key: d.dept_id, title: `${d.name} (${d.employees})`, children: [] })
@@ -32,7 +34,7 @@ export default function EmployeesPage() {
     <Row gutter={[16, 16]}>
       <Col xs={24} md={7}>
         <Card title={tr('部门', 'Departments')}>
-          {depts.error && <Alert type="error" showIcon message={depts.error} />}
+          {depts.error && <Alert type="error" showIcon title={depts.error} />}
           {tree.length ? (
             <Tree
               defaultExpandAll
@@ -47,19 +49,20 @@ export default function EmployeesPage() {
       </Col>
       <Col xs={24} md={17}>
         <Card title={tr('员工', 'Employees')} extra={<Input.Search allowClear placeholder={tr('姓名 / 账号', 'Name / userid')} onSearch={setKeyword} style={{ width: 200 }} />}>
-          {emps.error && <Alert type="error" showIcon message={emps.error} />}
+          {emps.error && <Alert type="error" showIcon title={emps.error} />}
           <Table<Employee>
             rowKey="userid"
             loading={emps.loading}
             dataSource={emps.data?.items ?? []}
-            pagination={{ pageSize: 20 }}
+            pagination={false}
+            onChange={list.onChange}
             scroll={{ x: 500 }}
             locale={{ emptyText: <Empty description={tr('没有员工。', 'No employees.')} /> }}
             columns={[
-              { title: tr('姓名', 'Name'), dataIndex: 'name' },
-              { title: tr('账号', 'Userid'), dataIndex: 'userid' },
-              { title: tr('职位', 'Position'), dataIndex: 'position' },
-              { title: tr('客户数', 'Customers'), dataIndex: 'customers', sorter: (a, b) => a.customers - b.customers },
+              { title: tr('姓名', 'Name'), dataIndex: 'name', ...list.sortable('name') },
+              { title: tr('账号', 'Userid'), dataIndex: 'userid', ...list.sortable('userid') },
+              { title: tr('职位', 'Position'), dataIndex: 'position', ...list.sortable('position') },
+              { title: tr('客户数', 'Customers'), dataIndex: 'customers' },
               {
                 title: tr('客户联系', 'Customer contact'),
                 dataIndex: 'customer_contact',
@@ -67,6 +70,7 @@ export default function EmployeesPage() {
               },
             ]}
           />
+          <Pager list={list} />
         </Card>
       </Col>
     </Row>

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { Alert, Card, Drawer, Empty, Input, List, Table, Tag, Typography } from 'antd'
-import { get, type Page } from '../../api'
+import { Pager, useCursorList } from '../../list'
+import { get } from '../../api'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 
@@ -22,36 +23,32 @@ interface Member {
 export default function GroupsPage() {
   const { tr } = useI18n()
   const [keyword, setKeyword] = useState('')
-  const [cursors, setCursors] = useState<(string | null)[]>([null])
   const [open, setOpen] = useState<string | null>(null)
-  const cursor = cursors[cursors.length - 1]
-  const groups = useLoad(() => get<Page<Group>>('/groups', { keyword, cursor, limit: 20 }), [keyword, cursor])
+  const list = useCursorList<Group>('/groups', { keyword })
+  const groups = list.page
   const detail = useLoad(() => (open ? get<Group & { members: Member[] }>(`/groups/${open}`) : Promise.resolve(null)), [open])
   return (
-    <Card title={tr('客户群', 'Group chats')} extra={<Input.Search allowClear placeholder={tr('群名', 'Name')} onSearch={(v) => { setKeyword(v); setCursors([null]) }} style={{ width: 200 }} />}>
-      {groups.error && <Alert type="error" showIcon message={groups.error} />}
+    <Card title={tr('客户群', 'Group chats')} extra={<Input.Search allowClear placeholder={tr('群名', 'Name')} onSearch={setKeyword} style={{ width: 200 }} />}>
+      {groups.error && <Alert type="error" showIcon title={groups.error} />}
       <Table<Group>
         rowKey="chat_id"
         loading={groups.loading}
         dataSource={groups.data?.items ?? []}
         scroll={{ x: 500 }}
         pagination={false}
+        onChange={list.onChange}
         onRow={(g) => ({ onClick: () => setOpen(g.chat_id), style: { cursor: 'pointer' } })}
         locale={{ emptyText: <Empty description={tr('没有客户群。员工在企业微信中创建客户群后，同步即可看到。', 'No group chats. Groups employees create in WeCom appear after a sync.')} /> }}
         columns={[
-          { title: tr('群名', 'Name'), dataIndex: 'name', render: (n: string) => n || tr('(未命名)', '(unnamed)') },
-          { title: tr('群主', 'Owner'), dataIndex: 'owner' },
-          { title: tr('人数', 'Members'), dataIndex: 'member_count' },
+          { title: tr('群名', 'Name'), dataIndex: 'name', ...list.sortable('name'), render: (n: string) => n || tr('(未命名)', '(unnamed)') },
+          { title: tr('群主', 'Owner'), dataIndex: 'owner', ...list.sortable('owner') },
+          { title: tr('人数', 'Members'), dataIndex: 'member_count', ...list.sortable('member_count') },
           { title: tr('创建时间', 'Created'), dataIndex: 'created_at_wecom', render: fmtTime },
         ]}
       />
-      <Typography.Paragraph style={{ marginTop: 12, textAlign: 'right' }}>
-        <a onClick={() => cursors.length > 1 && setCursors(cursors.slice(0, -1))}>{tr('上一页', 'Previous')}</a>
-        {'  ·  '}
-        <a onClick={() => groups.data?.next_cursor && setCursors([...cursors, groups.data.next_cursor])}>{tr('下一页', 'Next')}</a>
-      </Typography.Paragraph>
+      <Pager list={list} />
       <Drawer open={open !== null} onClose={() => setOpen(null)} title={detail.data?.name || tr('群详情', 'Group')}>
-        {detail.error && <Alert type="error" showIcon message={detail.error} />}
+        {detail.error && <Alert type="error" showIcon title={detail.error} />}
         <List
           dataSource={detail.data?.members ?? []}
           renderItem={(m) => (

@@ -1,15 +1,31 @@
 // 客户分群: segment members and live count.
 import { useState } from 'react'
 import { Alert, Button, Space, Spin, Table, Tag, Typography } from 'antd'
-import { get, type Customer, type Page } from '../../api'
+import { get, post, type Customer, type Page } from '../../api'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 
-export function Members({ id, empName }: { id: number; empName: (u: string) => string }) {
+/** A saved segment's members (`id`), or those an unsaved rule matches now (`draft`). */
+export function Members({
+  id,
+  draft,
+  empName,
+}: {
+  id?: number
+  draft?: Record<string, unknown>
+  empName: (u: string) => string
+}) {
   const { tr } = useI18n()
   const [cursors, setCursors] = useState<(string | null)[]>([null])
   const cursor = cursors[cursors.length - 1]
-  const page = useLoad(() => get<Page<Customer>>(`/segments/${id}/members`, { cursor, limit: 20 }), [id, cursor])
+  const draftJson = draft ? JSON.stringify(draft) : ''
+  const page = useLoad(
+    () =>
+      draftJson
+        ? post<Page<Customer>>('/segments/preview/members', { rule: JSON.parse(draftJson), limit: 20, cursor })
+        : get<Page<Customer>>(`/segments/${id}/members`, { cursor, limit: 20 }),
+    [id, draftJson, cursor],
+  )
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       {page.error && <Alert type="error" showIcon title={page.error} />}
@@ -20,6 +36,7 @@ export function Members({ id, empName }: { id: number; empName: (u: string) => s
         dataSource={page.data?.items ?? []}
         pagination={false}
         data-testid="segment-member-table"
+        locale={{ emptyText: tr('没有符合条件的客户。', 'No customer matches.') }}
         columns={[
           { title: tr('客户', 'Customer'), dataIndex: 'name', render: (n: string, c) => n || c.external_userid },
           {

@@ -8,25 +8,21 @@ import {
   Drawer,
   Empty,
   Input,
-  InputNumber,
   Popconfirm,
-  Segmented,
-  Select,
   Space,
   Spin,
   Statistic,
   Table,
-  Typography,
-  type SelectProps,
 } from 'antd'
-import { DeleteOutlined, DownloadOutlined, PlusOutlined } from '@ant-design/icons'
-import { del, get, patch, post, type Page } from '../../api'
+import { DownloadOutlined, EyeOutlined } from '@ant-design/icons'
+import { del, download, get, patch, post, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import type { ChannelCode } from '../channels/ChannelCodesPage'
 import { useDirectory } from '../directory'
-import { fromRule, newCondition, nextKey, toRule, type Builder, type Kind, type Condition, type Group, type Segment } from './rules'
+import { fromRule, nextKey, toRule, type Builder, type Segment } from './rules'
 import { Members, SegmentCount } from './Members'
+import RuleBuilder from './RuleBuilder'
 
 export type { Builder, Condition, Group, Segment } from './rules'
 export { toRule } from './rules'
@@ -49,6 +45,7 @@ export default function SegmentsPage() {
   const [name, setName] = useState('')
   const [editing, setEditing] = useState<Segment | null>(null)
   const [members, setMembers] = useState<Segment | null>(null)
+  const [drafting, setDrafting] = useState(false)
   const rule = useMemo(() => toRule(builder), [builder])
   const ruleJson = useDebounced(JSON.stringify({ rule, include_deleted: includeDeleted }), 400)
   const [count, setCount] = useState<{ count: number | null; busy: boolean; error: string | null }>({
@@ -68,16 +65,6 @@ export default function SegmentsPage() {
   const channels = useLoad(() => get<Page<ChannelCode>>('/acquisition/channels', { limit: 200 }), [])
   const channelOptions = (channels.data?.items ?? []).map((c) => ({ label: `${c.name} (${c.state})`, value: c.state }))
 
-  const setGroup = (key: number, g: Partial<Group>) =>
-    setBuilder((b) => ({ ...b, groups: b.groups.map((x) => (x.key === key ? { ...x, ...g } : x)) }))
-  const setCond = (gk: number, ck: number, c: Partial<Condition>) =>
-    setBuilder((b) => ({
-      ...b,
-      groups: b.groups.map((g) =>
-        g.key === gk ? { ...g, conditions: g.conditions.map((x) => (x.key === ck ? { ...x, ...c } : x)) } : g,
-      ),
-    }))
-
   const save = async () => {
     const body = { name: name.trim(), rule, include_deleted: includeDeleted }
     const saved = editing
@@ -88,14 +75,6 @@ export default function SegmentsPage() {
       void segments.reload()
     }
   }
-
-  const kindOptions = [
-    { label: tr('标签', 'Tags'), value: 'tags' },
-    { label: tr('跟进员工', 'Employee'), value: 'employee' },
-    { label: tr('来源渠道', 'Channel'), value: 'channel' },
-    { label: tr('添加时间', 'Added'), value: 'added' },
-  ]
-  const opLabel = (op: 'and' | 'or') => (op === 'and' ? tr('且', 'AND') : tr('或', 'OR'))
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -114,143 +93,8 @@ export default function SegmentsPage() {
       >
         {count.error && <Alert type="error" showIcon title={count.error} style={{ marginBottom: 12 }} />}
         <Space orientation="vertical" style={{ width: '100%' }}>
-          <Space>
-            <Typography.Text>{tr('条件组之间：', 'Between groups:')}</Typography.Text>
-            <Segmented
-              value={builder.op}
-              onChange={(v) => setBuilder((b) => ({ ...b, op: v as 'and' | 'or' }))}
-              options={[
-                { label: tr('满足全部 (且)', 'All (AND)'), value: 'and' },
-                { label: tr('满足任一 (或)', 'Any (OR)'), value: 'or' },
-              ]}
-            />
-          </Space>
-          {builder.groups.map((g, gi) => (
-            <Card
-              key={g.key}
-              size="small"
-              type="inner"
-              data-testid={`segment-group-${gi}`}
-              title={
-                <Space>
-                  {tr(`条件组 ${gi + 1}`, `Group ${gi + 1}`)}
-                  <Segmented
-                    size="small"
-                    value={g.op}
-                    onChange={(v) => setGroup(g.key, { op: v as 'and' | 'or' })}
-                    options={[
-                      { label: tr('且', 'AND'), value: 'and' },
-                      { label: tr('或', 'OR'), value: 'or' },
-                    ]}
-                  />
-                </Space>
-              }
-              extra={
-                builder.groups.length > 1 && (
-                  <Button
-                    type="text"
-                    icon={<DeleteOutlined />}
-                    aria-label="remove group"
-                    onClick={() => setBuilder((b) => ({ ...b, groups: b.groups.filter((x) => x.key !== g.key) }))}
-                  />
-                )
-              }
-            >
-              <Space orientation="vertical" style={{ width: '100%' }}>
-                {g.conditions.length === 0 && (
-                  <Typography.Text type="secondary">
-                    {tr('还没有条件：当前人数为全部未流失客户。', 'No conditions yet: every customer not lost.')}
-                  </Typography.Text>
-                )}
-                {g.conditions.map((c, ci) => (
-                  <Space key={c.key} wrap data-testid="segment-condition">
-                    <Typography.Text type="secondary" style={{ width: 24, display: 'inline-block' }}>
-                      {ci > 0 ? opLabel(g.op) : ''}
-                    </Typography.Text>
-                    <Select
-                      style={{ width: 120 }}
-                      value={c.kind}
-                      options={kindOptions}
-                      onChange={(kind: Kind) => setCond(g.key, c.key, { kind, values: [] })}
-                      data-testid="condition-kind"
-                    />
-                    {c.kind === 'tags' && (
-                      <Select
-                        style={{ width: 110 }}
-                        value={c.match}
-                        onChange={(match) => setCond(g.key, c.key, { match })}
-                        options={[
-                          { label: tr('含任一', 'any of'), value: 'any' },
-                          { label: tr('含全部', 'all of'), value: 'all' },
-                          { label: tr('都不含', 'none of'), value: 'none' },
-                        ]}
-                      />
-                    )}
-                    {c.kind === 'added' ? (
-                      <Space>
-                        {tr('最近', 'within the last')}
-                        <InputNumber
-                          min={1}
-                          max={730}
-                          value={c.days}
-                          onChange={(days) => setCond(g.key, c.key, { days })}
-                        />
-                        {tr('天内添加', 'days')}
-                      </Space>
-                    ) : (
-                      <Select
-                        mode={c.kind === 'channel' ? 'tags' : 'multiple'}
-                        style={{ minWidth: 260 }}
-                        value={c.values}
-                        data-testid="condition-values"
-                        showSearch={{ optionFilterProp: 'label' }}
-                        placeholder={
-                          c.kind === 'tags'
-                            ? tr('选择标签', 'Pick tags')
-                            : c.kind === 'employee'
-                              ? tr('选择员工', 'Pick employees')
-                              : tr('选择活码或输入 state', 'Pick codes or type a state')
-                        }
-                        onChange={(values: string[]) => setCond(g.key, c.key, { values })}
-                        options={
-                          (c.kind === 'tags'
-                            ? dir.tagOptions
-                            : c.kind === 'employee'
-                              ? dir.employeeOptions
-                              : channelOptions) as SelectProps['options']
-                        }
-                      />
-                    )}
-                    <Button
-                      type="text"
-                      icon={<DeleteOutlined />}
-                      aria-label="remove condition"
-                      onClick={() =>
-                        setGroup(g.key, { conditions: g.conditions.filter((x) => x.key !== c.key) })
-                      }
-                    />
-                  </Space>
-                ))}
-                <Button
-                  size="small"
-                  icon={<PlusOutlined />}
-                  onClick={() => setGroup(g.key, { conditions: [...g.conditions, newCondition()] })}
-                  data-testid="add-condition"
-                >
-                  {tr('添加条件', 'Add condition')}
-                </Button>
-              </Space>
-            </Card>
-          ))}
+          <RuleBuilder builder={builder} setBuilder={setBuilder} dir={dir} channelOptions={channelOptions} />
           <Space wrap>
-            <Button
-              icon={<PlusOutlined />}
-              onClick={() =>
-                setBuilder((b) => ({ ...b, groups: [...b.groups, { key: nextKey(), op: 'and', conditions: [newCondition()] }] }))
-              }
-            >
-              {tr('添加条件组', 'Add group')}
-            </Button>
             <Checkbox checked={includeDeleted} onChange={(e) => setIncludeDeleted(e.target.checked)}>
               {tr('包含已流失客户', 'Include lost customers')}
             </Checkbox>
@@ -264,6 +108,9 @@ export default function SegmentsPage() {
               style={{ width: 240 }}
               data-testid="segment-name"
             />
+            <Button icon={<EyeOutlined />} onClick={() => setDrafting(true)} data-testid="segment-preview-members">
+              {tr('预览成员', 'Preview members')}
+            </Button>
             <Button type="primary" disabled={!name.trim()} onClick={() => void save()} data-testid="segment-save">
               {editing ? tr('保存修改', 'Save changes') : tr('保存分群', 'Save segment')}
             </Button>
@@ -367,6 +214,26 @@ export default function SegmentsPage() {
         onClose={() => setMembers(null)}
       >
         {members && <Members id={members.id} empName={dir.empName} />}
+      </Drawer>
+      <Drawer
+        open={drafting}
+        size="large"
+        destroyOnHidden
+        title={tr(`当前条件的成员（未保存，${count.count ?? '—'} 人）`, `Members of the current rule (unsaved, ${count.count ?? '—'})`)}
+        extra={
+          <Button
+            icon={<DownloadOutlined />}
+            data-testid="segment-preview-export"
+            onClick={() =>
+              void act(() => download('/segments/preview/export?format=xlsx', { rule }, 'segment_preview.xlsx'), tr('已导出', 'Exported'))
+            }
+          >
+            {tr('导出', 'Export')}
+          </Button>
+        }
+        onClose={() => setDrafting(false)}
+      >
+        {drafting && <Members draft={rule} empName={dir.empName} />}
       </Drawer>
     </Space>
   )

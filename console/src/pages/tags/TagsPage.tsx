@@ -1,138 +1,26 @@
-import { useState } from 'react'
-import { Alert, Button, Card, Empty, Form, Input, InputNumber, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd'
-import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
-import { get, patch, post, type TagGroup } from '../../api'
+// 企业标签 and 规则标签 in two tabs (?tab=rules opens the second).
+import { Tabs } from 'antd'
+import { useSearchParams } from 'react-router-dom'
 import { useAuth } from '../../auth'
-import { useAction, useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
-
-type Editing = { kind: 'group' } | { kind: 'tags'; group: TagGroup } | { kind: 'rename'; id: string; name: string }
+import CorpTags from './CorpTags'
+import RuleTags from './RuleTags'
 
 export default function TagsPage() {
   const { tr } = useI18n()
   const { me } = useAuth()
-  const act = useAction()
-  const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
-  const [editing, setEditing] = useState<Editing | null>(null)
-  const [form] = Form.useForm()
-  const canEdit = !!me?.full_access
-  // WeCom shows larger `order` first; the list arrives sorted that way.
-  const sorted = [...(groups.data ?? [])].sort((a, b) => b.order - a.order)
-  const move = async (index: number, dir: -1 | 1) => {
-    const other = sorted[index + dir]
-    const g = sorted[index]
-    if (!other) return
-    const order = dir === -1 ? other.order + 1 : Math.max(0, other.order - 1)
-    if (await act(() => patch(`/tags/${g.group_id}`, { order }), tr('顺序已更新', 'Order updated')) !== undefined)
-      void groups.reload()
-  }
-  const save = async () => {
-    const v = await form.validateFields()
-    const tags = String(v.tags ?? '')
-      .split(/[,，\s]+/)
-      .filter(Boolean)
-    let ok: unknown
-    if (editing?.kind === 'group') ok = await act(() => post('/tags/groups', { name: v.name, tags, order: v.order ?? 0 }), tr('已创建', 'Created'))
-    if (editing?.kind === 'tags') ok = await act(() => post(`/tags/groups/${editing.group.group_id}/tags`, { tags }), tr('已添加', 'Added'))
-    if (editing?.kind === 'rename') ok = await act(() => patch(`/tags/${editing.id}`, { name: v.name }), tr('已重命名', 'Renamed'))
-    if (ok !== undefined) {
-      setEditing(null)
-      form.resetFields()
-      void groups.reload()
-    }
-  }
-  const remove = async (body: { tag_ids?: string[]; group_ids?: string[] }) => {
-    if ((await act(() => post('/tags/delete', body), tr('已删除', 'Deleted'))) !== undefined) void groups.reload()
-  }
+  const [params, setParams] = useSearchParams()
+  const tab = params.get('tab') === 'rules' ? 'rules' : 'tags'
   return (
-    <Card
-      title={tr('企业标签', 'Corp tags')}
-      extra={
-        canEdit && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'group' })}>
-            {tr('新建标签组', 'New tag group')}
-          </Button>
-        )
-      }
-    >
-      <Typography.Paragraph type="secondary">
-        {tr('标签与企业微信双向同步：在这里的修改会先写入企业微信。', 'Tags are mirrored with WeCom: changes here are written to WeCom first.')}
-      </Typography.Paragraph>
-      {groups.error && <Alert type="error" showIcon message={groups.error} />}
-      <Table<TagGroup>
-        rowKey="group_id"
-        loading={groups.loading}
-        dataSource={sorted}
-        pagination={false}
-        scroll={{ x: 600 }}
-        locale={{ emptyText: <Empty description={tr('还没有标签组。新建一个，例如「意向」或「会员等级」。', 'No tag groups yet. Create one, e.g. "Intent" or "Membership".')} /> }}
-        columns={[
-          { title: tr('标签组', 'Group'), dataIndex: 'name', width: 160 },
-          {
-            title: tr('标签', 'Tags'),
-            render: (_, g) => (
-              <Space wrap size={[4, 6]}>
-                {g.tags.map((t) => (
-                  <Tag key={t.tag_id} closable={canEdit} onClose={(e) => { e.preventDefault(); void remove({ tag_ids: [t.tag_id] }) }}>
-                    <span onDoubleClick={() => canEdit && setEditing({ kind: 'rename', id: t.tag_id, name: t.name })}>{t.name}</span>
-                  </Tag>
-                ))}
-                {canEdit && (
-                  <Button size="small" type="dashed" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'tags', group: g })}>
-                    {tr('添加', 'Add')}
-                  </Button>
-                )}
-              </Space>
-            ),
-          },
-          ...(canEdit
-            ? [
-                {
-                  title: tr('操作', 'Actions'),
-                  width: 190,
-                  render: (_: unknown, g: TagGroup, i: number) => (
-                    <Space>
-                      <Button size="small" icon={<ArrowUpOutlined />} disabled={i === 0} onClick={() => void move(i, -1)} aria-label="up" />
-                      <Button size="small" icon={<ArrowDownOutlined />} disabled={i === sorted.length - 1} onClick={() => void move(i, 1)} aria-label="down" />
-                      <Button size="small" icon={<EditOutlined />} onClick={() => setEditing({ kind: 'rename', id: g.group_id, name: g.name })} aria-label="rename" />
-                      <Popconfirm title={tr('删除整个标签组？', 'Delete the whole group?')} onConfirm={() => void remove({ group_ids: [g.group_id] })}>
-                        <Button size="small" danger icon={<DeleteOutlined />} aria-label="delete" />
-                      </Popconfirm>
-                    </Space>
-                  ),
-                },
-              ]
-            : []),
-        ]}
-      />
-      <Modal
-        open={editing !== null}
-        title={
-          editing?.kind === 'group' ? tr('新建标签组', 'New tag group') : editing?.kind === 'tags' ? tr('添加标签', 'Add tags') : tr('重命名', 'Rename')
-        }
-        onOk={() => void save()}
-        onCancel={() => { setEditing(null); form.resetFields() }}
-        destroyOnHidden
-      >
-        <Form form={form} layout="vertical" preserve={false} initialValues={editing?.kind === 'rename' ? { name: editing.name } : {}}>
-          {editing?.kind !== 'tags' && (
-            <Form.Item name="name" label={tr('名称', 'Name')} rules={[{ required: true, max: 30 }]}>
-              <Input />
-            </Form.Item>
-          )}
-          {editing?.kind !== 'rename' && (
-            <Form.Item name="tags" label={tr('标签 (逗号或空格分隔)', 'Tags (comma or space separated)')} rules={[{ required: true }]}>
-              <Input />
-            </Form.Item>
-          )}
-          {editing?.kind === 'group' && (
-            <Form.Item name="order" label={tr('排序 (越大越靠前)', 'Order (larger first)')}>
-              <InputNumber min={0} />
-            </Form.Item>
-          )}
-        </Form>
-      </Modal>
-    </Card>
+    <Tabs
+      activeKey={tab}
+      onChange={(k) => setParams(k === 'rules' ? { tab: 'rules' } : {}, { replace: true })}
+      items={[
+        { key: 'tags', label: tr('企业标签', 'Corp tags'), children: <CorpTags /> },
+        ...(me?.full_access
+          ? [{ key: 'rules', label: tr('规则标签', 'Rule tags'), children: <RuleTags canEdit={!!me?.full_access} /> }]
+          : []),
+      ]}
+    />
   )
 }
-

@@ -94,21 +94,40 @@ async def executemany(
             if proc is not None:
                 cols[i] = _processed(proc, cols[i])
         rows = list(zip(*cols, strict=True))
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
-    await conn.exec_driver_sql(sql, rows)
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    one = f"({', '.join(mark for _ in columns)})"
+    await conn.exec_driver_sql(head + one, rows)
 
 
 def _processed(proc: Any, values: Sequence[Any]) -> list[Any]:
-    """``proc`` over ``values``, once per distinct value when they are hashable (timestamps of
-    one batch repeat: ``created_at``, ``added_at`` = the ``added`` entry's ``occurred_at``)."""
-    try:
-        memo = {v: proc(v) for v in set(values)}
-    except TypeError:  # JSON lists and dicts
-        return [proc(v) for v in values]
-    return [memo[v] for v in values]
+    """``proc`` over ``values``, once per distinct value: values repeat within a batch
+    (``created_at``, the ``added`` entries' data, empty ``remark_mobiles``)."""
+    memo: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        try:
+            key = _frozen(v)
+            got = memo.get(key, _MISSING)
+        except TypeError:  # nested lists or dicts: not worth a key
+            out.append(proc(v))
+            continue
+        if got is _MISSING:
+            got = memo[key] = proc(v)
+        out.append(got)
+    return out
+
+
+_MISSING = object()
+
+
+def _frozen(v: Any) -> Any:
+    """A hashable key equal for equal JSON values of the shapes written here (flat lists and
+    dicts of scalars; key order kept, as it is serialized)."""
+    if isinstance(v, list):
+        return (list, tuple(v), tuple(map(type, v)))
+    if isinstance(v, dict):
+        return (dict, tuple(v.items()), tuple(map(type, v.values())))
+    return (type(v), v)
 
 
 class FreshIngest:

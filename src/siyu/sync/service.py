@@ -39,7 +39,7 @@ STEPS = ("departments", "employees", "tags", "customers", "groups", "reconcile")
 USER_CHUNK = 100  # batch/get_by_user takes at most 100 userids
 PAGE_LIMIT = 100  # and returns at most 100 relations a page
 BATCH_RELATIONS = 2000  # relations written per transaction
-PREFETCH = 4  # pages fetched ahead of the writer
+PREFETCH = 40  # pages fetched ahead of the writer (two batches: fetching goes on while SQL runs)
 GROUP_FETCHES, GROUP_BATCH = 8, 100  # concurrent groupchat/get calls, groups per transaction
 FRESH_PATH = True  # first sync of a corp: insert without diffing (siyu.sync.fresh)
 STALE_AFTER = timedelta(minutes=10)  # a running run without heartbeat this long was interrupted

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -66,6 +67,7 @@ async def pull_only(sandbox_url: str) -> dict[str, Any]:
         "tags": tags,
         "employees": len(userids),
         "maxrss_mb": h.maxrss_mb(),
+        "cpu_s": _cpu_seconds(),
     }
 
 
@@ -104,7 +106,15 @@ async def sync_once(corp_id: int) -> dict[str, Any]:
         "status": result.status,
         "steps": steps,
         "maxrss_mb": h.maxrss_mb(),
+        "cpu_s": _cpu_seconds(),
     }
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process (every thread): unlike wall time, it hardly
+    moves with the load other processes put on the machine."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def child(args: list[str], profile: str | None = None) -> dict[str, Any]:
@@ -115,6 +125,16 @@ def child(args: list[str], profile: str | None = None) -> dict[str, Any]:
         cmd = [spy, "record", "--threads", "-r", "200", "-f", fmt, "-o", profile, "--", *cmd]
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
     return dict(json.loads([line for line in out.splitlines() if line.startswith("{")][-1]))
+
+
+def _pressure() -> str:
+    """Linux CPU pressure (share of the last 60 s some task waited for a CPU), if available."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return ""
+    avg60 = dict(kv.split("=") for kv in line.split()[1:]).get("avg60", "?")
+    return f"CPU pressure avg60 {avg60} %; "
 
 
 def db_counts(db_path: str) -> dict[str, int]:
@@ -187,7 +207,7 @@ def main() -> None:
     )
     print(
         f"baseline  pull only (no writes)   : {pull_rate:8.0f} customers/s "
-        f"({pull['seconds']:.1f}s, peak RSS {pull['maxrss_mb']:.0f} MB)"
+        f"({pull['seconds']:.1f}s, {pull['cpu_s']:.1f}s CPU, peak RSS {pull['maxrss_mb']:.0f} MB)"
     )
     print(
         f"siyu      customers step          : {n / cust_s:8.0f} customers/s "
@@ -195,6 +215,7 @@ def main() -> None:
     )
     print(
         f"siyu      whole sync              : {rate:8.0f} customers/s ({sync['seconds']:.1f}s, "
+        f"{sync['cpu_s']:.1f}s CPU in the sync process, "
         f"status {sync['status']}; goal >= {GOAL_RATE}: "
         f"{'met' if rate >= GOAL_RATE else 'NOT met'})"
     )
@@ -204,7 +225,7 @@ def main() -> None:
     )
     print("steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sync["steps"].items()))
     print(f"rows: {rows}")
-    print(f"machine: {h.machine_notes()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {h.machine_notes()}; {_pressure()}{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     if args.json:
         print(json.dumps({"world": counts, "pull": pull, "sync": sync, "rows": rows}))
     h.cleanup(home, args.keep)

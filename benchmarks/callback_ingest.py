@@ -236,6 +236,11 @@ def main() -> None:
         help="run the Siyu server under py-spy (all threads, idle included) into FILE "
         "(speedscope JSON if it ends in .json, else py-spy's collapsed stacks)",
     )
+    p.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: sample only the thread holding the GIL (where the CPU goes)",
+    )
     p.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)  # child mode: port
     args = p.parse_args()
     if args.serve:
@@ -260,7 +265,8 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
         if args.profile:
             fmt = "speedscope" if args.profile.endswith(".json") else "raw"
-            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--threads"]
+            mode = "--gil" if args.profile_gil else "--idle"
+            spy = [str(Path(sys.executable).parent / "py-spy"), "record", mode, "--threads"]
             cmd = [*spy, "-r", "200", "-f", fmt, "-o", args.profile, "--", *cmd]
         # own process group: stopping it stops py-spy and the server it runs together
         server = subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)

@@ -82,13 +82,13 @@ async def _prefetch(rows: list[InboundEvent], client: WeComClient) -> service.Pr
 async def drain_now(db: Database, corp_id: int) -> int:
     """Apply every pending event of the corp, batch by batch; returns how many were applied."""
     applied, skip = 0, set()
-    async with db.unit_of_work() as s:
+    async with db.read() as s:
         corp = await s.get(Corp, corp_id)
     if corp is None:
         return 0
     async with client_for(corp) as client:
         while True:
-            async with db.unit_of_work() as s:
+            async with db.read() as s:  # a snapshot: the API's group commits go on meanwhile
                 stmt = (
                     scoped(InboundEvent, corp_id)
                     .where(InboundEvent.status == "pending", InboundEvent.attempts == 0)
@@ -143,7 +143,7 @@ def drain_events(corp_id: int) -> int:
 
 
 async def _sweep(db: Database) -> tuple[set[int], list[int]]:
-    async with db.unit_of_work() as s:
+    async with db.read() as s:
         before = utcnow() - timedelta(minutes=2)
         ids = await repository.stale_pending(s, before=before)
         rows = (

@@ -151,7 +151,7 @@ async def ingest(
 
 async def prepare_events(
     sandbox_url: str, corp_id: int, n: int
-) -> list[tuple[str, dict[str, str]]]:
+) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     """Sync the world into Siyu, change n remarks in the sandbox, build the n envelopes."""
     from sqlalchemy import select
 
@@ -205,7 +205,31 @@ async def prepare_events(
             f"<ExternalUserID><![CDATA[{ext}]]></ExternalUserID></xml>"
         )
         envelopes.append(crypto.encrypt_envelope(xml))
-    return envelopes
+    return envelopes, [ext for ext, _ in picked]
+
+
+async def fetch_only(sandbox_url: str, exts: list[str], concurrency: int) -> tuple[float, float]:
+    """Reference: ``externalcontact/get`` for each event's customer with Siyu's WeCom client
+    (as many at once as a drain reads), in this otherwise idle process; (calls/s, CPU ms/call).
+    Processing an event needs this read, so this rate bounds processing on this machine."""
+    from siyu.events.tasks import FETCHES
+    from siyu.wecom.client import WeComClient
+    from siyu.wecom.sandbox import SandboxConfig
+
+    cfg = SandboxConfig()
+    async with WeComClient(corp_id=cfg.corp_id, secret=cfg.secret, base_url=sandbox_url) as c:
+        await c.get_external_contact(exts[0])  # token
+        sem = asyncio.Semaphore(concurrency or FETCHES)
+
+        async def one(ext: str) -> None:
+            async with sem:
+                await c.get_external_contact(ext)
+
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(one(e) for e in exts))
+        return len(exts) / (time.perf_counter() - started), (
+            1000 * (time.process_time() - cpu) / len(exts)
+        )
 
 
 def timeline_remarks(db_path: str) -> int:
@@ -258,7 +282,7 @@ def main() -> None:
         print(f"sandbox: {counts['customers']} customers, {counts['follow_relations']} relations")
         corp_id = h.migrate_and_register(sb.url)
         t = time.perf_counter()
-        envelopes = asyncio.run(prepare_events(sb.url, corp_id, args.events))
+        envelopes, exts = asyncio.run(prepare_events(sb.url, corp_id, args.events))
         print(f"prepared (sync + {args.events} remark changes) in {time.perf_counter() - t:.1f}s")
 
         port = h.free_port()
@@ -286,6 +310,7 @@ def main() -> None:
             ingest_cpu = time.process_time() - cpu0
         finally:
             h.stop(server, group=True)
+        fetch_rate, fetch_cpu = asyncio.run(fetch_only(sb.url, exts, 0))
     n = args.events
     baseline = n / base_s
     rate = res["rows"].get("done", 0) / res["elapsed"]
@@ -309,6 +334,10 @@ def main() -> None:
         f"ratio processed / baseline      : {ratio:8.1%}  (goal >= {GOAL:.0%}: "
         f"{'met' if ratio >= GOAL else 'NOT met'})"
     )
+    print(
+        f"reference externalcontact/get   : {fetch_rate:8.0f} calls/s ({fetch_cpu:.2f} ms CPU "
+        "per call in an idle process; processing needs one per distinct customer)"
+    )
     print(f"remark_changed timeline entries : {remarks}")
     print(f"machine: {h.machine_notes()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     if args.json:
@@ -322,6 +351,7 @@ def main() -> None:
                     "ratio": ratio,
                     "rows": res["rows"],
                     "remark_changed": remarks,
+                    "fetch_only_cps": fetch_rate,
                 }
             )
         )

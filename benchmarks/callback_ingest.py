@@ -265,6 +265,12 @@ def main() -> None:
         action="store_true",
         help="with --profile: sample only the thread holding the GIL (where the CPU goes)",
     )
+    p.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="process events in a separate `siyu worker` process (its own GIL; the production "
+        "layout) instead of worker threads inside the server",
+    )
     p.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)  # child mode: port
     args = p.parse_args()
     if args.serve:
@@ -286,7 +292,8 @@ def main() -> None:
         print(f"prepared (sync + {args.events} remark changes) in {time.perf_counter() - t:.1f}s")
 
         port = h.free_port()
-        cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
+        in_server = 0 if args.worker_process else args.workers
+        cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(in_server)]
         if args.profile:
             fmt = "speedscope" if args.profile.endswith(".json") else "raw"
             mode = "--gil" if args.profile_gil else "--idle"
@@ -294,6 +301,13 @@ def main() -> None:
             cmd = [*spy, "-r", "200", "-f", fmt, "-o", args.profile, "--", *cmd]
         # own process group: stopping it stops py-spy and the server it runs together
         server = subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
+        worker = None
+        if args.worker_process:
+            worker = subprocess.Popen(
+                [*h.siyu_cli(), "worker", "--workers", str(args.workers)],
+                env=os.environ.copy(),
+                stdout=subprocess.DEVNULL,
+            )
         try:
             h.wait_http(f"http://127.0.0.1:{port}/healthz", server, timeout=60)
             corp = "wwsandbox0000000001"
@@ -310,6 +324,8 @@ def main() -> None:
             ingest_cpu = time.process_time() - cpu0
         finally:
             h.stop(server, group=True)
+            if worker is not None:
+                h.stop(worker)
         fetch_rate, fetch_cpu = asyncio.run(fetch_only(sb.url, exts, 0))
     n = args.events
     baseline = n / base_s

@@ -233,3 +233,49 @@ def test_a_read_session_does_not_wait_for_an_open_write(database_url: str) -> No
     finally:
         asyncio.run(_drop(db))
         asyncio.run(db.dispose())
+
+
+def test_an_owner_whose_event_loop_ended_does_not_block_the_others() -> None:
+    lock, gone = WriteLock(), object()
+
+    async def take() -> None:
+        await lock.acquire(gone, within=5)  # and never releases (its loop ends)
+
+    asyncio.run(take())
+    assert lock.owner is gone
+
+    async def later() -> object | None:
+        mine = object()
+        await lock.acquire(mine, within=1)
+        return lock.owner is mine
+
+    assert asyncio.run(later())
+
+
+def test_a_waiter_queued_behind_an_owner_whose_loop_ends_gets_the_lock() -> None:
+    lock, gone = WriteLock(), object()
+    taken, queued = threading.Event(), threading.Event()
+
+    def owner_thread() -> None:
+        async def take() -> None:
+            await lock.acquire(gone, within=5)
+            taken.set()
+            queued.wait(5)  # the waiter is queued; then this loop ends without releasing
+
+        asyncio.run(take())
+
+    t = threading.Thread(target=owner_thread)
+    t.start()
+    assert taken.wait(5)
+
+    async def waiter() -> bool:
+        mine = object()
+        task = asyncio.create_task(lock.acquire(mine, within=10))
+        await asyncio.sleep(0.05)
+        assert lock.waiting() == 1
+        queued.set()
+        await task
+        return lock.owner is mine
+
+    assert asyncio.run(waiter())
+    t.join(5)

@@ -38,6 +38,7 @@ class WriteLock:
     def __init__(self) -> None:
         self._mutex = threading.Lock()
         self._owner: object | None = None
+        self._owner_loop: asyncio.AbstractEventLoop | None = None
         self._waiters: deque[_Waiter] = deque()
 
     @property
@@ -52,30 +53,37 @@ class WriteLock:
         """Wait until ``owner`` holds the lock (at once if it already does)."""
         loop = asyncio.get_running_loop()
         with self._mutex:
-            if self._owner is None or self._owner is owner:
-                self._owner = owner
+            if self._owner is None or self._owner is owner or _gone(self._owner_loop):
+                # (an owner whose event loop is closed can never commit: its turn is over)
+                self._owner, self._owner_loop = owner, loop
                 return
             waiter = _Waiter(owner, loop, loop.create_future())
             self._waiters.append(waiter)
+        deadline = loop.time() + within
         try:
-            await asyncio.wait_for(waiter.future, within)
+            while not waiter.future.done():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise TimeoutError
+                await asyncio.wait({waiter.future}, timeout=min(1.0, remaining))
+                with self._mutex:  # an owner whose event loop is closed can never commit
+                    stale = self._owner if _gone(self._owner_loop) else None
+                if stale is not None:
+                    self.release(stale)
         except BaseException as exc:
             with self._mutex:
-                if self._owner is owner:  # granted while we were being cancelled / timing out
-                    if isinstance(exc, TimeoutError):
-                        return
-                    granted = True
-                else:
-                    granted = False
-                    if waiter in self._waiters:
-                        self._waiters.remove(waiter)
-            if granted:
-                self.release(owner)
+                granted = self._owner is owner  # perhaps while we were cancelled / timing out
+                if not granted and waiter in self._waiters:
+                    self._waiters.remove(waiter)
             if isinstance(exc, TimeoutError):
+                if granted:
+                    return
                 raise WriteLockTimeout(
                     f"database is locked: another unit of work of this process held the "
                     f"write lock for more than {within:.0f} s"
                 ) from None
+            if granted:
+                self.release(owner)
             raise
 
     def release(self, owner: object) -> bool:
@@ -83,16 +91,20 @@ class WriteLock:
         with self._mutex:
             if owner is None or self._owner is not owner:
                 return False
-            self._owner = None
+            self._owner = self._owner_loop = None
             while self._waiters:
                 waiter = self._waiters.popleft()
                 try:
                     waiter.loop.call_soon_threadsafe(_grant, waiter.future)
                 except RuntimeError:  # its event loop is closed: nobody waits there any more
                     continue
-                self._owner = waiter.owner
+                self._owner, self._owner_loop = waiter.owner, waiter.loop
                 break
             return True
+
+
+def _gone(loop: asyncio.AbstractEventLoop | None) -> bool:
+    return loop is not None and loop.is_closed()
 
 
 def _grant(future: asyncio.Future[None]) -> None:

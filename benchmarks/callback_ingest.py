@@ -151,7 +151,7 @@ async def ingest(
 
 async def prepare_events(
     sandbox_url: str, corp_id: int, n: int
-) -> list[tuple[str, dict[str, str]]]:
+) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     """Sync the world into Siyu, change n remarks in the sandbox, build the n envelopes."""
     from sqlalchemy import select
 
@@ -205,7 +205,31 @@ async def prepare_events(
             f"<ExternalUserID><![CDATA[{ext}]]></ExternalUserID></xml>"
         )
         envelopes.append(crypto.encrypt_envelope(xml))
-    return envelopes
+    return envelopes, [ext for ext, _ in picked]
+
+
+async def fetch_only(sandbox_url: str, exts: list[str], concurrency: int) -> tuple[float, float]:
+    """Reference: ``externalcontact/get`` for each event's customer with Siyu's WeCom client
+    (as many at once as a drain reads), in this otherwise idle process; (calls/s, CPU ms/call).
+    Processing an event needs this read, so this rate bounds processing on this machine."""
+    from siyu.events.tasks import FETCHES
+    from siyu.wecom.client import WeComClient
+    from siyu.wecom.sandbox import SandboxConfig
+
+    cfg = SandboxConfig()
+    async with WeComClient(corp_id=cfg.corp_id, secret=cfg.secret, base_url=sandbox_url) as c:
+        await c.get_external_contact(exts[0])  # token
+        sem = asyncio.Semaphore(concurrency or FETCHES)
+
+        async def one(ext: str) -> None:
+            async with sem:
+                await c.get_external_contact(ext)
+
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(one(e) for e in exts))
+        return len(exts) / (time.perf_counter() - started), (
+            1000 * (time.process_time() - cpu) / len(exts)
+        )
 
 
 def timeline_remarks(db_path: str) -> int:
@@ -236,6 +260,17 @@ def main() -> None:
         help="run the Siyu server under py-spy (all threads, idle included) into FILE "
         "(speedscope JSON if it ends in .json, else py-spy's collapsed stacks)",
     )
+    p.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: sample only the thread holding the GIL (where the CPU goes)",
+    )
+    p.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="process events in a separate `siyu worker` process (its own GIL; the production "
+        "layout) instead of worker threads inside the server",
+    )
     p.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)  # child mode: port
     args = p.parse_args()
     if args.serve:
@@ -253,17 +288,26 @@ def main() -> None:
         print(f"sandbox: {counts['customers']} customers, {counts['follow_relations']} relations")
         corp_id = h.migrate_and_register(sb.url)
         t = time.perf_counter()
-        envelopes = asyncio.run(prepare_events(sb.url, corp_id, args.events))
+        envelopes, exts = asyncio.run(prepare_events(sb.url, corp_id, args.events))
         print(f"prepared (sync + {args.events} remark changes) in {time.perf_counter() - t:.1f}s")
 
         port = h.free_port()
-        cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
+        in_server = 0 if args.worker_process else args.workers
+        cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(in_server)]
         if args.profile:
             fmt = "speedscope" if args.profile.endswith(".json") else "raw"
-            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--threads"]
+            mode = "--gil" if args.profile_gil else "--idle"
+            spy = [str(Path(sys.executable).parent / "py-spy"), "record", mode, "--threads"]
             cmd = [*spy, "-r", "200", "-f", fmt, "-o", args.profile, "--", *cmd]
         # own process group: stopping it stops py-spy and the server it runs together
         server = subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
+        worker = None
+        if args.worker_process:
+            worker = subprocess.Popen(
+                [*h.siyu_cli(), "worker", "--workers", str(args.workers)],
+                env=os.environ.copy(),
+                stdout=subprocess.DEVNULL,
+            )
         try:
             h.wait_http(f"http://127.0.0.1:{port}/healthz", server, timeout=60)
             corp = "wwsandbox0000000001"
@@ -280,6 +324,9 @@ def main() -> None:
             ingest_cpu = time.process_time() - cpu0
         finally:
             h.stop(server, group=True)
+            if worker is not None:
+                h.stop(worker)
+        fetch_rate, fetch_cpu = asyncio.run(fetch_only(sb.url, exts, 0))
     n = args.events
     baseline = n / base_s
     rate = res["rows"].get("done", 0) / res["elapsed"]
@@ -303,6 +350,10 @@ def main() -> None:
         f"ratio processed / baseline      : {ratio:8.1%}  (goal >= {GOAL:.0%}: "
         f"{'met' if ratio >= GOAL else 'NOT met'})"
     )
+    print(
+        f"reference externalcontact/get   : {fetch_rate:8.0f} calls/s ({fetch_cpu:.2f} ms CPU "
+        "per call in an idle process; processing needs one per distinct customer)"
+    )
     print(f"remark_changed timeline entries : {remarks}")
     print(f"machine: {h.machine_notes()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     if args.json:
@@ -316,6 +367,7 @@ def main() -> None:
                     "ratio": ratio,
                     "rows": res["rows"],
                     "remark_changed": remarks,
+                    "fetch_only_cps": fetch_rate,
                 }
             )
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from siyu.db.engine import create_engine, session_factory
+from siyu.db.engine import READ_ONLY, create_engine, session_factory
 
 
 @dataclass
@@ -40,6 +40,18 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads; its transaction ends (rolled back) when it closes.
+
+        On SQLite it begins a deferred transaction (a WAL snapshot), so it neither waits for
+        nor blocks the process's writers. Writing in it is a bug: SQLite may refuse to upgrade
+        the snapshot (``database is locked``), and nothing is committed anyway.
+        """
+        engine = self.engine.execution_options(**{READ_ONLY: True})
+        async with self.sessions(bind=engine) as session:
+            yield session  # closing returns the connection, whose pool reset rolls back
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -27,6 +27,27 @@ async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> int | 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def insert_many_if_new(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> dict[tuple[int, str], int]:
+    """Insert events in ONE statement, skipping (corp_id, event_key) pairs that exist.
+
+    Returns the new ids by (corp_id, event_key); keys already stored (or repeated within
+    ``rows``: the first one wins) get no new row.
+    """
+    if not rows:
+        return {}
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
+    stmt = (
+        ins.values(rows)
+        .on_conflict_do_nothing(index_elements=["corp_id", "event_key"])
+        .returning(InboundEvent.id, InboundEvent.corp_id, InboundEvent.event_key)
+    )
+    result = await session.execute(stmt)
+    return {(int(c), str(k)): int(i) for i, c, k in result.all()}
+
+
 async def rearm_if_processed(session: AsyncSession, corp_id: int, event_key: str) -> int | None:
     """Set a processed event back to pending; its id, or None if it is still pending."""
     row = await session.scalar(

@@ -63,6 +63,40 @@ async def store(session: AsyncSession, corp_id: int, event: CallbackEvent, xml: 
     return await repository.rearm_if_processed(session, corp_id, event.key)
 
 
+async def store_many(
+    session: AsyncSession, items: list[tuple[int, CallbackEvent, str]]
+) -> list[int | None]:
+    """:func:`store` for many (corp_id, event, xml) at once, with the same results in order.
+
+    One INSERT for the whole list; only keys that were already stored take the per-event
+    re-arm path (rare: WeCom's redeliveries).
+    """
+    now = utcnow()
+    new = await repository.insert_many_if_new(
+        session,
+        [
+            {
+                "corp_id": corp_id,
+                "event_key": event.key,
+                "event": event.event[:64],
+                "change_type": event.change_type[:64],
+                "payload": event.fields,
+                "xml": xml,
+                "received_at": now,
+                "status": "pending",
+            }
+            for corp_id, event, xml in items
+        ],
+    )
+    out: list[int | None] = []
+    for corp_id, event, _ in items:
+        new_id = new.pop((corp_id, event.key), None)  # a repeat in the same list is a redelivery
+        if new_id is None and (event.event, event.change_type) in REFRESH_EVENTS:
+            new_id = await repository.rearm_if_processed(session, corp_id, event.key)
+        out.append(new_id)
+    return out
+
+
 class Prefetched:
     """WeCom state read before a batch's transaction (so no lock is held during HTTP).
 

@@ -58,7 +58,7 @@ class EventSink:
                 batch.append(self._queue.get_nowait())
             try:
                 async with self._db.unit_of_work() as s:
-                    ids = [await service.store(s, i.corp_id, i.event, i.xml) for i in batch]
+                    ids = await service.store_many(s, [(i.corp_id, i.event, i.xml) for i in batch])
             except Exception as exc:
                 log.exception("could not store %d callback events", len(batch))
                 for item in batch:

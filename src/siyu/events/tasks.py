@@ -11,6 +11,7 @@ events are never applied out of order by two workers. An event that fails is ret
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -79,41 +80,76 @@ async def _prefetch(rows: list[InboundEvent], client: WeComClient) -> service.Pr
     return cache
 
 
-async def drain_now(db: Database, corp_id: int) -> int:
-    """Apply every pending event of the corp, batch by batch; returns how many were applied."""
-    applied, skip = 0, set()
+async def _pending(db: Database, corp_id: int, *, after: int, skip: set[int]) -> list[InboundEvent]:
+    """The next batch of the corp's pending events with an id above ``after``, in order."""
+    async with db.read() as s:  # a snapshot: the API's group commits go on meanwhile
+        stmt = (
+            scoped(InboundEvent, corp_id)
+            .where(
+                InboundEvent.status == "pending",
+                InboundEvent.attempts == 0,
+                InboundEvent.id > after,
+            )
+            .order_by(InboundEvent.id)
+            .limit(BATCH)
+        )
+        return [r for r in (await s.scalars(stmt)).all() if r.id not in skip]
+
+
+async def _apply(
+    db: Database, rows: list[InboundEvent], client: WeComClient, cache: service.Prefetched
+) -> None:
     async with db.unit_of_work() as s:
+        fresh = await s.scalars(
+            select(InboundEvent)
+            .where(InboundEvent.id.in_([r.id for r in rows]))
+            .where(InboundEvent.status == "pending")
+            .order_by(InboundEvent.id)
+        )
+        await service.process_batch(s, list(fresh.all()), client, cache)
+
+
+async def drain_now(db: Database, corp_id: int) -> int:
+    """Apply every pending event of the corp, batch by batch; returns how many were applied.
+
+    While a batch is applied (write transaction), the WeCom reads of the next batch are already
+    in flight, so WeCom (or the sandbox) works while this process writes. States are still
+    applied in arrival order: the next batch's reads start after this batch's reads ended.
+    """
+    applied, skip = 0, set[int]()
+    async with db.read() as s:
         corp = await s.get(Corp, corp_id)
     if corp is None:
         return 0
+    ahead: asyncio.Task[service.Prefetched] | None = None
+    rows: list[InboundEvent] = []
     async with client_for(corp) as client:
-        while True:
-            async with db.unit_of_work() as s:
-                stmt = (
-                    scoped(InboundEvent, corp_id)
-                    .where(InboundEvent.status == "pending", InboundEvent.attempts == 0)
-                    .order_by(InboundEvent.id)
-                    .limit(BATCH)
-                )
-                rows = [r for r in (await s.scalars(stmt)).all() if r.id not in skip]
-            if not rows:
-                return applied
-            cache = await _prefetch(rows, client)
-            try:
-                async with db.unit_of_work() as s:
-                    fresh = await s.scalars(
-                        select(InboundEvent)
-                        .where(InboundEvent.id.in_([r.id for r in rows]))
-                        .where(InboundEvent.status == "pending")
-                        .order_by(InboundEvent.id)
-                    )
-                    await service.process_batch(s, list(fresh.all()), client, cache)
-                applied += len(rows)
-            except Exception:
-                log.exception("a batch of %d events failed; retrying them one by one", len(rows))
-                for row in rows:
-                    skip.add(row.id)
-                    process_event(row.id)
+        try:
+            while True:
+                if ahead is None:  # from the start: events re-armed below the cursor too
+                    rows = await _pending(db, corp_id, after=0, skip=skip)
+                    if not rows:
+                        return applied
+                    ahead = asyncio.create_task(_prefetch(rows, client))
+                cache = await ahead
+                ahead = None
+                upcoming = await _pending(db, corp_id, after=rows[-1].id, skip=skip)
+                if upcoming:
+                    ahead = asyncio.create_task(_prefetch(upcoming, client))
+                try:
+                    await _apply(db, rows, client, cache)
+                    applied += len(rows)
+                except Exception:
+                    log.exception("%d events failed as a batch; retrying each alone", len(rows))
+                    for row in rows:
+                        skip.add(row.id)
+                        process_event(row.id)
+                rows = upcoming
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
 
 
 def _queued_key(corp_id: int) -> str:
@@ -143,7 +179,7 @@ def drain_events(corp_id: int) -> int:
 
 
 async def _sweep(db: Database) -> tuple[set[int], list[int]]:
-    async with db.unit_of_work() as s:
+    async with db.read() as s:
         before = utcnow() - timedelta(minutes=2)
         ids = await repository.stale_pending(s, before=before)
         rows = (

@@ -54,7 +54,7 @@ async def _callback_config(request: Request, corp_id: str) -> CallbackConfig | N
     if found is not None:
         return found
     settings = request.app.state.settings
-    async with request.app.state.db.sessions() as session:
+    async with request.app.state.db.read() as session:
         corp = await corps.get_by_wecom_id(session, corp_id)
     if corp is None:
         return None

@@ -63,8 +63,7 @@ export default function ConsoleLayout() {
     <Menu
       theme="dark"
       mode="inline"
-      selectedKeys={[location.pathname.startsWith('/broadcasts') ? '/broadcasts' : location.pathname]}
-      defaultOpenKeys={location.pathname.startsWith('/soon') ? ['soon'] : []}
+      selectedKeys={[`/${location.pathname.split('/')[1]}`]}
       items={items}
       onClick={({ key }) => {
         navigate(key)

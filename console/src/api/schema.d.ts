@@ -779,11 +779,147 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Items */
+        /**
+         * List Items
+         * @description Search title, description, body and tags; filter by folder, kind and tag.
+         */
         get: operations["list_items_api_v1_content_get"];
         put?: never;
         /** Create */
         post: operations["create_api_v1_content_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Items */
+        get: operations["export_items_api_v1_content_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload File
+         * @description Store a file (e.g. a cover image) to reference as ``file_id``.
+         */
+        post: operations["upload_file_api_v1_content_files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/folders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Folders
+         * @description Every folder (build the tree from ``parent_id``) with its number of items.
+         */
+        get: operations["list_folders_api_v1_content_folders_get"];
+        put?: never;
+        /** Create Folder */
+        post: operations["create_folder_api_v1_content_folders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/folders/{folder_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Folder
+         * @description Delete a folder: its items go to the root, its subfolders move up.
+         */
+        delete: operations["delete_folder_api_v1_content_folders__folder_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Folder */
+        patch: operations["update_folder_api_v1_content_folders__folder_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/content/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move */
+        post: operations["move_api_v1_content_move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags */
+        get: operations["tags_api_v1_content_tags_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Item
+         * @description Upload an image, file or video and create its library item in one step.
+         */
+        post: operations["upload_item_api_v1_content_upload_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -801,6 +937,28 @@ export interface paths {
         get: operations["get_item_api_v1_content__item_id__get"];
         put?: never;
         post?: never;
+        /**
+         * Archive Item
+         * @description Archive (soft delete): hidden from the library; sent links and statistics remain.
+         */
+        delete: operations["archive_item_api_v1_content__item_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Item */
+        patch: operations["update_item_api_v1_content__item_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/content/{item_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Item File */
+        get: operations["item_file_api_v1_content__item_id__file_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -814,8 +972,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Opens */
-        get: operations["opens_api_v1_content__item_id__opens_get"];
+        /** Item Opens */
+        get: operations["item_opens_api_v1_content__item_id__opens_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -835,9 +993,68 @@ export interface paths {
         put?: never;
         /**
          * Radar Link
-         * @description A signed tracked link for one employee and (when known) one customer.
+         * @description A signed tracked link for one employee and (when known) one customer; without a
+         *     customer, openers are identified by OAuth.
          */
         post: operations["radar_link_api_v1_content__item_id__radar_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/{item_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore Item */
+        post: operations["restore_item_api_v1_content__item_id__restore_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/{item_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Item Stats
+         * @description Links made, sends, opens, unique openers, read time and the most recent opens.
+         */
+        get: operations["item_stats_api_v1_content__item_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/{item_id}/wecom-media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wecom Media
+         * @description The item's temporary WeCom media id (uploaded when missing, older than ~3 days, or
+         *     ``fresh``), e.g. for the sidebar's sendChatMessage.
+         */
+        post: operations["wecom_media_api_v1_content__item_id__wecom_media_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1200,6 +1417,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments/index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Index Status
+         * @description Build state and size of the corp's bitmap index in this process (built for every corp
+         *     when the process starts, in the background).
+         */
+        get: operations["index_status_api_v1_segments_index_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/segments/preview": {
         parameters: {
             query?: never;
@@ -1214,6 +1452,46 @@ export interface paths {
          * @description Count the customers a draft rule selects, without saving it.
          */
         post: operations["preview_api_v1_segments_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/preview/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Export
+         * @description Every customer a draft rule selects, as a file (the saved segment export's columns).
+         */
+        post: operations["preview_export_api_v1_segments_preview_export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/preview/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Members
+         * @description One page of the customers a draft rule selects (the saved segment's member columns).
+         */
+        post: operations["preview_members_api_v1_segments_preview_members_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1448,6 +1726,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sop/sidebar/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Content
+         * @description The content library, most recent first, for the sidebar of any signed-in employee.
+         */
+        get: operations["list_content_api_v1_sop_sidebar_content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/sidebar/content/{item_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Content
+         * @description Ready one item for the current chat (links become this customer's radar link).
+         */
+        post: operations["send_content_api_v1_sop_sidebar_content__item_id__send_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Templates
+         * @description Every SOP of the corp with its current steps and live counts.
+         */
+        get: operations["list_templates_api_v1_sop_templates_get"];
+        put?: never;
+        /**
+         * Create Template
+         * @description Create an SOP (disabled until enabled).
+         */
+        post: operations["create_template_api_v1_sop_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Template */
+        get: operations["get_template_api_v1_sop_templates__template_id__get"];
+        /**
+         * Update Template
+         * @description Edit an SOP: changed steps apply to runs started from now on (see docs/sop.md).
+         */
+        put: operations["update_template_api_v1_sop_templates__template_id__put"];
+        post?: never;
+        /** Delete Template */
+        delete: operations["delete_template_api_v1_sop_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/templates/{template_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable Template
+         * @description Stop the SOP: no new runs, running ones stop and their pending steps are cancelled.
+         */
+        post: operations["disable_template_api_v1_sop_templates__template_id__disable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/templates/{template_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable Template
+         * @description Start listening to the trigger; ``backfill`` also starts customers already matching.
+         */
+        post: operations["enable_template_api_v1_sop_templates__template_id__enable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/templates/{template_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Template Stats
+         * @description Runs and steps by state, per step and per employee (overdue first).
+         */
+        get: operations["template_stats_api_v1_sop_templates__template_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/todos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Todos
+         * @description Delivered SOP steps, newest first, with the content ready to send.
+         *
+         *     Staff see their own, managers their department subtree's, admins and operators all.
+         */
+        get: operations["list_todos_api_v1_sop_todos_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/todos/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Todos
+         * @description The to-do list (e.g. ``overdue=true``) as CSV or XLSX, same filters and scope.
+         */
+        get: operations["export_todos_api_v1_sop_todos_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sop/todos/{task_id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish Todo
+         * @description Mark a to-do done (sent to the customer) or skipped.
+         */
+        post: operations["finish_todo_api_v1_sop_todos__task_id__finish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sync": {
         parameters: {
             query?: never;
@@ -1613,6 +2099,294 @@ export interface paths {
         patch: operations["edit_api_v1_tags__wecom_id__patch"];
         trace?: never;
     };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Tasks */
+        get: operations["list_tasks_api_v1_tasks_get"];
+        put?: never;
+        /**
+         * Create
+         * @description A draft; start it with POST /tasks/{id}/start.
+         */
+        post: operations["create_api_v1_tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Tasks */
+        get: operations["export_tasks_api_v1_tasks_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Period Leaderboard
+         * @description Employees ranked by completion rate, then radar opens, over the tasks of a period.
+         */
+        get: operations["period_leaderboard_api_v1_tasks_leaderboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/leaderboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Period Leaderboard */
+        get: operations["export_period_leaderboard_api_v1_tasks_leaderboard_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview
+         * @description Employees and customers (or groups) the task would reach if started now.
+         */
+        post: operations["preview_api_v1_tasks_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Detail
+         * @description The task and its totals (a manager's or staff member's totals cover their own scope).
+         */
+        get: operations["detail_api_v1_tasks__task_id__get"];
+        /** Update */
+        put: operations["update_api_v1_tasks__task_id__put"];
+        post?: never;
+        /** Delete */
+        delete: operations["delete_api_v1_tasks__task_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description Stop the task; mass messages employees have not sent yet are cancelled in WeCom.
+         */
+        post: operations["cancel_api_v1_tasks__task_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Done
+         * @description A to-do: the signed-in employee marks their own part done (or undone).
+         */
+        post: operations["mark_done_api_v1_tasks__task_id__done_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/employees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Employees
+         * @description Per-employee progress: assigned, sent, not sent, failed, rate, completed at, opens.
+         */
+        get: operations["employees_api_v1_tasks__task_id__employees_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/employees/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Employees */
+        get: operations["export_employees_api_v1_tasks__task_id__employees_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Task Leaderboard */
+        get: operations["task_leaderboard_api_v1_tasks__task_id__leaderboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/leaderboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Task Leaderboard */
+        get: operations["export_task_leaderboard_api_v1_tasks__task_id__leaderboard_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind
+         * @description Remind employees who have not finished (a manager: those of their departments).
+         */
+        post: operations["remind_api_v1_tasks__task_id__remind_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start
+         * @description Start now (broadcast created, employees notified) or, with a future start, schedule.
+         */
+        post: operations["start_api_v1_tasks__task_id__start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync
+         * @description Queue a sync of WeCom's send results now (it also runs every 10 minutes).
+         */
+        post: operations["sync_api_v1_tasks__task_id__sync_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1762,6 +2536,48 @@ export interface components {
             /** Sha256 */
             sha256: string;
         };
+        /** AssigneeOut */
+        AssigneeOut: {
+            /** Assigned */
+            assigned: number;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Completion Rate
+             * @default 0
+             */
+            completion_rate: number;
+            /** Done */
+            done: boolean;
+            /** Failed */
+            failed: number;
+            /** Last Reminded At */
+            last_reminded_at: string | null;
+            /**
+             * Late
+             * @default false
+             */
+            late: boolean;
+            /** Name */
+            name: string;
+            /** Not Sent */
+            not_sent: number;
+            /** Opened Customers */
+            opened_customers: number;
+            /** Opens */
+            opens: number;
+            /**
+             * Pending
+             * @default 0
+             */
+            pending: number;
+            /** Reminds */
+            reminds: number;
+            /** Sent */
+            sent: number;
+            /** Userid */
+            userid: string;
+        };
         /**
          * Attachment
          * @description A welcome attachment; ``asset_id`` is an image or file uploaded to Siyu.
@@ -1815,6 +2631,25 @@ export interface components {
              * @description moments: only customers with these tags see it (empty: every customer)
              */
             visible_tag_ids?: string[];
+        };
+        /** AudiencePreview */
+        AudiencePreview: {
+            /** By Employee */
+            by_employee: {
+                [key: string]: unknown;
+            }[];
+            /** Employees */
+            employees: number;
+            /**
+             * Missing Userids
+             * @description assigned employees with nobody to send to
+             */
+            missing_userids: string[];
+            /**
+             * Targets
+             * @description customers (or groups) the task reaches
+             */
+            targets: number;
         };
         /** AuditOut */
         AuditOut: {
@@ -1919,6 +2754,45 @@ export interface components {
             /** File */
             file: string;
         };
+        /** Body_upload_file_api_v1_content_files_post */
+        Body_upload_file_api_v1_content_files_post: {
+            /** File */
+            file: string;
+            /**
+             * Kind
+             * @default image
+             * @enum {string}
+             */
+            kind: "image" | "file" | "video";
+        };
+        /** Body_upload_item_api_v1_content_upload_post */
+        Body_upload_item_api_v1_content_upload_post: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** File */
+            file: string;
+            /** Folder Id */
+            folder_id?: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "image" | "file" | "video";
+            /**
+             * Tags
+             * @description comma separated
+             * @default
+             */
+            tags: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+        };
         /** BroadcastCreate */
         BroadcastCreate: {
             /** Attachments */
@@ -1926,6 +2800,11 @@ export interface components {
                 [key: string]: unknown;
             }[];
             audience?: components["schemas"]["Audience"];
+            /**
+             * Content Item Id
+             * @description a library item to attach (links go out as radar links; customer and group broadcasts)
+             */
+            content_item_id?: number | null;
             /** Name */
             name: string;
             /**
@@ -1953,6 +2832,8 @@ export interface components {
             cancelled_at: string | null;
             /** Cap Blocked Estimate */
             cap_blocked_estimate: number;
+            /** Content Item Id */
+            content_item_id: number | null;
             /** Counts */
             counts: {
                 [key: string]: number;
@@ -1976,6 +2857,8 @@ export interface components {
             name: string;
             /** Planned At */
             planned_at: string | null;
+            /** @description opens of the attached content item's radar links */
+            radar: components["schemas"]["ContentStats"] | null;
             /** Scheduled At */
             scheduled_at: string | null;
             /** Senders */
@@ -2005,6 +2888,8 @@ export interface components {
             cancelled_at: string | null;
             /** Cap Blocked Estimate */
             cap_blocked_estimate: number;
+            /** Content Item Id */
+            content_item_id: number | null;
             /** Counts */
             counts: {
                 [key: string]: number;
@@ -2201,6 +3086,12 @@ export interface components {
         /** ContentIn */
         ContentIn: {
             /**
+             * Appid
+             * @description mini-programs: the appid
+             * @default
+             */
+            appid: string;
+            /**
              * Body
              * @description articles hosted by Siyu
              * @default
@@ -2217,15 +3108,32 @@ export interface components {
              */
             description: string;
             /**
+             * File Id
+             * @description image / file / video: stored bytes (see the upload route)
+             */
+            file_id?: number | null;
+            /**
              * Folder
+             * @description a root folder by name (created when missing)
              * @default
              */
             folder: string;
+            /**
+             * Folder Id
+             * @description the folder (wins over folder)
+             */
+            folder_id?: number | null;
             /**
              * Kind
              * @enum {string}
              */
             kind: "text" | "link" | "image" | "miniprogram" | "file" | "video" | "article";
+            /**
+             * Page
+             * @description mini-programs: the page path
+             * @default
+             */
+            page: string;
             /** Tags */
             tags?: string[];
             /** Title */
@@ -2238,51 +3146,159 @@ export interface components {
         };
         /** ContentOut */
         ContentOut: {
-            /**
-             * Body
-             * @description articles hosted by Siyu
-             * @default
-             */
+            /** Appid */
+            appid: string;
+            /** Archived At */
+            archived_at: string | null;
+            /** Body */
             body: string;
-            /**
-             * Cover
-             * @default
-             */
+            /** Cover */
             cover: string;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /**
-             * Description
-             * @default
-             */
+            /** Description */
             description: string;
-            /**
-             * Folder
-             * @default
-             */
+            /** File Id */
+            file_id: number | null;
+            /** Filename */
+            filename: string;
+            /** Folder */
             folder: string;
+            /** Folder Id */
+            folder_id: number | null;
             /** Id */
             id: number;
+            /** Image Url */
+            image_url: string;
             /**
              * Kind
              * @enum {string}
              */
             kind: "text" | "link" | "image" | "miniprogram" | "file" | "video" | "article";
+            /** Media Id */
+            media_id: string;
+            /** Media Uploaded At */
+            media_uploaded_at: string | null;
             /** Opens */
             opens: number;
+            /** Page */
+            page: string;
+            /** Sends */
+            sends: number;
+            /** Size */
+            size: number;
             /** Tags */
             tags: string[];
             /** Title */
+            title: string;
+            /**
+             * Unique Openers
+             * @default 0
+             */
+            unique_openers: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Uses */
+            uses: number;
+        };
+        /**
+         * ContentPatch
+         * @description Only the fields given change (``folder_id: null`` moves the item to the root).
+         */
+        ContentPatch: {
+            /** Appid */
+            appid?: string | null;
+            /** Body */
+            body?: string | null;
+            /** Cover */
+            cover?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Folder Id */
+            folder_id?: number | null;
+            /** Page */
+            page?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Title */
+            title?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /**
+         * ContentPiece
+         * @description One thing to send, ready for the JS-SDK (radar links already minted).
+         */
+        ContentPiece: {
+            /**
+             * Cover
+             * @default
+             */
+            cover: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Item Id */
+            item_id: number | null;
+            /** Kind */
+            kind: string;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+            /**
+             * Title
+             * @default
+             */
             title: string;
             /**
              * Url
              * @default
              */
             url: string;
-            /** Uses */
+        };
+        /** ContentStats */
+        ContentStats: {
+            /** Anonymous Opens */
+            anonymous_opens: number;
+            /** Identified Opens */
+            identified_opens: number;
+            /** Opens */
+            opens: number;
+            /**
+             * Read Seconds Avg
+             * @description average over opens with a read time
+             */
+            read_seconds_avg: number;
+            /** Read Seconds Total */
+            read_seconds_total: number;
+            /** Recent */
+            recent: components["schemas"]["RadarOpenOut"][];
+            /**
+             * Sends
+             * @description times sent in messages
+             */
+            sends: number;
+            /**
+             * Unique Openers
+             * @description distinct identified customers who opened it
+             */
+            unique_openers: number;
+            /**
+             * Uses
+             * @description radar links made
+             */
             uses: number;
         };
         /** CredentialsIn */
@@ -2577,6 +3593,37 @@ export interface components {
              */
             type: "department";
         };
+        /** DoneIn */
+        DoneIn: {
+            /**
+             * Done
+             * @default true
+             */
+            done: boolean;
+        };
+        /**
+         * DraftMembersIn
+         * @description A page of the members of an unsaved rule (same pages as a saved segment's members).
+         */
+        DraftMembersIn: {
+            /**
+             * Cursor
+             * @description next_cursor of the previous page
+             */
+            cursor?: string | null;
+            /**
+             * Include Deleted
+             * @default false
+             */
+            include_deleted: boolean;
+            /**
+             * Limit
+             * @default 50
+             */
+            limit: number;
+            /** Rule */
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+        };
         /** DutyOut */
         DutyOut: {
             /** Adds Today */
@@ -2622,6 +3669,19 @@ export interface components {
             /** Userid */
             userid: string;
         };
+        /** EmployeeStats */
+        EmployeeStats: {
+            /** Done */
+            done: number;
+            /** Due */
+            due: number;
+            /** Name */
+            name: string;
+            /** Overdue */
+            overdue: number;
+            /** Userid */
+            userid: string;
+        };
         /**
          * EmployeeTerm
          * @description Followed (live relation) by any of these employees.
@@ -2634,6 +3694,15 @@ export interface components {
             type: "employee";
             /** Userids */
             userids: string[];
+        };
+        /** EnableIn */
+        EnableIn: {
+            /**
+             * Backfill
+             * @description also start runs for customers already matching the trigger (tag, channel)
+             * @default false
+             */
+            backfill: boolean;
         };
         /** EventOut */
         EventOut: {
@@ -2693,6 +3762,49 @@ export interface components {
             count: number;
             /** Reason */
             reason: string;
+        };
+        /** FinishIn */
+        FinishIn: {
+            /**
+             * Status
+             * @default done
+             * @enum {string}
+             */
+            status: "done" | "skipped";
+        };
+        /** FolderIn */
+        FolderIn: {
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id?: number | null;
+        };
+        /** FolderOut */
+        FolderOut: {
+            /** Id */
+            id: number;
+            /**
+             * Items
+             * @default 0
+             */
+            items: number;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: number | null;
+        };
+        /** FolderPatch */
+        FolderPatch: {
+            /**
+             * Move To Root
+             * @description true: make it a top-level folder
+             * @default false
+             */
+            move_to_root: boolean;
+            /** Name */
+            name?: string | null;
+            /** Parent Id */
+            parent_id?: number | null;
         };
         /** GenderTerm */
         GenderTerm: {
@@ -2886,6 +3998,57 @@ export interface components {
             /** Detail */
             detail: components["schemas"]["ValidationError"][];
         };
+        /**
+         * IndexStatusOut
+         * @description The corp's bitmap index in the process that answered (each API and worker process
+         *     keeps its own).
+         */
+        IndexStatusOut: {
+            /** Bitmaps */
+            bitmaps: number | null;
+            /** Build Ms */
+            build_ms: number | null;
+            /** Built At */
+            built_at: string | null;
+            /**
+             * Caught Up S Ago
+             * @description seconds since the change log was last read to its end
+             */
+            caught_up_s_ago: number | null;
+            /**
+             * Customers
+             * @description customers in the index
+             */
+            customers: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Last Change Id
+             * @description change log position
+             */
+            last_change_id: number | null;
+            /** Live Customers */
+            live_customers: number | null;
+            /** Memory Bytes */
+            memory_bytes: number | null;
+            /**
+             * Pid
+             * @description the process that answered
+             */
+            pid: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_built" | "building" | "built" | "failed";
+            /**
+             * Trigger
+             * @description what started the last build
+             */
+            trigger: ("startup" | "request" | "rebuild") | null;
+        };
         /** LoginIn */
         LoginIn: {
             /**
@@ -2948,6 +4111,26 @@ export interface components {
             visible_userids: string[] | null;
             /** Wecom Corp Id */
             wecom_corp_id: string;
+        };
+        /** MediaOut */
+        MediaOut: {
+            /** Media Id */
+            media_id: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /** MoveIn */
+        MoveIn: {
+            /**
+             * Folder Id
+             * @description the target folder; null: the root
+             */
+            folder_id: number | null;
+            /** Item Ids */
+            item_ids: number[];
         };
         /** NotGroup */
         NotGroup: {
@@ -3022,6 +4205,13 @@ export interface components {
             /** Userids */
             userids: string[];
         };
+        /** Page[AssigneeOut] */
+        Page_AssigneeOut_: {
+            /** Items */
+            items: components["schemas"]["AssigneeOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[AuditOut] */
         Page_AuditOut_: {
             /** Items */
@@ -3089,6 +4279,20 @@ export interface components {
         Page_RecipientOut_: {
             /** Items */
             items: components["schemas"]["RecipientOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[TaskOut] */
+        Page_TaskOut_: {
+            /** Items */
+            items: components["schemas"]["TaskOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[TodoOut] */
+        Page_TodoOut_: {
+            /** Items */
+            items: components["schemas"]["TodoOut"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -3165,15 +4369,55 @@ export interface components {
         };
         /** RadarOpenOut */
         RadarOpenOut: {
+            /** Broadcast Id */
+            broadcast_id: number | null;
             /** Customer Id */
             customer_id: number | null;
+            /**
+             * Customer Name
+             * @default
+             */
+            customer_name: string;
             /** Id */
             id: number;
+            /**
+             * Identified By
+             * @default
+             */
+            identified_by: string;
             /**
              * Opened At
              * Format: date-time
              */
             opened_at: string;
+            /**
+             * Read Seconds
+             * @default 0
+             */
+            read_seconds: number;
+            /** Userid */
+            userid: string;
+        };
+        /** RankRow */
+        RankRow: {
+            /** Assigned */
+            assigned: number;
+            /** Completion Rate */
+            completion_rate: number;
+            /** Done */
+            done: number;
+            /** Name */
+            name: string;
+            /** Opened Customers */
+            opened_customers: number;
+            /** Opens */
+            opens: number;
+            /** Rank */
+            rank: number;
+            /** Sent */
+            sent: number;
+            /** Tasks */
+            tasks: number;
             /** Userid */
             userid: string;
         };
@@ -3258,6 +4502,21 @@ export interface components {
             remark?: string | null;
             /** Userid */
             userid: string;
+        };
+        /** RemindResult */
+        RemindResult: {
+            /**
+             * Employees
+             * @description laggards reminded
+             */
+            employees: number;
+            /** Errors */
+            errors: string[];
+            /**
+             * Wecom Ok
+             * @default 0
+             */
+            wecom_ok: number;
         };
         /** RenameIn */
         RenameIn: {
@@ -3411,6 +4670,11 @@ export interface components {
             owner?: string | null;
             /** Rule */
             rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"]) | null;
+        };
+        /** SendIn */
+        SendIn: {
+            /** Customer Id */
+            customer_id: number;
         };
         /** SenderCount */
         SenderCount: {
@@ -3607,6 +4871,112 @@ export interface components {
             /** Trend */
             trend: components["schemas"]["TrendPoint"][];
         };
+        /**
+         * StepIn
+         * @description ``day`` days after the trigger, then either ``minutes`` after the trigger's time of day
+         *     (``at_time`` empty) or at ``at_time`` (HH:MM in the corp's time zone).
+         */
+        StepIn: {
+            /**
+             * At Time
+             * @description HH:MM local time, or empty for an offset
+             * @default
+             */
+            at_time: string;
+            /**
+             * Day
+             * @default 0
+             */
+            day: number;
+            /** Item Ids */
+            item_ids?: number[];
+            /**
+             * Minutes
+             * @default 0
+             */
+            minutes: number;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
+        /** StepOut */
+        StepOut: {
+            /**
+             * At Time
+             * @description HH:MM local time, or empty for an offset
+             * @default
+             */
+            at_time: string;
+            /**
+             * Day
+             * @default 0
+             */
+            day: number;
+            /** Id */
+            id: number;
+            /** Item Ids */
+            item_ids: number[];
+            /**
+             * Minutes
+             * @default 0
+             */
+            minutes: number;
+            /** Position */
+            position: number;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
+        /** StepStats */
+        StepStats: {
+            /**
+             * Done
+             * @default 0
+             */
+            done: number;
+            /**
+             * Open
+             * @default 0
+             */
+            open: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /** Position */
+            position: number;
+            /**
+             * Scheduled
+             * @default 0
+             */
+            scheduled: number;
+            /**
+             * Skipped
+             * @default 0
+             */
+            skipped: number;
+        };
+        /**
+         * StopIn
+         * @description When a run stops early (losing the customer always stops it).
+         */
+        StopIn: {
+            /**
+             * Converted Tags
+             * @description converted: stop when one is added
+             */
+            converted_tags?: string[];
+            /**
+             * Tags Removed
+             * @description stop when the customer loses one
+             */
+            tags_removed?: string[];
+        };
         /** SyncRunOut */
         SyncRunOut: {
             /** Error */
@@ -3635,6 +5005,13 @@ export interface components {
             };
             /** Trigger */
             trigger: string;
+        };
+        /** TagCount */
+        TagCount: {
+            /** Items */
+            items: number;
+            /** Tag */
+            tag: string;
         };
         /** TagGroupIn */
         TagGroupIn: {
@@ -3718,6 +5095,231 @@ export interface components {
             /** Userid */
             userid?: string | null;
         };
+        /**
+         * Targets
+         * @description Whom the employees send to: customer tasks use the filter and/or a saved segment
+         *     (each customer once, sent by their owner or first adder among the assignees); group tasks
+         *     send to every live group the assignees own; moments may be limited to customer tags.
+         */
+        Targets: {
+            filter?: components["schemas"]["CustomerFilter"];
+            /** Segment Id */
+            segment_id?: number | null;
+            /** Visible Tag Ids */
+            visible_tag_ids?: string[];
+        };
+        /** TaskIn */
+        TaskIn: {
+            /** Content Ids */
+            content_ids?: number[];
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /**
+             * Department Ids
+             * @description every employee of these departments and below
+             */
+            department_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Kind
+             * @default customer
+             * @enum {string}
+             */
+            kind: "customer" | "group" | "moment" | "todo";
+            /** Name */
+            name: string;
+            /**
+             * Remind Before Minutes
+             * @description automatic reminder (0: none)
+             * @default 120
+             */
+            remind_before_minutes: number;
+            /**
+             * Start At
+             * @description empty: when started
+             */
+            start_at?: string | null;
+            targets?: components["schemas"]["Targets"];
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+            /** Userids */
+            userids?: string[];
+        };
+        /** TaskOut */
+        TaskOut: {
+            /** Auto Reminded At */
+            auto_reminded_at: string | null;
+            /** Broadcast Id */
+            broadcast_id: number | null;
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /** Content Ids */
+            content_ids: number[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Department Ids */
+            department_ids: number[];
+            /** Description */
+            description: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Start At */
+            start_at: string | null;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Synced At */
+            synced_at: string | null;
+            /** Targets */
+            targets: {
+                [key: string]: unknown;
+            };
+            /** Text */
+            text: string;
+            totals: components["schemas"]["Totals"];
+            /** Userids */
+            userids: string[];
+        };
+        /** TemplateIn */
+        TemplateIn: {
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["StepIn"][];
+            stop?: components["schemas"]["StopIn"];
+            /**
+             * Target
+             * @default customer
+             * @enum {string}
+             */
+            target: "customer" | "group";
+            trigger: components["schemas"]["TriggerIn"];
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            /** Backfill Done */
+            backfill_done: number;
+            /** Backfill Status */
+            backfill_status: string;
+            /** Backfill Total */
+            backfill_total: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            stats: components["schemas"]["TemplateStats"];
+            /** Steps */
+            steps: components["schemas"]["StepOut"][];
+            /** Stop */
+            stop: {
+                [key: string]: unknown;
+            };
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "customer" | "group";
+            /** Trigger */
+            trigger: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** TemplateStats */
+        TemplateStats: {
+            /**
+             * Completed
+             * @default 0
+             */
+            completed: number;
+            /**
+             * Done
+             * @default 0
+             */
+            done: number;
+            /**
+             * Due
+             * @default 0
+             */
+            due: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /**
+             * Running
+             * @default 0
+             */
+            running: number;
+            /**
+             * Scheduled
+             * @default 0
+             */
+            scheduled: number;
+            /**
+             * Skipped
+             * @default 0
+             */
+            skipped: number;
+            /**
+             * Stopped
+             * @default 0
+             */
+            stopped: number;
+        };
+        /** TemplateStatsOut */
+        TemplateStatsOut: {
+            /** Employees */
+            employees: components["schemas"]["EmployeeStats"][];
+            /** Steps */
+            steps: components["schemas"]["StepStats"][];
+            totals: components["schemas"]["TemplateStats"];
+        };
         /** TimeWindow */
         TimeWindow: {
             /** End */
@@ -3743,6 +5345,127 @@ export interface components {
             /** Userid */
             userid: string;
         };
+        /** TodoOut */
+        TodoOut: {
+            /**
+             * Chat Id
+             * @default
+             */
+            chat_id: string;
+            /** Content */
+            content: components["schemas"]["ContentPiece"][];
+            /** Customer Id */
+            customer_id: number | null;
+            /**
+             * Customer Name
+             * @default
+             */
+            customer_name: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * Employee Name
+             * @default
+             */
+            employee_name: string;
+            /**
+             * External Userid
+             * @default
+             */
+            external_userid: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Group Name
+             * @default
+             */
+            group_name: string;
+            /** Id */
+            id: number;
+            /** Overdue */
+            overdue: boolean;
+            /** Position */
+            position: number;
+            /** Status */
+            status: string;
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
+            /** Userid */
+            userid: string;
+        };
+        /** Totals */
+        Totals: {
+            /**
+             * Assigned
+             * @default 0
+             */
+            assigned: number;
+            /**
+             * Completion Rate
+             * @default 0
+             */
+            completion_rate: number;
+            /**
+             * Employee Rate
+             * @default 0
+             */
+            employee_rate: number;
+            /**
+             * Employees
+             * @default 0
+             */
+            employees: number;
+            /**
+             * Employees Done
+             * @default 0
+             */
+            employees_done: number;
+            /**
+             * Error
+             * @description why the task could not go out
+             */
+            error: string | null;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Not Sent
+             * @default 0
+             */
+            not_sent: number;
+            /**
+             * Opened Customers
+             * @default 0
+             */
+            opened_customers: number;
+            /**
+             * Opens
+             * @default 0
+             */
+            opens: number;
+            /**
+             * Pending
+             * @default 0
+             */
+            pending: number;
+            /**
+             * Sent
+             * @default 0
+             */
+            sent: number;
+            /**
+             * Without Targets
+             * @description assigned employees left out: nobody to send to
+             */
+            without_targets: string[];
+        };
         /** TrendPoint */
         TrendPoint: {
             /**
@@ -3765,6 +5488,26 @@ export interface components {
              * @default 0
              */
             net: number;
+        };
+        /**
+         * TriggerIn
+         * @description What starts a run; the list that matters depends on the kind.
+         */
+        TriggerIn: {
+            /** Channel Ids */
+            channel_ids?: number[];
+            /**
+             * Chat Ids
+             * @description joined_group: these chats (all if empty)
+             */
+            chat_ids?: string[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "channel" | "tag_added" | "joined_group" | "group_created";
+            /** Tag Ids */
+            tag_ids?: string[];
         };
         /** UserCreated */
         UserCreated: {
@@ -5497,8 +7240,16 @@ export interface operations {
     list_items_api_v1_content_get: {
         parameters: {
             query?: {
+                /** @description a folder by name */
                 folder?: string | null;
+                folder_id?: number | null;
+                /** @description only items outside every folder */
+                root?: boolean;
+                kind?: string | null;
+                tag?: string | null;
                 keyword?: string | null;
+                /** @description the archived (deleted) items instead */
+                archived?: boolean;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -5561,6 +7312,285 @@ export interface operations {
             };
         };
     };
+    export_items_api_v1_content_export_get: {
+        parameters: {
+            query?: {
+                folder_id?: number | null;
+                root?: boolean;
+                kind?: string | null;
+                tag?: string | null;
+                keyword?: string | null;
+                archived?: boolean;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_file_api_v1_content_files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_file_api_v1_content_files_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_folders_api_v1_content_folders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FolderOut"][];
+                };
+            };
+        };
+    };
+    create_folder_api_v1_content_folders_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FolderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FolderOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_folder_api_v1_content_folders__folder_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                folder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_folder_api_v1_content_folders__folder_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                folder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FolderPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FolderOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    move_api_v1_content_move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tags_api_v1_content_tags_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagCount"][];
+                };
+            };
+        };
+    };
+    upload_item_api_v1_content_upload_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_item_api_v1_content_upload_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_item_api_v1_content__item_id__get: {
         parameters: {
             query?: never;
@@ -5592,7 +7622,102 @@ export interface operations {
             };
         };
     };
-    opens_api_v1_content__item_id__opens_get: {
+    archive_item_api_v1_content__item_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_item_api_v1_content__item_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContentPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    item_file_api_v1_content__item_id__file_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    item_opens_api_v1_content__item_id__opens_get: {
         parameters: {
             query?: {
                 limit?: number;
@@ -5647,6 +7772,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RadarLinkOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    restore_item_api_v1_content__item_id__restore_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    item_stats_api_v1_content__item_id__stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentStats"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    wecom_media_api_v1_content__item_id__wecom_media_post: {
+        parameters: {
+            query?: {
+                fresh?: boolean;
+            };
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaOut"];
                 };
             };
             /** @description Validation Error */
@@ -6454,6 +8674,26 @@ export interface operations {
             };
         };
     };
+    index_status_api_v1_segments_index_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndexStatusOut"];
+                };
+            };
+        };
+    };
     preview_api_v1_segments_preview_post: {
         parameters: {
             query?: never;
@@ -6474,6 +8714,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_export_api_v1_segments_preview_export_post: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Definition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_members_api_v1_segments_preview_members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftMembersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CustomerOut_"];
                 };
             };
             /** @description Validation Error */
@@ -7038,6 +9344,432 @@ export interface operations {
             };
         };
     };
+    list_content_api_v1_sop_sidebar_content_get: {
+        parameters: {
+            query?: {
+                keyword?: string | null;
+                folder?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ContentOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_content_api_v1_sop_sidebar_content__item_id__send_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentPiece"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_api_v1_sop_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"][];
+                };
+            };
+        };
+    };
+    create_template_api_v1_sop_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_template_api_v1_sop_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_template_api_v1_sop_templates__template_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_template_api_v1_sop_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    disable_template_api_v1_sop_templates__template_id__disable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enable_template_api_v1_sop_templates__template_id__enable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EnableIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    template_stats_api_v1_sop_templates__template_id__stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateStatsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_todos_api_v1_sop_todos_get: {
+        parameters: {
+            query?: {
+                status?: string;
+                /** @description an employee (staff: only themselves) */
+                userid?: string | null;
+                /** @description only the signed-in employee's to-dos */
+                mine?: boolean;
+                customer_id?: number | null;
+                /** @description the sidebar's current chat */
+                external_userid?: string | null;
+                template_id?: number | null;
+                overdue?: boolean;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TodoOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_todos_api_v1_sop_todos_export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+                status?: string;
+                overdue?: boolean;
+                userid?: string | null;
+                template_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    finish_todo_api_v1_sop_todos__task_id__finish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FinishIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     start_api_v1_sync_post: {
         parameters: {
             query?: never;
@@ -7313,6 +10045,589 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_tasks_api_v1_tasks_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                kind?: string | null;
+                keyword?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_api_v1_tasks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_tasks_api_v1_tasks_export_get: {
+        parameters: {
+            query?: {
+                status?: string | null;
+                kind?: string | null;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    period_leaderboard_api_v1_tasks_leaderboard_get: {
+        parameters: {
+            query?: {
+                /** @description tasks started at or after (default: 30 days ago) */
+                since?: string | null;
+                /** @description tasks started before (default: now) */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankRow"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_period_leaderboard_api_v1_tasks_leaderboard_export_get: {
+        parameters: {
+            query?: {
+                since?: string | null;
+                until?: string | null;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_api_v1_tasks_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudiencePreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    detail_api_v1_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_api_v1_tasks__task_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_api_v1_tasks__task_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_api_v1_tasks__task_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_done_api_v1_tasks__task_id__done_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DoneIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssigneeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    employees_api_v1_tasks__task_id__employees_get: {
+        parameters: {
+            query?: {
+                done?: boolean | null;
+                keyword?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AssigneeOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_employees_api_v1_tasks__task_id__employees_export_get: {
+        parameters: {
+            query?: {
+                done?: boolean | null;
+                format?: string;
+            };
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    task_leaderboard_api_v1_tasks__task_id__leaderboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RankRow"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_task_leaderboard_api_v1_tasks__task_id__leaderboard_export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remind_api_v1_tasks__task_id__remind_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_api_v1_tasks__task_id__start_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sync_api_v1_tasks__task_id__sync_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
             };
             /** @description Validation Error */
             422: {

@@ -5,14 +5,14 @@ import { get, post, type Customer, type Page } from '../../api'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 
-/** A saved segment's members (`id`), or those an unsaved rule matches now (`draft`). */
+/** A saved segment's members (`id`), or those an unsaved definition matches now (`draft`). */
 export function Members({
   id,
   draft,
   empName,
 }: {
   id?: number
-  draft?: Record<string, unknown>
+  draft?: { rule: Record<string, unknown>; include_deleted: boolean }
   empName: (u: string) => string
 }) {
   const { tr } = useI18n()
@@ -22,7 +22,7 @@ export function Members({
   const page = useLoad(
     () =>
       draftJson
-        ? post<Page<Customer>>('/segments/preview/members', { rule: JSON.parse(draftJson), limit: 20, cursor })
+        ? post<Page<Customer>>('/segments/preview/members', { ...JSON.parse(draftJson), limit: 20, cursor })
         : get<Page<Customer>>(`/segments/${id}/members`, { cursor, limit: 20 }),
     [id, draftJson, cursor],
   )

@@ -225,7 +225,7 @@ export default function SegmentsPage() {
             icon={<DownloadOutlined />}
             data-testid="segment-preview-export"
             onClick={() =>
-              void act(() => download('/segments/preview/export?format=xlsx', { rule }, 'segment_preview.xlsx'), tr('已导出', 'Exported'))
+              void act(() => download('/segments/preview/export?format=xlsx', { rule, include_deleted: includeDeleted }, 'segment_draft.xlsx'), tr('已导出', 'Exported'))
             }
           >
             {tr('导出', 'Export')}
@@ -233,7 +233,7 @@ export default function SegmentsPage() {
         }
         onClose={() => setDrafting(false)}
       >
-        {drafting && <Members draft={rule} empName={dir.empName} />}
+        {drafting && <Members draft={{ rule, include_deleted: includeDeleted }} empName={dir.empName} />}
       </Drawer>
     </Space>
   )

@@ -96,6 +96,15 @@ async def test_sop_from_console_to_sidebar_and_stats(
     ).to_be_visible()
     await tab.page.screenshot(path="test-artifacts/test_sop_sidebar.png", full_page=True)
 
+    # recommended content: one tap sends the guide as this customer's radar link, counts a use
+    uses = api.get(f"/api/v1/content/{guide['id']}").json()["uses"]
+    await tab.page.get_by_test_id(f"content-send-{guide['id']}").click()
+    await expect(tab.page.get_by_text("（沙箱）已发送", exact=True)).to_be_visible()
+    sent = await tab.page.evaluate("window.__siyuSent")
+    assert len(sent) == 3 and sent[2]["news"]["title"] == "E2E 新客指南"
+    assert "/r/" in sent[2]["news"]["link"]
+    assert api.get(f"/api/v1/content/{guide['id']}").json()["uses"] == uses + 1
+
     # back in the console, the SOP's statistics count it as done
     await tab.page.context.clear_cookies()
     await tab.page.set_viewport_size({"width": 1360, "height": 900})

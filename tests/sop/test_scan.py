@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func, select, update
 
 from siyu.acquisition.models import AppMessage
+from siyu.content import service as content
+from siyu.content.schemas import ContentIn
 from siyu.corps.models import Corp
 from siyu.customers.models import FollowRelation
 from siyu.db.session import Database
@@ -225,3 +227,32 @@ def test_a_customer_runs_a_template_once(db: Database) -> None:
     asyncio.run(start_all(db, w, tpl.id, w.customer_ids))
     assert count(db, select(func.count()).select_from(SopRun)) == 1
     assert count(db, select(func.count()).select_from(SopTask)) == 1
+
+
+def test_an_item_archived_after_the_step_was_written_is_left_out(db: Database) -> None:
+    w = asyncio.run(world.build(db, 1))
+
+    async def item() -> int:
+        async with db.unit_of_work() as s:
+            corp = await s.get(Corp, w.corp_id)
+            assert corp is not None
+            made = await content.create(
+                s, corp, ContentIn(kind="link", title="旧活动", url="https://example.com/old")
+            )
+            return made.id
+
+    item_id = asyncio.run(item())
+    tpl = asyncio.run(world.template(db, w.corp_id, [{"text": "看看这个", "item_ids": [item_id]}]))
+    asyncio.run(start_all(db, w, tpl.id, w.customer_ids))
+
+    async def archive() -> None:
+        async with db.unit_of_work() as s:
+            corp = await s.get(Corp, w.corp_id)
+            assert corp is not None
+            await content.archive(s, corp, item_id)
+
+    asyncio.run(archive())
+    result = asyncio.run(delivery.scan_due(db, w.corp_id, now=T0 + timedelta(minutes=1)))
+    assert result.delivered == 1
+    pieces = asyncio.run(_rows(db, select(SopTask.content)))[0][0]["pieces"]
+    assert pieces == [{"kind": "text", "text": "看看这个"}]

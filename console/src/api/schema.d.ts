@@ -1726,46 +1726,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/sop/sidebar/content": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Content
-         * @description The content library, most recent first, for the sidebar of any signed-in employee.
-         */
-        get: operations["list_content_api_v1_sop_sidebar_content_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sop/sidebar/content/{item_id}/send": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send Content
-         * @description Ready one item for the current chat (links become this customer's radar link).
-         */
-        post: operations["send_content_api_v1_sop_sidebar_content__item_id__send_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/sop/templates": {
         parameters: {
             query?: never;
@@ -4670,11 +4630,6 @@ export interface components {
             owner?: string | null;
             /** Rule */
             rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"]) | null;
-        };
-        /** SendIn */
-        SendIn: {
-            /** Customer Id */
-            customer_id: number;
         };
         /** SenderCount */
         SenderCount: {
@@ -9331,75 +9286,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CredentialsOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_content_api_v1_sop_sidebar_content_get: {
-        parameters: {
-            query?: {
-                keyword?: string | null;
-                folder?: string | null;
-                cursor?: string | null;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_ContentOut_"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    send_content_api_v1_sop_sidebar_content__item_id__send_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                item_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SendIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContentPiece"];
                 };
             };
             /** @description Validation Error */

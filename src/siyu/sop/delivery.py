@@ -73,8 +73,8 @@ async def content_for(
         pieces.append({"kind": "text", "text": step.text})
     for item_id in step.item_ids:
         item = items.get(item_id)
-        if item is None:
-            continue  # deleted from the library since the step was written
+        if item is None or item.archived_at is not None:
+            continue  # deleted or archived in the library since the step was written
         url = None
         if item.kind in RADAR_KINDS:
             url, _ = await content.radar_link(

@@ -22,12 +22,10 @@ from siyu.sop.schemas import (
     TemplateStatsOut,
     TodoOut,
 )
-from siyu.sop.sidebar import router as sidebar_router
 from siyu.sop.tasks import sop_backfill
 from siyu.worker import outbox
 
 router = APIRouter(prefix="/sop", tags=["sop"])
-router.include_router(sidebar_router)
 
 
 @router.get("/templates", response_model=list[TemplateOut])

@@ -30,8 +30,9 @@ async def _missing(
         return []
     model = column.class_
     stmt = scoped(model, corp_id, column).where(column.in_(list(wanted)))
-    if hasattr(model, "deleted_at"):
-        stmt = stmt.where(model.deleted_at.is_(None))
+    for gone in ("deleted_at", "archived_at"):
+        if hasattr(model, gone):
+            stmt = stmt.where(getattr(model, gone).is_(None))
     found = set((await session.scalars(stmt)).all())
     return [w for w in wanted if w not in found]
 
@@ -43,7 +44,11 @@ async def validate(session: AsyncSession, corp_id: int, data: TemplateIn) -> Non
         (ChannelCode.id, t.channel_ids, "channel codes"),
         (Tag.tag_id, t.tag_ids + s.tags_removed + s.converted_tags, "tags"),
         (GroupChat.chat_id, t.chat_ids, "group chats"),
-        (ContentItem.id, sorted({i for st in data.steps for i in st.item_ids}), "content items"),
+        (
+            ContentItem.id,
+            sorted({i for st in data.steps for i in st.item_ids}),
+            "content items (or archived)",
+        ),
     ]
     for column, wanted, what in checks:
         missing = await _missing(session, corp_id, column, wanted)

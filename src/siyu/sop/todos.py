@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.content import messages
 from siyu.core.auth import Principal
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
@@ -198,6 +199,11 @@ async def finish(
                     text=f"{name or ''} · 第 {task.position} 步",
                 )
             ],
+        )
+    if status == "done":  # the step's library items went out in a message: one send each
+        sent = [p["item_id"] for p in (task.content or {}).get("pieces", []) if p.get("item_id")]
+        await messages.count_send(
+            session, principal.corp_id, [messages.reference(int(i)) for i in sent]
         )
     await session.flush()
     await runs.complete_if_finished(session, principal.corp_id, task.run_id, now=now)

@@ -70,7 +70,7 @@ export default function SidebarPage() {
             </Space>
           </Card>
           <SopTodos externalUserid={c.external_userid} onDone={() => void detail.reload()} />
-          <RecommendedContent customerId={c.id} />
+          <RecommendedContent customerId={c.id} userid={me?.userid ?? null} />
           <Card size="small" title={tr('标签', 'Tags')}>
             {mine ? (
               <TagEditor customerId={c.id} userid={mine.userid} tags={mine.tags} groups={groups.data ?? []} editable={!mine.deleted_at} onChanged={() => void detail.reload()} />

@@ -82,17 +82,23 @@ export function SopTodos({ externalUserid, onDone }: { externalUserid: string; o
   )
 }
 
-export function RecommendedContent({ customerId }: { customerId: number }) {
+export function RecommendedContent({ customerId, userid }: { customerId: number; userid: string | null }) {
   const { tr } = useI18n()
   const act = useAction()
   const [keyword, setKeyword] = useState('')
   const [search, setSearch] = useState('')
-  const list = useLoad(() => get<Page<ContentItem>>('/sop/sidebar/content', { keyword: search, limit: 10 }), [search])
+  const list = useLoad(() => get<Page<ContentItem>>('/content', { keyword: search, limit: 10 }), [search])
 
   async function send(item: ContentItem) {
-    // links become this customer's radar link (opening it tells the employee); counts a use
-    const piece = await act(() => post<ContentPiece>(`/sop/sidebar/content/${item.id}/send`, { customer_id: customerId }))
-    if (!piece) return
+    let url = item.url
+    if (item.kind === 'link' || item.kind === 'article') {
+      // this customer's radar link (opening it tells the employee); the library counts a use
+      if (!userid) return void act(() => Promise.reject(new Error(tr('请以员工身份登录后发送。', 'Sign in as an employee to send.'))))
+      const link = await act(() => post<{ url: string }>(`/content/${item.id}/radar-links`, { userid, customer_id: customerId, ttl_days: 30 }))
+      if (!link) return
+      url = link.url
+    }
+    const piece: ContentPiece = { kind: item.kind, title: item.title, text: item.kind === 'text' ? item.body : '', url, cover: item.cover, description: item.description, item_id: item.id }
     if (await sendChatMessage(toMessage(piece))) await act(() => Promise.resolve(), isStandIn() ? tr('（沙箱）已发送', '(sandbox) sent') : tr('已发送', 'Sent'))
     else await act(() => Promise.reject(new Error(tr('发送被取消。', 'Sending was cancelled.'))))
   }

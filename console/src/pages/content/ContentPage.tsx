@@ -207,7 +207,18 @@ export default function ContentPage() {
           title={tr('素材库', 'Content library')}
           extra={
             <Space wrap>
-              <Input.Search
+              <Button icon={<ReloadOutlined />} onClick={reloadAll} aria-label="reload" />
+              <Button icon={<DownloadOutlined />} href={`/api/v1/content/export${query({ ...filters, format: 'xlsx' })}`}>
+                {tr('导出', 'Export')}
+              </Button>
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="content-new">
+                {tr('新建素材', 'New item')}
+              </Button>
+            </Space>
+          }
+        >
+          <Space wrap style={{ marginBottom: 12 }}>
+            <Input.Search
                 allowClear
                 placeholder={tr('标题、摘要、正文、标签', 'Title, text, tags')}
                 style={{ width: 200 }}
@@ -250,16 +261,7 @@ export default function ContentPage() {
                   { value: 'archived', label: tr('已删除', 'Deleted') },
                 ]}
               />
-              <Button icon={<ReloadOutlined />} onClick={reloadAll} aria-label="reload" />
-              <Button icon={<DownloadOutlined />} href={`/api/v1/content/export${query({ ...filters, format: 'xlsx' })}`}>
-                {tr('导出', 'Export')}
-              </Button>
-              <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing(null)} data-testid="content-new">
-                {tr('新建素材', 'New item')}
-              </Button>
-            </Space>
-          }
-        >
+          </Space>
           {page.error && <Alert type="error" showIcon title={page.error} style={{ marginBottom: 12 }} />}
           <Table<ContentItem>
             rowKey="id"

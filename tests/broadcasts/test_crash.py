@@ -64,7 +64,7 @@ def test_sigkill_while_submitting_targets_everyone_exactly_once(
     }
     url = f"http://127.0.0.1:{env['SIYU_PORT']}"
     procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=30, what="siyu serve")
+    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
     api = httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {corp.api_key}"}, timeout=30
     )

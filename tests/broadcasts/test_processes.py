@@ -52,7 +52,7 @@ def test_broadcast_through_worker_processes(
     procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
     for i in range(2):  # two worker processes share the queue
         procs.append(spawn("worker", "--workers", "2", env=env, log=tmp_path / f"w{i}.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=30, what="siyu serve")
+    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
     api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {corp.api_key}"})
     total = api.get("/api/v1/customers/count").json()["count"]
     r = api.post("/api/v1/broadcasts", json={"name": "进程群发", "text": "新品上市，欢迎咨询"})

@@ -113,7 +113,7 @@ def test_serve_and_a_separate_worker_process(
     assert add.returncode == 0, add.stderr
     key = json.loads(add.stdout)["api_key"]
     procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=30, what="siyu serve")
+    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
     api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=10)
     assert api.post("/api/v1/sync").status_code == 202  # queued: no worker yet
     sb.put("/sandbox/config", {"callback_url": f"{url}/wecom/callback/{cfg.corp_id}"})
@@ -164,7 +164,7 @@ def test_demo_starts_syncs_and_keeps_events_flowing(
         )
     )
     wait_for(lambda: "Press Ctrl-C" in log.read_text(errors="replace"), timeout=90, what="the demo")
-    wait_for(lambda: up(f"http://127.0.0.1:{port}/healthz"), timeout=30, what="the demo's server")
+    wait_for(lambda: up(f"http://127.0.0.1:{port}/healthz"), timeout=120, what="the demo's server")
     text = log.read_text()
     key = re.search(r"API key:\s+(sy_\S+)", text)
     assert key, text

@@ -38,7 +38,7 @@ def test_indexes_are_built_when_processes_start(
     env = {"SIYU_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}", "SIYU_PORT": str(free_port())}
     url = f"http://127.0.0.1:{env['SIYU_PORT']}"
     procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=30, what="siyu serve")
+    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
     api = httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {corp.api_key}"}, timeout=30
     )

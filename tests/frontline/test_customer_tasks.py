@@ -93,6 +93,13 @@ def test_customer_task_completion_effect_remind_and_leaderboard(
 
     wait_for(remind_sent, timeout=60, what="the reminder app message")
     assert employees(api, task["id"])[second]["reminds"] == 1
+    # WeCom allows 3 reminders per message per 24 h: the 4th is refused, with the reason
+    for _ in range(2):
+        assert api.post(f"/api/v1/tasks/{task['id']}/remind").json()["wecom_ok"] == 1
+    refused = api.post(f"/api/v1/tasks/{task['id']}/remind").json()
+    assert refused["wecom_ok"] == 0 and len(refused["errors"]) == 1
+    assert refused["errors"][0].startswith(f"{second}: ") and "errcode" in refused["errors"][0]
+    assert sb.get("/sandbox/groupmsg/messages", sender=second)[0]["reminds"] == 3
 
     board = api.get(f"/api/v1/tasks/{task['id']}/leaderboard").json()
     assert [(b["rank"], b["userid"]) for b in board] == [(1, first), (2, second)]

@@ -208,7 +208,8 @@ async def launch(
     task.status, task.started_at = "running", now
     text = (
         f"【营销任务】{task.name}\n{task.description or task.text}\n"
-        f"截止：{local(task.deadline, corp.timezone)}。{HOW[task.kind]}。"
+        f"截止：{local(task.deadline, corp.timezone)}。{HOW[task.kind]}。\n"
+        f"查看任务：{signer.base_url.rstrip('/')}/tasks/{task.id}"
     )
     msgs = notify(s, task, userids, text=text, ref=f"task:{task.id}:start")
     await s.flush()

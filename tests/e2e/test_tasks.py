@@ -24,6 +24,11 @@ async def test_create_confirm_sync_completion_and_leaderboard(
     }
     first, second = sorted(s["userid"] for s in senders)
     expected = api.post("/api/v1/broadcasts/preview", json={"userids": [first, second]}).json()
+    item = api.post(
+        "/api/v1/content",
+        json={"kind": "link", "title": "会员日详情", "url": "https://example.com/vip-day"},
+    )
+    assert item.status_code == 201, item.text
 
     await tab.login("admin")
     await tab.page.get_by_role("menuitem", name=re.compile("营销任务")).click()
@@ -32,10 +37,13 @@ async def test_create_confirm_sync_completion_and_leaderboard(
     modal = tab.page.locator(".ant-modal")
     await modal.get_by_label("任务名称").fill("E2E 会员日任务")
     await modal.get_by_label("消息内容").fill("会员日全场八折，欢迎到店！")
+    await modal.get_by_label("素材（内容库）").click()
+    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    await dropdown.locator(".ant-select-item-option", has_text="会员日详情").click()
+    await tab.page.keyboard.press("Escape")
     await tab.page.get_by_test_id("wizard-next").click()
     await tab.page.get_by_test_id("wizard-next").click()
     await modal.get_by_label("执行员工").click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
     for userid in (first, second):
         await dropdown.locator(".ant-select-item-option", has_text=names[userid]).first.click()
     await tab.page.keyboard.press("Escape")
@@ -55,6 +63,8 @@ async def test_create_confirm_sync_completion_and_leaderboard(
 
     msgid = wait_for(lambda: message_of(first), timeout=60, what="the mass message")
     wait_for(lambda: message_of(second), timeout=60, what="the second mass message")
+    links = [m["attachments"][0]["link"]["url"] for m in sb.get("/sandbox/groupmsg/messages")]
+    assert len(set(links)) == 2 and all("/r/" in u for u in links)  # a radar link per employee
     r = sb.http.post(f"/sandbox/groupmsg/messages/{msgid}/employee", json={"action": "confirm"})
     assert r.status_code == 200
 

@@ -4,6 +4,7 @@ employee confirms, sync, per-employee completion, radar effect, remind, leaderbo
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -57,25 +58,35 @@ def test_customer_task_completion_effect_remind_and_leaderboard(
     msgs = wait_for(messages, timeout=60, what="the mass messages")
     urls = {u: m["attachments"][0]["link"]["url"] for u, m in msgs.items()}  # type: ignore[index]
     assert urls[first] != urls[second] and all("/r/" in u for u in urls.values())
-    assert all("sender_urls" not in m["attachments"][0] for m in msgs.values())  # type: ignore[index]
 
-    # the first employee confirms; a customer opens the first employee's link
+    # the first employee confirms; one of their customers opens the link, named by OAuth
     r = sb.http.post(f"/sandbox/groupmsg/messages/{msgs[first]['msgid']}/employee", json={})
     assert r.status_code == 200
     anon = httpx.Client(base_url=str(api.base_url), timeout=10)
     path = urls[first][urls[first].index("/r/") :]
-    assert anon.get(path, follow_redirects=False).status_code == 302
+    hop = anon.get(path, follow_redirects=False)
+    assert hop.status_code == 302
+    state = parse_qs(urlsplit(hop.headers["location"]).query)["state"][0]
+    ledger = api.get(
+        f"/api/v1/broadcasts/{started['broadcast_id']}/recipients", params={"userid": first}
+    ).json()["items"]
+    code = sb.http.post(
+        "/sandbox/oauth/visitor_code", json={"external_userid": ledger[0]["external_userid"]}
+    ).json()["code"]
+    anon.get(f"{path}/who", params={"code": code, "state": state}, follow_redirects=False)
     anon.close()
 
     detail = synced(api, task["id"], lambda d: d["totals"]["employees_done"] == 1)
     rows = employees(api, task["id"])
     mine, other = rows[first], rows[second]
     assert mine["done"] and mine["sent"] == mine["assigned"] > 0 and mine["completion_rate"] == 1
-    assert mine["completed_at"] and not mine["late"] and mine["opens"] == 1
+    assert mine["completed_at"] and not mine["late"]
+    assert mine["opens"] == 1 and mine["opened_customers"] == 1
     assert not other["done"] and other["sent"] == 0 and other["pending"] == other["assigned"]
     totals = detail["totals"]
     assert totals["assigned"] == preview["targets"] and totals["sent"] == mine["assigned"]
-    assert totals["opens"] == 1 and totals["employee_rate"] == 0.5
+    assert totals["opens"] == 1 and totals["opened_customers"] == 1
+    assert totals["employee_rate"] == 0.5
     assert list(employees(api, task["id"], done="false")) == [second]
     page = api.get(f"/api/v1/tasks/{task['id']}/employees", params={"limit": 1}).json()
     assert len(page["items"]) == 1 and page["next_cursor"]
@@ -93,6 +104,13 @@ def test_customer_task_completion_effect_remind_and_leaderboard(
 
     wait_for(remind_sent, timeout=60, what="the reminder app message")
     assert employees(api, task["id"])[second]["reminds"] == 1
+    # WeCom allows 3 reminders per message per 24 h: the 4th is refused, with the reason
+    for _ in range(2):
+        assert api.post(f"/api/v1/tasks/{task['id']}/remind").json()["wecom_ok"] == 1
+    refused = api.post(f"/api/v1/tasks/{task['id']}/remind").json()
+    assert refused["wecom_ok"] == 0 and len(refused["errors"]) == 1
+    assert refused["errors"][0].startswith(f"{second}: ") and "errcode" in refused["errors"][0]
+    assert sb.get("/sandbox/groupmsg/messages", sender=second)[0]["reminds"] == 3
 
     board = api.get(f"/api/v1/tasks/{task['id']}/leaderboard").json()
     assert [(b["rank"], b["userid"]) for b in board] == [(1, first), (2, second)]
@@ -124,14 +142,17 @@ def test_bad_input_is_refused_with_a_reason(
         ({**ok, "userids": []}, 422, "assign employees"),
         ({**ok, "userids": ["nobody"]}, 422, "unknown employees"),
         ({**ok, "text": "", "content_ids": []}, 422, "text or content"),
-        ({**ok, "content_ids": [99999]}, 404, "do not exist"),
+        ({**ok, "content_ids": [99999]}, 404, "does not exist"),
         ({**ok, "targets": {"segment_id": 99999}}, 404, "segment"),
     ]:
         r = api.post("/api/v1/tasks", json=bad)
         assert r.status_code == status and words in r.text, (bad, r.text)
-    video = api.post("/api/v1/content", json={"kind": "video", "title": "v"}).json()
-    r = api.post("/api/v1/tasks", json={**ok, "content_ids": [video["id"]]})
-    assert r.status_code == 422 and "media id" in r.text
+    link = api.post(
+        "/api/v1/content", json={"kind": "link", "title": "l", "url": "https://example.com/l"}
+    ).json()
+    two = {**ok, "kind": "moment", "content_ids": [link["id"], link["id"]]}
+    r = api.post("/api/v1/tasks", json=two)
+    assert r.status_code == 422 and "at most one link" in r.text
     assert api.get("/api/v1/tasks").json()["items"] == []  # nothing half-written
     assert api.get("/api/v1/tasks/123").status_code == 404
     assert api.get("/api/v1/tasks/export", params={"format": "pdf"}).status_code == 422

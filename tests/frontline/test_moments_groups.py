@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -36,12 +37,21 @@ def test_moment_task_per_employee(
 
     anon = httpx.Client(base_url=str(api.base_url), timeout=10)
     path = links[userids[1]][links[userids[1]].index("/r/") :]
-    page = anon.get(path)
+    hop = anon.get(path, follow_redirects=False)  # an unknown opener: OAuth names them
+    assert hop.status_code == 302
+    state = parse_qs(urlsplit(hop.headers["location"]).query)["state"][0]
+    reader = api.get("/api/v1/customers", params={"userid": userids[1], "limit": 1}).json()
+    code = sb.http.post(
+        "/sandbox/oauth/visitor_code",
+        json={"external_userid": reader["items"][0]["external_userid"]},
+    ).json()["code"]
+    page = anon.get(f"{path}/who", params={"code": code, "state": state}, follow_redirects=True)
     assert page.status_code == 200 and "秋冬新品" in page.text  # the article, hosted by Siyu
     anon.close()
-    synced(api, task["id"], lambda d: d["totals"]["opens"] == 1)
+    synced(api, task["id"], lambda d: d["totals"]["opened_customers"] == 1)
     board = api.get(f"/api/v1/tasks/{task['id']}/leaderboard").json()
     assert board[0]["userid"] == userids[1] and board[0]["opens"] == 1
+    assert board[0]["opened_customers"] == 1
 
 
 def test_group_task(api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: Database) -> None:

@@ -15,6 +15,7 @@ from siyu.db.session import Database
 from siyu.frontline import service
 from siyu.frontline.launch import Signer
 from siyu.frontline.schemas import TaskIn
+from siyu.frontline.tasks import remind_now
 from tests.conftest import CorpHandle, Sandbox, full_sync
 
 SIGNER = Signer("test-secret-key", "http://siyu.test")
@@ -64,6 +65,7 @@ async def test_scheduled_start_auto_reminder_and_end(
         starts = (await s.scalars(select(AppMessage).where(AppMessage.kind == "task"))).all()
         assert len(starts) == 1 and starts[0].status == "pending"
         assert sorted(starts[0].userids) == sorted(userids)
+        assert f"http://siyu.test/tasks/{task_id}" in starts[0].text
 
     async with db.unit_of_work() as s:  # inside the reminder window: once
         work = await service.due(s, now=deadline - timedelta(minutes=30), signer=SIGNER)
@@ -71,6 +73,15 @@ async def test_scheduled_start_auto_reminder_and_end(
     async with db.unit_of_work() as s:
         work = await service.due(s, now=deadline - timedelta(minutes=29), signer=SIGNER)
         assert work["remind"] == []
+    assert await remind_now(db, corp.id, task_id) == len(userids)  # nobody has sent yet
+    async with db.unit_of_work() as s:
+        reminders = (
+            await s.scalars(
+                select(AppMessage).where(AppMessage.ref.like(f"task:{task_id}:remind%"))
+            )
+        ).all()
+        assert len(reminders) == 1 and "自动提醒" in reminders[0].text
+        assert sorted(reminders[0].userids) == sorted(userids)
     async with db.unit_of_work() as s:
         work = await service.due(s, now=deadline + timedelta(seconds=1), signer=SIGNER)
         assert (corp.id, task_id) in work["sync"]

@@ -191,7 +191,6 @@ async def submit_job(
         job.in_flight_since = utcnow()
         job.attempts += 1
         text, attachments, userid, kind = b.text, list(b.attachments), job.userid, b.kind
-        attachments = for_sender(attachments, userid)
         audience = dict(b.audience)
         issued_at = b.created_at
     async with db.unit_of_work() as s:
@@ -407,22 +406,6 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
         b.counts = await repo.state_counts(s, bid)
         b.synced_at = utcnow()
         return dict(b.counts)
-
-
-def for_sender(attachments: list[Any], userid: str) -> list[Any]:
-    """The attachments as ``userid`` sends them: a link attachment may carry ``sender_urls``
-    (userid -> url, e.g. per-employee radar links); it is resolved and never sent to WeCom."""
-    out: list[Any] = []
-    for att in attachments:
-        urls = att.get("sender_urls") if isinstance(att, dict) else None
-        if not isinstance(urls, dict):
-            out.append(att)
-            continue
-        att = {k: v for k, v in att.items() if k != "sender_urls"}
-        if att.get("msgtype") == "link" and urls.get(userid):
-            att["link"] = {**att["link"], "url": urls[userid]}
-        out.append(att)
-    return out
 
 
 def chat_type(kind: str) -> str:

@@ -14,19 +14,19 @@ from siyu.acquisition.models import AppMessage
 from siyu.acquisition.ownership import message
 from siyu.broadcasts import repository as broadcasts_repo
 from siyu.broadcasts import service as broadcasts
-from siyu.broadcasts.ledger import for_sender
 from siyu.broadcasts.schemas import Audience, BroadcastCreate
+from siyu.content import messages as content_messages
+from siyu.content import repository as content_repo
 from siyu.content.models import ContentItem
-from siyu.content.radar import RadarClaim, sign
-from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.content.radar import RadarClaim
+from siyu.content.service import link_url
+from siyu.core.errors import Conflict, InvalidInput
 from siyu.corps.models import Corp
-from siyu.db.repository import scoped
 from siyu.frontline import repository as repo
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.frontline.schemas import Targets
 
-#: content kinds a task can send (the others need media uploaded to WeCom first)
-SENDABLE = ("text", "link", "article", "image")
+LINKS = ("link", "article")
 LINK_TTL = timedelta(days=30)  # radar links stay valid this long after the deadline
 APP_MESSAGE_BATCH = 1000  # message/send accepts at most 1000 userids
 
@@ -41,67 +41,51 @@ class Outbound:
 
 @dataclass(frozen=True)
 class Signer:
+    """What signing radar links needs (Siyu's secret key and public base URL)."""
+
     secret_key: str
     base_url: str
 
-    def link(self, corp_id: int, item_id: int, userid: str, expires: datetime) -> str:
-        claim = RadarClaim(corp_id, item_id, 0, userid, int(expires.timestamp()))
-        token = sign(claim, secret_key=self.secret_key)
-        return f"{self.base_url.rstrip('/')}/r/{token}"
+    def kwargs(self) -> dict[str, str]:
+        return {"secret_key": self.secret_key, "base_url": self.base_url}
 
 
 async def content_items(s: AsyncSession, corp_id: int, ids: list[int]) -> list[ContentItem]:
-    """The task's content items in order; unknown or unsendable ones are a clear error."""
-    rows = {
-        i.id: i
-        for i in (
-            await s.scalars(scoped(ContentItem, corp_id).where(ContentItem.id.in_(ids)))
-        ).all()
-    }
-    missing = [i for i in ids if i not in rows]
-    if missing:
-        raise NotFound(f"content items {missing} do not exist")
-    for item in rows.values():
-        if item.kind not in SENDABLE:
-            raise InvalidInput(
-                f"content item {item.id} is a {item.kind}: WeCom needs an uploaded media id for "
-                "it, which tasks do not upload yet; use text, link, article or image items"
-            )
-    return [rows[i] for i in ids]
+    """The task's content items in order; unknown, archived or unsendable ones are a clear
+    error (text items are appended to the message text)."""
+    items = []
+    for item_id in ids:
+        item = await content_repo.get_item(s, corp_id, item_id)
+        if item is not None and item.kind == "text":
+            items.append(item)
+        else:
+            items.append(await content_messages.check(s, corp_id, item_id))
+    return items
 
 
 def check_content(kind: str, items: list[ContentItem]) -> None:
-    links = [i for i in items if i.kind in ("link", "article")]
-    images = [i for i in items if i.kind == "image"]
-    if kind == "moment" and (len(links) > 1 or (links and images)):
-        raise InvalidInput("a moment carries either one link or up to 9 images (WeCom's rule)")
+    attached = [i for i in items if i.kind != "text"]
+    if kind == "moment" and (len(attached) > 1 or any(i.kind not in LINKS for i in attached)):
+        raise InvalidInput("a moment task carries text and at most one link or article")
 
 
-def message_parts(
-    task: FrontlineTask,
-    items: list[ContentItem],
-    userids: list[str],
-    signer: Signer,
-) -> tuple[str, list[dict[str, Any]]]:
-    """Text and WeCom attachments; each link carries every sender's own radar link."""
+def text_of(task: FrontlineTask, items: list[ContentItem]) -> str:
     texts = [task.text] if task.text else []
-    attachments: list[dict[str, Any]] = []
-    expires = task.deadline + LINK_TTL
-    for item in items:
-        if item.kind == "text":
-            texts.append(item.body or item.description or item.title)
-        elif item.kind == "image":
-            attachments.append({"msgtype": "image", "image": {"pic_url": item.url or item.cover}})
-        else:
-            link = {"title": item.title[:64], "desc": item.description, "url": item.url}
-            if item.cover:
-                link["picurl"] = item.cover
-            urls = {u: signer.link(task.corp_id, item.id, u, expires) for u in userids}
-            if not link["url"]:  # an article is hosted by Siyu behind the radar redirect
-                link["url"] = signer.link(task.corp_id, item.id, "", expires)
-            attachments.append({"msgtype": "link", "link": link, "sender_urls": urls})
-            item.uses += 1
-    return "\n\n".join(t for t in texts if t), attachments
+    texts += [i.body or i.description or i.title for i in items if i.kind == "text"]
+    return "\n\n".join(t for t in texts if t)
+
+
+def moment_link(
+    task: FrontlineTask, item: ContentItem, userid: str, broadcast_id: int, signer: Signer
+) -> dict[str, Any]:
+    """A moment's link: the employee's own radar link naming their moment broadcast (the
+    ledger resolves content references for mass messages, not for moments)."""
+    expires = int((task.deadline + LINK_TTL).timestamp())
+    claim = RadarClaim(task.corp_id, item.id, 0, userid, expires, broadcast_id)
+    link = {"title": item.title[:64], "url": link_url(claim, **signer.kwargs())}
+    if item.cover:
+        link["picurl"] = item.cover
+    return {"msgtype": "link", "link": link}
 
 
 def audience(task: FrontlineTask, userids: list[str]) -> Audience:
@@ -182,35 +166,66 @@ async def launch(
     task.totals = {"without_targets": sorted(p.userid for p in people if not counts.get(p.userid))}
     if task.kind != "todo":
         items = await content_items(s, corp.id, list(task.content_ids))
-        text, own = message_parts(task, items, userids, signer)
-        attachments = own
-        name = f"营销任务 #{task.id} {task.name}"[:100]
-        senders = [[u] for u in userids] if task.kind == "moment" else [userids]
-        for group in senders:
-            if task.kind == "moment":  # one moment per employee: their own link, baked in
-                attachments = for_sender(own, group[0])
-            b = await broadcasts.create(
-                s,
-                corp,
-                data=BroadcastCreate(
-                    name=name,
-                    audience=audience(task, group),
-                    text=text,
-                    attachments=attachments,
-                ),
-                created_by=f"task:{task.id}",
-            )
-            out.broadcasts.append(b.id)
-            if task.kind == "moment":
-                next(a for a in keep if a.userid == group[0]).broadcast_id = b.id
-            else:
-                task.broadcast_id = b.id
+        await _broadcasts(s, corp, task, items, keep, signer, out)
     task.status, task.started_at = "running", now
     text = (
         f"【营销任务】{task.name}\n{task.description or task.text}\n"
-        f"截止：{local(task.deadline, corp.timezone)}。{HOW[task.kind]}。"
+        f"截止：{local(task.deadline, corp.timezone)}。{HOW[task.kind]}。\n"
+        f"查看任务：{signer.base_url.rstrip('/')}/tasks/{task.id}"
     )
     msgs = notify(s, task, userids, text=text, ref=f"task:{task.id}:start")
     await s.flush()
     out.messages = [m.id for m in msgs]
     return out
+
+
+async def _broadcasts(
+    s: AsyncSession,
+    corp: Corp,
+    task: FrontlineTask,
+    items: list[ContentItem],
+    keep: list[FrontlineAssignee],
+    signer: Signer,
+    out: Outbound,
+) -> None:
+    """The shared broadcast of a customer/group task (content as references the ledger
+    resolves per sender: radar links naming the broadcast, media uploaded), or one moment
+    broadcast per employee with their own link."""
+    name = f"营销任务 #{task.id} {task.name}"[:100]
+    text = text_of(task, items)
+    attached = [i for i in items if i.kind != "text"]
+    if task.kind != "moment":
+        b = await broadcasts.create(
+            s,
+            corp,
+            data=BroadcastCreate(
+                name=name,
+                audience=audience(task, [a.userid for a in keep]),
+                text=text,
+                content_item_id=attached[0].id if attached else None,
+            ),
+            created_by=f"task:{task.id}",
+        )
+        b.attachments = [content_messages.reference(i.id) for i in attached]
+        for i in attached:
+            i.uses += 1
+        task.broadcast_id = b.id
+        out.broadcasts.append(b.id)
+        return
+    for a in keep:
+        placeholder = [moment_link(task, i, a.userid, 0, signer) for i in attached]
+        b = await broadcasts.create(
+            s,
+            corp,
+            data=BroadcastCreate(
+                name=name,
+                audience=audience(task, [a.userid]),
+                text=text,
+                attachments=placeholder,
+            ),
+            created_by=f"task:{task.id}",
+        )
+        await s.flush()
+        b.attachments = [moment_link(task, i, a.userid, b.id, signer) for i in attached]
+        a.broadcast_id = b.id
+        out.broadcasts.append(b.id)

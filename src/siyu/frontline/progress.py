@@ -66,16 +66,21 @@ async def refresh(s: AsyncSession, task: FrontlineTask) -> Totals:
             )
             a.done = published
             a.completed_at = job.sent_at if published and job else None
-    if task.started_at is not None:
+    bids = [b for b in {task.broadcast_id, *(a.broadcast_id for a in people)} if b is not None]
+    if bids:  # the links sent in the task's own messages
+        opens = await repo.broadcast_radar_counts(s, task.corp_id, bids)
+    elif task.started_at is not None:  # to-dos: links of the task's items shared meanwhile
         until = (task.ended_at or task.cancelled_at or task.deadline) + EFFECT_WINDOW
         opens = await repo.radar_counts(
             s, task.corp_id, list(task.content_ids), since=task.started_at, until=until
         )
-        for a in people:
-            a.opens, a.opened_customers = opens.get(a.userid, (0, 0))
+    else:
+        opens = {}
+    for a in people:
+        a.opens, a.opened_customers = opens.get(a.userid, (0, 0))
     error = (task.totals or {}).get("error")
-    for bid in {task.broadcast_id, *(a.broadcast_id for a in people)} - {None}:
-        b = await broadcasts_repo.get(s, task.corp_id, bid)  # type: ignore[arg-type]
+    for bid in bids:
+        b = await broadcasts_repo.get(s, task.corp_id, bid)
         if b is not None and b.status == "failed":
             error = f"broadcast {b.id} failed: {b.error or 'unknown error'}"[:300]
     totals = summarize(people, without=list(task.totals.get("without_targets") or []))

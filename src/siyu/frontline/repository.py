@@ -155,6 +155,20 @@ async def radar_counts(
     return {str(u): (int(n), int(c)) for u, n, c in rows.all()}
 
 
+async def broadcast_radar_counts(
+    s: AsyncSession, corp_id: int, broadcast_ids: Sequence[int]
+) -> dict[str, tuple[int, int]]:
+    """``userid -> (opens, distinct identified customers)`` of the radar links sent in these
+    broadcasts (each link names its broadcast and sender)."""
+    o = RadarOpen
+    rows = await s.execute(
+        select(o.userid, func.count(), func.count(func.distinct(o.customer_id)))
+        .where(o.corp_id == corp_id, o.broadcast_id.in_(sorted(set(broadcast_ids))))
+        .group_by(o.userid)
+    )
+    return {str(u): (int(n), int(c)) for u, n, c in rows.all()}
+
+
 async def period_rows(
     s: AsyncSession,
     corp_id: int,

@@ -245,3 +245,50 @@ async def test_bulk_executemany_stores_values_as_sqlalchemy_does(
         ).scalar()
     assert [tuple(r) for r in got] == [(at, d) for d in data] + [(at, data[0])]
     assert raw == 1  # stored identically to the Core insert, so equal values compare equal
+
+
+async def test_a_customer_met_again_gets_its_changes_and_earliest_add(
+    db: Database, corp: CorpHandle
+) -> None:
+    """A customer's second relation comes in a later batch, with fresher attributes and an
+    earlier add: the customer row is updated the way the diffing path would update it."""
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    late, early = int(datetime(2026, 6, 1, tzinfo=UTC).timestamp()), 1_700_000_000
+    ingest_run = fresh.FreshIngest(corp.id, run_id=7)
+    async with db.unit_of_work() as s:
+        await ingest_run.apply(
+            s,
+            [(ingest.ContactData("wm1", name="旧名"), ingest.FollowData("u1", createtime=late))],
+            now=now,
+        )
+    async with db.unit_of_work() as s:
+        await ingest_run.apply(
+            s,
+            [
+                (
+                    ingest.ContactData("wm1", name="新名", corp_name="某公司"),
+                    ingest.FollowData("u2", createtime=early, tag_ids=["t1", "t1", "t2"]),
+                ),
+                (ingest.ContactData("wm2"), ingest.FollowData("u2")),
+            ],
+            now=now,
+        )
+    async with db.unit_of_work() as s:
+        rows = (await s.scalars(select(Customer).order_by(Customer.seq))).all()
+        tags = sorted((await s.scalars(select(RelationTag.tag_id))).all())
+        changes = (await s.scalars(select(SegmentChange.customer_id))).all()
+        runs = set((await s.scalars(select(FollowRelation.synced_run_id))).all())
+    first, second = rows
+    assert (first.external_userid, first.seq, first.name, first.corp_name) == (
+        "wm1",
+        1,
+        "新名",
+        "某公司",
+    )
+    assert first.first_added_at == datetime.fromtimestamp(early, UTC)
+    assert (second.external_userid, second.seq, second.first_added_at) == ("wm2", 2, now)
+    assert tags == ["t1", "t2"]
+    assert sorted(changes) == sorted([first.id, first.id, second.id])  # one per batch met
+    assert runs == {7}

@@ -24,8 +24,10 @@ async def customer_tags(session: AsyncSession, corp_id: int, customer_id: int) -
         select(RelationTag.tag_id)
         .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
         .where(
-            RelationTag.corp_id == corp_id,
-            RelationTag.customer_id == customer_id,
+            # through the relations' (corp_id, customer_id, userid) key: relation_tags has
+            # no customer index, and filtering it by customer scanned every corp tag row
+            FollowRelation.corp_id == corp_id,
+            FollowRelation.customer_id == customer_id,
             FollowRelation.deleted_at.is_(None),
         )
     )
@@ -40,11 +42,11 @@ async def tags_of_customers(
     if not customer_ids:
         return out
     rows = await session.execute(
-        select(RelationTag.customer_id, RelationTag.tag_id)
+        select(FollowRelation.customer_id, RelationTag.tag_id)
         .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
         .where(
-            RelationTag.corp_id == corp_id,
-            RelationTag.customer_id.in_(sorted(customer_ids)),
+            FollowRelation.corp_id == corp_id,
+            FollowRelation.customer_id.in_(sorted(customer_ids)),
             FollowRelation.deleted_at.is_(None),
         )
     )

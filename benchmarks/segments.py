@@ -1,14 +1,15 @@
 """Segment preview counts: the bitmap engine vs the same query on SQLite (and PostgreSQL).
 
-    python benchmarks/segments.py                     # 1M and 10M customers
-    python benchmarks/segments.py --sizes 1000000 --pg-url postgresql://...
+    python benchmarks/segments.py                     # 1M and 10M customers, SQLite at both
+    python benchmarks/segments.py --sizes 10000000 --pg-url postgresql://... --pg-queries 5
 
 Data per size: 200 tags with Zipf-like popularity (~15 per customer), 500 employees (one owner
 per customer), first added over 2 years. Rule: (A AND (B OR C)) AND NOT D AND added within
 30 days AND owner in 20 employees, with A..D and the employees drawn at random per query.
 The engine's bitmaps are built straight from the generated arrays (what ``engine.build`` does
-from rows); the baseline database is bulk-loaded with the same data (executemany / COPY) and
-gets an extra (customer_id, tag_id) index so that its EXISTS probes are index lookups.
+from rows); the baseline databases are bulk-loaded with the same data (SQLite executemany with
+no journal, PostgreSQL server-side unnest of int arrays; indexes after the load) and get an
+extra (customer_id, tag_id) index so that their EXISTS probes are index lookups.
 Incremental visibility is measured across two processes on a real migrated Siyu database.
 """
 

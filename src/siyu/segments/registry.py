@@ -123,13 +123,14 @@ class Registry:
 
     async def warm(self, db: Database, stop: threading.Event | None = None) -> int:
         """Build the index of every corp that has none yet; returns how many were built."""
-        async with db.sessions() as s:
+        # read sessions: a build reads for seconds and must not hold SQLite's write lock
+        async with db.read() as s:
             ids = [c.id for c in await corps.list_corps(s)]
         built = 0
         for corp_id in ids:
             if stop is not None and stop.is_set():
                 break
-            async with db.sessions() as s:
+            async with db.read() as s:
                 corp = await corps.get(s, corp_id)
                 key = _key(s, corp_id)
                 with self._lock:

@@ -231,7 +231,7 @@ def _sop(api: _Api, codes: dict[str, int], items: dict[str, int]) -> None:
             "steps": [
                 {
                     "day": 0,
-                    "minutes": 5,
+                    "minutes": 1,
                     "text": "欢迎！这是我们的新客指南，先收藏～",
                     "item_ids": [items[ARTICLE]],
                 },

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from typing import Any
 
 import httpx
 
+from siyu.cli.demo import _open_radar_link
 from siyu.cli.demo_seed import (
     ARTICLE,
     CHANNELS,
@@ -110,3 +112,15 @@ def test_a_rebuilt_sandbox_gets_the_contact_ways_back(
         assert {c["config_id"] for c in codes} == {w["config_id"] for w in ways}
     finally:
         fresh.stop()
+
+
+def test_the_trickle_opens_a_radar_link_as_a_customer_would(
+    live: CorpHandle, api: httpx.Client
+) -> None:
+    seed(api)
+    _open_radar_link(api, random.Random(1))
+    links = api.get("/api/v1/content", params={"kind": "link", "limit": 50}).json()["items"]
+    opened = [i for i in links if i["opens"]]
+    assert len(opened) == 1 and opened[0]["uses"] == 1
+    opens = api.get(f"/api/v1/content/{opened[0]['id']}/opens").json()
+    assert opens[0]["customer_id"] is not None and opens[0]["identified_by"] == "link"

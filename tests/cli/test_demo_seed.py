@@ -11,6 +11,7 @@ import httpx
 from siyu.cli.demo import _open_radar_link
 from siyu.cli.demo_seed import (
     ARTICLE,
+    BROADCAST,
     CHANNELS,
     FOLDERS,
     ITEMS,
@@ -47,13 +48,14 @@ def _everything(api: httpx.Client) -> dict[str, Any]:
         "rule_tags": sorted(r["name"] for r in get("/rule-tags")),
         "sops": [(t["name"], t["enabled"]) for t in get("/sop/templates")],
         "tasks": [(t["name"], t["status"]) for t in get("/tasks")["items"]],
+        "broadcasts": [b["name"] for b in get("/broadcasts")["items"]],
     }
 
 
 def test_seed_fills_every_page_once_and_attributes_channel_adds(
     live: CorpHandle, api: httpx.Client, sb: Sandbox, db: Database
 ) -> None:
-    report = seed(api)
+    report = seed(api, sandbox_url=sb.url)
     assert report.created > 0
     seen = _everything(api)
     assert [s for s, _, _ in seen["channels"]] == sorted(CHANNELS)
@@ -64,6 +66,13 @@ def test_seed_fills_every_page_once_and_attributes_channel_adds(
     assert len(seen["segments"]) == 2 and len(seen["rule_tags"]) == 1
     assert seen["sops"] == [(SOP_NAME, True)]
     assert seen["tasks"] == [(TASK_NAME, "draft")]
+    assert seen["broadcasts"] == [BROADCAST]
+
+    def broadcast_sent() -> bool:
+        b = api.get("/api/v1/broadcasts").json()["items"][0]
+        return b["status"] == "submitted" and b["counts"].get("sent", 0) == b["total"] > 0
+
+    wait_for(broadcast_sent, timeout=60, what="the seeded broadcast's results")
 
     # every code is a contact way in WeCom; a customer scanning one is attributed to it
     ways = {w["state"]: w for w in sb.get("/sandbox/contact_ways")}
@@ -85,7 +94,7 @@ def test_seed_fills_every_page_once_and_attributes_channel_adds(
     wait_for(sop_running, timeout=60, what="the SOP run of the scanning customer")
 
     # a second start seeds nothing new
-    again = seed(api)
+    again = seed(api, sandbox_url=sb.url)
     assert again.created == 0
     assert _everything(api) == seen
 

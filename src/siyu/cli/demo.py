@@ -189,7 +189,7 @@ def demo(
     server = ThreadedServer(create_app(settings), host=h, port=p).start(timeout=120)
     stop = threading.Event()
     try:
-        seed_with_progress(server.url, api_key)
+        seed_with_progress(server.url, api_key, sandbox.url)
         if interval > 0:
             threading.Thread(
                 target=trickle,

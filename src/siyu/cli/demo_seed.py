@@ -10,6 +10,7 @@ ways the previous run created in it are gone.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -109,6 +110,7 @@ TASK_NAME = "会员日福利推送"
 SEGMENT_HOT = "高意向客户"
 SEGMENT_RECENT = "近 30 天新增（抖音）"
 RULE_TAG = "直播间来客自动打标"
+BROADCAST = "会员日预热群发"
 PER_CHANNEL = 3
 
 
@@ -265,8 +267,42 @@ def _task(api: _Api, staff: list[str], items: dict[str, int], tags: dict[str, st
     api.create("/tasks", body)
 
 
-def seed(http: httpx.Client, *, step: Callable[[str], None] = lambda _: None) -> SeedReport:
-    """Create what is missing; ``http`` has the Siyu base URL and the API key."""
+def _broadcast(
+    api: _Api, staff: list[str], items: dict[str, int], tags: dict[str, str], sandbox_url: str
+) -> None:
+    """A small broadcast; once WeCom has it, its senders confirm it on their phones (the
+    sandbox's employee action) and the operator pulls the results."""
+    found = api.get("/broadcasts", keyword=BROADCAST)["items"]
+    if any(b["name"] == BROADCAST for b in found):
+        return
+    body = {
+        "name": BROADCAST,
+        "text": "会员日就要到啦，提前领券更划算～",
+        "content_item_id": items["双十二会员日"],
+        "audience": {
+            "filter": {"tags_any": [tags["高意向"]] if "高意向" in tags else []},
+            "userids": staff[:3],
+        },
+    }
+    b = api.create("/broadcasts", body)
+    deadline = time.monotonic() + 30
+    while b["status"] in ("scheduled", "planning", "submitting") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        b = api.get(f"/broadcasts/{b['id']}")
+    if b["status"] != "submitted":
+        return  # still on its way (or failed): the broadcasts page shows where it stands
+    httpx.post(f"{sandbox_url}/sandbox/groupmsg/confirm_all", timeout=30).raise_for_status()
+    api.post(f"/broadcasts/{b['id']}/sync")
+
+
+def seed(
+    http: httpx.Client,
+    *,
+    sandbox_url: str | None = None,
+    step: Callable[[str], None] = lambda _: None,
+) -> SeedReport:
+    """Create what is missing; ``http`` has the Siyu base URL and the API key. With the
+    sandbox's URL, a broadcast is also sent and confirmed by its employees."""
     report = SeedReport()
     api = _Api(http, report)
     staff = _employees(api)
@@ -283,6 +319,9 @@ def seed(http: httpx.Client, *, step: Callable[[str], None] = lambda _: None) ->
     _sop(api, codes, items)
     step("frontline task")
     _task(api, staff, items, tags)
+    if sandbox_url:
+        step("broadcast")
+        _broadcast(api, staff, items, tags, sandbox_url)
     report.counts = {"channel codes": len(codes), "content items": len(items)}
     return report
 
@@ -303,7 +342,7 @@ async def rehome_channel_codes(db: Database, wecom_corp_id: str, *, secret_key: 
         return len(codes)
 
 
-def seed_with_progress(base_url: str, api_key: str) -> SeedReport | None:
+def seed_with_progress(base_url: str, api_key: str, sandbox_url: str) -> SeedReport | None:
     """Seed with a spinner; a failure is one sentence and the demo serves on regardless."""
     from siyu.cli.common import console
 
@@ -313,7 +352,11 @@ def seed_with_progress(base_url: str, api_key: str) -> SeedReport | None:
             httpx.Client(base_url=base_url, headers=headers, timeout=60) as http,
             console.status("Seeding the demo…") as status,
         ):
-            report = seed(http, step=lambda what: status.update(f"Seeding the demo: {what}…"))
+            report = seed(
+                http,
+                sandbox_url=sandbox_url,
+                step=lambda what: status.update(f"Seeding the demo: {what}…"),
+            )
     except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
         console.print(f"[yellow]Could not seed the demo data ({exc}); serving without it.[/]")
         return None
@@ -321,6 +364,6 @@ def seed_with_progress(base_url: str, api_key: str) -> SeedReport | None:
     console.print(
         f"Demo data: {len(CHANNELS)} channel codes, {len(FOLDERS)} folders, "
         f"{report.counts.get('content items', 0)} content items, 2 segments, a rule tag, "
-        f"an SOP and a frontline task ({made})."
+        f"an SOP, a frontline task and a broadcast ({made})."
     )
     return report

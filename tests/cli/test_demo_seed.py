@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 import httpx
+import pytest
 
 from siyu.cli.demo import _open_radar_link
 from siyu.cli.demo_seed import (
@@ -19,8 +20,9 @@ from siyu.cli.demo_seed import (
     TASK_NAME,
     rehome_channel_codes,
     seed,
+    seed_with_progress,
 )
-from siyu.core.serving import ThreadedServer
+from siyu.core.serving import ThreadedServer, free_port
 from siyu.core.settings import get_settings
 from siyu.db.session import Database
 from siyu.wecom.sandbox import create_sandbox_app
@@ -133,3 +135,12 @@ def test_the_trickle_opens_a_radar_link_as_a_customer_would(
     assert len(opened) == 1 and opened[0]["uses"] == 1
     opens = api.get(f"/api/v1/content/{opened[0]['id']}/opens").json()
     assert opens[0]["customer_id"] is not None and opens[0]["identified_by"] == "link"
+
+
+def test_a_failed_seed_is_one_sentence_and_not_fatal(capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()  # nothing listens there
+    assert (
+        seed_with_progress(f"http://127.0.0.1:{port}", "sy_x", f"http://127.0.0.1:{port}") is None
+    )
+    out = " ".join(capsys.readouterr().out.split())  # Rich wraps at the terminal's width
+    assert "Could not seed the demo data (" in out and "serving without it." in out

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import signal
 import threading
 from typing import Annotated
 
 import httpx
 import typer
-import uvicorn
 
 from siyu.cli.common import console, friendly, secret_key, setup_logging
+from siyu.cli.demo_seed import CHANNELS, rehome_channel_codes, seed_with_progress
 from siyu.cli.sync import sync_with_progress
 from siyu.cli.user import demo_admin
 from siyu.core.serving import ThreadedServer
@@ -24,7 +25,6 @@ from siyu.wecom.sandbox import SandboxConfig, create_sandbox_app
 
 log = logging.getLogger(__name__)
 DEMO_CORP = "wwdemo0000000000001"
-CHANNELS = ["douyin-ad", "store-poster", "wechat-article", "live-stream", "event-booth"]
 
 
 async def _register(db: Database, sandbox_url: str, cfg: SandboxConfig) -> str:
@@ -47,23 +47,63 @@ async def _register(db: Database, sandbox_url: str, cfg: SandboxConfig) -> str:
         return await corps.create_api_key(s, corp, name="demo")
 
 
-def trickle(sandbox_url: str, stop: threading.Event, *, interval: float, seed: int = 7) -> None:
-    """Gentle live traffic: customers add, leave, get tagged and join groups, as actors do."""
+def _ways(http: httpx.Client) -> dict[str, str]:
+    """The sandbox's contact ways by state (the channel codes the demo seeded)."""
+    return {w["state"]: w["config_id"] for w in http.get("/sandbox/contact_ways").json()}
+
+
+def _open_radar_link(siyu: httpx.Client, rng: random.Random) -> None:
+    """An employee sends a radar link to one of their customers, who opens it."""
+    items = siyu.get("/api/v1/content", params={"kind": "link", "limit": 50}).json()["items"]
+    customers = siyu.get("/api/v1/customers", params={"limit": 50}).json()["items"]
+    followed = [c for c in customers if c["userids"]]
+    if not items or not followed:
+        return
+    who = rng.choice(followed)
+    r = siyu.post(
+        f"/api/v1/content/{rng.choice(items)['id']}/radar-links",
+        json={"userid": rng.choice(who["userids"]), "customer_id": who["id"]},
+    )
+    r.raise_for_status()
+    siyu.get(httpx.URL(r.json()["url"]).path)  # the customer's browser
+
+
+def trickle(
+    sandbox_url: str,
+    stop: threading.Event,
+    *,
+    interval: float,
+    seed: int = 7,
+    siyu_url: str | None = None,
+    api_key: str | None = None,
+) -> None:
+    """Gentle live traffic: customers scan channel codes, leave, get remarks, join groups and
+    open radar links, as actors do."""
     rng = random.Random(seed)
-    with httpx.Client(base_url=sandbox_url, timeout=10) as http:
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    with (
+        httpx.Client(base_url=sandbox_url, timeout=10) as http,
+        httpx.Client(base_url=siyu_url or sandbox_url, headers=headers, timeout=10) as siyu,
+    ):
         employees = [e["userid"] for e in http.get("/sandbox/employees").json()]
+        ways = _ways(http)
         recent: list[tuple[str, str]] = []
         while not stop.wait(interval):
             try:
                 roll = rng.random()
                 if roll < 0.6 or not recent:
-                    userid = rng.choice(employees)
-                    r = http.post(
-                        "/sandbox/actors/add_customer",
-                        json={"userid": userid, "state": rng.choice(CHANNELS)},
-                    )
-                    recent.append((userid, r.json()["external_userid"]))
-                elif roll < 0.8:
+                    state = rng.choice(list(CHANNELS))
+                    if state in ways:  # the customer scans the channel code's QR
+                        r = http.post("/sandbox/actors/scan", json={"config_id": ways[state]})
+                        recent.append((r.json()["userid"], r.json()["external_userid"]))
+                    else:
+                        userid = rng.choice(employees)
+                        r = http.post(
+                            "/sandbox/actors/add_customer",
+                            json={"userid": userid, "state": state},
+                        )
+                        recent.append((userid, r.json()["external_userid"]))
+                elif roll < 0.75:
                     userid, ext = rng.choice(recent)
                     http.post(
                         "/sandbox/actors/employee_edit",
@@ -73,7 +113,9 @@ def trickle(sandbox_url: str, stop: threading.Event, *, interval: float, seed: i
                             "remark": f"意向客户{rng.randint(1, 99)}",
                         },
                     )
-                elif roll < 0.9:
+                elif roll < 0.85 and api_key:
+                    _open_radar_link(siyu, rng)
+                elif roll < 0.92:
                     userid, ext = recent.pop(rng.randrange(len(recent)))
                     http.post(
                         "/sandbox/actors/customer_delete",
@@ -130,6 +172,10 @@ def demo(
             try:
                 key = await _register(db, sandbox.url, cfg)
                 await sync_with_progress(db, DEMO_CORP, trigger="demo")
+                try:
+                    await rehome_channel_codes(db, DEMO_CORP, secret_key=secret_key())
+                except Exception as exc:  # the demo serves on; the codes just lack QR codes
+                    console.print(f"[yellow]Could not re-create the channel codes ({exc}).[/]")
                 logins.extend(await demo_admin(db, DEMO_CORP))
                 return key
             finally:
@@ -140,28 +186,35 @@ def demo(
     api_key = prepare()
     from siyu.api.app import create_app
 
+    server = ThreadedServer(create_app(settings), host=h, port=p).start(timeout=120)
     stop = threading.Event()
-    if interval > 0:
-        threading.Thread(
-            target=trickle,
-            args=(sandbox.url, stop),
-            kwargs={"interval": interval},
-            daemon=True,
-            name="demo-trickle",
-        ).start()
-    console.rule("[bold green]Siyu demo is running")
-    console.print(f"Console:      http://{h}:{p}/")
-    console.print(f"API docs:     http://{h}:{p}/api/docs")
-    console.print(f"Admin login:  [bold]{logins[0]}[/] / [bold]{logins[1]}[/]")
-    console.print(f"Sidebar:      http://{h}:{p}/sidebar  (sign in with 企业微信登录)")
-    console.print(f"API key:      [bold]{api_key}[/]")
-    console.print(
-        f"  try: curl -H 'Authorization: Bearer {api_key}' http://{h}:{p}/api/v1/customers"
-    )
-    console.print(f"WeCom sandbox: {sandbox.url}  (control API: {sandbox.url}/sandbox/info)")
-    console.print("Press Ctrl-C to stop.")
     try:
-        uvicorn.run(create_app(settings), host=h, port=p, log_level="warning")
+        seed_with_progress(server.url, api_key, sandbox.url)
+        if interval > 0:
+            threading.Thread(
+                target=trickle,
+                args=(sandbox.url, stop),
+                kwargs={"interval": interval, "siyu_url": server.url, "api_key": api_key},
+                daemon=True,
+                name="demo-trickle",
+            ).start()
+        console.rule("[bold green]Siyu demo is running")
+        console.print(f"Console:      http://{h}:{p}/")
+        console.print(f"API docs:     http://{h}:{p}/api/docs")
+        console.print(f"Admin login:  [bold]{logins[0]}[/] / [bold]{logins[1]}[/]")
+        console.print(f"Sidebar:      http://{h}:{p}/sidebar  (sign in with 企业微信登录)")
+        console.print(f"API key:      [bold]{api_key}[/]")
+        console.print(
+            f"  try: curl -H 'Authorization: Bearer {api_key}' http://{h}:{p}/api/v1/customers"
+        )
+        console.print(f"WeCom sandbox: {sandbox.url}  (control API: {sandbox.url}/sandbox/info)")
+        console.print("Press Ctrl-C to stop.")
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
+        server.stop()
         sandbox.stop()

@@ -6,9 +6,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SiyuError, UpstreamError
-from siyu.wecom.errors import WeComError
+from siyu.core.secrets import SecretDecryptError
+from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
 
-STATUS = {NotFound: 404, InvalidInput: 422, Conflict: 409, Forbidden: 403, UpstreamError: 502}
+STATUS = {
+    NotFound: 404,
+    InvalidInput: 422,
+    Conflict: 409,
+    Forbidden: 403,
+    UpstreamError: 502,
+    # the server's configuration, not the request: nothing the caller can fix by retrying
+    SecretDecryptError: 503,
+}
 
 
 def install(app: FastAPI) -> None:
@@ -19,6 +28,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(WeComError)
     async def _wecom(_: Request, exc: WeComError) -> JSONResponse:
+        if isinstance(exc, WeComUnavailable | WeComRateLimited):
+            why = "is rate-limiting" if isinstance(exc, WeComRateLimited) else "is unreachable"
+            return JSONResponse(
+                {
+                    "detail": f"WeCom {why} ({exc.path}: {exc.errmsg}); nothing was changed, "
+                    "try again in a minute",
+                    "errcode": exc.errcode,
+                },
+                status_code=503,
+                headers={"Retry-After": "60"},
+            )
         return JSONResponse(
             {
                 "detail": f"WeCom refused the request: {exc.errmsg} (errcode {exc.errcode})",

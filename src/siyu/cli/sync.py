@@ -49,6 +49,7 @@ async def sync_with_progress(
     """Run (or resume) the corp's sync in this process with a Rich progress bar."""
     async with db.unit_of_work() as s:
         corp = await corps.resolve(s, corp_ref)
+        corps.credentials(corp, secret_key=secret_key())  # unreadable: fail before a run starts
         if await service.is_active(s, corp.id):
             fail("a sync of this corp is already running (see `siyu sync --status`)")
         run = await service.start_or_resume(s, corp, trigger=trigger)

@@ -13,9 +13,20 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from siyu.core.errors import SiyuError
 
-class SecretDecryptError(Exception):
-    """A stored secret cannot be decrypted: SIYU_SECRET_KEY differs from when it was saved."""
+#: what to do about it, appended to every decrypt failure a person sees
+FIX = (
+    "SIYU_SECRET_KEY changed since the corp was added; restore the key it was added with "
+    "(`siyu doctor` checks it)"
+)
+
+
+class SecretDecryptError(SiyuError):
+    """A stored secret cannot be decrypted: SIYU_SECRET_KEY differs from when it was saved.
+
+    A domain error: the API answers 503 with the sentence, the CLI prints it.
+    """
 
 
 @lru_cache(maxsize=8)
@@ -34,6 +45,4 @@ def decrypt(ciphertext: str, *, secret_key: str) -> str:
     try:
         return _fernet(secret_key).decrypt(ciphertext.encode()).decode()
     except InvalidToken as exc:
-        raise SecretDecryptError(
-            "a stored secret cannot be decrypted: SIYU_SECRET_KEY is not the key it was saved with"
-        ) from exc
+        raise SecretDecryptError(f"a stored secret can't be decrypted: {FIX}") from exc

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from siyu.core.errors import InvalidInput
+from siyu.core.secrets import SecretDecryptError
 from siyu.corps import service
 from siyu.corps.models import Corp
 from siyu.wecom.client import WeComClient
@@ -36,7 +37,17 @@ async def run_checks(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[Check]:
     """Run every check in order; later WeCom checks are skipped when no token can be had."""
-    creds = service.credentials(corp, secret_key=secret_key)
+    try:
+        creds = service.credentials(corp, secret_key=secret_key)
+    except SecretDecryptError as exc:
+        return [
+            Check(
+                "stored secrets",
+                False,
+                exc.message,
+                "set SIYU_SECRET_KEY back to the key the corp was added with",
+            )
+        ]
     checks: list[Check] = []
     async with httpx.AsyncClient(base_url=corp.api_base, transport=transport, timeout=10) as http:
         try:

@@ -85,12 +85,18 @@ async def add_corp(
 
 
 def credentials(corp: Corp, *, secret_key: str) -> Credentials:
-    """Decrypt a corp's stored credentials."""
-    return Credentials(
-        secret=at_rest.decrypt(corp.secret_enc, secret_key=secret_key),
-        token=at_rest.decrypt(corp.token_enc, secret_key=secret_key),
-        aes_key=at_rest.decrypt(corp.aes_key_enc, secret_key=secret_key),
-    )
+    """Decrypt a corp's stored credentials (:class:`SecretDecryptError` naming the corp)."""
+    try:
+        return Credentials(
+            secret=at_rest.decrypt(corp.secret_enc, secret_key=secret_key),
+            token=at_rest.decrypt(corp.token_enc, secret_key=secret_key),
+            aes_key=at_rest.decrypt(corp.aes_key_enc, secret_key=secret_key),
+        )
+    except at_rest.SecretDecryptError as exc:
+        raise at_rest.SecretDecryptError(
+            f"the stored WeCom secret of corp {corp.name} ({corp.wecom_corp_id}) can't be "
+            f"decrypted: {at_rest.FIX}"
+        ) from exc
 
 
 def callback_crypto(corp: Corp, *, secret_key: str) -> CallbackCrypto:

@@ -16,11 +16,12 @@ from siyu.core import export
 from siyu.core.errors import Forbidden
 from siyu.core.pagination import Page
 from siyu.db.base import utcnow
-from siyu.frontline import progress, service
+from siyu.frontline import mine, progress, service
 from siyu.frontline.launch import Signer
 from siyu.frontline.schemas import (
     AssigneeOut,
     AudiencePreview,
+    MyTaskOut,
     RankRow,
     RemindResult,
     TaskIn,
@@ -208,6 +209,21 @@ def _rank(r: RankRow) -> list[Any]:
         r.opens,
         r.opened_customers,
     ]
+
+
+@router.get("/mine", response_model=list[MyTaskOut])
+async def my_tasks(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    external_userid: str | None = Query(
+        default=None, max_length=64, description="the chat's customer (the sidebar's)"
+    ),
+) -> list[MyTaskOut]:
+    """The signed-in employee's running tasks with their own progress; with the chat's customer,
+    whether they are a target and the content to send them (the employee's own radar links)."""
+    signer = Signer(settings.secret_key.get_secret_value(), settings.base_url)
+    return await mine.my_tasks(session, principal, external_userid=external_userid, signer=signer)
 
 
 @router.get("/{task_id}", response_model=TaskOut)

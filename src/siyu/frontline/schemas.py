@@ -161,3 +161,35 @@ class RankRow(BaseModel):
     done: int
     opens: int
     opened_customers: int
+
+
+class MyPiece(BaseModel):
+    """One thing to send in the chat (links already the employee's own radar link)."""
+
+    kind: str
+    title: str = ""
+    text: str = ""
+    url: str = ""
+    cover: str = ""
+    description: str = ""
+    item_id: int | None = None
+
+
+class MyTaskOut(BaseModel):
+    """A running task of the signed-in employee, as the chat sidebar shows it."""
+
+    id: int
+    name: str
+    description: str
+    kind: str
+    deadline: datetime
+    mine: AssigneeOut = Field(description="the employee's own progress")
+    customer_state: str | None = Field(
+        default=None,
+        description="customer tasks: this customer's send state among the employee's targets "
+        "(planned | submitted | sent | not_sent | failed); empty: not a target",
+    )
+    content: list[MyPiece] = Field(
+        default_factory=list,
+        description="ready to send to this customer (customer tasks targeting them, to-dos)",
+    )

@@ -8,6 +8,7 @@ import { fmtTime, useI18n } from '../../i18n'
 import TagEditor from '../customers/TagEditor'
 import Timeline from '../customers/Timeline'
 import { getCurExternalContact } from './jssdk'
+import MyTasks from './MyTasks'
 import { RecommendedContent, SopTodos } from './SopTodos'
 
 function Picker() {
@@ -70,6 +71,7 @@ export default function SidebarPage() {
             </Space>
           </Card>
           <SopTodos externalUserid={c.external_userid} onDone={() => void detail.reload()} />
+          <MyTasks externalUserid={c.external_userid} />
           <RecommendedContent customerId={c.id} userid={me?.userid ?? null} />
           <Card size="small" title={tr('标签', 'Tags')}>
             {mine ? (

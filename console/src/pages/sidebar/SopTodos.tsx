@@ -9,12 +9,12 @@ import { fmtTime, useI18n } from '../../i18n'
 import { KIND_NAMES, type ContentItem, type ContentPiece, type Todo } from '../sop/types'
 import { isStandIn, sendChatMessage, type ChatMessage } from './jssdk'
 
-function toMessage(p: ContentPiece): ChatMessage {
+export function toMessage(p: ContentPiece): ChatMessage {
   if (p.kind === 'text' || !p.url) return { msgtype: 'text', text: { content: p.text || p.title } }
   return { msgtype: 'news', news: { link: p.url, title: p.title, desc: p.description, imgUrl: p.cover } }
 }
 
-function PieceView({ p }: { p: ContentPiece }) {
+export function PieceView({ p }: { p: ContentPiece }) {
   const { tr } = useI18n()
   if (p.kind === 'text') return <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{p.text || p.title}</Typography.Paragraph>
   return (

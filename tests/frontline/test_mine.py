@@ -9,7 +9,7 @@ import httpx
 
 from tests.accounts.conftest import Team
 from tests.conftest import wait_for
-from tests.frontline.conftest import task_body
+from tests.frontline.conftest import synced, task_body
 
 
 def _started(admin: httpx.Client, body: dict[str, object]) -> int:
@@ -83,16 +83,33 @@ async def test_customer_task_shows_whether_the_chat_customer_is_a_target(
     as_role: dict[str, httpx.Client], team: Team
 ) -> None:
     admin, staff = as_role["admin"], as_role["staff"]
-    tid = _started(admin, task_body("会员日群发", [team.staff_userid]))
+    item = admin.post(
+        "/api/v1/content",
+        json={"kind": "link", "title": "会员日活动", "url": "https://example.com/vip-day"},
+    ).json()
+    tid = _started(admin, task_body("会员日群发", [team.staff_userid], content_ids=[item["id"]]))
     ext = _customers(staff)[0]
 
-    def state() -> str | None:
+    def targeted() -> dict[str, object] | None:
         [t] = staff.get("/api/v1/tasks/mine", params={"external_userid": ext}).json()
         return t if t["customer_state"] else None
 
-    t = wait_for(state, timeout=60, what="the task's ledger rows")
+    t = wait_for(targeted, timeout=60, what="the task's ledger rows")
     assert t["id"] == tid and t["customer_state"] in ("planned", "submitted", "sent")
-    assert t["content"] == [
-        {**t["content"][0], "kind": "text", "text": "会员日全场八折，点击查看详情 👇"}
-    ]
-    assert t["mine"]["assigned"] >= 1
+    text, link = t["content"]
+    assert text == {**text, "kind": "text", "text": "会员日全场八折，点击查看详情 👇"}
+    assert link["kind"] == "link" and "/r/" in link["url"]
+
+    # the link sent from the sidebar names the task's broadcast: its opens are the task's effect
+    anon = httpx.Client(base_url=str(staff.base_url), timeout=30)
+    assert anon.get(
+        link["url"][link["url"].index("/r/") :], follow_redirects=False
+    ).status_code in (
+        200,
+        302,
+    )
+    anon.close()
+    synced(admin, tid, lambda d: d["totals"]["opens"] == 1)
+    [t] = staff.get("/api/v1/tasks/mine").json()
+    assert t["mine"]["opens"] == 1 and t["mine"]["opened_customers"] == 1
+    assert t["customer_state"] is None and t["content"] == []  # no customer: nothing to send

@@ -2134,6 +2134,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Tasks
+         * @description The signed-in employee's running tasks with their own progress; with the chat's customer,
+         *     whether they are a target and the content to send them (the employee's own radar links).
+         */
+        get: operations["my_tasks_api_v1_tasks_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/preview": {
         parameters: {
             query?: never;
@@ -4091,6 +4112,72 @@ export interface components {
             folder_id: number | null;
             /** Item Ids */
             item_ids: number[];
+        };
+        /**
+         * MyPiece
+         * @description One thing to send in the chat (links already the employee's own radar link).
+         */
+        MyPiece: {
+            /**
+             * Cover
+             * @default
+             */
+            cover: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Item Id */
+            item_id: number | null;
+            /** Kind */
+            kind: string;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Url
+             * @default
+             */
+            url: string;
+        };
+        /**
+         * MyTaskOut
+         * @description A running task of the signed-in employee, as the chat sidebar shows it.
+         */
+        MyTaskOut: {
+            /**
+             * Content
+             * @description ready to send to this customer (customer tasks targeting them, to-dos)
+             */
+            content: components["schemas"]["MyPiece"][];
+            /**
+             * Customer State
+             * @description customer tasks: this customer's send state among the employee's targets (planned | submitted | sent | not_sent | failed); empty: not a target
+             */
+            customer_state: string | null;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** @description the employee's own progress */
+            mine: components["schemas"]["AssigneeOut"];
+            /** Name */
+            name: string;
         };
         /** NotGroup */
         NotGroup: {
@@ -10095,6 +10182,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_tasks_api_v1_tasks_mine_get: {
+        parameters: {
+            query?: {
+                /** @description the chat's customer (the sidebar's) */
+                external_userid?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyTaskOut"][];
+                };
             };
             /** @description Validation Error */
             422: {

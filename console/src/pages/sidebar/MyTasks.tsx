@@ -4,23 +4,13 @@
 import { useState } from 'react'
 import { Alert, Button, Card, Empty, List, Progress, Space, Tag, Typography } from 'antd'
 import { CheckOutlined, SendOutlined } from '@ant-design/icons'
-import { get, post } from '../../api'
+import { get, post, type Schemas } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
-import type { ContentPiece } from '../sop/types'
 import { isStandIn, sendChatMessage } from './jssdk'
 import { PieceView, toMessage } from './SopTodos'
 
-interface MyTask {
-  id: number
-  name: string
-  description: string
-  kind: string
-  deadline: string
-  mine: { assigned: number; sent: number; done: boolean; completion_rate: number; completed_at: string | null }
-  customer_state: string | null
-  content: ContentPiece[]
-}
+type MyTask = Schemas['MyTaskOut']
 
 const KINDS: Record<string, [string, string]> = {
   customer: ['客户群发', 'Customer send'],

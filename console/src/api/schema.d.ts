@@ -1061,6 +1061,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customer-stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stages
+         * @description The corp's stages in order (every role: the drawer's stage picker needs them).
+         */
+        get: operations["get_stages_api_v1_customer_stages_get"];
+        put?: never;
+        /** Post Stage */
+        post: operations["post_stage_api_v1_customer_stages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-stages/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put Order */
+        put: operations["put_order_api_v1_customer_stages_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-stages/{stage_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Stage */
+        delete: operations["remove_stage_api_v1_customer_stages__stage_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Stage */
+        patch: operations["patch_stage_api_v1_customer_stages__stage_id__patch"];
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1176,6 +1232,26 @@ export interface paths {
         get?: never;
         /** Set Remark */
         put: operations["set_remark_api_v1_customers__customer_id__remark_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Customer Stage
+         * @description Move the customer to a stage (any role, within its data scope).
+         */
+        put: operations["put_customer_stage_api_v1_customers__customer_id__stage_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3321,6 +3397,21 @@ export interface components {
             /** Remarks */
             remarks: string[];
             /**
+             * Stage Id
+             * @description current lifecycle stage
+             */
+            stage_id: number | null;
+            /**
+             * Stage Kind
+             * @default
+             */
+            stage_kind: string;
+            /**
+             * Stage Name
+             * @default
+             */
+            stage_name: string;
+            /**
              * Tags
              * @description union over live relations
              */
@@ -3364,6 +3455,11 @@ export interface components {
              * @description name or remark contains
              */
             keyword?: string | null;
+            /**
+             * Stage Id
+             * @description currently at this lifecycle stage
+             */
+            stage_id?: number | null;
             /**
              * State
              * @description channel state of a follow relation
@@ -3411,6 +3507,21 @@ export interface components {
             /** Remarks */
             remarks: string[];
             /**
+             * Stage Id
+             * @description current lifecycle stage
+             */
+            stage_id: number | null;
+            /**
+             * Stage Kind
+             * @default
+             */
+            stage_kind: string;
+            /**
+             * Stage Name
+             * @default
+             */
+            stage_name: string;
+            /**
              * Tags
              * @description union over live relations
              */
@@ -3424,6 +3535,43 @@ export interface components {
              * @description employees following (live)
              */
             userids: string[];
+        };
+        /** CustomerStageIn */
+        CustomerStageIn: {
+            /**
+             * Kind
+             * @default open
+             * @enum {string}
+             */
+            kind: "open" | "won" | "lost";
+            /** Name */
+            name: string;
+        };
+        /** CustomerStageOut */
+        CustomerStageOut: {
+            /**
+             * Customers
+             * @default 0
+             */
+            customers: number;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "open" | "won" | "lost";
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+        };
+        /** CustomerStagePatch */
+        CustomerStagePatch: {
+            /** Kind */
+            kind?: ("open" | "won" | "lost") | null;
+            /** Name */
+            name?: string | null;
         };
         /**
          * CustomerTypeTerm
@@ -4673,6 +4821,16 @@ export interface components {
             /** Userid */
             userid: string;
         };
+        /** SetStageIn */
+        SetStageIn: {
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Stage Id */
+            stage_id: number;
+        };
         /** SettingsIO */
         SettingsIO: {
             /**
@@ -4765,6 +4923,14 @@ export interface components {
             start: string;
             /** Userid */
             userid: string;
+        };
+        /** StageOrderIn */
+        StageOrderIn: {
+            /**
+             * Ids
+             * @description every stage id of the corp, in the new order
+             */
+            ids: number[];
         };
         /** StatRow */
         StatRow: {
@@ -4926,6 +5092,11 @@ export interface components {
              * @description converted: stop when one is added
              */
             converted_tags?: string[];
+            /**
+             * Stages
+             * @description stop when the customer reaches one of these stages (e.g. won / lost)
+             */
+            stages?: number[];
             /**
              * Tags Removed
              * @description stop when the customer loses one
@@ -5460,7 +5631,12 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "channel" | "tag_added" | "joined_group" | "group_created";
+            kind: "channel" | "tag_added" | "joined_group" | "group_created" | "stage_reached";
+            /**
+             * Stage Ids
+             * @description stage_reached: a customer moved to one
+             */
+            stage_ids?: number[];
             /** Tag Ids */
             tag_ids?: string[];
         };
@@ -7835,6 +8011,156 @@ export interface operations {
             };
         };
     };
+    get_stages_api_v1_customer_stages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"][];
+                };
+            };
+        };
+    };
+    post_stage_api_v1_customer_stages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerStageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_order_api_v1_customer_stages_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageOrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_stage_api_v1_customer_stages__stage_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_stage_api_v1_customer_stages__stage_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerStagePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_customers_api_v1_customers_get: {
         parameters: {
             query?: {
@@ -7855,6 +8181,8 @@ export interface operations {
                 added_to?: string | null;
                 /** @description name or remark contains */
                 keyword?: string | null;
+                /** @description currently at this lifecycle stage */
+                stage_id?: number | null;
                 include_deleted?: boolean;
                 sort?: "-added_at" | "added_at" | "-id" | "id";
                 cursor?: string | null;
@@ -7937,6 +8265,8 @@ export interface operations {
                 added_to?: string | null;
                 /** @description name or remark contains */
                 keyword?: string | null;
+                /** @description currently at this lifecycle stage */
+                stage_id?: number | null;
                 include_deleted?: boolean;
             };
             header?: never;
@@ -7987,6 +8317,8 @@ export interface operations {
                 added_to?: string | null;
                 /** @description name or remark contains */
                 keyword?: string | null;
+                /** @description currently at this lifecycle stage */
+                stage_id?: number | null;
                 include_deleted?: boolean;
                 format?: string;
                 sort?: "-added_at" | "added_at" | "-id" | "id";
@@ -8093,6 +8425,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RemarkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_customer_stage_api_v1_customers__customer_id__stage_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetStageIn"];
             };
         };
         responses: {

@@ -38,7 +38,7 @@ DEFAULTS: list[tuple[str, str]] = [
 ]
 
 
-class StageOut(BaseModel):
+class CustomerStageOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -57,7 +57,7 @@ def _name(v: str | None) -> str | None:
     return v
 
 
-class StageIn(BaseModel):
+class CustomerStageIn(BaseModel):
     name: str = Field(max_length=30)
     kind: Kind = "open"
 
@@ -67,7 +67,7 @@ class StageIn(BaseModel):
         return _name(v) or ""
 
 
-class StagePatch(BaseModel):
+class CustomerStagePatch(BaseModel):
     name: str | None = Field(default=None, max_length=30)
     kind: Kind | None = None
 
@@ -77,7 +77,7 @@ class StagePatch(BaseModel):
         return _name(v)
 
 
-class OrderIn(BaseModel):
+class StageOrderIn(BaseModel):
     ids: list[int] = Field(description="every stage id of the corp, in the new order")
 
 
@@ -127,7 +127,7 @@ async def counts(session: AsyncSession, corp_id: int) -> dict[int, int]:
     return {s: int(n) for s, n in rows.all()}
 
 
-async def create_stage(session: AsyncSession, corp_id: int, data: StageIn) -> CustomerStage:
+async def create_stage(session: AsyncSession, corp_id: int, data: CustomerStageIn) -> CustomerStage:
     stages = await list_stages(session, corp_id)
     if len(stages) >= MAX_STAGES:
         raise InvalidInput(f"a corp keeps at most {MAX_STAGES} stages")
@@ -144,7 +144,7 @@ async def create_stage(session: AsyncSession, corp_id: int, data: StageIn) -> Cu
 
 
 async def update_stage(
-    session: AsyncSession, corp_id: int, stage_id: int, data: StagePatch
+    session: AsyncSession, corp_id: int, stage_id: int, data: CustomerStagePatch
 ) -> CustomerStage:
     stage = await get_stage(session, corp_id, stage_id)
     if data.name is not None and data.name != stage.name:
@@ -253,36 +253,38 @@ customer_router = APIRouter(prefix="/customers", tags=["customers"])
 
 async def _out(
     session: AsyncSession, corp_id: int, stages: Sequence[CustomerStage]
-) -> list[StageOut]:
+) -> list[CustomerStageOut]:
     n = await counts(session, corp_id)
     out = []
     for s in stages:
-        item = StageOut.model_validate(s)
+        item = CustomerStageOut.model_validate(s)
         item.customers = n.get(s.id, 0)
         out.append(item)
     return out
 
 
-@router.get("", response_model=list[StageOut])
-async def get_stages(session: SessionDep, principal: PrincipalDep) -> list[StageOut]:
+@router.get("", response_model=list[CustomerStageOut])
+async def get_stages(session: SessionDep, principal: PrincipalDep) -> list[CustomerStageOut]:
     """The corp's stages in order (every role: the drawer's stage picker needs them)."""
     return await _out(session, principal.corp_id, await list_stages(session, principal.corp_id))
 
 
-@router.post("", response_model=StageOut, status_code=201)
-async def post_stage(session: SessionDep, corp: CorpDep, body: StageIn) -> StageOut:
+@router.post("", response_model=CustomerStageOut, status_code=201)
+async def post_stage(session: SessionDep, corp: CorpDep, body: CustomerStageIn) -> CustomerStageOut:
     return (await _out(session, corp.id, [await create_stage(session, corp.id, body)]))[0]
 
 
-@router.put("/order", response_model=list[StageOut])
-async def put_order(session: SessionDep, corp: CorpDep, body: OrderIn) -> list[StageOut]:
+@router.put("/order", response_model=list[CustomerStageOut])
+async def put_order(
+    session: SessionDep, corp: CorpDep, body: StageOrderIn
+) -> list[CustomerStageOut]:
     return await _out(session, corp.id, await reorder(session, corp.id, body.ids))
 
 
-@router.patch("/{stage_id}", response_model=StageOut)
+@router.patch("/{stage_id}", response_model=CustomerStageOut)
 async def patch_stage(
-    session: SessionDep, corp: CorpDep, stage_id: int, body: StagePatch
-) -> StageOut:
+    session: SessionDep, corp: CorpDep, stage_id: int, body: CustomerStagePatch
+) -> CustomerStageOut:
     return (await _out(session, corp.id, [await update_stage(session, corp.id, stage_id, body)]))[0]
 
 

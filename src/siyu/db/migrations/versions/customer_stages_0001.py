@@ -39,9 +39,9 @@ def upgrade() -> None:
     op.create_index("ix_customer_stages_corp_id", "customer_stages", ["corp_id"])
     op.create_table(
         "customer_stage_states",
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("corp_id", sa.Integer(), nullable=False),
-        sa.Column("stage_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", PK, nullable=False),
+        sa.Column("corp_id", PK, nullable=False),
+        sa.Column("stage_id", PK, nullable=False),
         sa.Column("changed_at", TS, nullable=False),
         sa.Column("changed_by", sa.String(100), nullable=False),
         sa.ForeignKeyConstraint(

@@ -126,7 +126,9 @@ def roles(siyu: Siyu, team: Team) -> Iterator[dict[str, httpx.Client]]:
         c.close()
 
 
-async def test_staff_moves_only_customers_they_follow(roles: dict[str, httpx.Client], team: Team) -> None:
+async def test_staff_moves_only_customers_they_follow(
+    roles: dict[str, httpx.Client], team: Team
+) -> None:
     op, staff = roles["operator"], roles["staff"]
     s = by_name(staff)  # every role reads the stage list (the drawer's picker)
     assert staff.post(STAGES, json={"name": "VIP"}).status_code == 403

@@ -2508,7 +2508,7 @@ export interface components {
         /** AndGroup */
         AndGroup: {
             /** Terms */
-            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"])[];
+            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"])[];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -3642,7 +3642,7 @@ export interface components {
              */
             include_deleted: boolean;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
         };
         /** DeleteIn */
         DeleteIn: {
@@ -3730,7 +3730,7 @@ export interface components {
              */
             limit: number;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
         };
         /** DutyOut */
         DutyOut: {
@@ -4243,7 +4243,7 @@ export interface components {
         /** NotGroup */
         NotGroup: {
             /** Term */
-            term: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            term: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -4258,7 +4258,7 @@ export interface components {
         /** OrGroup */
         OrGroup: {
             /** Terms */
-            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"])[];
+            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"])[];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -4678,7 +4678,7 @@ export interface components {
              */
             remove_when_unmatched: boolean;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
             /**
              * Tag Id
              * @description the corp tag to apply
@@ -4714,7 +4714,7 @@ export interface components {
             /** Remove When Unmatched */
             remove_when_unmatched?: boolean | null;
             /** Rule */
-            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"]) | null;
+            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"]) | null;
         };
         /** SegmentIn */
         SegmentIn: {
@@ -4737,7 +4737,7 @@ export interface components {
              */
             owner: string;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
         };
         /** SegmentOut */
         SegmentOut: {
@@ -4777,7 +4777,7 @@ export interface components {
             /** Owner */
             owner?: string | null;
             /** Rule */
-            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"]) | null;
+            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"]) | null;
         };
         /** SenderCount */
         SenderCount: {
@@ -4931,6 +4931,19 @@ export interface components {
              * @description every stage id of the corp, in the new order
              */
             ids: number[];
+        };
+        /**
+         * StageTerm
+         * @description The customer's current lifecycle stage (客户阶段) is one of these stage ids.
+         */
+        StageTerm: {
+            /** Stage Ids */
+            stage_ids: number[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stage";
         };
         /** StatRow */
         StatRow: {

@@ -55,3 +55,12 @@ def test_stage_reached_starts_and_won_stage_stops(
     api.put(f"/api/v1/customers/{two['id']}/stage", json={"stage_id": s["流失"]})
     runs = sorted(q(db, select(SopRun.customer_id, SopRun.stop_reason)))
     assert runs == sorted([(one["id"], "converted"), (two["id"], "stage_reached")])
+
+    # a stage an SOP uses cannot be deleted (the SOP would silently never start / stop)
+    added = api.post("/api/v1/customer-stages", json={"name": "沉睡客户", "kind": "lost"}).json()
+    edited = api.put(
+        f"{SOP}/templates/{tpl.json()['id']}", json={**body, "stop": {"stages": [added["id"]]}}
+    )
+    assert edited.status_code == 200 and edited.json()["stop"]["stages"] == [added["id"]]
+    r = api.delete(f"/api/v1/customer-stages/{added['id']}")
+    assert r.status_code == 409 and "意向客户跟进" in r.json()["detail"]

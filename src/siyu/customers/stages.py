@@ -25,6 +25,7 @@ from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.events import bus
+from siyu.sop.models import SopTemplate
 from siyu.wecom.client import WeComClient
 
 Kind = Literal["open", "won", "lost"]
@@ -173,6 +174,12 @@ async def delete_stage(session: AsyncSession, corp_id: int, stage_id: int) -> No
     n = (await counts(session, corp_id)).get(stage.id, 0)
     if n:
         raise Conflict(f"{n} customers are at stage {stage.name}; move them to another stage first")
+    tpls = await session.scalars(
+        scoped(SopTemplate, corp_id).where(SopTemplate.deleted_at.is_(None))
+    )
+    for tpl in tpls.all():
+        if stage.id in (tpl.trigger.get("stage_ids") or []) + (tpl.stop.get("stages") or []):
+            raise Conflict(f"SOP {tpl.name} uses stage {stage.name}; change that SOP first")
     await session.delete(stage)
     await session.flush()
 

@@ -1061,6 +1061,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customer-stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stages
+         * @description The corp's stages in order (every role: the drawer's stage picker needs them).
+         */
+        get: operations["get_stages_api_v1_customer_stages_get"];
+        put?: never;
+        /** Post Stage */
+        post: operations["post_stage_api_v1_customer_stages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-stages/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put Order */
+        put: operations["put_order_api_v1_customer_stages_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-stages/{stage_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Stage */
+        delete: operations["remove_stage_api_v1_customer_stages__stage_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Stage */
+        patch: operations["patch_stage_api_v1_customer_stages__stage_id__patch"];
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1176,6 +1232,26 @@ export interface paths {
         get?: never;
         /** Set Remark */
         put: operations["set_remark_api_v1_customers__customer_id__remark_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Customer Stage
+         * @description Move the customer to a stage (any role, within its data scope).
+         */
+        put: operations["put_customer_stage_api_v1_customers__customer_id__stage_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2453,7 +2529,7 @@ export interface components {
         /** AndGroup */
         AndGroup: {
             /** Terms */
-            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"])[];
+            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"])[];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -3342,6 +3418,21 @@ export interface components {
             /** Remarks */
             remarks: string[];
             /**
+             * Stage Id
+             * @description current lifecycle stage
+             */
+            stage_id: number | null;
+            /**
+             * Stage Kind
+             * @default
+             */
+            stage_kind: string;
+            /**
+             * Stage Name
+             * @default
+             */
+            stage_name: string;
+            /**
              * Tags
              * @description union over live relations
              */
@@ -3385,6 +3476,11 @@ export interface components {
              * @description name or remark contains
              */
             keyword?: string | null;
+            /**
+             * Stage Id
+             * @description currently at this lifecycle stage
+             */
+            stage_id?: number | null;
             /**
              * State
              * @description channel state of a follow relation
@@ -3432,6 +3528,21 @@ export interface components {
             /** Remarks */
             remarks: string[];
             /**
+             * Stage Id
+             * @description current lifecycle stage
+             */
+            stage_id: number | null;
+            /**
+             * Stage Kind
+             * @default
+             */
+            stage_kind: string;
+            /**
+             * Stage Name
+             * @default
+             */
+            stage_name: string;
+            /**
              * Tags
              * @description union over live relations
              */
@@ -3445,6 +3556,43 @@ export interface components {
              * @description employees following (live)
              */
             userids: string[];
+        };
+        /** CustomerStageIn */
+        CustomerStageIn: {
+            /**
+             * Kind
+             * @default open
+             * @enum {string}
+             */
+            kind: "open" | "won" | "lost";
+            /** Name */
+            name: string;
+        };
+        /** CustomerStageOut */
+        CustomerStageOut: {
+            /**
+             * Customers
+             * @default 0
+             */
+            customers: number;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "open" | "won" | "lost";
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+        };
+        /** CustomerStagePatch */
+        CustomerStagePatch: {
+            /** Kind */
+            kind?: ("open" | "won" | "lost") | null;
+            /** Name */
+            name?: string | null;
         };
         /**
          * CustomerTypeTerm
@@ -3515,7 +3663,7 @@ export interface components {
              */
             include_deleted: boolean;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
         };
         /** DeleteIn */
         DeleteIn: {
@@ -3603,7 +3751,7 @@ export interface components {
              */
             limit: number;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
         };
         /** DutyOut */
         DutyOut: {
@@ -4182,7 +4330,7 @@ export interface components {
         /** NotGroup */
         NotGroup: {
             /** Term */
-            term: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            term: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -4197,7 +4345,7 @@ export interface components {
         /** OrGroup */
         OrGroup: {
             /** Terms */
-            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"])[];
+            terms: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"])[];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -4617,7 +4765,7 @@ export interface components {
              */
             remove_when_unmatched: boolean;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
             /**
              * Tag Id
              * @description the corp tag to apply
@@ -4653,7 +4801,7 @@ export interface components {
             /** Remove When Unmatched */
             remove_when_unmatched?: boolean | null;
             /** Rule */
-            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"]) | null;
+            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"]) | null;
         };
         /** SegmentIn */
         SegmentIn: {
@@ -4676,7 +4824,7 @@ export interface components {
              */
             owner: string;
             /** Rule */
-            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"];
+            rule: components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"];
         };
         /** SegmentOut */
         SegmentOut: {
@@ -4716,7 +4864,7 @@ export interface components {
             /** Owner */
             owner?: string | null;
             /** Rule */
-            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"]) | null;
+            rule?: (components["schemas"]["AndGroup"] | components["schemas"]["OrGroup"] | components["schemas"]["NotGroup"] | components["schemas"]["TagsTerm"] | components["schemas"]["EmployeeTerm"] | components["schemas"]["OwnerTerm"] | components["schemas"]["DepartmentTerm"] | components["schemas"]["ChannelTerm"] | components["schemas"]["AddWayTerm"] | components["schemas"]["AddedTerm"] | components["schemas"]["GenderTerm"] | components["schemas"]["CustomerTypeTerm"] | components["schemas"]["DeletedTerm"] | components["schemas"]["EventTerm"] | components["schemas"]["StageTerm"]) | null;
         };
         /** SenderCount */
         SenderCount: {
@@ -4759,6 +4907,16 @@ export interface components {
             task_status: number | null;
             /** Userid */
             userid: string;
+        };
+        /** SetStageIn */
+        SetStageIn: {
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Stage Id */
+            stage_id: number;
         };
         /** SettingsIO */
         SettingsIO: {
@@ -4852,6 +5010,27 @@ export interface components {
             start: string;
             /** Userid */
             userid: string;
+        };
+        /** StageOrderIn */
+        StageOrderIn: {
+            /**
+             * Ids
+             * @description every stage id of the corp, in the new order
+             */
+            ids: number[];
+        };
+        /**
+         * StageTerm
+         * @description The customer's current lifecycle stage (客户阶段) is one of these stage ids.
+         */
+        StageTerm: {
+            /** Stage Ids */
+            stage_ids: number[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stage";
         };
         /** StatRow */
         StatRow: {
@@ -5013,6 +5192,11 @@ export interface components {
              * @description converted: stop when one is added
              */
             converted_tags?: string[];
+            /**
+             * Stages
+             * @description stop when the customer reaches one of these stages (e.g. won / lost)
+             */
+            stages?: number[];
             /**
              * Tags Removed
              * @description stop when the customer loses one
@@ -5547,7 +5731,12 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "channel" | "tag_added" | "joined_group" | "group_created";
+            kind: "channel" | "tag_added" | "joined_group" | "group_created" | "stage_reached";
+            /**
+             * Stage Ids
+             * @description stage_reached: a customer moved to one
+             */
+            stage_ids?: number[];
             /** Tag Ids */
             tag_ids?: string[];
         };
@@ -7922,6 +8111,156 @@ export interface operations {
             };
         };
     };
+    get_stages_api_v1_customer_stages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"][];
+                };
+            };
+        };
+    };
+    post_stage_api_v1_customer_stages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerStageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_order_api_v1_customer_stages_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageOrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_stage_api_v1_customer_stages__stage_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_stage_api_v1_customer_stages__stage_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stage_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerStagePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerStageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_customers_api_v1_customers_get: {
         parameters: {
             query?: {
@@ -7942,6 +8281,8 @@ export interface operations {
                 added_to?: string | null;
                 /** @description name or remark contains */
                 keyword?: string | null;
+                /** @description currently at this lifecycle stage */
+                stage_id?: number | null;
                 include_deleted?: boolean;
                 sort?: "-added_at" | "added_at" | "-id" | "id";
                 cursor?: string | null;
@@ -8024,6 +8365,8 @@ export interface operations {
                 added_to?: string | null;
                 /** @description name or remark contains */
                 keyword?: string | null;
+                /** @description currently at this lifecycle stage */
+                stage_id?: number | null;
                 include_deleted?: boolean;
             };
             header?: never;
@@ -8074,6 +8417,8 @@ export interface operations {
                 added_to?: string | null;
                 /** @description name or remark contains */
                 keyword?: string | null;
+                /** @description currently at this lifecycle stage */
+                stage_id?: number | null;
                 include_deleted?: boolean;
                 format?: string;
                 sort?: "-added_at" | "added_at" | "-id" | "id";
@@ -8180,6 +8525,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RemarkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_customer_stage_api_v1_customers__customer_id__stage_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetStageIn"];
             };
         };
         responses: {

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
 import siyu
+import siyu.sop.handlers  # (SOPs react to stage changes made in API requests)
 from siyu.accounts.audit import AuditMiddleware
 from siyu.accounts.endpoints import router as auth
 from siyu.accounts.settings_endpoints import router as account_settings
@@ -23,6 +24,8 @@ from siyu.content.endpoints import router as content
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
+from siyu.customers.stages import customer_router as customer_stage
+from siyu.customers.stages import router as customer_stages
 from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
@@ -100,6 +103,8 @@ def create_app(
     api.include_router(content)
     api.include_router(frontline_tasks)
     api.include_router(sop)
+    api.include_router(customer_stages)
+    api.include_router(customer_stage)
     app.include_router(api)
     app.include_router(wecom_callback)
     app.include_router(radar_redirect)  # public: /r/{token}

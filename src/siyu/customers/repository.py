@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
 from siyu.customers.schemas import CustomerFilter, Sort
+from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
 from siyu.employees.models import Employee
 from siyu.tags.models import Tag, TagGroup
@@ -77,6 +78,14 @@ def filtered(
         rel.append(FollowRelation.state == f.state)
     if rel:
         stmt = stmt.where(_live_relation(corp_id, *rel))
+    if f.stage_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                CustomerStageState.customer_id == Customer.id,
+                CustomerStageState.corp_id == corp_id,
+                CustomerStageState.stage_id == f.stage_id,
+            )
+        )
     if f.added_from:
         stmt = stmt.where(Customer.first_added_at >= f.added_from)
     if f.added_to:
@@ -227,3 +236,20 @@ async def employee_names(
         )
     )
     return {u: n for u, n in rows.all()}
+
+
+async def stages_of(
+    session: AsyncSession, corp_id: int, customer_ids: Sequence[int]
+) -> dict[int, CustomerStage]:
+    """customer id → current lifecycle stage (customers without a stage are absent)."""
+    if not customer_ids:
+        return {}
+    rows = await session.execute(
+        select(CustomerStageState.customer_id, CustomerStage)
+        .join(CustomerStage, CustomerStage.id == CustomerStageState.stage_id)
+        .where(
+            CustomerStageState.corp_id == corp_id,
+            CustomerStageState.customer_id.in_(list(customer_ids)),
+        )
+    )
+    return {cid: stage for cid, stage in rows.all()}

@@ -24,6 +24,7 @@ class CustomerFilter(BaseModel):
     added_from: datetime | None = Field(default=None, description="first added at or after")
     added_to: datetime | None = Field(default=None, description="first added before")
     keyword: str | None = Field(default=None, max_length=50, description="name or remark contains")
+    stage_id: int | None = Field(default=None, description="currently at this lifecycle stage")
     include_deleted: bool = False
 
     @model_validator(mode="after")
@@ -55,6 +56,9 @@ class CustomerOut(BaseModel):
     userids: list[str] = Field(default_factory=list, description="employees following (live)")
     tags: list[TagRef] = Field(default_factory=list, description="union over live relations")
     remarks: list[str] = Field(default_factory=list)
+    stage_id: int | None = Field(default=None, description="current lifecycle stage")
+    stage_name: str = ""
+    stage_kind: str = ""
 
 
 class RelationOut(BaseModel):
@@ -109,6 +113,7 @@ EXPORT_HEADERS = [  # the customer export's columns (customers and segments)
     "跟进员工",
     "标签",
     "备注",
+    "客户阶段",
 ]
 
 
@@ -126,4 +131,5 @@ def export_row(c: CustomerOut) -> list[Any]:
         c.userids,
         [t.name or t.tag_id for t in c.tags],
         c.remarks,
+        c.stage_name,
     ]

@@ -34,6 +34,7 @@ async def _decorate(
     tag_map = await repo.tags_of_relations(
         session, corp_id, [r.id for rs in rels.values() for r in rs if r.deleted_at is None]
     )
+    stage_map = await repo.stages_of(session, corp_id, [c.id for c in customers])
     out = []
     for c in customers:
         live = [r for r in rels.get(c.id, []) if r.deleted_at is None]
@@ -45,6 +46,8 @@ async def _decorate(
         item.userids = [r.userid for r in live]
         item.tags = sorted(tags.values(), key=lambda t: (t.group_name, t.name, t.tag_id))
         item.remarks = [r.remark for r in live if r.remark]
+        if (stage := stage_map.get(c.id)) is not None:
+            item.stage_id, item.stage_name, item.stage_kind = stage.id, stage.name, stage.kind
         out.append(item)
     return out
 

@@ -28,6 +28,7 @@ OWNER_CHANGED = "owner_changed"  # the customer's owner was set or reassigned (a
 NOTE = "note"  # a follow-up note written by an employee (sidebar / console)
 RADAR_OPENED = "radar_opened"  # the customer opened a radar link (content)
 SOP_STEP_DONE = "sop_step_done"  # the employee sent an SOP step to the customer (sop)
+STAGE_CHANGED = "stage_changed"  # the customer moved to another lifecycle stage (stages)
 
 KINDS = (
     ADDED,
@@ -46,6 +47,7 @@ KINDS = (
     NOTE,
     RADAR_OPENED,
     SOP_STEP_DONE,
+    STAGE_CHANGED,
 )
 
 

@@ -27,6 +27,7 @@ from siyu.broadcasts.models import (
 from siyu.content.models import ContentFile, ContentFolder, ContentItem, ContentTag, RadarOpen
 from siyu.corps.models import ApiKey, Corp
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.base import Base
 from siyu.employees.models import Department, Employee
 from siyu.events.models import InboundEvent
@@ -64,6 +65,8 @@ __all__ = [
     "Customer",
     "CustomerOwner",
     "CustomerSource",
+    "CustomerStage",
+    "CustomerStageState",
     "Department",
     "Employee",
     "FollowRelation",

@@ -29,8 +29,9 @@ CUSTOMER_ADDED = "customer.added"  # a follow relation began (or began again)
 CUSTOMER_EDITED = "customer.edited"  # remark / tags of a relation changed in WeCom
 CUSTOMER_DELETED = "customer.deleted"  # a relation ended (by the customer or the employee)
 GROUP_CHANGED = "group.changed"  # a group chat was created / updated / dismissed
+CUSTOMER_STAGE_CHANGED = "customer.stage_changed"  # set in the console/API (customers.stages)
 
-KINDS = (CUSTOMER_ADDED, CUSTOMER_EDITED, CUSTOMER_DELETED, GROUP_CHANGED)
+KINDS = (CUSTOMER_ADDED, CUSTOMER_EDITED, CUSTOMER_DELETED, GROUP_CHANGED, CUSTOMER_STAGE_CHANGED)
 
 
 @dataclass(frozen=True)

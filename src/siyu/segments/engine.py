@@ -96,6 +96,10 @@ async def _check(session: AsyncSession, corp_id: int, rule: Any) -> None:
         empty = sorted(g for g, states in found.items() if not states)
         if empty:
             raise InvalidInput(f"unknown channel group(s): {', '.join(empty)}")
+    stages = {s for n in nodes if isinstance(n, r.StageTerm) for s in n.stage_ids}
+    missing_s = sorted(stages - await repo.known_stages(session, corp_id, stages))
+    if missing_s:
+        raise InvalidInput(f"unknown customer stage(s): {', '.join(map(str, missing_s))}")
     kinds = sorted({n.kind for n in nodes if isinstance(n, r.EventTerm)} - EVENT_KINDS)
     if kinds:
         raise InvalidInput(
@@ -176,6 +180,8 @@ def _compile(corp_id: int, node: Any, depts: dict[int, list[str]]) -> Plan:
         return _bm(_added(node))
     if isinstance(node, r.EventTerm):
         return _event(corp_id, node)
+    if isinstance(node, r.StageTerm):
+        return _stage(corp_id, node)
     raise TypeError(f"unknown rule node {node!r}")
 
 
@@ -219,6 +225,16 @@ def _event(corp_id: int, term: r.EventTerm) -> Plan:
 
     sqlp = Plan("sql", sql=at_least)
     return sqlp if term.op == ">=" else Plan("not", (sqlp,))
+
+
+def _stage(corp_id: int, term: r.StageTerm) -> Plan:
+    # No bitmap family: a stage changes by an API call, not a WeCom event, so SQL answers it.
+    stage_ids = list(term.stage_ids)
+
+    async def at_stage(session: AsyncSession, cand: BitMap, now: datetime) -> BitMap:
+        return await repo.at_stage(session, corp_id, cand, stage_ids=stage_ids)
+
+    return Plan("sql", sql=at_stage)
 
 
 async def evaluate(

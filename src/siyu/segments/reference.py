@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import ChannelCode, CustomerOwner
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.stage_models import CustomerStageState
 from siyu.employees.models import Department, Employee
 from siyu.segments import rules as r
 
@@ -34,6 +35,7 @@ class _Cust:
     deleted: bool
     first_added_at: datetime | None
     owner: str | None = None
+    stage_id: int | None = None
     relations: list[_Rel] = field(default_factory=list)
     events: list[tuple[str, datetime]] = field(default_factory=list)
 
@@ -68,6 +70,11 @@ async def load(session: AsyncSession, corp_id: int, timezone: str) -> World:
     )
     for cid, userid in (await session.execute(owners)).all():
         by_id[cid].owner = userid
+    stages = select(CustomerStageState.customer_id, CustomerStageState.stage_id).where(
+        CustomerStageState.corp_id == corp_id
+    )
+    for cid, stage_id in (await session.execute(stages)).all():
+        by_id[cid].stage_id = stage_id
     events = select(TimelineEvent.customer_id, TimelineEvent.kind, TimelineEvent.occurred_at).where(
         TimelineEvent.corp_id == corp_id
     )
@@ -164,4 +171,6 @@ def _match(world: World, c: _Cust, node: Any, now: datetime) -> bool:
         since = now - timedelta(days=node.within_days)
         n = sum(1 for kind, at in c.events if kind == node.kind and at >= since)
         return n >= node.count if node.op == ">=" else n <= node.count
+    if isinstance(node, r.StageTerm):
+        return c.stage_id in node.stage_ids
     raise TypeError(f"unknown rule node {node!r}")

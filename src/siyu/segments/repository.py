@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import ChannelCode, CustomerOwner
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
 from siyu.segments.index import Facts
@@ -136,6 +137,30 @@ async def event_at_least(
         )
     )
     return await _seqs_restricted(session, stmt, cand, having=func.count() >= n)
+
+
+async def at_stage(
+    session: AsyncSession, corp_id: int, cand: BitMap, *, stage_ids: Sequence[int]
+) -> BitMap:
+    """Candidates whose current lifecycle stage is one of ``stage_ids``."""
+    stmt = (
+        select(Customer.seq)
+        .select_from(CustomerStageState)
+        .join(Customer, Customer.id == CustomerStageState.customer_id)
+        .where(
+            CustomerStageState.corp_id == corp_id,
+            CustomerStageState.stage_id.in_(list(stage_ids)),
+        )
+    )
+    return await _seqs_restricted(session, stmt, cand)
+
+
+async def known_stages(session: AsyncSession, corp_id: int, stage_ids: Iterable[int]) -> set[int]:
+    ids = sorted(set(stage_ids))
+    if not ids:
+        return set()
+    stmt = scoped(CustomerStage, corp_id, CustomerStage.id).where(CustomerStage.id.in_(ids))
+    return set((await session.scalars(stmt)).all())
 
 
 async def known_tags(session: AsyncSession, corp_id: int, tag_ids: Iterable[str]) -> set[str]:

@@ -121,6 +121,13 @@ class EventTerm(_Node):
     within_days: int = Field(ge=1, le=MAX_WINDOW_DAYS)
 
 
+class StageTerm(_Node):
+    """The customer's current lifecycle stage (客户阶段) is one of these stage ids."""
+
+    type: Literal["stage"]
+    stage_ids: list[int] = Field(min_length=1, max_length=20)
+
+
 class AndGroup(_Node):
     type: Literal["and"]
     terms: list[Rule] = Field(min_length=1, max_length=MAX_TERMS)
@@ -148,6 +155,7 @@ Term = (
     | CustomerTypeTerm
     | DeletedTerm
     | EventTerm
+    | StageTerm
 )
 Rule = Annotated[AndGroup | OrGroup | NotGroup | Term, Field(discriminator="type")]
 for _m in (AndGroup, OrGroup, NotGroup):

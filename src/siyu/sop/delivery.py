@@ -168,6 +168,9 @@ async def deliver(
     tags_of = await triggers.tags_of_customers(
         session, corp.id, {t.customer_id for t in tasks if t.customer_id}
     )
+    stage_of = await triggers.stages_of_customers(
+        session, corp.id, {t.customer_id for t in tasks if t.customer_id}
+    )
     per_user: dict[str, list[SopTask]] = defaultdict(list)
     names: dict[int, str] = {}
     for t in tasks:
@@ -179,7 +182,7 @@ async def deliver(
             if (t.customer_id, t.userid) not in live:
                 reason = "lost"
             else:
-                reason = runs.stop_reason(tpl, tags_of[t.customer_id])
+                reason = runs.stop_reason(tpl, tags_of[t.customer_id], stage_of.get(t.customer_id))
         elif t.group_pk in dismissed:
             reason = "dismissed"
         if reason:

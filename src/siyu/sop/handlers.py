@@ -10,6 +10,7 @@ from siyu.events.bus import (
     CUSTOMER_ADDED,
     CUSTOMER_DELETED,
     CUSTOMER_EDITED,
+    CUSTOMER_STAGE_CHANGED,
     GROUP_CHANGED,
     DomainEvent,
     EventContext,
@@ -52,6 +53,14 @@ async def sop_customer_deleted(ctx: EventContext, event: DomainEvent) -> None:
 @subscribe(GROUP_CHANGED)
 async def sop_group_changed(ctx: EventContext, event: DomainEvent) -> None:
     started = await triggers.on_group_changed(
+        ctx.session, event.corp_id, event.data, now=event.occurred_at
+    )
+    await _scan_if_due(ctx, event, started)
+
+
+@subscribe(CUSTOMER_STAGE_CHANGED)
+async def sop_customer_stage_changed(ctx: EventContext, event: DomainEvent) -> None:
+    started = await triggers.on_stage_changed(
         ctx.session, event.corp_id, event.data, now=event.occurred_at
     )
     await _scan_if_due(ctx, event, started)

@@ -130,8 +130,13 @@ async def running_for_customer(
     return [(r, t) for r, t in (await session.execute(stmt)).all()]
 
 
-def stop_reason(tpl: SopTemplate, tags: set[str]) -> str | None:
-    """Why a customer run stops given the customer's current tags (None: it goes on)."""
+def stop_reason(
+    tpl: SopTemplate, tags: set[str], stage: tuple[int, str] | None = None
+) -> str | None:
+    """Why a customer run stops given the customer's current tags and stage (id, kind):
+    None when it goes on. Reaching a stop stage of kind ``won`` counts as converted."""
+    if stage is not None and stage[0] in (tpl.stop.get("stages") or []):
+        return "converted" if stage[1] == "won" else "stage_reached"
     if set(tpl.stop.get("converted_tags") or []) & tags:
         return "converted"
     if set(tpl.stop.get("tags_removed") or []) - tags:

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Target = Literal["customer", "group"]
-TriggerKind = Literal["channel", "tag_added", "joined_group", "group_created"]
-CUSTOMER_TRIGGERS = ("channel", "tag_added", "joined_group")
+TriggerKind = Literal["channel", "tag_added", "joined_group", "group_created", "stage_reached"]
+CUSTOMER_TRIGGERS = ("channel", "tag_added", "joined_group", "stage_reached")
 GROUP_TRIGGERS = ("group_created",)
 MAX_STEPS = 30
 MAX_DAYS = 365
@@ -26,6 +26,9 @@ class TriggerIn(BaseModel):
     chat_ids: list[str] = Field(
         default_factory=list, max_length=500, description="joined_group: these chats (all if empty)"
     )
+    stage_ids: list[int] = Field(
+        default_factory=list, max_length=20, description="stage_reached: a customer moved to one"
+    )
 
     @model_validator(mode="after")
     def _filter_given(self) -> TriggerIn:
@@ -33,6 +36,8 @@ class TriggerIn(BaseModel):
             raise ValueError("a channel trigger needs at least one channel code (channel_ids)")
         if self.kind == "tag_added" and not self.tag_ids:
             raise ValueError("a tag trigger needs at least one tag (tag_ids)")
+        if self.kind == "stage_reached" and not self.stage_ids:
+            raise ValueError("a stage trigger needs at least one customer stage (stage_ids)")
         return self
 
 
@@ -44,6 +49,11 @@ class StopIn(BaseModel):
     )
     converted_tags: list[str] = Field(
         default_factory=list, max_length=100, description="converted: stop when one is added"
+    )
+    stages: list[int] = Field(
+        default_factory=list,
+        max_length=20,
+        description="stop when the customer reaches one of these stages (e.g. won / lost)",
     )
 
 
@@ -97,6 +107,10 @@ class TemplateIn(BaseModel):
             )
         if self.target == "group" and (self.stop.tags_removed or self.stop.converted_tags):
             raise ValueError("group SOPs have no tag stop conditions (tags are on customers)")
+        if self.target == "group" and self.stop.stages:
+            raise ValueError("group SOPs have no stage stop conditions (stages are on customers)")
+        if set(self.trigger.stage_ids) & set(self.stop.stages):
+            raise ValueError("a stage cannot both start the SOP and stop it")
         return self
 
 

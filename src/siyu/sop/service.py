@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.acquisition.models import ChannelCode
 from siyu.content.models import ContentItem
 from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.customers.stage_models import CustomerStage
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.groups.models import GroupChat
@@ -44,6 +45,7 @@ async def validate(session: AsyncSession, corp_id: int, data: TemplateIn) -> Non
         (ChannelCode.id, t.channel_ids, "channel codes"),
         (Tag.tag_id, t.tag_ids + s.tags_removed + s.converted_tags, "tags"),
         (GroupChat.chat_id, t.chat_ids, "group chats"),
+        (CustomerStage.id, t.stage_ids + s.stages, "customer stages"),
         (
             ContentItem.id,
             sorted({i for st in data.steps for i in st.item_ids}),
@@ -67,6 +69,8 @@ def _trigger(data: TemplateIn) -> dict[str, Any]:
         out["tag_ids"] = t.tag_ids
     elif t.kind == "joined_group":
         out["chat_ids"] = t.chat_ids
+    elif t.kind == "stage_reached":
+        out["stage_ids"] = t.stage_ids
     return out
 
 

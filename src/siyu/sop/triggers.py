@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.acquisition import channels
 from siyu.acquisition.rotation import corp_tz
 from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
 from siyu.groups.models import GroupChat
 from siyu.sop import repository as repo
@@ -55,6 +56,23 @@ async def tags_of_customers(
     return out
 
 
+async def stages_of_customers(
+    session: AsyncSession, corp_id: int, customer_ids: set[int]
+) -> dict[int, tuple[int, str]]:
+    """customer id → (current stage id, its kind), for stage stop conditions."""
+    if not customer_ids:
+        return {}
+    rows = await session.execute(
+        select(CustomerStageState.customer_id, CustomerStage.id, CustomerStage.kind)
+        .join(CustomerStage, CustomerStage.id == CustomerStageState.stage_id)
+        .where(
+            CustomerStageState.corp_id == corp_id,
+            CustomerStageState.customer_id.in_(sorted(customer_ids)),
+        )
+    )
+    return {cid: (sid, kind) for cid, sid, kind in rows.all()}
+
+
 async def relation_tags(
     session: AsyncSession, corp_id: int, customer_id: int, userid: str
 ) -> set[str]:
@@ -79,12 +97,13 @@ async def _start_customer(
     userid: str,
     now: datetime,
     tags: set[str],
+    stage: tuple[int, str] | None = None,
 ) -> int:
     started = 0
     tz = None
     for tpl in tpls:
-        if runs.stop_reason(tpl, tags) == "converted":
-            continue  # already converted: nothing to nurture
+        if runs.stop_reason(tpl, tags, stage) in ("converted", "stage_reached"):
+            continue  # already converted (or at a stop stage): nothing to nurture
         tz = tz or await corp_tz(session, tpl.corp_id)
         run = await runs.start(session, tpl, customer_id=customer_id, userid=userid, at=now, tz=tz)
         started += run is not None
@@ -101,8 +120,9 @@ async def on_customer_changed(
         return 0
     customer_id, userid = int(data["customer_id"]), str(data["userid"])
     tags = await customer_tags(session, corp_id, customer_id)
+    stage = (await stages_of_customers(session, corp_id, {customer_id})).get(customer_id)
     for run, tpl in await runs.running_for_customer(session, corp_id, customer_id):
-        reason = runs.stop_reason(tpl, tags)
+        reason = runs.stop_reason(tpl, tags, stage)
         if reason:
             await runs.stop(session, corp_id, [run.id], reason=reason, now=now)
     tpls = await repo.live_templates(session, corp_id, enabled_only=True)
@@ -122,7 +142,45 @@ async def on_customer_changed(
         elif tpl.trigger_kind == "tag_added" and set(tpl.trigger.get("tag_ids") or []) & mine:
             matching.append(tpl)
     return await _start_customer(
-        session, matching, customer_id=customer_id, userid=userid, now=now, tags=tags
+        session, matching, customer_id=customer_id, userid=userid, now=now, tags=tags, stage=stage
+    )
+
+
+async def on_stage_changed(
+    session: AsyncSession, corp_id: int, data: dict[str, Any], *, now: datetime
+) -> int:
+    """A customer moved to a stage: running runs whose stop stages include it stop; templates
+    triggered by it start (with the employee who set it if they follow the customer, else the
+    customer's earliest live follower). Returns the runs started."""
+    customer_id, stage_id = int(data["customer_id"]), int(data["stage_id"])
+    stage = (stage_id, str(data.get("kind") or "open"))
+    tags = await customer_tags(session, corp_id, customer_id)
+    for run, tpl in await runs.running_for_customer(session, corp_id, customer_id):
+        reason = runs.stop_reason(tpl, tags, stage)
+        if reason:
+            await runs.stop(session, corp_id, [run.id], reason=reason, now=now)
+    tpls = [
+        t
+        for t in await repo.live_templates(session, corp_id, enabled_only=True)
+        if t.target == "customer"
+        and t.trigger_kind == "stage_reached"
+        and stage_id in (t.trigger.get("stage_ids") or [])
+    ]
+    if not tpls:
+        return 0
+    followers = (
+        await session.scalars(
+            scoped(FollowRelation, corp_id, FollowRelation.userid)
+            .where(FollowRelation.customer_id == customer_id, FollowRelation.deleted_at.is_(None))
+            .order_by(FollowRelation.added_at, FollowRelation.id)
+        )
+    ).all()
+    if not followers:
+        return 0  # nobody follows the customer any more: nobody to do the steps
+    userid = str(data.get("userid") or "")
+    userid = userid if userid in followers else followers[0]
+    return await _start_customer(
+        session, tpls, customer_id=customer_id, userid=userid, now=now, tags=tags, stage=stage
     )
 
 

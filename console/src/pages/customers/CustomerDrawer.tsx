@@ -2,6 +2,7 @@ import { Alert, Avatar, Descriptions, Drawer, Grid, List, Space, Spin, Typograph
 import { get, type CustomerDetail, type TagGroup } from '../../api'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import StagePicker from './StagePicker'
 import TagEditor from './TagEditor'
 import Timeline from './Timeline'
 
@@ -37,6 +38,9 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
             </div>
           </Space>
           <Descriptions column={1} size="small" bordered>
+            <Descriptions.Item label={tr('客户阶段', 'Stage')}>
+              <StagePicker customer={c} onChanged={() => void detail.reload()} />
+            </Descriptions.Item>
             <Descriptions.Item label={tr('首次添加', 'First added')}>{fmtTime(c.first_added_at)}</Descriptions.Item>
             <Descriptions.Item label={tr('性别', 'Gender')}>
               {c.gender === 1 ? tr('男', 'Male') : c.gender === 2 ? tr('女', 'Female') : tr('未知', 'Unknown')}

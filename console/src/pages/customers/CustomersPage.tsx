@@ -7,12 +7,14 @@ import { get, query, type Customer, type Employee, type Page, type TagGroup } fr
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import CustomerDrawer from './CustomerDrawer'
+import { STAGE_COLORS, useStages } from './stages'
 
 interface Filters {
   tags_any?: string[]
   userid?: string
   state?: string
   keyword?: string
+  stage_id?: number
   added?: [Dayjs, Dayjs]
 }
 
@@ -27,6 +29,7 @@ export default function CustomersPage() {
       userid: filters.userid,
       state: filters.state,
       keyword: filters.keyword,
+      stage_id: filters.stage_id,
       added_from: filters.added?.[0]?.startOf('day').toISOString(),
       added_to: filters.added?.[1]?.add(1, 'day').startOf('day').toISOString(),
     }),
@@ -37,6 +40,7 @@ export default function CustomersPage() {
   const count = useLoad(() => get<{ count: number }>('/customers/count', params), [params])
   const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
   const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
+  const stages = useStages()
   const names = new Map((employees.data?.items ?? []).map((e) => [e.userid, e.name]))
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -64,6 +68,15 @@ export default function CustomersPage() {
             placeholder={tr('跟进员工', 'Employee')}
             style={{ width: 160 }}
             options={(employees.data?.items ?? []).map((e) => ({ label: e.name, value: e.userid }))}
+          />
+        </Form.Item>
+        <Form.Item name="stage_id">
+          <Select
+            allowClear
+            placeholder={tr('客户阶段', 'Stage')}
+            style={{ width: 140 }}
+            data-testid="stage-filter"
+            options={(stages.data ?? []).map((s) => ({ label: s.name, value: s.id }))}
           />
         </Form.Item>
         <Form.Item name="state">
@@ -131,6 +144,11 @@ export default function CustomersPage() {
                   ))}
                 </Space>
               ),
+            },
+            {
+              title: tr('阶段', 'Stage'),
+              dataIndex: 'stage_name',
+              render: (name: string, c) => (name ? <Tag color={STAGE_COLORS[c.stage_kind] ?? 'blue'}>{name}</Tag> : null),
             },
             {
               title: tr('跟进员工', 'Employees'),

@@ -19,6 +19,7 @@ const KINDS: Record<string, [string, string, string]> = {
   transfer_failed: ['继承失败', 'transfer failed', 'red'],
   sop_step_done: ['完成 SOP 步骤', 'SOP step done', 'green'],
   radar_opened: ['打开了内容', 'opened content', 'purple'],
+  stage_changed: ['阶段变更', 'stage changed', 'cyan'],
 }
 
 export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
@@ -34,7 +35,11 @@ export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
         const spent = mins ? tr(`${mins} 分 ${secs % 60} 秒`, `${mins} min ${secs % 60} s`) : tr(`${secs} 秒`, `${secs} s`)
         const read = secs ? ` · ${tr('阅读', 'read')} ${spent}` : ''
         const title = typeof e.data.title === 'string' ? `《${e.data.title}》${read}` : ''
-        const extra = text || title || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
+        const stage =
+          e.kind === 'stage_changed'
+            ? `${e.data.from_name || tr('未设置', 'none')} → ${e.data.to_name}${e.data.note ? ` · ${e.data.note}` : ''}${e.data.by ? ` (${e.data.by})` : ''}`
+            : ''
+        const extra = stage || text || title || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
         return {
           color,
           content: (

@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n'
 import type { ChannelCode } from '../channels/channelTypes'
 import { useDirectory } from '../directory'
 import { KIND_NAMES, TRIGGERS, type ContentItem, type SopStep, type SopTemplate, type TriggerKind } from './types'
+import { useStages } from '../customers/stages'
 
 const blankStep = (): SopStep => ({ day: 0, minutes: 0, at_time: '', text: '', item_ids: [] })
 
@@ -33,6 +34,10 @@ export default function SopEditor({
   const [steps, setSteps] = useState<SopStep[]>([blankStep()])
   const [tagsRemoved, setTagsRemoved] = useState<string[]>([])
   const [converted, setConverted] = useState<string[]>([])
+  const [stageIds, setStageIds] = useState<number[]>([])
+  const [stopStages, setStopStages] = useState<number[]>([])
+  const stages = useStages()
+  const stageOptions = (stages.data ?? []).map((s) => ({ label: s.name, value: s.id }))
   const [error, setError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
   const channels = useLoad(() => get<Page<ChannelCode>>('/acquisition/channels', { limit: 200 }), [])
@@ -51,10 +56,12 @@ export default function SopEditor({
     setSteps(e ? e.steps.map((s) => ({ day: s.day, minutes: s.minutes, at_time: s.at_time, text: s.text, item_ids: s.item_ids })) : [blankStep()])
     setTagsRemoved(e?.stop.tags_removed ?? [])
     setConverted(e?.stop.converted_tags ?? [])
+    setStageIds(e?.trigger.stage_ids ?? [])
+    setStopStages(e?.stop.stages ?? [])
     setError(null)
   }, [open, editing])
 
-  const kinds = (target === 'customer' ? ['channel', 'tag_added', 'joined_group'] : ['group_created']) as TriggerKind[]
+  const kinds = (target === 'customer' ? ['channel', 'tag_added', 'joined_group', 'stage_reached'] : ['group_created']) as TriggerKind[]
   const setStep = (i: number, patch: Partial<SopStep>) => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)))
   const itemOptions = (items.data?.items ?? []).map((it) => ({
     label: `[${tr(...(KIND_NAMES[it.kind] ?? [it.kind, it.kind]))}] ${it.title}`,
@@ -65,6 +72,7 @@ export default function SopEditor({
     if (!name.trim()) return tr('请填写 SOP 名称。', 'Give the SOP a name.')
     if (kind === 'channel' && !channelIds.length) return tr('请选择至少一个渠道活码。', 'Choose at least one channel code.')
     if (kind === 'tag_added' && !tagIds.length) return tr('请选择至少一个标签。', 'Choose at least one tag.')
+    if (kind === 'stage_reached' && !stageIds.length) return tr('请选择至少一个客户阶段。', 'Choose at least one customer stage.')
     const empty = steps.findIndex((s) => !s.text.trim() && !s.item_ids.length)
     if (empty >= 0) return tr(`步骤 ${empty + 1} 需要话术或至少一个内容。`, `Step ${empty + 1} needs a text or at least one content item.`)
     const badTime = steps.findIndex((s) => s.at_time && !/^([01]\d|2[0-3]):[0-5]\d$/.test(s.at_time))
@@ -80,9 +88,9 @@ export default function SopEditor({
     const body = {
       name,
       target,
-      trigger: { kind, channel_ids: kind === 'channel' ? channelIds : [], tag_ids: kind === 'tag_added' ? tagIds : [], chat_ids: kind === 'joined_group' ? chatIds : [] },
+      trigger: { kind, channel_ids: kind === 'channel' ? channelIds : [], tag_ids: kind === 'tag_added' ? tagIds : [], chat_ids: kind === 'joined_group' ? chatIds : [], stage_ids: kind === 'stage_reached' ? stageIds : [] },
       steps,
-      stop: target === 'customer' ? { tags_removed: tagsRemoved, converted_tags: converted } : { tags_removed: [], converted_tags: [] },
+      stop: target === 'customer' ? { tags_removed: tagsRemoved, converted_tags: converted, stages: stopStages } : { tags_removed: [], converted_tags: [] },
     }
     try {
       if (editing) await put(`/sop/templates/${editing.id}`, body)
@@ -134,6 +142,17 @@ export default function SopEditor({
               options={kinds.map((k) => ({ label: tr(...TRIGGERS[k]), value: k }))}
               data-testid="sop-trigger"
             />
+            {kind === 'stage_reached' && (
+              <Select
+                mode="multiple"
+                style={{ width: '100%' }}
+                placeholder={tr('客户进入这些阶段时开始', 'Start when a customer reaches one of these stages')}
+                value={stageIds}
+                onChange={setStageIds}
+                options={stageOptions}
+                data-testid="sop-trigger-stages"
+              />
+            )}
             {kind === 'channel' && (
               <Select
                 mode="multiple"
@@ -204,6 +223,7 @@ export default function SopEditor({
             <Space orientation="vertical" style={{ width: '100%' }}>
               <Typography.Text type="secondary">{tr('客户删除员工或被员工删除时总会停止。', 'A run always stops when the customer and the employee part.')}</Typography.Text>
               <Select mode="multiple" style={{ width: '100%' }} placeholder={tr('已转化：客户被打上这些标签时停止', 'Converted: stop when one of these tags is added')} value={converted} onChange={setConverted} options={dir.tagOptions} optionFilterProp="label" />
+              <Select mode="multiple" style={{ width: '100%' }} placeholder={tr('客户进入这些阶段时停止（如成交、流失）', 'Stop when the customer reaches one of these stages (e.g. won, lost)')} value={stopStages} onChange={setStopStages} options={stageOptions} data-testid="sop-stop-stages" />
               <Select mode="multiple" style={{ width: '100%' }} placeholder={tr('客户失去这些标签时停止', 'Stop when the customer loses one of these tags')} value={tagsRemoved} onChange={setTagsRemoved} options={dir.tagOptions} optionFilterProp="label" />
             </Space>
           </Card>

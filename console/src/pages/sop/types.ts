@@ -1,6 +1,6 @@
 // Shapes of /api/v1/sop (mirroring the OpenAPI schemas) and of the content library items.
 
-export type TriggerKind = 'channel' | 'tag_added' | 'joined_group' | 'group_created'
+export type TriggerKind = 'channel' | 'tag_added' | 'joined_group' | 'group_created' | 'stage_reached'
 
 export interface SopStep {
   id?: number
@@ -27,8 +27,8 @@ export interface SopTemplate {
   id: number
   name: string
   target: 'customer' | 'group'
-  trigger: { kind: TriggerKind; channel_ids?: number[]; tag_ids?: string[]; chat_ids?: string[] }
-  stop: { tags_removed: string[]; converted_tags: string[] }
+  trigger: { kind: TriggerKind; channel_ids?: number[]; tag_ids?: string[]; chat_ids?: string[]; stage_ids?: number[] }
+  stop: { tags_removed: string[]; converted_tags: string[]; stages?: number[] }
   enabled: boolean
   version: number
   steps: SopStep[]
@@ -95,6 +95,7 @@ export const TRIGGERS: Record<TriggerKind, [string, string]> = {
   tag_added: ['被打上标签', 'Tag added'],
   joined_group: ['加入客户群', 'Joined a group chat'],
   group_created: ['新建客户群', 'Group chat created'],
+  stage_reached: ['进入客户阶段', 'Reached a customer stage'],
 }
 
 export const KIND_NAMES: Record<string, [string, string]> = {

@@ -24,8 +24,8 @@ from siyu.content.endpoints import router as content
 from siyu.core.settings import Settings, get_settings
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
-from siyu.customers.stages import customer_router as customer_stage
-from siyu.customers.stages import router as customer_stages
+from siyu.customers.stage_endpoints import customer_router as customer_stage
+from siyu.customers.stage_endpoints import router as customer_stages
 from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events

@@ -9,26 +9,25 @@ one current stage (per customer, not per follow relation); every change writes a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.customers import repository as repo
-from siyu.customers import service, timeline
-from siyu.customers.schemas import CustomerDetail
+from siyu.customers import timeline
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
+from siyu.customers.stage_schemas import (
+    CustomerStageIn,
+    CustomerStagePatch,
+)
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.events import bus
 from siyu.sop.models import SopTemplate
 from siyu.wecom.client import WeComClient
 
-Kind = Literal["open", "won", "lost"]
 MAX_STAGES = 20
 DEFAULTS: list[tuple[str, str]] = [
     ("潜在客户", "open"),
@@ -39,66 +38,20 @@ DEFAULTS: list[tuple[str, str]] = [
 ]
 
 
-class CustomerStageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    kind: Kind
-    position: int
-    customers: int = 0
-
-
-def _name(v: str | None) -> str | None:
-    if v is None:
-        return None
-    v = v.strip()
-    if not v:
-        raise ValueError("the stage name cannot be blank")
-    return v
-
-
-class CustomerStageIn(BaseModel):
-    name: str = Field(max_length=30)
-    kind: Kind = "open"
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, v: str) -> str:
-        return _name(v) or ""
-
-
-class CustomerStagePatch(BaseModel):
-    name: str | None = Field(default=None, max_length=30)
-    kind: Kind | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, v: str | None) -> str | None:
-        return _name(v)
-
-
-class StageOrderIn(BaseModel):
-    ids: list[int] = Field(description="every stage id of the corp, in the new order")
-
-
-class SetStageIn(BaseModel):
-    stage_id: int
-    note: str = Field(default="", max_length=500)
-
-
-# ---------------------------------------------------------------- service
-
-
 async def list_stages(session: AsyncSession, corp_id: int) -> list[CustomerStage]:
     """The corp's stages in order; a corp without any gets the defaults (once)."""
     stmt = scoped(CustomerStage, corp_id).order_by(CustomerStage.position, CustomerStage.id)
     rows = list((await session.scalars(stmt)).all())
     if rows:
         return rows
-    for pos, (name, kind) in enumerate(DEFAULTS, start=1):
-        session.add(CustomerStage(corp_id=corp_id, name=name, kind=kind, position=pos))
-    await session.flush()
+    try:
+        # a savepoint: two first reads at once both seed, the second meets the unique name
+        # and reads the first one's stages instead of failing the request
+        async with session.begin_nested():
+            for pos, (name, kind) in enumerate(DEFAULTS, start=1):
+                session.add(CustomerStage(corp_id=corp_id, name=name, kind=kind, position=pos))
+    except IntegrityError:
+        pass
     return list((await session.scalars(stmt)).all())
 
 
@@ -250,77 +203,3 @@ async def set_stage(
     )
     await bus.publish(bus.EventContext(session, client), event)
     return True
-
-
-# ---------------------------------------------------------------- routes
-
-router = APIRouter(prefix="/customer-stages", tags=["customers"])
-customer_router = APIRouter(prefix="/customers", tags=["customers"])
-
-
-async def _out(
-    session: AsyncSession, corp_id: int, stages: Sequence[CustomerStage]
-) -> list[CustomerStageOut]:
-    n = await counts(session, corp_id)
-    out = []
-    for s in stages:
-        item = CustomerStageOut.model_validate(s)
-        item.customers = n.get(s.id, 0)
-        out.append(item)
-    return out
-
-
-@router.get("", response_model=list[CustomerStageOut])
-async def get_stages(session: SessionDep, principal: PrincipalDep) -> list[CustomerStageOut]:
-    """The corp's stages in order (every role: the drawer's stage picker needs them)."""
-    return await _out(session, principal.corp_id, await list_stages(session, principal.corp_id))
-
-
-@router.post("", response_model=CustomerStageOut, status_code=201)
-async def post_stage(session: SessionDep, corp: CorpDep, body: CustomerStageIn) -> CustomerStageOut:
-    return (await _out(session, corp.id, [await create_stage(session, corp.id, body)]))[0]
-
-
-@router.put("/order", response_model=list[CustomerStageOut])
-async def put_order(
-    session: SessionDep, corp: CorpDep, body: StageOrderIn
-) -> list[CustomerStageOut]:
-    return await _out(session, corp.id, await reorder(session, corp.id, body.ids))
-
-
-@router.patch("/{stage_id}", response_model=CustomerStageOut)
-async def patch_stage(
-    session: SessionDep, corp: CorpDep, stage_id: int, body: CustomerStagePatch
-) -> CustomerStageOut:
-    return (await _out(session, corp.id, [await update_stage(session, corp.id, stage_id, body)]))[0]
-
-
-@router.delete("/{stage_id}", status_code=204)
-async def remove_stage(session: SessionDep, corp: CorpDep, stage_id: int) -> Response:
-    await delete_stage(session, corp.id, stage_id)
-    return Response(status_code=204)
-
-
-@customer_router.put("/{customer_id}/stage", response_model=CustomerDetail)
-async def put_customer_stage(
-    session: SessionDep,
-    principal: PrincipalDep,
-    client: WeComDep,
-    customer_id: int,
-    body: SetStageIn,
-) -> CustomerDetail:
-    """Move the customer to a stage (any role, within its data scope)."""
-    await set_stage(
-        session,
-        principal.corp_id,
-        customer_id,
-        client,
-        stage_id=body.stage_id,
-        note=body.note,
-        by=principal.name,
-        userid=principal.userid,
-        visible=principal.visible_userids,
-    )
-    return await service.detail(
-        session, principal.corp_id, customer_id, visible=principal.visible_userids
-    )

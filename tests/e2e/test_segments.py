@@ -120,3 +120,28 @@ async def test_preview_members_of_an_unsaved_rule(tab: Tab, live: Team, api: htt
     assert sheet is not None and sheet.max_row == len(expected) + 1  # header + one row each
     assert api.get("/api/v1/segments").json() == []  # nothing was saved
     await tab.done()
+
+
+async def test_stage_condition_counts_customers_at_a_stage(
+    tab: Tab, live: Team, api: httpx.Client
+) -> None:
+    stage = next(s for s in api.get("/api/v1/customer-stages").json() if s["kind"] == "won")
+    for c in api.get("/api/v1/customers", params={"limit": 3}).json()["items"]:
+        r = api.put(f"/api/v1/customers/{c['id']}/stage", json={"stage_id": stage["id"]})
+        assert r.status_code == 200, r.text
+    at_stage = _preview(
+        api,
+        {
+            "type": "and",
+            "terms": [{"type": "and", "terms": [{"type": "stage", "stage_ids": [stage["id"]]}]}],
+        },
+    )
+    assert at_stage >= 3
+
+    await tab.login("admin")
+    await tab.page.get_by_role("menuitem", name=re.compile("客户分群")).click()
+    count = tab.page.get_by_test_id("segment-count").locator(".ant-statistic-content-value")
+    await tab.page.get_by_test_id("add-condition").first.click()
+    await _choose(tab, tab.page.get_by_test_id("condition-kind").last, "客户阶段")
+    await _choose(tab, tab.page.get_by_test_id("condition-values").last, stage["name"])
+    await expect(count).to_have_text(f"{at_stage:,}")

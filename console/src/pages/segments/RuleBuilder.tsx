@@ -1,10 +1,11 @@
 // 客户分群: the rule builder (AND/OR groups of conditions over tags, employees, channels, add
-// time), shared by saved segments, rule tags and the broadcast audience.
+// time, lifecycle stage), shared by saved segments, rule tags and the broadcast audience.
 import { type Dispatch, type SetStateAction } from 'react'
 import { Button, Card, InputNumber, Segmented, Select, Space, Typography, type SelectProps } from 'antd'
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import { useI18n } from '../../i18n'
 import { type Dir } from '../directory'
+import { useStages } from '../customers/stages'
 import { newCondition, nextKey, type Builder, type Condition, type Group, type Kind } from './rules'
 
 export default function RuleBuilder({
@@ -19,6 +20,8 @@ export default function RuleBuilder({
   channelOptions: SelectProps['options']
 }) {
   const { tr } = useI18n()
+  const stages = useStages()
+  const stageOptions = (stages.data ?? []).map((s) => ({ label: s.name, value: String(s.id) }))
   const setGroup = (key: number, g: Partial<Group>) =>
     setBuilder((b) => ({ ...b, groups: b.groups.map((x) => (x.key === key ? { ...x, ...g } : x)) }))
   const setCond = (gk: number, ck: number, c: Partial<Condition>) =>
@@ -34,6 +37,7 @@ export default function RuleBuilder({
     { label: tr('跟进员工', 'Employee'), value: 'employee' },
     { label: tr('来源渠道', 'Channel'), value: 'channel' },
     { label: tr('添加时间', 'Added'), value: 'added' },
+    { label: tr('客户阶段', 'Stage'), value: 'stage' },
   ]
   const opLabel = (op: 'and' | 'or') => (op === 'and' ? tr('且', 'AND') : tr('或', 'OR'))
 
@@ -134,7 +138,9 @@ export default function RuleBuilder({
                         ? tr('选择标签', 'Pick tags')
                         : c.kind === 'employee'
                           ? tr('选择员工', 'Pick employees')
-                          : tr('选择活码或输入 state', 'Pick codes or type a state')
+                          : c.kind === 'stage'
+                            ? tr('选择客户阶段', 'Pick stages')
+                            : tr('选择活码或输入 state', 'Pick codes or type a state')
                     }
                     onChange={(values: string[]) => setCond(g.key, c.key, { values })}
                     options={
@@ -142,7 +148,9 @@ export default function RuleBuilder({
                         ? dir.tagOptions
                         : c.kind === 'employee'
                           ? dir.employeeOptions
-                          : channelOptions) as SelectProps['options']
+                          : c.kind === 'stage'
+                            ? stageOptions
+                            : channelOptions) as SelectProps['options']
                     }
                   />
                 )}

@@ -1,6 +1,6 @@
 // 客户分群: segment types and the rule builder <-> rule tree conversion.
 
-export type Kind = 'tags' | 'employee' | 'channel' | 'added'
+export type Kind = 'tags' | 'employee' | 'channel' | 'added' | 'stage'
 
 export interface Condition {
   key: number
@@ -49,6 +49,8 @@ export function term(c: Condition): Node | null {
       return c.values.length ? { type: 'channel', states: c.values } : null
     case 'added':
       return c.days ? { type: 'added', within_days: c.days } : null
+    case 'stage':
+      return c.values.length ? { type: 'stage', stage_ids: c.values.map(Number) } : null
   }
 }
 
@@ -79,6 +81,7 @@ export function fromRule(rule: Node): Builder | null {
       else if (t.type === 'channel' && !(t.groups as string[] | undefined)?.length)
         Object.assign(c, { kind: 'channel', values: t.states })
       else if (t.type === 'added' && t.within_days) Object.assign(c, { kind: 'added', days: t.within_days })
+      else if (t.type === 'stage') Object.assign(c, { kind: 'stage', values: (t.stage_ids as number[]).map(String) })
       else return null
       conditions.push(c)
     }

@@ -145,3 +145,4 @@ async def test_stage_condition_counts_customers_at_a_stage(
     await _choose(tab, tab.page.get_by_test_id("condition-kind").last, "客户阶段")
     await _choose(tab, tab.page.get_by_test_id("condition-values").last, stage["name"])
     await expect(count).to_have_text(f"{at_stage:,}")
+    await tab.done()

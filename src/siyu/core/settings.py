@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         default=600,
         description="a rule tag write job untouched this long (its worker died) is resumed",
     )
+    batch_tag_lease_seconds: int = Field(
+        default=300,
+        description="a worker's lease on a batch tag job; after a crash another worker resumes",
+    )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
 

@@ -5,15 +5,25 @@ last step in the same transaction that mirrors the change locally. After a crash
 transient error) mid-chunk, items left ``sending`` are reconciled before anything else: the
 relation's tags are read back from WeCom and an item whose change is already there is done
 without calling ``mark_tag`` again, so a restart never repeats a write that succeeded.
+
+A run holds a lease on its job (``leased_until``/``lease_token``, renewed at every chunk and
+released when the run stops); a job whose lease expired (its worker died) is claimed again by
+the next run the per-minute scan queues, which counts it in ``resumed``. A run stops its calls
+when half its lease has gone, so two runs never write the same chunk. A job marked
+``cancelling`` stops at a chunk boundary: in-flight items are settled first, pending ones
+become ``cancelled``.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.core.settings import get_settings
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -26,36 +36,140 @@ from siyu.wecom.errors import WeComError, WeComRateLimited, WeComTokenError, WeC
 log = logging.getLogger(__name__)
 CHUNK = 20
 RETRYABLE = (WeComRateLimited, WeComUnavailable, WeComTokenError)
+ACTIVE = ("pending", "running", "cancelling")
+RULE_TAG_PREFIX = "rule_tag:"
+
+
+def lease_seconds(requested_by: str) -> int:
+    """Rule tag jobs keep their own (segments) lease setting; the others the batch one."""
+    settings = get_settings()
+    if requested_by.startswith(RULE_TAG_PREFIX):
+        return settings.rule_tag_lease_seconds
+    return settings.batch_tag_lease_seconds
 
 
 async def run_job(db: Database, corp_id: int, job_id: int, client: WeComClient) -> BatchTagJob:
-    """Process every pending item of the job; transient WeCom failures stop it for a retry."""
+    """Process every pending item of the job; transient WeCom failures stop it for a retry.
+
+    A job that is finished, or leased by another live run, is returned as it is."""
+    token, seconds = await _claim(db, corp_id, job_id)
+    if token is None:
+        async with db.unit_of_work() as s:
+            return await _job(s, corp_id, job_id)
+    try:
+        return await _run(db, corp_id, job_id, client, token, seconds)
+    finally:
+        async with db.unit_of_work() as s:  # released: a retry or the scan may claim it now
+            await s.execute(
+                update(BatchTagJob)
+                .where(BatchTagJob.id == job_id, BatchTagJob.lease_token == token)
+                .values(leased_until=None, lease_token=None)
+            )
+
+
+async def _claim(db: Database, corp_id: int, job_id: int) -> tuple[str | None, int]:
+    """Take the job's lease if it is unfinished and free (never leased, released, expired)."""
     async with db.unit_of_work() as s:
-        job = await _job(s, corp_id, job_id)
-        if job.status in ("done", "failed"):
-            return job
-        job.status = "running"
+        requested_by = await s.scalar(
+            scoped(BatchTagJob, corp_id, BatchTagJob.requested_by).where(BatchTagJob.id == job_id)
+        )
+        if requested_by is None:
+            return None, 0
+        seconds = lease_seconds(requested_by)
+        now, token = utcnow(), uuid.uuid4().hex
+        res = await s.execute(
+            update(BatchTagJob)
+            .where(
+                BatchTagJob.id == job_id,
+                BatchTagJob.corp_id == corp_id,
+                BatchTagJob.status.in_(ACTIVE),
+                or_(BatchTagJob.leased_until.is_(None), BatchTagJob.leased_until < now),
+            )
+            .values(
+                leased_until=now + timedelta(seconds=seconds),
+                lease_token=token,
+                updated_at=now,
+                resumed=case(
+                    (BatchTagJob.status == "pending", BatchTagJob.resumed),
+                    else_=BatchTagJob.resumed + 1,
+                ),
+                status=case((BatchTagJob.status == "pending", "running"), else_=BatchTagJob.status),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        claimed = getattr(res, "rowcount", 0) == 1
+    if claimed:
+        log.info("batch tag job %s claimed", job_id)
+    return (token if claimed else None), seconds
+
+
+async def _renew(s: AsyncSession, job_id: int, token: str, seconds: int) -> datetime | None:
+    """Extend the lease (the heartbeat); the deadline for this chunk's calls, None if lost."""
+    now = utcnow()
+    res = await s.execute(
+        update(BatchTagJob)
+        .where(BatchTagJob.id == job_id, BatchTagJob.lease_token == token)
+        .values(leased_until=now + timedelta(seconds=seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(res, "rowcount", 0) != 1:
+        log.warning("batch tag job %s: lease lost, stopping this run", job_id)
+        return None
+    return now + timedelta(seconds=seconds / 2)
+
+
+async def _run(
+    db: Database, corp_id: int, job_id: int, client: WeComClient, token: str, seconds: int
+) -> BatchTagJob:
     while True:
         async with db.unit_of_work() as s:  # reconcile writes a crashed run left in flight
+            deadline = await _renew(s, job_id, token, seconds)
             job = await _job(s, corp_id, job_id)
+            if deadline is None:
+                return job
             inflight = await _items(s, corp_id, job_id, "sending")
-            for item in inflight:
-                await _apply_item(s, corp_id, job, item, client, check_first=True)
             if inflight:
+                await _send(s, corp_id, job, inflight, client, deadline, check_first=True)
                 await _count(s, job)
                 continue
+            if job.status == "cancelling":
+                await s.execute(
+                    update(BatchTagItem)
+                    .where(BatchTagItem.job_id == job_id, BatchTagItem.status == "pending")
+                    .values(status="cancelled")
+                    .execution_options(synchronize_session=False)
+                )
+                await _finish(s, job)
+                return job
             items = await _items(s, corp_id, job_id, "pending")
             if not items:
                 await _finish(s, job)
                 return job
             for item in items:
                 item.status = "sending"
-            job.updated_at = utcnow()  # the heartbeat stale-job scans look at
         async with db.unit_of_work() as s:
             job = await _job(s, corp_id, job_id)
-            for item in await _items(s, corp_id, job_id, "sending"):
-                await _apply_item(s, corp_id, job, item, client)
+            sending = await _items(s, corp_id, job_id, "sending")
+            await _send(s, corp_id, job, sending, client, deadline)
             await _count(s, job)
+
+
+async def _send(
+    s: AsyncSession,
+    corp_id: int,
+    job: BatchTagJob,
+    items: list[BatchTagItem],
+    client: WeComClient,
+    deadline: datetime,
+    *,
+    check_first: bool = False,
+) -> None:
+    """Apply the items in turn; stop once the deadline has passed (the rest stay ``sending``
+    and are reconciled under a renewed lease)."""
+    for item in items:
+        if utcnow() >= deadline:
+            return
+        await _apply_item(s, corp_id, job, item, client, check_first=check_first)
 
 
 async def _items(s: AsyncSession, corp_id: int, job_id: int, status: str) -> list[BatchTagItem]:
@@ -135,8 +249,12 @@ async def _count(s: AsyncSession, job: BatchTagJob) -> None:
     )
     counts = dict(rows.all())
     job.done, job.failed = int(counts.get("done", 0)), int(counts.get("failed", 0))
+    job.cancelled = int(counts.get("cancelled", 0))
 
 
 async def _finish(s: AsyncSession, job: BatchTagJob) -> None:
     await _count(s, job)
-    job.status = "done" if job.failed < job.total or job.total == 0 else "failed"
+    if job.status == "cancelling":
+        job.status = "cancelled"
+    else:
+        job.status = "done" if job.failed < job.total or job.total == 0 else "failed"

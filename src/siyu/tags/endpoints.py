@@ -77,3 +77,13 @@ async def batch_status(session: SessionDep, principal: PrincipalDep, job_id: int
     out = BatchTagJobOut.model_validate(job)
     out.errors = await service.job_errors(session, principal.corp_id, job_id)
     return out
+
+
+@router.post("/batch/{job_id}/cancel", response_model=BatchTagJobOut)
+async def batch_cancel(session: SessionDep, principal: PrincipalDep, job_id: int) -> BatchTagJobOut:
+    """Cancel a batch tag job: at once if not started, else after the chunk in flight
+    (status ``cancelling`` until then); relations not written yet are never sent."""
+    job = await service.cancel_job(session, principal, job_id)
+    out = BatchTagJobOut.model_validate(job)
+    out.errors = await service.job_errors(session, principal.corp_id, job_id)
+    return out

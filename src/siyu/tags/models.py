@@ -43,10 +43,16 @@ class BatchTagJob(CorpScoped, IdMixin, TimestampMixin, Base):
     done: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
     requested_by: Mapped[str] = mapped_column(String(100), default="")
+    cancelled: Mapped[int] = mapped_column(default=0)
+    # The running worker's lease (renewed at every chunk); an expired one is resumed.
+    leased_until: Mapped[datetime | None] = mapped_column(default=None)
+    lease_token: Mapped[str | None] = mapped_column(String(32), default=None)
+    resumed: Mapped[int] = mapped_column(default=0)
 
 
 class BatchTagItem(CorpScoped, IdMixin, Base):
-    """One follow relation of a batch tag job: pending → done | failed (with the reason)."""
+    """One follow relation of a batch tag job: pending → sending → done | failed (with the
+    reason) | cancelled."""
 
     __tablename__ = "batch_tag_items"
     __table_args__ = (UniqueConstraint("job_id", "relation_id"),)

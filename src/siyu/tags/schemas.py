@@ -82,5 +82,9 @@ class BatchTagJobOut(BaseModel):
     total: int
     done: int
     failed: int
+    cancelled: int = Field(description="items not written because the job was cancelled")
+    resumed: int = Field(description="times the job was picked up again after its run stopped")
+    requested_by: str
     created_at: datetime
-    errors: list[str] = Field(default_factory=list)
+    updated_at: datetime
+    errors: list[str] = Field(default_factory=list, description="reasons of failed items")

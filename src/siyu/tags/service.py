@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.core.errors import InvalidInput, NotFound
+from siyu.core.auth import Principal
+from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.customers import repository as customer_repo
 from siyu.customers.models import Customer, FollowRelation, RelationTag
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
-from siyu.tags import ingest
+from siyu.tags import batch, ingest
 from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
 from siyu.tags.schemas import BatchTagIn, TagGroupOut, TagOut
 from siyu.wecom.client import WeComClient
@@ -263,3 +264,42 @@ async def job_errors(
         .limit(limit)
     )
     return [r or "" for r in rows.all()]
+
+
+async def cancel_job(session: AsyncSession, principal: Principal, job_id: int) -> BatchTagJob:
+    """Stop a batch tag job: a job not started yet at once, a running one after its current
+    chunk (its in-flight writes are settled with WeCom first; the rest is never sent)."""
+    corp_id = principal.corp_id
+    job = await get_job(session, corp_id, job_id)
+    if job.requested_by.startswith(batch.RULE_TAG_PREFIX):
+        raise Conflict("this job writes a rule tag: pause the rule tag instead")
+    if principal.visible_userids is not None and job.requested_by != principal.name:
+        raise Forbidden("your role cancels only the batch tag jobs you started")
+    live = BatchTagJob.id == job_id, BatchTagJob.corp_id == corp_id
+    now = utcnow()
+    res = await session.execute(  # not claimed by a worker yet: nothing is in flight
+        update(BatchTagJob)
+        .where(*live, BatchTagJob.status == "pending", BatchTagJob.lease_token.is_(None))
+        .values(status="cancelled", cancelled=BatchTagJob.total, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(res, "rowcount", 0) == 1:
+        await session.execute(
+            update(BatchTagItem)
+            .where(BatchTagItem.job_id == job_id, BatchTagItem.status == "pending")
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        res = await session.execute(
+            update(BatchTagJob)
+            .where(*live, BatchTagJob.status.in_(("pending", "running")))
+            .values(status="cancelling", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(res, "rowcount", 0) != 1:
+            await session.refresh(job)
+            if job.status != "cancelling":
+                raise Conflict(f"batch tag job {job_id} is already {job.status}")
+    await session.refresh(job)
+    return job

@@ -22,7 +22,7 @@ from siyu.segments.tasks import (
 )
 from siyu.sop.tasks import sop_backfill, sop_scan, sop_tick
 from siyu.sync.tasks import full_sync, periodic_sync
-from siyu.tags.tasks import run_batch_tag_job
+from siyu.tags.tasks import resume_batch_tag_jobs, run_batch_tag_job
 
 __all__ = [
     "acquisition_tick",
@@ -40,6 +40,7 @@ __all__ = [
     "reconcile_channel",
     "reconcile_corp",
     "remind_task",
+    "resume_batch_tag_jobs",
     "resume_rule_tag_jobs",
     "run_batch_tag_job",
     "run_broadcast",

@@ -2063,6 +2063,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tags/batch/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch Cancel
+         * @description Cancel a batch tag job: at once if not started, else after the chunk in flight
+         *     (status ``cancelling`` until then); relations not written yet are never sent.
+         */
+        post: operations["batch_cancel_api_v1_tags_batch__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tags/delete": {
         parameters: {
             query?: never;
@@ -2774,13 +2795,21 @@ export interface components {
             /** Add Tag Ids */
             add_tag_ids: string[];
             /**
+             * Cancelled
+             * @description items not written because the job was cancelled
+             */
+            cancelled: number;
+            /**
              * Created At
              * Format: date-time
              */
             created_at: string;
             /** Done */
             done: number;
-            /** Errors */
+            /**
+             * Errors
+             * @description reasons of failed items
+             */
             errors: string[];
             /** Failed */
             failed: number;
@@ -2788,10 +2817,22 @@ export interface components {
             id: number;
             /** Remove Tag Ids */
             remove_tag_ids: string[];
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Resumed
+             * @description times the job was picked up again after its run stopped
+             */
+            resumed: number;
             /** Status */
             status: string;
             /** Total */
             total: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** Body_batch_create_api_v1_acquisition_channels_batch_post */
         Body_batch_create_api_v1_acquisition_channels_batch_post: {
@@ -10228,6 +10269,37 @@ export interface operations {
         };
     };
     batch_status_api_v1_tags_batch__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchTagJobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    batch_cancel_api_v1_tags_batch__job_id__cancel_post: {
         parameters: {
             query?: never;
             header?: never;

@@ -58,7 +58,7 @@ async def store(session: AsyncSession, corp_id: int, event: CallbackEvent, xml: 
     )
     if new_id is not None:
         return new_id
-    if (event.event, event.change_type) not in REFRESH_EVENTS:
+    if not _rearms(event):
         return None
     return await repository.rearm_if_processed(session, corp_id, event.key)
 
@@ -91,7 +91,7 @@ async def store_many(
     out: list[int | None] = []
     for corp_id, event, _ in items:
         new_id = new.pop((corp_id, event.key), None)  # a repeat in the same list is a redelivery
-        if new_id is None and (event.event, event.change_type) in REFRESH_EVENTS:
+        if new_id is None and _rearms(event):
             new_id = await repository.rearm_if_processed(session, corp_id, event.key)
         out.append(new_id)
     return out
@@ -374,10 +374,33 @@ async def _chat(
         except WeComError as exc:
             log.info("group chat %s cannot be read (%s)", chat_id, exc.errcode)
             return
-        changes = await groups.apply_group_chat(session, corp_id, chat, now=now)
+        listed = member_change_list(ev)
+        if listed is None:
+            # create: its first members; an old-style member change without MemChangeList:
+            # the difference; any other update (name, owner, notice): a silent repair, as the
+            # member changes it sees have (or had) events of their own.
+            report = (
+                "initial"
+                if ev.change_type == "create"
+                else "diff"
+                if ev.get("UpdateDetail") in MEMBER_CHANGES
+                else "none"
+            )
+            changes = await groups.apply_group_chat(session, corp_id, chat, now=now, report=report)
+        else:
+            added = ev.get("UpdateDetail") == "add_member"
+            changes = await groups.apply_member_change(
+                session,
+                corp_id,
+                chat,
+                joined=listed if added else [],
+                left=[] if added else listed,
+                join_scene=3 if ev.get("JoinScene") == "3" else 1,
+                now=now,
+            )
     rows = []
     ids = await _customer_ids(
-        session, corp_id, [m.member_id for m in changes.joined + changes.left if m.type == 2]
+        session, corp_id, [m.member_id for m in changes.joined + changes.left]
     )
     for m, kind in [(m, tl.JOINED_GROUP) for m in changes.joined] + [
         (m, tl.LEFT_GROUP) for m in changes.left
@@ -411,6 +434,29 @@ async def _chat(
             },
         ),
     )
+
+
+MEMBER_CHANGES = {"add_member", "del_member"}
+
+
+def member_change_list(ev: CallbackEvent) -> list[str] | None:
+    """The userids an ``add_member``/``del_member`` update names (MemChangeList), or None
+    when the event names none (other updates, ``create``): then the change is the difference
+    between WeCom's list and the stored one."""
+    if ev.change_type != "update" or ev.get("UpdateDetail") not in MEMBER_CHANGES:
+        return None
+    listed = [m.strip() for m in ev.get("MemChangeList").split(",") if m.strip()]
+    return listed or None
+
+
+def _rearms(event: CallbackEvent) -> bool:
+    """Whether a repeat of an already processed event is processed again (see REFRESH_EVENTS).
+
+    A member change counts joins/leaves from its own MemChangeList, so its repeat is a
+    redelivery, never a second change."""
+    if (event.event, event.change_type) not in REFRESH_EVENTS:
+        return False
+    return not (event.event == "change_external_chat" and member_change_list(event) is not None)
 
 
 def _member_data(m: Any) -> dict[str, Any]:

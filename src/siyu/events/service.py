@@ -15,9 +15,8 @@ from siyu.customers import ingest as customers
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
-from siyu.events import bus, repository
+from siyu.events import bus, chats, repository
 from siyu.events.models import InboundEvent
-from siyu.groups import ingest as groups
 from siyu.tags import ingest as tags
 from siyu.wecom.callbacks import CallbackEvent
 from siyu.wecom.client import WeComClient
@@ -30,7 +29,8 @@ NO_RELATION = {84061, 40096}  # the relation (or contact) no longer exists in We
 # Events whose handler only re-reads WeCom's current state. WeCom's content-based key cannot
 # tell a redelivery from a second identical change in the same second, so when such an event
 # comes again after the first was processed it is re-armed: re-reading is harmless and catches
-# the second change. Other events (adds, deletes) are dropped as redeliveries.
+# the second change. Other events (adds, deletes, and group member changes that name their
+# members: see _rearms) are dropped as redeliveries.
 REFRESH_EVENTS = {
     ("change_external_contact", "edit_external_contact"),
     ("change_external_chat", "update"),
@@ -352,103 +352,6 @@ async def _relation(
     )
 
 
-async def _chat(
-    session: AsyncSession,
-    corp_id: int,
-    ev: CallbackEvent,
-    client: WeComClient,
-    now: datetime,
-    cache: Prefetched,
-) -> None:
-    chat_id = ev.get("ChatId")
-    if not chat_id:
-        return
-    changes: groups.MemberChanges | None
-    if ev.change_type == "dismiss":
-        changes = await groups.dismiss(session, corp_id, chat_id, now=now)
-        if changes is None:
-            return
-    else:
-        try:
-            chat = await cache.get(("chat", chat_id), lambda: client.get_group_chat(chat_id))
-        except WeComError as exc:
-            log.info("group chat %s cannot be read (%s)", chat_id, exc.errcode)
-            return
-        listed = member_change_list(ev)
-        if listed is None:
-            # create: its first members; an old-style member change without MemChangeList:
-            # the difference; any other update (name, owner, notice): a silent repair, as the
-            # member changes it sees have (or had) events of their own.
-            report = (
-                "initial"
-                if ev.change_type == "create"
-                else "diff"
-                if ev.get("UpdateDetail") in MEMBER_CHANGES
-                else "none"
-            )
-            changes = await groups.apply_group_chat(session, corp_id, chat, now=now, report=report)
-        else:
-            added = ev.get("UpdateDetail") == "add_member"
-            changes = await groups.apply_member_change(
-                session,
-                corp_id,
-                chat,
-                joined=listed if added else [],
-                left=[] if added else listed,
-                join_scene=3 if ev.get("JoinScene") == "3" else 1,
-                now=now,
-            )
-    rows = []
-    ids = await _customer_ids(
-        session, corp_id, [m.member_id for m in changes.joined + changes.left]
-    )
-    for m, kind in [(m, tl.JOINED_GROUP) for m in changes.joined] + [
-        (m, tl.LEFT_GROUP) for m in changes.left
-    ]:
-        if m.member_id in ids:
-            rows.append(
-                tl.entry(
-                    corp_id,
-                    ids[m.member_id],
-                    kind,
-                    at=now,
-                    chat_id=chat_id,
-                    group_name=changes.group.name,
-                    join_scene=m.join_scene,
-                )
-            )
-    await tl.record(session, rows)
-    # data: chat_id, change_type, update_detail, joined, left ({member_id, type, state, join_scene})
-    await bus.publish(
-        bus.EventContext(session, client),
-        bus.DomainEvent(
-            bus.GROUP_CHANGED,
-            corp_id,
-            now,
-            {
-                "chat_id": chat_id,
-                "change_type": ev.change_type,
-                "update_detail": ev.get("UpdateDetail"),
-                "joined": [_member_data(m) for m in changes.joined],
-                "left": [_member_data(m) for m in changes.left],
-            },
-        ),
-    )
-
-
-MEMBER_CHANGES = {"add_member", "del_member"}
-
-
-def member_change_list(ev: CallbackEvent) -> list[str] | None:
-    """The userids an ``add_member``/``del_member`` update names (MemChangeList), or None
-    when the event names none (other updates, ``create``): then the change is the difference
-    between WeCom's list and the stored one."""
-    if ev.change_type != "update" or ev.get("UpdateDetail") not in MEMBER_CHANGES:
-        return None
-    listed = [m.strip() for m in ev.get("MemChangeList").split(",") if m.strip()]
-    return listed or None
-
-
 def _rearms(event: CallbackEvent) -> bool:
     """Whether a repeat of an already processed event is processed again (see REFRESH_EVENTS).
 
@@ -456,22 +359,9 @@ def _rearms(event: CallbackEvent) -> bool:
     redelivery, never a second change."""
     if (event.event, event.change_type) not in REFRESH_EVENTS:
         return False
-    return not (event.event == "change_external_chat" and member_change_list(event) is not None)
-
-
-def _member_data(m: Any) -> dict[str, Any]:
-    return {"member_id": m.member_id, "type": m.type, "state": m.state, "join_scene": m.join_scene}
-
-
-async def _customer_ids(session: AsyncSession, corp_id: int, exts: list[str]) -> dict[str, int]:
-    if not exts:
-        return {}
-    rows = await session.execute(
-        select(Customer.external_userid, Customer.id).where(
-            Customer.corp_id == corp_id, Customer.external_userid.in_(exts)
-        )
+    return not (
+        event.event == "change_external_chat" and chats.member_change_list(event) is not None
     )
-    return {e: i for e, i in rows.all()}
 
 
 async def _tag(
@@ -489,7 +379,7 @@ async def _tag(
 
 _HANDLERS = {
     "change_external_contact": _contact,
-    "change_external_chat": _chat,
+    "change_external_chat": chats.handle,
     "change_external_tag": _tag,
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -67,10 +67,12 @@ def _mirror(
     now: datetime,
     changes: MemberChanges | None,
     joined_by: int | None = None,
+    not_joined: Collection[str] = (),
 ) -> None:
     """Make the stored member list WeCom's current one; report the differences into
     ``changes`` when given (otherwise the repair is silent). With ``joined_by`` (a unix
-    time), only members who joined by then are reported as joined."""
+    time), only members who joined by then are reported as joined; ``not_joined`` are never
+    reported as joined (an event of their own does)."""
     present = set()
     for m in _a(chat, "member_list", []) or []:
         mid = _a(m, "userid")
@@ -83,7 +85,7 @@ def _mirror(
         else:
             came = row.left_at is not None
         early = joined_by is None or int(_a(m, "join_time", 0) or 0) <= joined_by
-        if came and early and changes is not None:
+        if came and early and mid not in not_joined and changes is not None:
             changes.joined.append(row)
         for key, value in _member_values(m).items():
             setattr(row, key, value)
@@ -103,12 +105,14 @@ async def apply_group_chat(
     now: datetime,
     status: int = 0,
     report: str = "diff",
+    not_joined: Collection[str] = (),
 ) -> MemberChanges:
     """Upsert one group chat (``groupchat/get``) and its member list.
 
     ``report`` says who is reported as joined/left: ``diff`` the difference with the stored
     list; ``initial`` members who were in the chat when it was created (the ``create`` event:
-    later joiners have their own ``add_member`` event); ``none`` nobody (a silent repair)."""
+    later joiners have their own ``add_member`` event, and so have ``not_joined``); ``none``
+    nobody (a silent repair)."""
     group = await _upsert_group(session, corp_id, chat, status=status)
     members = await _stored_members(session, group)
     changes = MemberChanges(group=group)
@@ -122,6 +126,7 @@ async def apply_group_chat(
         now=now,
         changes=None if report == "none" else changes,
         joined_by=created if report == "initial" and created else None,
+        not_joined=not_joined,
     )
     await session.flush()
     return changes
@@ -182,7 +187,9 @@ async def dismiss(
 ) -> MemberChanges | None:
     """Mark a group dismissed; every member still in it has left."""
     group = await session.scalar(
-        select(GroupChat).where(GroupChat.corp_id == corp_id, GroupChat.chat_id == chat_id)
+        select(GroupChat)
+        .where(GroupChat.corp_id == corp_id, GroupChat.chat_id == chat_id)
+        .with_for_update()
     )
     if group is None:
         return None

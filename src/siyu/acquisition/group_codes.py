@@ -166,10 +166,14 @@ async def on_group_changed(
     left: Sequence[dict[str, Any]],
     now: datetime,
 ) -> int:
-    """Record joins/leaves of members who came through a group code; returns rows written."""
+    """Record joins/leaves of members who came through a group code; returns rows written.
+
+    A member's ``state`` names the code. When WeCom no longer lists the member (it left again
+    before Siyu read the chat), the state is unknown: a QR join (join_scene 3) goes to the
+    chat's only live group code, and a leave to the code of the member's last recorded join
+    of this chat.
+    """
     states = {m.get("state") for m in [*joined, *left] if m.get("state")}
-    if not states:
-        return 0
     codes = {
         c.state: c
         for c in (
@@ -179,7 +183,12 @@ async def on_group_changed(
     n = 0
     for kind, members in (("join", joined), ("leave", left)):
         for m in members:
+            member_id = str(m.get("member_id") or "")
             code = codes.get(m.get("state") or "")
+            if code is None and kind == "join" and m.get("join_scene") == 3:
+                code = await _only_code_of(session, corp_id, chat_id)
+            elif code is None and kind == "leave":
+                code = await _code_of_last_join(session, corp_id, chat_id, member_id)
             if code is None:
                 continue
             if kind == "join" and chat_id not in code.chat_ids:
@@ -189,13 +198,38 @@ async def on_group_changed(
                     corp_id=corp_id,
                     code_id=code.id,
                     chat_id=chat_id,
-                    member_id=str(m.get("member_id") or ""),
+                    member_id=member_id,
                     kind=kind,
                     at=now,
                 )
             )
             n += 1
     return n
+
+
+async def _only_code_of(session: AsyncSession, corp_id: int, chat_id: str) -> GroupCode | None:
+    found = (
+        await session.scalars(
+            scoped(GroupCode, corp_id)
+            .where(GroupCode.deleted_at.is_(None))
+            .where(cast(GroupCode.chat_ids, Text).like(f'%"{chat_id}"%'))
+            .limit(2)
+        )
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+async def _code_of_last_join(
+    session: AsyncSession, corp_id: int, chat_id: str, member_id: str
+) -> GroupCode | None:
+    code_id = await session.scalar(
+        scoped(GroupCodeEvent, corp_id, GroupCodeEvent.code_id)
+        .where(GroupCodeEvent.chat_id == chat_id, GroupCodeEvent.member_id == member_id)
+        .where(GroupCodeEvent.kind == "join")
+        .order_by(GroupCodeEvent.id.desc())
+        .limit(1)
+    )
+    return None if code_id is None else await session.get(GroupCode, code_id)
 
 
 async def code_stats(

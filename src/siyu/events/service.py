@@ -15,9 +15,8 @@ from siyu.customers import ingest as customers
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
-from siyu.events import bus, repository
+from siyu.events import bus, chats, repository
 from siyu.events.models import InboundEvent
-from siyu.groups import ingest as groups
 from siyu.tags import ingest as tags
 from siyu.wecom.callbacks import CallbackEvent
 from siyu.wecom.client import WeComClient
@@ -30,7 +29,8 @@ NO_RELATION = {84061, 40096}  # the relation (or contact) no longer exists in We
 # Events whose handler only re-reads WeCom's current state. WeCom's content-based key cannot
 # tell a redelivery from a second identical change in the same second, so when such an event
 # comes again after the first was processed it is re-armed: re-reading is harmless and catches
-# the second change. Other events (adds, deletes) are dropped as redeliveries.
+# the second change. Other events (adds, deletes, and group member changes that name their
+# members: see _rearms) are dropped as redeliveries.
 REFRESH_EVENTS = {
     ("change_external_contact", "edit_external_contact"),
     ("change_external_chat", "update"),
@@ -58,7 +58,7 @@ async def store(session: AsyncSession, corp_id: int, event: CallbackEvent, xml: 
     )
     if new_id is not None:
         return new_id
-    if (event.event, event.change_type) not in REFRESH_EVENTS:
+    if not _rearms(event):
         return None
     return await repository.rearm_if_processed(session, corp_id, event.key)
 
@@ -91,7 +91,7 @@ async def store_many(
     out: list[int | None] = []
     for corp_id, event, _ in items:
         new_id = new.pop((corp_id, event.key), None)  # a repeat in the same list is a redelivery
-        if new_id is None and (event.event, event.change_type) in REFRESH_EVENTS:
+        if new_id is None and _rearms(event):
             new_id = await repository.rearm_if_processed(session, corp_id, event.key)
         out.append(new_id)
     return out
@@ -352,80 +352,16 @@ async def _relation(
     )
 
 
-async def _chat(
-    session: AsyncSession,
-    corp_id: int,
-    ev: CallbackEvent,
-    client: WeComClient,
-    now: datetime,
-    cache: Prefetched,
-) -> None:
-    chat_id = ev.get("ChatId")
-    if not chat_id:
-        return
-    changes: groups.MemberChanges | None
-    if ev.change_type == "dismiss":
-        changes = await groups.dismiss(session, corp_id, chat_id, now=now)
-        if changes is None:
-            return
-    else:
-        try:
-            chat = await cache.get(("chat", chat_id), lambda: client.get_group_chat(chat_id))
-        except WeComError as exc:
-            log.info("group chat %s cannot be read (%s)", chat_id, exc.errcode)
-            return
-        changes = await groups.apply_group_chat(session, corp_id, chat, now=now)
-    rows = []
-    ids = await _customer_ids(
-        session, corp_id, [m.member_id for m in changes.joined + changes.left if m.type == 2]
+def _rearms(event: CallbackEvent) -> bool:
+    """Whether a repeat of an already processed event is processed again (see REFRESH_EVENTS).
+
+    A member change counts joins/leaves from its own MemChangeList, so its repeat is a
+    redelivery, never a second change."""
+    if (event.event, event.change_type) not in REFRESH_EVENTS:
+        return False
+    return not (
+        event.event == "change_external_chat" and chats.member_change_list(event) is not None
     )
-    for m, kind in [(m, tl.JOINED_GROUP) for m in changes.joined] + [
-        (m, tl.LEFT_GROUP) for m in changes.left
-    ]:
-        if m.member_id in ids:
-            rows.append(
-                tl.entry(
-                    corp_id,
-                    ids[m.member_id],
-                    kind,
-                    at=now,
-                    chat_id=chat_id,
-                    group_name=changes.group.name,
-                    join_scene=m.join_scene,
-                )
-            )
-    await tl.record(session, rows)
-    # data: chat_id, change_type, update_detail, joined, left ({member_id, type, state, join_scene})
-    await bus.publish(
-        bus.EventContext(session, client),
-        bus.DomainEvent(
-            bus.GROUP_CHANGED,
-            corp_id,
-            now,
-            {
-                "chat_id": chat_id,
-                "change_type": ev.change_type,
-                "update_detail": ev.get("UpdateDetail"),
-                "joined": [_member_data(m) for m in changes.joined],
-                "left": [_member_data(m) for m in changes.left],
-            },
-        ),
-    )
-
-
-def _member_data(m: Any) -> dict[str, Any]:
-    return {"member_id": m.member_id, "type": m.type, "state": m.state, "join_scene": m.join_scene}
-
-
-async def _customer_ids(session: AsyncSession, corp_id: int, exts: list[str]) -> dict[str, int]:
-    if not exts:
-        return {}
-    rows = await session.execute(
-        select(Customer.external_userid, Customer.id).where(
-            Customer.corp_id == corp_id, Customer.external_userid.in_(exts)
-        )
-    )
-    return {e: i for e, i in rows.all()}
 
 
 async def _tag(
@@ -443,7 +379,7 @@ async def _tag(
 
 _HANDLERS = {
     "change_external_contact": _contact,
-    "change_external_chat": _chat,
+    "change_external_chat": chats.handle,
     "change_external_tag": _tag,
 }
 

@@ -35,6 +35,8 @@ from siyu.wecom.sandbox import SandboxConfig, create_sandbox_app  # noqa: E402
 from tests.support.servers import Postgres, ServerMissing  # noqa: E402
 
 REQUIRE_ALL = os.environ.get("SIYU_REQUIRE_ALL") == "1"
+# the `procs` fixture (commands run as separate processes) for every test folder
+pytest_plugins = ["tests.support.processes"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

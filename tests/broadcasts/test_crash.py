@@ -7,7 +7,6 @@ import asyncio
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,22 +17,13 @@ from siyu.broadcasts.models import BroadcastSender
 from siyu.core.serving import free_port
 from siyu.db.session import Database
 from siyu.wecom.sandbox import SandboxConfig
-from tests.broadcasts.procs import spawn, stop, up
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
+from tests.support.processes import spawn, up
 
 
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
     return SandboxConfig(employees=50, customers=20_000, seed=11, callback_backoff=0.05)
-
-
-@pytest.fixture
-def procs() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for p in started:
-        if p.poll() is None:
-            stop(p)
 
 
 def _jobs(db: Database) -> dict[str, int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,16 +13,8 @@ import pytest
 
 from siyu.core.serving import free_port
 from siyu.db.session import Database
-from tests.broadcasts.procs import spawn, stop, up
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
-
-
-@pytest.fixture
-def procs() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for p in started:
-        stop(p)
+from tests.support.processes import spawn, up
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -22,8 +22,8 @@ from siyu.db.engine import sync_url
 from siyu.db.session import Database
 from siyu.tags.models import BatchTagItem
 from siyu.wecom.sandbox import SandboxConfig
-from tests.broadcasts.procs import spawn, stop, up
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
+from tests.support.processes import spawn, up
 
 MARK_TAG = "externalcontact/mark_tag"
 
@@ -31,15 +31,6 @@ MARK_TAG = "externalcontact/mark_tag"
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
     return SandboxConfig(employees=20, customers=3_000, seed=23, callback_backoff=0.05)
-
-
-@pytest.fixture
-def procs() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for p in started:
-        if p.poll() is None:
-            stop(p)
 
 
 def _items(db: Database) -> dict[str, int]:

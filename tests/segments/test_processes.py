@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from siyu.core.serving import free_port
 from siyu.db.session import Database
-from tests.broadcasts.procs import spawn, stop, up
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
-
-
-@pytest.fixture
-def procs() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for p in started:
-        if p.poll() is None:
-            stop(p)
+from tests.support.processes import spawn, up
 
 
 def test_indexes_are_built_when_processes_start(

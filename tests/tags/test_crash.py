@@ -9,7 +9,6 @@ import asyncio
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,9 @@ from siyu.db.engine import sync_url
 from siyu.db.session import Database
 from siyu.tags.models import BatchTagItem
 from siyu.wecom.sandbox import SandboxConfig
-from tests.broadcasts.procs import spawn, stop, up
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
 from tests.segments.test_crash import _live_relations, _sandbox_customers
+from tests.support.processes import spawn, up
 
 MARK_TAG = "externalcontact/mark_tag"
 
@@ -32,15 +31,6 @@ MARK_TAG = "externalcontact/mark_tag"
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
     return SandboxConfig(employees=20, customers=2_000, seed=29, callback_backoff=0.05)
-
-
-@pytest.fixture
-def procs() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for p in started:
-        if p.poll() is None:
-            stop(p)
 
 
 def _items(db: Database) -> dict[str, int]:

@@ -216,3 +216,61 @@ async def test_get_external_contact_merges_follow_user_pages(
         control.put("/sandbox/config", json={"follow_page_size": 500})
     assert {f.userid for f in detail.follow_user} == {f["userid"] for f in target["follows"]}
     assert all(t.tag_name for f in detail.follow_user for t in f.tags)
+
+
+def _replying(body: bytes) -> httpx.MockTransport:
+    """WeCom answering every call with ``body`` (and a token): for encodings the sandbox never
+    produces."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("gettoken"):
+            return httpx.Response(200, json={"errcode": 0, "access_token": "t", "expires_in": 7200})
+        return httpx.Response(200, content=body)
+
+    return httpx.MockTransport(handler)
+
+
+_PAGE = (
+    '{"errcode": 0, "errmsg": "ok", "next_cursor": "c2", "external_contact_list": [{'
+    '"external_contact": {"external_userid": "wm1", "name": "张\\ud83d\\ude00", "type": 1,'
+    ' "video_channel": "x"},'
+    '"follow_info": {"userid": "lisi", "createtime": 1700000000, "tag_id": ["et1", "et2"],'
+    ' "wechat_channels": {"nickname": "n", "source": 1}}}]}'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _PAGE.encode(),
+        b"\xef\xbb\xbf" + _PAGE.encode(),  # UTF-8 with a byte-order mark
+        _PAGE.encode("utf-16"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16"],
+)
+async def test_batch_page_parses_in_any_json_encoding_and_keeps_unknown_fields(
+    body: bytes,
+) -> None:
+    async with WeComClient(
+        corp_id="wwx", secret="s", transport=_replying(body), token_cache=TokenCache()
+    ) as wecom:
+        page = await wecom.batch_get_by_user(["lisi"], cursor="c1")
+    assert (page.cursor, page.next_cursor, page.userids) == ("c1", "c2", ["lisi"])
+    (item,) = page.items
+    assert item.external_contact.name == "张😀"
+    assert item.follow_info.tag_id == ["et1", "et2"] and item.follow_info.createtime == 1700000000
+    assert item.external_contact.model_extra == {"video_channel": "x"}
+    assert item.follow_info.model_extra == {"wechat_channels": {"nickname": "n", "source": 1}}
+
+
+async def test_reply_that_is_not_json_is_retried_then_unavailable() -> None:
+    async with WeComClient(
+        corp_id="wwx",
+        secret="s",
+        transport=_replying(b"<html>busy</html>"),
+        retry=RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.002),
+        token_cache=TokenCache(),
+    ) as wecom:
+        with pytest.raises(WeComUnavailable) as info:
+            await wecom.batch_get_by_user(["lisi"])
+    assert "not JSON" in info.value.errmsg

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from pydantic import TypeAdapter
 
 from siyu.wecom.auth import RetryPolicy, TokenCache, WeComTokenAuth, reply_errcode
 from siyu.wecom.errors import (
@@ -48,6 +49,10 @@ __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TokenCache", "WeComClient", "WeCo
 
 DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
 BATCH_USERIDS_MAX = 100
+
+#: validates a whole ``external_contact_list`` in one pydantic-core call (built once: a
+#: full sync of 100k customers parses ~1,900 pages; per-item ``model_validate`` costs ~15 % more)
+_BATCH_ITEMS: TypeAdapter[list[BatchItem]] = TypeAdapter(list[BatchItem])
 
 
 class WeComClient:
@@ -213,7 +218,7 @@ class WeComClient:
             json={"userid_list": list(userids), "cursor": cursor, "limit": limit},
         )
         return BatchPage(
-            items=[BatchItem.model_validate(i) for i in data.get("external_contact_list", [])],
+            items=_BATCH_ITEMS.validate_python(data.get("external_contact_list") or []),
             next_cursor=str(data.get("next_cursor") or ""),
             cursor=cursor,
             userids=list(userids),

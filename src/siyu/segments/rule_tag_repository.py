@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import SessionTransaction
 
 from siyu.customers.models import Customer, FollowRelation, RelationTag
 from siyu.segments.models import RuleTag
@@ -127,6 +129,25 @@ async def corps_with_rule_tags(session: AsyncSession) -> list[int]:
     return list((await session.scalars(stmt)).all())
 
 
+#: has_active's answers per live transaction (gone with it)
+_ACTIVE: weakref.WeakKeyDictionary[SessionTransaction, dict[int, bool]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def forget_active(session: AsyncSession) -> None:
+    """A rule tag was created, switched or deleted in this transaction: ask again."""
+    tx = session.sync_session.get_transaction()
+    if tx is not None:
+        _ACTIVE.pop(tx, None)
+
+
 async def has_active(session: AsyncSession, corp_id: int) -> bool:
-    stmt = select(RuleTag.id).where(RuleTag.corp_id == corp_id, RuleTag.active.is_(True)).limit(1)
-    return await session.scalar(stmt) is not None
+    """Whether the corp has an active rule tag; asked once per transaction (a callback drain
+    asks it for every customer event of its batch)."""
+    tx = session.sync_session.get_transaction()
+    memo = _ACTIVE.setdefault(tx, {}) if tx is not None else {}
+    if corp_id not in memo:
+        stmt = select(RuleTag.id).where(RuleTag.corp_id == corp_id, RuleTag.active.is_(True))
+        memo[corp_id] = await session.scalar(stmt.limit(1)) is not None
+    return memo[corp_id]

@@ -66,6 +66,7 @@ async def create(session: AsyncSession, corp: Corp, body: RuleTagIn) -> RuleTag:
     )
     session.add(row)
     await session.flush()
+    rrepo.forget_active(session)
     return row
 
 
@@ -82,6 +83,7 @@ async def update(session: AsyncSession, corp: Corp, rule_id: int, body: RuleTagP
     if body.active is not None:
         row.active = body.active
     await session.flush()
+    rrepo.forget_active(session)
     return row
 
 
@@ -89,6 +91,7 @@ async def delete(session: AsyncSession, corp_id: int, rule_id: int) -> None:
     """Delete the rule; writes already queued finish, tags already applied stay."""
     await session.delete(await get(session, corp_id, rule_id))
     await session.flush()
+    rrepo.forget_active(session)
 
 
 async def counts(session: AsyncSession, corp_id: int, row: RuleTag) -> RuleTagCounts:

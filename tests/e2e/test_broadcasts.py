@@ -37,7 +37,7 @@ async def test_compose_preview_send_and_progress(
     total = tab.page.get_by_test_id("preview-total").locator(".ant-statistic-content-value")
     await modal.get_by_text("已保存的分群").click()
     await modal.get_by_label("客户分群").click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option", has_text="E2E 未打标客户").click()
     await expect(total).to_have_text(f"{by_segment['total']:,}")
     await modal.get_by_text("按条件筛选").click()

@@ -21,9 +21,10 @@ async def pick(tab: Tab, label: str, option: str) -> None:
     """Open the antd select labelled ``label`` in the open modal and choose ``option``."""
     modal = tab.page.locator(".ant-modal")
     await modal.get_by_label(label).click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option", has_text=option).first.click()
     await tab.page.keyboard.press("Escape")
+    await expect(tab.page.locator(".ant-select-dropdown:visible")).to_have_count(0)
     # the choice is in the field before the wizard moves on (a click during the dropdown's
     # opening animation can miss on a loaded machine)
     field = modal.locator(".ant-form-item", has=tab.page.get_by_label(label))
@@ -52,7 +53,7 @@ async def test_create_channel_code_scan_and_tags(
     await modal.get_by_role("button", name=re.compile("添加接待规则")).click()
     rule = modal.get_by_test_id("staff-rule")
     await rule.locator(".ant-select").first.click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option", has_text=staff["name"]).first.click()
     await rule.get_by_placeholder("每日上限").fill("1")
     await modal.get_by_role("button", name=re.compile("下一步")).click()

@@ -52,7 +52,7 @@ async def test_folder_item_radar_link_and_open(
     stats = page.locator(".ant-drawer", has_text="生成雷达链接")
     await expect(stats.get_by_test_id("stat-opens")).to_contain_text("0")
     await stats.get_by_test_id("radar-employee").click()
-    dropdown = page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option").first.click()
     await stats.get_by_test_id("radar-make").click()
     url_box = stats.get_by_test_id("radar-url")

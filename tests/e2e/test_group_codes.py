@@ -32,7 +32,7 @@ async def test_create_group_code_download_qr_and_stats(
     await tab.page.get_by_test_id("group-code-submit").click()
     await expect(modal).to_contain_text("至少选择一个群聊")
     await modal.get_by_label("群聊").click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     for chat in chats:
         await dropdown.locator(".ant-select-item-option", has_text=chat["name"]).first.click()
     await tab.page.keyboard.press("Escape")

@@ -22,9 +22,10 @@ def _preview(api: httpx.Client, rule: dict[str, Any]) -> int:
 
 async def _choose(tab: Tab, select: Any, option: str) -> None:
     await select.click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option", has_text=option).first.click()
     await tab.page.keyboard.press("Escape")
+    await expect(tab.page.locator(".ant-select-dropdown:visible")).to_have_count(0)
 
 
 async def test_rule_builder_live_count_and_save(tab: Tab, live: Team, api: httpx.Client) -> None:

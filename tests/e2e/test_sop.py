@@ -17,9 +17,10 @@ from tests.e2e.conftest import Tab
 async def choose(tab: Tab, testid: str, option: str) -> None:
     """Open the antd select with ``testid`` in the drawer and choose ``option``."""
     await tab.page.get_by_test_id(testid).click()
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option", has_text=option).first.click()
     await tab.page.keyboard.press("Escape")
+    await expect(tab.page.locator(".ant-select-dropdown:visible")).to_have_count(0)
 
 
 async def test_sop_from_console_to_sidebar_and_stats(

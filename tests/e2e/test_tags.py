@@ -101,7 +101,7 @@ async def test_rule_tag_built_evaluated_and_counted(
     await modal.get_by_test_id("rule-tag-name-input").fill("E2E 员工客户")
     await modal.get_by_test_id("rule-tag-tag").click()
     await tab.page.keyboard.type(tag["name"])  # many tags: search instead of scrolling
-    dropdown = tab.page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
     await dropdown.locator(".ant-select-item-option", has_text=tag["name"]).first.click()
     await modal.get_by_test_id("add-condition").first.click()
     await _choose(tab, modal.get_by_test_id("condition-kind").last, "跟进员工")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import SessionTransaction
 
 from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.db.txmemo import TxMemo
 from siyu.segments.models import RuleTag
 from siyu.segments.repository import CHUNK
 from siyu.tags.models import BatchTagItem, BatchTagJob
@@ -130,24 +129,20 @@ async def corps_with_rule_tags(session: AsyncSession) -> list[int]:
 
 
 #: has_active's answers per live transaction (gone with it)
-_ACTIVE: weakref.WeakKeyDictionary[SessionTransaction, dict[int, bool]] = (
-    weakref.WeakKeyDictionary()
-)
+_ACTIVE: TxMemo[bool] = TxMemo()
 
 
 def forget_active(session: AsyncSession) -> None:
     """A rule tag was created, switched or deleted in this transaction: ask again."""
-    tx = session.sync_session.get_transaction()
-    if tx is not None:
-        _ACTIVE.pop(tx, None)
+    _ACTIVE.forget(session)
 
 
 async def has_active(session: AsyncSession, corp_id: int) -> bool:
     """Whether the corp has an active rule tag; asked once per transaction (a callback drain
     asks it for every customer event of its batch)."""
-    tx = session.sync_session.get_transaction()
-    memo = _ACTIVE.setdefault(tx, {}) if tx is not None else {}
-    if corp_id not in memo:
+
+    async def ask() -> bool:
         stmt = select(RuleTag.id).where(RuleTag.corp_id == corp_id, RuleTag.active.is_(True))
-        memo[corp_id] = await session.scalar(stmt.limit(1)) is not None
-    return memo[corp_id]
+        return await session.scalar(stmt.limit(1)) is not None
+
+    return await _ACTIVE.get(session, corp_id, ask)

@@ -10,8 +10,35 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.db.repository import scoped
+from siyu.db.txmemo import TxMemo
 from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 from siyu.sop.schemas import StepStats, TemplateStats
+
+#: in_use's answers per live transaction
+_IN_USE: TxMemo[bool] = TxMemo()
+
+
+async def in_use(session: AsyncSession, corp_id: int) -> bool:
+    """Whether the corp has an enabled SOP or a running run. Without either, a customer or
+    group event has nothing to start or stop. Asked once per transaction: a callback drain
+    asks it for every event of its batch, and no drain enables a template."""
+
+    async def ask() -> bool:
+        enabled = scoped(SopTemplate, corp_id, SopTemplate.id).where(
+            SopTemplate.enabled.is_(True), SopTemplate.deleted_at.is_(None)
+        )
+        running = scoped(SopRun, corp_id, SopRun.id).where(SopRun.status == "running")
+        for stmt in (enabled, running):
+            if await session.scalar(stmt.limit(1)) is not None:
+                return True
+        return False
+
+    return await _IN_USE.get(session, corp_id, ask)
+
+
+def forget_in_use(session: AsyncSession) -> None:
+    """A template was enabled in this transaction: ask again."""
+    _IN_USE.forget(session)
 
 
 async def live_templates(

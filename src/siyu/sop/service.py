@@ -180,6 +180,7 @@ async def enable(
             "backfill starts customers already matching a channel or tag trigger only"
         )
     tpl.enabled = True
+    repo.forget_in_use(session)
     if backfill:
         tpl.backfill_status, tpl.backfill_total, tpl.backfill_done = "pending", 0, 0
     return tpl

@@ -116,16 +116,19 @@ async def on_customer_changed(
     """A relation was added or edited: start channel / tag templates, check stop conditions.
 
     Returns the runs started."""
-    if not data.get("relation_exists"):
+    if not data.get("relation_exists") or not await repo.in_use(session, corp_id):
         return 0
     customer_id, userid = int(data["customer_id"]), str(data["userid"])
+    running = await runs.running_for_customer(session, corp_id, customer_id)
+    tpls = await repo.live_templates(session, corp_id, enabled_only=True)
+    if not running and not tpls:
+        return 0
     tags = await customer_tags(session, corp_id, customer_id)
     stage = (await stages_of_customers(session, corp_id, {customer_id})).get(customer_id)
-    for run, tpl in await runs.running_for_customer(session, corp_id, customer_id):
+    for run, tpl in running:
         reason = runs.stop_reason(tpl, tags, stage)
         if reason:
             await runs.stop(session, corp_id, [run.id], reason=reason, now=now)
-    tpls = await repo.live_templates(session, corp_id, enabled_only=True)
     if not tpls:
         return 0
     matching: list[SopTemplate] = []
@@ -152,6 +155,8 @@ async def on_stage_changed(
     """A customer moved to a stage: running runs whose stop stages include it stop; templates
     triggered by it start (with the employee who set it if they follow the customer, else the
     customer's earliest live follower). Returns the runs started."""
+    if not await repo.in_use(session, corp_id):
+        return 0
     customer_id, stage_id = int(data["customer_id"]), int(data["stage_id"])
     stage = (stage_id, str(data.get("kind") or "open"))
     tags = await customer_tags(session, corp_id, customer_id)
@@ -188,6 +193,8 @@ async def on_customer_deleted(
     session: AsyncSession, corp_id: int, data: dict[str, Any], *, now: datetime
 ) -> int:
     """The customer and the run's employee parted (either side): the run stops as lost."""
+    if not await repo.in_use(session, corp_id):
+        return 0
     pairs = await runs.running_for_customer(
         session, corp_id, int(data["customer_id"]), userid=str(data["userid"])
     )
@@ -200,6 +207,8 @@ async def on_group_changed(
 ) -> int:
     """Group created → group templates; external members joined → joined-group templates;
     dismissed → the group's runs stop."""
+    if not await repo.in_use(session, corp_id):
+        return 0
     chat_id = str(data.get("chat_id") or "")
     chat = await session.scalar(scoped(GroupChat, corp_id).where(GroupChat.chat_id == chat_id))
     if chat is None:

@@ -9,6 +9,10 @@ One :class:`WeComClient` wraps one ``httpx.AsyncClient``; policy lives in layers
   backoff and jitter under a :class:`RetryPolicy`, then raises the matching error
   (:mod:`siyu.wecom.errors`);
 - the endpoint methods turn WeCom JSON into the models of :mod:`siyu.wecom.models`.
+
+Requests go out through aiohttp (``httpx_aiohttp.AiohttpTransport``) unless a transport is
+given: httpx's own transport (httpcore + the pure-Python h11 parser) cost ~0.9 ms of CPU per
+WeCom read, aiohttp's C parser ~0.3 ms, and a callback drain makes one read per customer.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 from pydantic import TypeAdapter
 
 from siyu.wecom.auth import RetryPolicy, TokenCache, WeComTokenAuth, reply_errcode
@@ -52,6 +57,9 @@ BATCH_USERIDS_MAX = 100
 
 #: validates a whole ``external_contact_list`` in one pydantic-core call (built once: a
 #: full sync of 100k customers parses ~1,900 pages; per-item ``model_validate`` costs ~15 % more)
+#: connections to WeCom per client (a drain reads a handful of customers at once)
+_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+
 _BATCH_ITEMS: TypeAdapter[list[BatchItem]] = TypeAdapter(list[BatchItem])
 
 
@@ -78,7 +86,10 @@ class WeComClient:
         )
         self._sleep = sleep
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, transport=transport, timeout=timeout, auth=self.auth
+            base_url=self.base_url,
+            transport=transport or AiohttpTransport(limits=_LIMITS),
+            timeout=timeout,
+            auth=self.auth,
         )
 
     async def __aenter__(self) -> WeComClient:

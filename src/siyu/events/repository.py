@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,13 +38,15 @@ async def insert_many_if_new(
     if not rows:
         return {}
     dialect = session.get_bind().dialect.name
-    ins = pg_insert(InboundEvent) if dialect == "postgresql" else sqlite_insert(InboundEvent)
-    stmt = (
-        ins.values(rows)
-        .on_conflict_do_nothing(index_elements=["corp_id", "event_key"])
-        .returning(InboundEvent.id, InboundEvent.corp_id, InboundEvent.event_key)
+    table = InboundEvent.__table__
+    assert isinstance(table, Table)
+    ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    # one cached statement, executed for the list: SQLAlchemy's "insertmanyvalues" batches it
+    # into multi-row INSERTs (a ``.values(rows)`` statement compiled anew for every batch)
+    stmt = ins.on_conflict_do_nothing(index_elements=["corp_id", "event_key"]).returning(
+        table.c.id, table.c.corp_id, table.c.event_key
     )
-    result = await session.execute(stmt)
+    result = await session.execute(stmt, rows)
     return {(int(c), str(k)): int(i) for i, c, k in result.all()}
 
 

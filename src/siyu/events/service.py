@@ -119,6 +119,12 @@ class Prefetched:
         return value
 
 
+def swept_key(external_userid: str, userid: str) -> tuple[str, ...]:
+    """The cache key of one relation's (customer, relation) state read by a sweep of the
+    employee's customers (``siyu.events.prefetch``)."""
+    return ("relation", external_userid, userid)
+
+
 def fetch_plan(row: InboundEvent, client: WeComClient) -> tuple[tuple[str, ...], Any] | None:
     """The WeCom read an event will need: (cache key, coroutine factory), or None."""
     payload = row.payload or {}
@@ -314,20 +320,27 @@ async def _apply_run(
         return
     now = utcnow()
     corp_id = run[0].corp_id
-    pairs: list[tuple[customers.ContactData, customers.FollowData]] = []
-    seen: set[str] = set()
+    # (customer, employee) → state; a customer read whole covers every relation it lists
+    states: dict[tuple[str, str], tuple[customers.ContactData, customers.FollowData]] = {}
+    read: set[str] = set()
     for row in run:
         ext = (row.payload or {}).get("ExternalUserID", "")
-        if not ext or ext in seen:
+        if not ext or ext in read:
             continue
-        seen.add(ext)
+        swept = cache.values.get(swept_key(ext, (row.payload or {}).get("UserID", "")))
+        if row.change_type == "edit_external_contact" and swept is not None:
+            states.setdefault((ext, swept[1].userid), swept)
+            continue
+        read.add(ext)
         try:
             detail = await cache.get(("contact", ext), partial(client.get_external_contact, ext))
         except WeComError as exc:
             if exc.errcode in NO_RELATION:
                 continue
             raise
-        pairs.extend(contact_pairs(detail))
+        for contact, follow in contact_pairs(detail):
+            states[(ext, follow.userid)] = (contact, follow)
+    pairs = list(states.values())
     result = await customers.apply_contacts(session, corp_id, pairs, now=now)
     ctx = bus.EventContext(session, client)
     for row in run:

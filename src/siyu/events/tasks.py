@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 from huey import crontab
 from sqlalchemy import select
@@ -26,6 +24,7 @@ from siyu.db.repository import scoped
 from siyu.db.session import Database
 from siyu.events import repository, service
 from siyu.events.models import InboundEvent
+from siyu.events.prefetch import prefetch
 from siyu.wecom.client import WeComClient
 from siyu.worker.app import huey, run_async
 from siyu.worker.context import client_for
@@ -33,7 +32,7 @@ from siyu.worker.context import client_for
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 100  # events applied per transaction
-FETCHES = 8  # concurrent WeCom reads while preparing a batch
+LINGER = 0.03  # seconds a small batch waits for more while events keep arriving
 
 
 async def process_event_now(db: Database, event_id: int) -> str:
@@ -63,24 +62,9 @@ def process_event(event_id: int) -> str:
     return run_async(lambda db: process_event_now(db, event_id))
 
 
-async def _prefetch(rows: list[InboundEvent], client: WeComClient) -> service.Prefetched:
-    cache = service.Prefetched()
-    plans: dict[tuple[str, ...], Callable[[], Awaitable[Any]]] = {}
-    for row in rows:
-        plan = service.fetch_plan(row, client)
-        if plan is not None:
-            plans.setdefault(plan[0], plan[1])
-    limit = asyncio.Semaphore(FETCHES)
-
-    async def one(key: tuple[str, ...], fetch: Callable[[], Awaitable[Any]]) -> None:
-        async with limit:
-            await cache.get(key, fetch)
-
-    await asyncio.gather(*(one(k, f) for k, f in plans.items()))
-    return cache
-
-
-async def _pending(db: Database, corp_id: int, *, after: int, skip: set[int]) -> list[InboundEvent]:
+async def _pending(
+    db: Database, corp_id: int, *, after: int, skip: set[int], limit: int = BATCH
+) -> list[InboundEvent]:
     """The next batch of the corp's pending events with an id above ``after``, in order."""
     async with db.read() as s:  # a snapshot: the API's group commits go on meanwhile
         stmt = (
@@ -91,9 +75,24 @@ async def _pending(db: Database, corp_id: int, *, after: int, skip: set[int]) ->
                 InboundEvent.id > after,
             )
             .order_by(InboundEvent.id)
-            .limit(BATCH)
+            .limit(limit)
         )
         return [r for r in (await s.scalars(stmt)).all() if r.id not in skip]
+
+
+async def _next(
+    db: Database, corp_id: int, client: WeComClient, *, after: int, skip: set[int], linger: bool
+) -> tuple[list[InboundEvent], service.Prefetched]:
+    """The next batch and its WeCom reads. While events keep arriving (``linger``: the drain
+    has just applied some), a batch smaller than BATCH waits LINGER seconds for more: fewer,
+    fuller transactions, and more bursts read by pages (``siyu.events.prefetch``)."""
+    rows = await _pending(db, corp_id, after=after, skip=skip)
+    if linger and 0 < len(rows) < BATCH:
+        await asyncio.sleep(LINGER)
+        rows += await _pending(db, corp_id, after=rows[-1].id, skip=skip, limit=BATCH - len(rows))
+    if not rows:
+        return rows, service.Prefetched()
+    return rows, await prefetch(db, corp_id, rows, client)
 
 
 async def _apply(
@@ -121,21 +120,24 @@ async def drain_now(db: Database, corp_id: int) -> int:
         corp = await s.get(Corp, corp_id)
     if corp is None:
         return 0
-    ahead: asyncio.Task[service.Prefetched] | None = None
-    rows: list[InboundEvent] = []
     async with client_for(corp) as client:
+
+        def ahead_of(after: int) -> asyncio.Task[tuple[list[InboundEvent], service.Prefetched]]:
+            # from the start (after=0) too: events re-armed below the cursor are picked up
+            return asyncio.create_task(
+                _next(db, corp_id, client, after=after, skip=skip, linger=after > 0)
+            )
+
+        ahead, from_start = ahead_of(0), True
         try:
             while True:
-                if ahead is None:  # from the start: events re-armed below the cursor too
-                    rows = await _pending(db, corp_id, after=0, skip=skip)
-                    if not rows:
+                rows, cache = await ahead
+                if not rows:
+                    if from_start:
                         return applied
-                    ahead = asyncio.create_task(_prefetch(rows, client))
-                cache = await ahead
-                ahead = None
-                upcoming = await _pending(db, corp_id, after=rows[-1].id, skip=skip)
-                if upcoming:
-                    ahead = asyncio.create_task(_prefetch(upcoming, client))
+                    ahead, from_start = ahead_of(0), True
+                    continue
+                ahead, from_start = ahead_of(rows[-1].id), False
                 try:
                     await _apply(db, rows, client, cache)
                     applied += len(rows)
@@ -144,12 +146,10 @@ async def drain_now(db: Database, corp_id: int) -> int:
                     for row in rows:
                         skip.add(row.id)
                         process_event(row.id)
-                rows = upcoming
         finally:
-            if ahead is not None:
-                ahead.cancel()
-                with contextlib.suppress(BaseException):
-                    await ahead
+            ahead.cancel()
+            with contextlib.suppress(BaseException):
+                await ahead
 
 
 def _queued_key(corp_id: int) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -220,34 +220,52 @@ class WeComClient:
         )
 
     async def batch_get_by_user(
-        self, userids: list[str], cursor: str = "", limit: int = 100
+        self,
+        userids: list[str],
+        cursor: str = "",
+        limit: int = 100,
+        *,
+        only: Container[str] | None = None,
     ) -> BatchPage:
-        """One page of ``externalcontact/batch/get_by_user`` (≤100 userids)."""
+        """One page of ``externalcontact/batch/get_by_user`` (≤100 userids).
+
+        ``only``: keep (and validate) just the items of these external userids, for a caller
+        looking for a few customers in the pages."""
         data = await self.call(
             "POST",
             "externalcontact/batch/get_by_user",
             json={"userid_list": list(userids), "cursor": cursor, "limit": limit},
         )
+        raw = data.get("external_contact_list") or []
+        if only is not None:
+            raw = [
+                i for i in raw if (i.get("external_contact") or {}).get("external_userid") in only
+            ]
         return BatchPage(
-            items=_BATCH_ITEMS.validate_python(data.get("external_contact_list") or []),
+            items=_BATCH_ITEMS.validate_python(raw),
             next_cursor=str(data.get("next_cursor") or ""),
             cursor=cursor,
             userids=list(userids),
         )
 
     async def iter_batch_get_by_user(
-        self, userids: Sequence[str], *, cursor: str = "", limit: int = 100
+        self,
+        userids: Sequence[str],
+        *,
+        cursor: str = "",
+        limit: int = 100,
+        only: Container[str] | None = None,
     ) -> AsyncIterator[BatchPage]:
         """Every page for ``userids``, in chunks of 100; ``cursor`` applies to the first chunk.
 
         To resume after a page ``p``: ``offset, cursor = p.resume_point()`` and iterate again
-        over ``userids[offset:]`` with that cursor.
+        over ``userids[offset:]`` with that cursor. ``only`` as in :meth:`batch_get_by_user`.
         """
         ids = list(userids)
         for start in range(0, len(ids), BATCH_USERIDS_MAX):
             chunk = ids[start : start + BATCH_USERIDS_MAX]
             while True:
-                page = await self.batch_get_by_user(chunk, cursor=cursor, limit=limit)
+                page = await self.batch_get_by_user(chunk, cursor=cursor, limit=limit, only=only)
                 page.offset = start
                 yield page
                 cursor = page.next_cursor

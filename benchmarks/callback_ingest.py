@@ -8,12 +8,17 @@ this script, which generates the load with a minimal keep-alive HTTP/1.1 client 
 Events: ``change_external_contact`` / ``edit_external_contact`` for (customer, employee) pairs
 that exist in the sandbox and were synced into Siyu first. Before the run, each pair's remark is
 changed through the sandbox's WeCom API (which, like WeCom, sends no callback), so processing an
-event does the real work: fetch ``externalcontact/get``, diff, update the relation and write a
-``remark_changed`` timeline entry.
+event does the real work: read the relation's fresh state from WeCom, diff, update the relation
+and write a ``remark_changed`` timeline entry. By default the pairs are taken in relation id
+order, i.e. a few employees' customers in turn (a bulk edit): Siyu reads such a burst by pages of
+the employee's customers (``siyu.events.prefetch``). ``--shuffle`` scatters them over every
+employee, so each event costs one ``externalcontact/get``.
 
 Figures, all measured in the same run against the same Uvicorn process:
   * baseline: requests/s of a decrypt-only route added to the app here (verify the signature,
-    AES-decrypt, answer ""): the HTTP + crypto ceiling of that server on this machine;
+    AES-decrypt, answer ""): the HTTP + crypto ceiling of that server on this machine. It is
+    matched first, like Siyu's callback route, and measured after the start-up warm-up thread
+    ended, so neither figure pays for work the other does not;
   * Siyu: events/s from the first POST until every ``inbound_events`` row reached ``done``
     (polled in the database); the ratio to the baseline; goal >= 50%.
 

@@ -164,6 +164,48 @@ async def test_timeouts_are_retried_then_unavailable() -> None:
     assert calls == 1 + 3
 
 
+async def test_real_http_timeouts_and_refusals_are_unavailable(
+    sandbox: Sandboxed, control: Control
+) -> None:
+    """Over the default (aiohttp) transport: a WeCom that answers too slowly or not at all is
+    retried, then reported as unavailable, never as an unexpected exception."""
+    retry = RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.002)
+    async with WeComClient(
+        corp_id=sandbox.config.corp_id,
+        secret=sandbox.config.secret,
+        base_url=sandbox.url,
+        timeout=0.2,
+        retry=retry,
+        token_cache=TokenCache(),
+    ) as wecom:
+        await wecom.list_departments()
+        before = _stats(control).get("department/list", 0)
+        control.put("/sandbox/faults", json={"latency_ms": 1000})
+        try:
+            with pytest.raises(WeComUnavailable) as slow:
+                await wecom.list_departments()
+        finally:
+            control.put("/sandbox/faults", json={"latency_ms": 0})
+    assert "timeout" in slow.value.errmsg and slow.value.path == "department/list"
+    assert _stats(control)["department/list"] - before == 2  # retried once
+
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    async with WeComClient(
+        corp_id="wwx",
+        secret="s",
+        base_url=f"http://127.0.0.1:{port}",
+        retry=retry,
+        token_cache=TokenCache(),
+    ) as wecom:
+        with pytest.raises(WeComUnavailable) as refused:
+            await wecom.list_departments()
+    assert "transport error" in refused.value.errmsg and "Cannot connect" in refused.value.errmsg
+
+
 async def test_in_process_asgi_transport() -> None:
     app = create_sandbox_app(SandboxConfig(customers=120, employees=5, seed=3))
     config = app.state.sandbox.config

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Container, Itera
 from types import TracebackType
 from typing import Any
 
+import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 from pydantic import TypeAdapter
@@ -63,6 +64,22 @@ _LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=32)
 _BATCH_ITEMS: TypeAdapter[list[BatchItem]] = TypeAdapter(list[BatchItem])
 
 
+class _Transport(AiohttpTransport):
+    """httpx-aiohttp's transport, with a refused or dropped connection reported as a
+    connection error: it maps every ``aiohttp.ClientConnectionError`` to ``ConnectTimeout``."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.ConnectTimeout as exc:
+            cause = exc.__cause__
+            if isinstance(cause, aiohttp.ClientConnectionError) and not isinstance(
+                cause, (aiohttp.ServerTimeoutError, TimeoutError)
+            ):
+                raise httpx.ConnectError(str(cause), request=request) from cause
+            raise
+
+
 class WeComClient:
     """Async client of WeCom's server API (customer contact, tags, group chats, contacts)."""
 
@@ -87,7 +104,7 @@ class WeComClient:
         self._sleep = sleep
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            transport=transport or AiohttpTransport(limits=_LIMITS),
+            transport=transport or _Transport(limits=_LIMITS),
             timeout=timeout,
             auth=self.auth,
         )

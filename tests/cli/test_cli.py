@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -67,6 +68,39 @@ def test_corp_add_sync_and_status(siyu: Siyu, sb: Sandbox, database_url: str) ->
         f"{siyu.url}/api/v1/customers/count", headers={"Authorization": f"Bearer {out['api_key']}"}
     )
     assert api.json()["count"] == sb.get("/sandbox/info")["counts"]["customers"]
+
+
+def test_corp_add_replace_after_the_secret_key_changed(sb: Sandbox, db: Database) -> None:
+    r = siyu_cmd("corp", "add", *add_args(sb), "--json")
+    assert r.returncode == 0, r.stderr
+    key = json.loads(r.stdout)["api_key"]
+    new_key = {"SIYU_SECRET_KEY": "a-new-secret-key-for-this-deployment-0123456789"}
+    # the stored credentials were encrypted with the old key: unreadable now
+    stuck = siyu_cmd("sync", "--corp", sb.config.corp_id, env=new_key)
+    assert stuck.returncode == 1 and "Traceback" not in stuck.stderr
+    assert "SIYU_SECRET_KEY" in stuck.stderr
+    unknown = siyu_cmd("corp", "add", *add_args(sb, **{"--corp-id": "wwnotthere"}), "--replace")
+    assert unknown.returncode == 1 and "not registered" in unknown.stderr
+    replaced = siyu_cmd("corp", "add", *add_args(sb), "--replace", "--json", env=new_key)
+    assert replaced.returncode == 0, replaced.stderr
+    assert json.loads(replaced.stdout) | {"id": 0} == {
+        "corp_id": sb.config.corp_id,
+        "id": 0,
+        "api_key": None,
+        "replaced": True,
+    }
+    synced = siyu_cmd("sync", "--corp", sb.config.corp_id, env=new_key)
+    assert synced.returncode == 0, synced.stderr
+    listed = siyu_cmd("corp", "list", env=new_key)
+    assert listed.stdout.count(sb.config.corp_id) == 1  # the same corp, not a second one
+
+    async def authenticates() -> bool:
+        from siyu.corps import service as corps
+
+        async with db.read() as s:
+            return await corps.authenticate(s, key) is not None
+
+    assert asyncio.run(authenticates())  # its API key still works
 
 
 def test_bad_input_gets_one_sentence(sb: Sandbox, db: Database) -> None:

@@ -34,8 +34,19 @@ def add(
     as_json: Annotated[
         bool, typer.Option("--json", help="print {corp_id, api_key} as JSON")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="re-enter the credentials of a registered corp (e.g. after SIYU_SECRET_KEY "
+            "changed); its data and API keys stay, no new key is issued",
+        ),
+    ] = False,
 ) -> None:
     """Register a corp; prints its id and a new API key (shown once)."""
+    if replace:
+        _replace(name, corp_id, secret, token, aes_key, api_base, agent_id, as_json)
+        return
 
     async def go(db: Database) -> tuple[int, str]:
         async with db.unit_of_work() as s:
@@ -60,6 +71,38 @@ def add(
     console.print(f"Corp [bold]{corp_id}[/] registered (id {pk}).")
     console.print(f"API key (shown once): [bold green]{key}[/]")
     console.print(f"Callback URL for WeCom: <SIYU_PUBLIC_URL>/wecom/callback/{corp_id}")
+
+
+def _replace(
+    name: str,
+    corp_id: str,
+    secret: str,
+    token: str,
+    aes_key: str,
+    api_base: str,
+    agent_id: int | None,
+    as_json: bool,
+) -> None:
+    async def go(db: Database) -> int:
+        async with db.unit_of_work() as s:
+            corp = await service.replace_credentials(
+                s,
+                secret_key=secret_key(),
+                name=name,
+                wecom_corp_id=corp_id,
+                secret=secret,
+                token=token,
+                aes_key=aes_key,
+                api_base=api_base,
+                agent_id=agent_id,
+            )
+            return corp.id
+
+    pk = run_db(go)
+    if as_json:
+        print(json.dumps({"corp_id": corp_id, "id": pk, "api_key": None, "replaced": True}))
+        return
+    console.print(f"Credentials of corp [bold]{corp_id}[/] replaced (id {pk}); API keys unchanged.")
 
 
 @app.command("list")

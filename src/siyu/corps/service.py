@@ -57,15 +57,7 @@ async def add_corp(
     timezone: str = "Asia/Shanghai",
 ) -> Corp:
     """Register a corp; its secret, token and AES key are stored encrypted."""
-    if not _CORP_ID.match(wecom_corp_id):
-        raise InvalidInput("the corp id must be 3–64 letters, digits, '-' or '_'")
-    if not secret:
-        raise InvalidInput("the secret must not be empty")
-    if not name.strip():
-        raise InvalidInput("the corp name must not be empty")
-    validate_callback_config(token, aes_key)
-    if not api_base.startswith(("http://", "https://")):
-        raise InvalidInput("the API base must be an http(s) URL")
+    _validate(wecom_corp_id, name, secret, token, aes_key, api_base)
     exists = await session.scalar(select(Corp.id).where(Corp.wecom_corp_id == wecom_corp_id))
     if exists:
         raise Conflict(f"corp {wecom_corp_id} is already registered")
@@ -80,6 +72,51 @@ async def add_corp(
         timezone=timezone,
     )
     session.add(corp)
+    await session.flush()
+    return corp
+
+
+def _validate(
+    wecom_corp_id: str, name: str, secret: str, token: str, aes_key: str, api_base: str
+) -> None:
+    if not _CORP_ID.match(wecom_corp_id):
+        raise InvalidInput("the corp id must be 3–64 letters, digits, '-' or '_'")
+    if not secret:
+        raise InvalidInput("the secret must not be empty")
+    if not name.strip():
+        raise InvalidInput("the corp name must not be empty")
+    validate_callback_config(token, aes_key)
+    if not api_base.startswith(("http://", "https://")):
+        raise InvalidInput("the API base must be an http(s) URL")
+
+
+async def replace_credentials(
+    session: AsyncSession,
+    *,
+    secret_key: str,
+    name: str,
+    wecom_corp_id: str,
+    secret: str,
+    token: str,
+    aes_key: str,
+    api_base: str = "https://qyapi.weixin.qq.com",
+    agent_id: int | None = None,
+) -> Corp:
+    """Store a registered corp's credentials anew, encrypted with the current key.
+
+    The stored ones are not read, so this works after ``SIYU_SECRET_KEY`` changed and they
+    became unreadable; every record, API key and setting of the corp stays."""
+    _validate(wecom_corp_id, name, secret, token, aes_key, api_base)
+    corp = await get_by_wecom_id(session, wecom_corp_id)
+    if corp is None:
+        raise NotFound(f"corp {wecom_corp_id} is not registered; add it without --replace")
+    corp.name = name.strip()
+    corp.api_base = api_base.rstrip("/")
+    corp.secret_enc = at_rest.encrypt(secret, secret_key=secret_key)
+    corp.token_enc = at_rest.encrypt(token, secret_key=secret_key)
+    corp.aes_key_enc = at_rest.encrypt(aes_key, secret_key=secret_key)
+    if agent_id is not None:
+        corp.agent_id = agent_id
     await session.flush()
     return corp
 

@@ -64,6 +64,10 @@ def test_stage_list_is_seeded_and_editable(api: httpx.Client, corp: CorpHandle) 
 
     assert api.delete(f"{STAGES}/{added.json()['id']}").status_code == 204
     assert "沉睡客户" not in by_name(api)
+    # a corp that deletes every stage keeps none (the defaults are given once, at registration)
+    for stage_id in ids:
+        assert api.delete(f"{STAGES}/{stage_id}").status_code == 204
+    assert stages(api) == []
 
 
 def test_moving_a_customer_writes_the_timeline_and_filters(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.core import secrets as at_rest
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.corps.models import ApiKey, Corp
+from siyu.customers import stages
 from siyu.db.base import utcnow
 from siyu.wecom.client import WeComClient
 from siyu.wecom.crypto import CallbackCrypto, aes_key_bytes
@@ -72,6 +73,8 @@ async def add_corp(
         timezone=timezone,
     )
     session.add(corp)
+    await session.flush()
+    stages.seed_defaults(session, corp.id)
     await session.flush()
     return corp
 

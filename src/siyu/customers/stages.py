@@ -1,6 +1,6 @@
 """Customer lifecycle stages (客户阶段): the corp's ordered stage list and a customer's stage.
 
-Stages are per corp (seeded with defaults the first time the corp reads them), each with a kind
+Stages are per corp (seeded with defaults when the corp is registered), each with a kind
 (``open`` / ``won`` / ``lost``) that SOP stop conditions and reports read. A customer has at most
 one current stage (per customer, not per follow relation); every change writes a
 ``stage_changed`` timeline entry and publishes ``customer.stage_changed`` in the same unit of work.
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core.errors import Conflict, InvalidInput, NotFound
@@ -38,20 +37,16 @@ DEFAULTS: list[tuple[str, str]] = [
 ]
 
 
+def seed_defaults(session: AsyncSession, corp_id: int) -> None:
+    """Give a newly registered corp the default stages (a data migration gave existing corps
+    theirs); a corp that later deletes them all keeps none."""
+    for pos, (name, kind) in enumerate(DEFAULTS, start=1):
+        session.add(CustomerStage(corp_id=corp_id, name=name, kind=kind, position=pos))
+
+
 async def list_stages(session: AsyncSession, corp_id: int) -> list[CustomerStage]:
-    """The corp's stages in order; a corp without any gets the defaults (once)."""
+    """The corp's stages in order."""
     stmt = scoped(CustomerStage, corp_id).order_by(CustomerStage.position, CustomerStage.id)
-    rows = list((await session.scalars(stmt)).all())
-    if rows:
-        return rows
-    try:
-        # a savepoint: two first reads at once both seed, the second meets the unique name
-        # and reads the first one's stages instead of failing the request
-        async with session.begin_nested():
-            for pos, (name, kind) in enumerate(DEFAULTS, start=1):
-                session.add(CustomerStage(corp_id=corp_id, name=name, kind=kind, position=pos))
-    except IntegrityError:
-        pass
     return list((await session.scalars(stmt)).all())
 
 

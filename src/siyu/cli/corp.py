@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -44,65 +44,34 @@ def add(
     ] = False,
 ) -> None:
     """Register a corp; prints its id and a new API key (shown once)."""
-    if replace:
-        _replace(name, corp_id, secret, token, aes_key, api_base, agent_id, as_json)
-        return
+    fields: dict[str, Any] = {
+        "name": name,
+        "wecom_corp_id": corp_id,
+        "secret": secret,
+        "token": token,
+        "aes_key": aes_key,
+        "api_base": api_base,
+        "agent_id": agent_id,
+    }
 
-    async def go(db: Database) -> tuple[int, str]:
+    async def go(db: Database) -> tuple[int, str | None]:
         async with db.unit_of_work() as s:
-            corp = await service.add_corp(
-                s,
-                secret_key=secret_key(),
-                name=name,
-                wecom_corp_id=corp_id,
-                secret=secret,
-                token=token,
-                aes_key=aes_key,
-                api_base=api_base,
-                agent_id=agent_id,
-            )
-            key = await service.create_api_key(s, corp, name="cli")
-            return corp.id, key
+            if replace:
+                corp = await service.replace_credentials(s, secret_key=secret_key(), **fields)
+                return corp.id, None
+            corp = await service.add_corp(s, secret_key=secret_key(), **fields)
+            return corp.id, await service.create_api_key(s, corp, name="cli")
 
     pk, key = run_db(go)
     if as_json:
-        print(json.dumps({"corp_id": corp_id, "id": pk, "api_key": key}))
-        return
-    console.print(f"Corp [bold]{corp_id}[/] registered (id {pk}).")
-    console.print(f"API key (shown once): [bold green]{key}[/]")
-    console.print(f"Callback URL for WeCom: <SIYU_PUBLIC_URL>/wecom/callback/{corp_id}")
-
-
-def _replace(
-    name: str,
-    corp_id: str,
-    secret: str,
-    token: str,
-    aes_key: str,
-    api_base: str,
-    agent_id: int | None,
-    as_json: bool,
-) -> None:
-    async def go(db: Database) -> int:
-        async with db.unit_of_work() as s:
-            corp = await service.replace_credentials(
-                s,
-                secret_key=secret_key(),
-                name=name,
-                wecom_corp_id=corp_id,
-                secret=secret,
-                token=token,
-                aes_key=aes_key,
-                api_base=api_base,
-                agent_id=agent_id,
-            )
-            return corp.id
-
-    pk = run_db(go)
-    if as_json:
-        print(json.dumps({"corp_id": corp_id, "id": pk, "api_key": None, "replaced": True}))
-        return
-    console.print(f"Credentials of corp [bold]{corp_id}[/] replaced (id {pk}); API keys unchanged.")
+        out = {"corp_id": corp_id, "id": pk, "api_key": key}
+        print(json.dumps({**out, "replaced": True} if replace else out))
+    elif replace:
+        console.print(f"Credentials of corp [bold]{corp_id}[/] replaced (id {pk}); API keys stay.")
+    else:
+        console.print(f"Corp [bold]{corp_id}[/] registered (id {pk}).")
+        console.print(f"API key (shown once): [bold green]{key}[/]")
+        console.print(f"Callback URL for WeCom: <SIYU_PUBLIC_URL>/wecom/callback/{corp_id}")
 
 
 @app.command("list")

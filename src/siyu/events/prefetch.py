@@ -52,14 +52,15 @@ def _edits(rows: list[InboundEvent]) -> dict[str, set[str]]:
     return edits
 
 
-async def sweep_plan(db: Database, corp_id: int, edits: dict[str, set[str]]) -> list[str]:
-    """The employees worth sweeping: enough edits for the pages their customers fill (the
-    count of their live relations here, plus one page for those added since)."""
+async def sweep_plan(db: Database, corp_id: int, edits: dict[str, set[str]]) -> dict[str, int]:
+    """The employees worth sweeping, with the pages a sweep may read: the pages their live
+    relations here fill, plus one for those added since. Worth it from SWEEP_EDITS_PER_PAGE
+    edits per such page."""
     if not edits:
-        return []
+        return {}
     candidates = [u for u, exts in edits.items() if len(exts) >= SWEEP_EDITS_PER_PAGE]
     if not candidates:
-        return []
+        return {}
     async with db.read() as s:
         rows = await s.execute(
             select(FollowRelation.userid, func.count())
@@ -71,18 +72,20 @@ async def sweep_plan(db: Database, corp_id: int, edits: dict[str, set[str]]) -> 
             .group_by(FollowRelation.userid)
         )
         counts = {str(u): int(n) for u, n in rows.all()}
-    return [
-        u
-        for u in candidates
-        if len(edits[u]) >= SWEEP_EDITS_PER_PAGE * (math.ceil(counts.get(u, 0) / PAGE) + 1)
-    ]
+    pages = {u: math.ceil(counts.get(u, 0) / PAGE) + 1 for u in candidates}
+    return {u: p for u, p in pages.items() if len(edits[u]) >= SWEEP_EDITS_PER_PAGE * p}
 
 
-async def _sweep(client: WeComClient, userid: str, wanted: set[str], cache: Prefetched) -> None:
-    """Read the employee's customers until every wanted one was seen; cache their pairs."""
+async def _sweep(
+    client: WeComClient, userid: str, wanted: set[str], pages: int, cache: Prefetched
+) -> None:
+    """Read the employee's customers until every wanted one was seen, or ``pages`` pages were
+    read (what is left takes the general read); cache their pairs."""
     left = set(wanted)
     try:
+        read = 0
         async for page in client.iter_batch_get_by_user([userid], limit=PAGE, only=wanted):
+            read += 1
             for item in page.items:
                 ext = item.external_contact.external_userid
                 if ext in left and item.follow_info.userid == userid:
@@ -91,7 +94,7 @@ async def _sweep(client: WeComClient, userid: str, wanted: set[str], cache: Pref
                         customers.contact_from(item.external_contact),
                         customers.follow_from(item.follow_info),
                     )
-            if not left:
+            if not left or read >= pages:
                 return
     except WeComError as exc:  # the general read of each customer follows
         log.warning("sweep of %s's customers failed (%s); reading them one by one", userid, exc)
@@ -105,7 +108,7 @@ async def prefetch(
     edits = _edits(rows)
     sweeps = await sweep_plan(db, corp_id, edits)
     if sweeps:
-        await asyncio.gather(*(_sweep(client, u, edits[u], cache) for u in sweeps))
+        await asyncio.gather(*(_sweep(client, u, edits[u], n, cache) for u, n in sweeps.items()))
     plans: dict[tuple[str, ...], Callable[[], Awaitable[Any]]] = {}
     for row in rows:
         p = row.payload or {}

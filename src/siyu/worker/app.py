@@ -74,7 +74,18 @@ def run_async(fn: Callable[[Database], Awaitable[T]]) -> T:
     async def _main() -> T:
         return await fn(worker_database())
 
-    return asyncio.run(_main())
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(_main())
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when installed (it comes with uvicorn[standard]), as the API's:
+    a job's loop turns for every query its aiosqlite thread answers."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux and macOS
+        return None
+    return uvloop.new_event_loop
 
 
 def task_names() -> list[str]:

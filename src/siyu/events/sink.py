@@ -65,15 +65,17 @@ class EventSink:
                     if not item.done.done():
                         item.done.set_exception(exc)
                 continue
+            # the events are durable: answer WeCom first, then queue the drains (a lost wake-up
+            # only delays processing until the sweeper's next minute)
+            for item, new in zip(batch, ids, strict=True):
+                if not item.done.done():
+                    item.done.set_result(new)
             corps = {i.corp_id for i, new in zip(batch, ids, strict=True) if new is not None}
             for corp_id in corps:
                 try:
                     await asyncio.to_thread(self._wake, corp_id)
                 except Exception:  # the rows are durable; the sweeper wakes the drain
                     log.exception("could not enqueue the drain of corp %s", corp_id)
-            for item, new in zip(batch, ids, strict=True):
-                if not item.done.done():
-                    item.done.set_result(new)
 
     async def close(self) -> None:
         if self._task is not None:

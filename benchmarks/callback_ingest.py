@@ -54,7 +54,7 @@ GOAL = 0.5
 # ---------------------------------------------------------------- the Siyu server (child process)
 
 
-def serve(port: int, workers: int) -> None:
+def serve(port: int, workers: int, route_last: bool = False) -> None:
     """Siyu's app plus the decrypt-only baseline route, served by Uvicorn (blocking)."""
     import uvicorn
 
@@ -88,8 +88,12 @@ def serve(port: int, workers: int) -> None:
         return {"settled": not any(t.name == "segments-warm" for t in threading.enumerate())}
 
     # matched first, as Siyu matches its callback route first: both pay the same routing
-    app.router.routes.insert(0, app.router.routes.pop())
-    app.router.routes.insert(0, app.router.routes.pop())
+    settled_route, decrypt_route = app.router.routes.pop(), app.router.routes.pop()
+    app.router.routes.insert(0, settled_route)
+    if route_last:  # the method before 2026-12-01: matched after every API route
+        app.router.routes.append(decrypt_route)
+    else:
+        app.router.routes.insert(0, decrypt_route)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -305,10 +309,16 @@ def main() -> None:
         help="edit relations drawn at random from every employee (default: relations in id "
         "order, i.e. a few employees' customers, as in a bulk edit by those employees)",
     )
+    p.add_argument(
+        "--baseline-route-last",
+        action="store_true",
+        help="match the decrypt-only route after every API route, as this script did before "
+        "2026-12-01 (it then pays routing that the callback route, matched first, does not)",
+    )
     p.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)  # child mode: port
     args = p.parse_args()
     if args.serve:
-        serve(args.serve, args.workers)
+        serve(args.serve, args.workers, args.baseline_route_last)
         return
 
     home = h.prepare_env()
@@ -328,6 +338,8 @@ def main() -> None:
         port = h.free_port()
         in_server = 0 if args.worker_process else args.workers
         cmd = [sys.executable, __file__, "--serve", str(port), "--workers", str(in_server)]
+        if args.baseline_route_last:
+            cmd.append("--baseline-route-last")
         if args.profile:
             fmt = "speedscope" if args.profile.endswith(".json") else "raw"
             mode = "--gil" if args.profile_gil else "--idle"

@@ -37,7 +37,7 @@ def test_standalone_sandbox(tmp_path: Path, procs: list[subprocess.Popen[bytes]]
             log=tmp_path / "sandbox.log",
         )
     )
-    wait_for(lambda: up(f"http://127.0.0.1:{port}/sandbox/info"), what="the sandbox")
+    wait_for(lambda: up(f"http://127.0.0.1:{port}/sandbox/info"), timeout=120, what="the sandbox")
     info = httpx.get(f"http://127.0.0.1:{port}/sandbox/info").json()
     assert info["corp_id"] == "wwstandalone" and info["counts"]["customers"] == 25
 

@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react'
 import { Alert, Button, Card, DatePicker, Empty, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
 import { FilterBar, Pager, useCursorList } from '../../list'
-import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons'
+import { DownloadOutlined, ReloadOutlined, TagsOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
 import { get, query, type Customer, type Employee, type Page, type TagGroup } from '../../api'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import { useAuth } from '../../auth'
+import BatchTagModal, { type BatchTarget } from './BatchTagModal'
 import CustomerDrawer from './CustomerDrawer'
 import { STAGE_COLORS, useStages } from './stages'
 
@@ -42,6 +44,30 @@ export default function CustomersPage() {
   const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
   const stages = useStages()
   const names = new Map((employees.data?.items ?? []).map((e) => [e.userid, e.name]))
+  const { me } = useAuth()
+  // row selection for batch tagging: ids across pages, or "every customer the filter matches"
+  const [selected, setSelected] = useState<number[]>([])
+  const [allMatching, setAllMatching] = useState(false)
+  const [batch, setBatch] = useState<BatchTarget | null>(null)
+  const paramsKey = JSON.stringify(params)
+  const [selectionKey, setSelectionKey] = useState(paramsKey)
+  if (selectionKey !== paramsKey) {
+    // filters changed: the selection belonged to the old list
+    setSelectionKey(paramsKey)
+    setSelected([])
+    setAllMatching(false)
+  }
+  const total = count.data?.count ?? 0
+  const clearSelection = () => {
+    setSelected([])
+    setAllMatching(false)
+  }
+  const openBatch = () =>
+    setBatch(
+      allMatching
+        ? { kind: 'filter', filter: JSON.parse(paramsKey) as Record<string, unknown>, count: total }
+        : { kind: 'ids', ids: selected },
+    )
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <FilterBar form={form} onApply={setFilters}>
@@ -97,6 +123,14 @@ export default function CustomersPage() {
         }
         extra={
           <Space>
+            <Button
+              icon={<TagsOutlined />}
+              data-testid="batch-tag"
+              disabled={!allMatching && selected.length === 0}
+              onClick={openBatch}
+            >
+              {tr('批量打标签', 'Batch tag')}
+            </Button>
             <Button icon={<ReloadOutlined />} onClick={() => void page.reload()} aria-label="reload" />
             <Button icon={<DownloadOutlined />} href={`/api/v1/customers/export${query({ ...params, sort: list.sort, format: 'xlsx' })}`}>
               {tr('导出', 'Export')}
@@ -105,12 +139,44 @@ export default function CustomersPage() {
         }
       >
         {page.error && <Alert type="error" showIcon title={page.error} style={{ marginBottom: 12 }} />}
+        {(selected.length > 0 || allMatching) && (
+          <Alert
+            type="info"
+            style={{ marginBottom: 12 }}
+            data-testid="selection-bar"
+            title={
+              <Space wrap>
+                <span data-testid="selection-count">
+                  {allMatching
+                    ? tr(`已选择符合当前筛选条件的全部 ${total} 位客户`, `All ${total} customers matching the filter are selected`)
+                    : tr(`已选择 ${selected.length} 位客户`, `${selected.length} customers selected`)}
+                </span>
+                {!allMatching && me?.full_access && total > selected.length && (
+                  <a data-testid="select-all-matching" onClick={() => setAllMatching(true)}>
+                    {tr(`选择全部 ${total} 位符合筛选条件的客户`, `Select all ${total} customers matching the filter`)}
+                  </a>
+                )}
+                <a data-testid="clear-selection" onClick={clearSelection}>
+                  {tr('清除选择', 'Clear selection')}
+                </a>
+              </Space>
+            }
+          />
+        )}
         <Table<Customer>
           rowKey="id"
           size="middle"
           loading={page.loading}
           dataSource={page.data?.items ?? []}
           pagination={false}
+          rowSelection={{
+            preserveSelectedRowKeys: true,
+            selectedRowKeys: allMatching ? (page.data?.items ?? []).map((c) => c.id) : selected,
+            onChange: (keys) => {
+              setAllMatching(false)
+              setSelected(keys.map(Number))
+            },
+          }}
           onChange={list.onChange}
           scroll={{ x: 800 }}
           locale={{
@@ -123,7 +189,13 @@ export default function CustomersPage() {
               />
             ),
           }}
-          onRow={(c) => ({ onClick: () => setOpen(c.id), style: { cursor: 'pointer' } })}
+          onRow={(c) => ({
+            // a click in the checkbox cell selects the row, elsewhere it opens the customer
+            onClick: (e) => {
+              if (!(e.target as HTMLElement).closest('.ant-table-selection-column')) setOpen(c.id)
+            },
+            style: { cursor: 'pointer' },
+          })}
           columns={[
             {
               title: tr('客户', 'Customer'),
@@ -166,6 +238,24 @@ export default function CustomersPage() {
         />
         <Pager list={list} />
       </Card>
+      {batch && (
+        <BatchTagModal
+          target={batch}
+          groups={groups.data ?? []}
+          userid={filters.userid}
+          employeeName={filters.userid ? names.get(filters.userid) : undefined}
+          onClose={() => {
+            setBatch(null)
+            void page.reload()
+          }}
+          onFinished={() => {
+            clearSelection()
+            void page.reload()
+            void count.reload()
+            void groups.reload()
+          }}
+        />
+      )}
       <CustomerDrawer
         id={open}
         onClose={() => {

@@ -2,19 +2,10 @@
 // first by the worker), polled until it finishes.
 import { useState } from 'react'
 import { Select, Space, Tag } from 'antd'
-import { get, post, type BatchJob, type TagGroup, type TagRef } from '../../api'
+import { type TagGroup, type TagRef } from '../../api'
 import { useAction } from '../../hooks'
 import { useI18n } from '../../i18n'
-
-export async function runBatch(body: Record<string, unknown>): Promise<BatchJob> {
-  let job = await post<BatchJob>('/tags/batch', body)
-  for (let i = 0; i < 60 && (job.status === 'pending' || job.status === 'running'); i++) {
-    await new Promise((r) => setTimeout(r, 400))
-    job = await get<BatchJob>(`/tags/batch/${job.id}`)
-  }
-  if (job.failed) throw new Error(job.errors.join('; ') || 'the tag change failed')
-  return job
-}
+import { runBatch } from './batchJobs'
 
 export default function TagEditor(props: {
   customerId: number

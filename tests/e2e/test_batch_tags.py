@@ -22,11 +22,15 @@ def _new_tag(api: httpx.Client, name: str) -> str:
 
 
 async def _pick_tag(tab: Tab, select: Locator, name: str) -> None:
-    """Search the tag (many tags: the list is virtual) and pick it from the open dropdown."""
+    """Search the tag (many tags: the list is virtual) and pick it from the open dropdown
+    (with Enter: a click right after the list was filtered is sometimes lost)."""
     await select.click()
     await tab.page.keyboard.type(name)
-    dropdown = tab.page.locator(".ant-select-dropdown:visible")
-    await dropdown.locator(".ant-select-item-option", has_text=name).first.click()
+    options = tab.page.locator(".ant-select-dropdown:visible .ant-select-item-option")
+    await expect(options).to_have_count(1)  # the search applied: the list stops changing
+    await expect(options.filter(has_text=name)).to_have_count(1)
+    await tab.page.keyboard.press("Enter")  # the open dropdown's only (active) option
+    await expect(select.locator(".ant-select-selection-item", has_text=name)).to_have_count(1)
     await tab.page.keyboard.press("Escape")
     await expect(tab.page.locator(".ant-select-dropdown:visible")).to_have_count(0)
 

@@ -1,7 +1,9 @@
 """Run a batch tag job: one ``mark_tag`` per follow relation, durable and resumable.
 
 Items move pending → sending (committed before any call of the chunk) → done | failed, the
-last step in the same transaction that mirrors the change locally. After a crash (or a
+last step in the same transaction that mirrors the change locally. WeCom is called between the
+two, with no transaction open: on SQLite a transaction holds the one write lock, which the
+callbacks' group commits (and a cancel request) would otherwise wait for. After a crash (or a
 transient error) mid-chunk, items left ``sending`` are reconciled before anything else: the
 relation's tags are read back from WeCom and an item whose change is already there is done
 without calling ``mark_tag`` again, so a restart never repeats a write that succeeded.
@@ -122,54 +124,101 @@ async def _run(
     db: Database, corp_id: int, job_id: int, client: WeComClient, token: str, seconds: int
 ) -> BatchTagJob:
     while True:
-        async with db.unit_of_work() as s:  # reconcile writes a crashed run left in flight
+        async with db.unit_of_work() as s:
             deadline = await _renew(s, job_id, token, seconds)
             job = await _job(s, corp_id, job_id)
             if deadline is None:
                 return job
-            inflight = await _items(s, corp_id, job_id, "sending")
-            if inflight:
-                await _send(s, corp_id, job, inflight, client, deadline, check_first=True)
-                await _count(s, job)
-                continue
-            if job.status == "cancelling":
-                await s.execute(
-                    update(BatchTagItem)
-                    .where(BatchTagItem.job_id == job_id, BatchTagItem.status == "pending")
-                    .values(status="cancelled")
-                    .execution_options(synchronize_session=False)
-                )
-                await _finish(s, job)
-                return job
-            items = await _items(s, corp_id, job_id, "pending")
-            if not items:
-                await _finish(s, job)
-                return job
-            for item in items:
-                item.status = "sending"
-        async with db.unit_of_work() as s:
-            job = await _job(s, corp_id, job_id)
-            sending = await _items(s, corp_id, job_id, "sending")
-            await _send(s, corp_id, job, sending, client, deadline)
-            await _count(s, job)
+            # first the writes a crashed run left in flight (reconciled with WeCom)
+            chunk = await _items(s, corp_id, job_id, "sending")
+            check_first = bool(chunk)
+            if not chunk:
+                if job.status == "cancelling":
+                    await s.execute(
+                        update(BatchTagItem)
+                        .where(BatchTagItem.job_id == job_id, BatchTagItem.status == "pending")
+                        .values(status="cancelled")
+                        .execution_options(synchronize_session=False)
+                    )
+                    await _finish(s, job)
+                    return job
+                chunk = await _items(s, corp_id, job_id, "pending")
+                if not chunk:
+                    await _finish(s, job)
+                    return job
+                for item in chunk:
+                    item.status = "sending"
+            targets = [(item.id, item.relation_id) for item in chunk]
+            add, remove = list(job.add_tag_ids), list(job.remove_tag_ids)
+        await _send(db, corp_id, job_id, targets, add, remove, client, deadline, check_first)
 
 
 async def _send(
-    s: AsyncSession,
+    db: Database,
     corp_id: int,
-    job: BatchTagJob,
-    items: list[BatchTagItem],
+    job_id: int,
+    targets: list[tuple[int, int]],
+    add: list[str],
+    remove: list[str],
     client: WeComClient,
     deadline: datetime,
-    *,
-    check_first: bool = False,
+    check_first: bool,
 ) -> None:
-    """Apply the items in turn; stop once the deadline has passed (the rest stay ``sending``
-    and are reconciled under a renewed lease)."""
-    for item in items:
+    """Call WeCom for the chunk's (item id, relation id) pairs with no transaction open
+    (SQLite has one writer, and the callbacks' group commits wait for it), then record the
+    outcomes and mirror the changes in one transaction. Calls stop once the deadline has
+    passed; the items left ``sending`` are reconciled under a renewed lease. A retryable
+    error stops the chunk too, after the outcomes so far are recorded."""
+    async with db.read() as s:
+        rows = await s.execute(
+            select(FollowRelation.id, FollowRelation.userid, Customer.external_userid)
+            .join(Customer, Customer.id == FollowRelation.customer_id)
+            .where(
+                FollowRelation.corp_id == corp_id,
+                FollowRelation.id.in_([rel for _, rel in targets]),
+                FollowRelation.deleted_at.is_(None),
+            )
+        )
+        live = {int(rid): (str(u), str(e)) for rid, u, e in rows.all()}
+    outcomes: dict[int, str | None] = {}  # item id → None (done) or why it failed
+    stopped: BaseException | None = None
+    for item_id, rel_id in targets:
         if utcnow() >= deadline:
-            return
-        await _apply_item(s, corp_id, job, item, client, check_first=check_first)
+            break
+        if rel_id not in live:
+            outcomes[item_id] = "the follow relation no longer exists"
+            continue
+        userid, ext = live[rel_id]
+        try:
+            if not (check_first and await _already_applied(client, userid, ext, add, remove)):
+                await client.mark_tag(userid, ext, add=add, remove=remove)
+        except RETRYABLE as exc:
+            stopped = exc
+            break
+        except WeComError as exc:
+            outcomes[item_id] = f"{exc.errmsg} (errcode {exc.errcode})"[:300]
+            continue
+        outcomes[item_id] = None
+    async with db.unit_of_work() as s:
+        job = await _job(s, corp_id, job_id)
+        if outcomes:
+            items = await s.scalars(
+                scoped(BatchTagItem, corp_id).where(BatchTagItem.id.in_(list(outcomes)))
+            )
+            for item in items.all():
+                error = outcomes[item.id]
+                if error is not None:
+                    item.status, item.error = "failed", error
+                    continue
+                rel = await s.get(FollowRelation, item.relation_id)
+                if rel is not None:
+                    await mirror_mark_tag(
+                        s, corp_id, rel, add=add, remove=remove, now=utcnow(), batch_job=job.id
+                    )
+                item.status = "done"
+        await _count(s, job)
+    if stopped is not None:
+        raise stopped
 
 
 async def _items(s: AsyncSession, corp_id: int, job_id: int, status: str) -> list[BatchTagItem]:
@@ -189,55 +238,15 @@ async def _job(s: AsyncSession, corp_id: int, job_id: int) -> BatchTagJob:
 
 
 async def _already_applied(
-    client: WeComClient, userid: str, external_userid: str, job: BatchTagJob
+    client: WeComClient, userid: str, external_userid: str, add: list[str], remove: list[str]
 ) -> bool:
     """Whether WeCom's relation already shows the job's change (a write that was in flight)."""
     detail = await client.get_external_contact(external_userid)
     for follow in detail.follow_user:
         if follow.userid == userid:
             have = {t.tag_id for t in follow.tags if t.tag_id}
-            return set(job.add_tag_ids) <= have and not have & set(job.remove_tag_ids)
+            return set(add) <= have and not have & set(remove)
     return False
-
-
-async def _apply_item(
-    s: AsyncSession,
-    corp_id: int,
-    job: BatchTagJob,
-    item: BatchTagItem,
-    client: WeComClient,
-    *,
-    check_first: bool = False,
-) -> None:
-    row = (
-        await s.execute(
-            select(FollowRelation, Customer.external_userid)
-            .join(Customer, Customer.id == FollowRelation.customer_id)
-            .where(FollowRelation.id == item.relation_id, FollowRelation.corp_id == corp_id)
-        )
-    ).first()
-    if row is None or row[0].deleted_at is not None:
-        item.status, item.error = "failed", "the follow relation no longer exists"
-        return
-    rel, ext = row
-    try:
-        if not (check_first and await _already_applied(client, rel.userid, ext, job)):
-            await client.mark_tag(rel.userid, ext, add=job.add_tag_ids, remove=job.remove_tag_ids)
-    except RETRYABLE:
-        raise
-    except WeComError as exc:
-        item.status, item.error = "failed", f"{exc.errmsg} (errcode {exc.errcode})"[:300]
-        return
-    await mirror_mark_tag(
-        s,
-        corp_id,
-        rel,
-        add=job.add_tag_ids,
-        remove=job.remove_tag_ids,
-        now=utcnow(),
-        batch_job=job.id,
-    )
-    item.status = "done"
 
 
 async def _count(s: AsyncSession, job: BatchTagJob) -> None:

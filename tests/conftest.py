@@ -164,10 +164,16 @@ class Siyu:
 
 
 @pytest.fixture
-def siyu(db: Database, database_url: str) -> Iterator[Siyu]:
+def siyu(request: pytest.FixtureRequest, db: Database, database_url: str) -> Iterator[Siyu]:
     """Siyu served over real HTTP with its embedded worker threads."""
     from siyu.api.app import create_app
     from siyu.worker.app import huey
+
+    if "sb" in request.fixturenames:
+        # Start the sandbox first so that it is stopped after Siyu: a job still running when
+        # the test ends (an app message, a tag write) reaches WeCom instead of retrying against
+        # a closed port while the server's shutdown waits for it.
+        request.getfixturevalue("sb")
 
     huey.flush()  # jobs left over from earlier tests point at wiped rows
     app = create_app(get_settings(), workers=2)

@@ -240,10 +240,16 @@ def wait_for(
         time.sleep(0.05)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test may use the async fixtures (anyio runs them on asyncio)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test may use the async fixtures (anyio runs them on asyncio). Tests marked
+    ``sqlite_only(reason)`` never touch the suite's database (the reason says why): they run
+    in the SQLite pass and are skipped in the PostgreSQL one, which would repeat them as is."""
+    postgres = config.getoption("--db") == "postgres"
     for item in items:
         item.add_marker(pytest.mark.anyio)
+        mark = item.get_closest_marker("sqlite_only")
+        if postgres and mark is not None:
+            item.add_marker(pytest.mark.skip(reason=f"runs on SQLite only: {mark.args[0]}"))
 
 
 async def full_sync(db: Database, corp: CorpHandle) -> Any:

@@ -164,10 +164,16 @@ class Siyu:
 
 
 @pytest.fixture
-def siyu(db: Database, database_url: str) -> Iterator[Siyu]:
+def siyu(request: pytest.FixtureRequest, db: Database, database_url: str) -> Iterator[Siyu]:
     """Siyu served over real HTTP with its embedded worker threads."""
     from siyu.api.app import create_app
     from siyu.worker.app import huey
+
+    if "sb" in request.fixturenames:
+        # Start the sandbox first so that it is stopped after Siyu: a job still running when
+        # the test ends (an app message, a tag write) reaches WeCom instead of retrying against
+        # a closed port while the server's shutdown waits for it.
+        request.getfixturevalue("sb")
 
     huey.flush()  # jobs left over from earlier tests point at wiped rows
     app = create_app(get_settings(), workers=2)
@@ -234,10 +240,16 @@ def wait_for(
         time.sleep(0.05)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test may use the async fixtures (anyio runs them on asyncio)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test may use the async fixtures (anyio runs them on asyncio). Tests marked
+    ``sqlite_only(reason)`` never touch the suite's database (the reason says why): they run
+    in the SQLite pass and are skipped in the PostgreSQL one, which would repeat them as is."""
+    postgres = config.getoption("--db") == "postgres"
     for item in items:
         item.add_marker(pytest.mark.anyio)
+        mark = item.get_closest_marker("sqlite_only")
+        if postgres and mark is not None:
+            item.add_marker(pytest.mark.skip(reason=f"runs on SQLite only: {mark.args[0]}"))
 
 
 async def full_sync(db: Database, corp: CorpHandle) -> Any:

@@ -1,4 +1,4 @@
-"""Fault test: SIGKILL the worker process in the middle of submitting a broadcast to 20,000
+"""Fault test: SIGKILL the worker process in the middle of submitting a broadcast to 2,000
 customers over 50 employees, restart it: every recipient is targeted exactly once."""
 
 from __future__ import annotations
@@ -9,21 +9,21 @@ import signal
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from siyu.broadcasts.models import BroadcastSender
-from siyu.core.serving import free_port
 from siyu.db.session import Database
 from siyu.wecom.sandbox import SandboxConfig
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
-from tests.support.processes import spawn, up
+from tests.support.processes import serve_api
+
+CUSTOMERS = 2_000  # 50 jobs of ~40 recipients: the kill lands between the 5th and the 50th
 
 
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
-    return SandboxConfig(employees=50, customers=20_000, seed=11, callback_backoff=0.05)
+    return SandboxConfig(employees=50, customers=CUSTOMERS, seed=11, callback_backoff=0.05)
 
 
 def _jobs(db: Database) -> dict[str, int]:
@@ -47,24 +47,14 @@ def test_sigkill_while_submitting_targets_everyone_exactly_once(
     asyncio.run(full_sync(db, corp))
     # the sandbox creates each message, then answers 0.8 s later: the window a crash can hit
     sb.put("/sandbox/groupmsg/config", {"reply_delay_ms": 800})
-    env = {
-        "SIYU_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
-        "SIYU_PORT": str(free_port()),
-        "SIYU_BROADCAST_LEASE_SECONDS": "3",
-    }
-    url = f"http://127.0.0.1:{env['SIYU_PORT']}"
-    procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
-    api = httpx.Client(
-        base_url=url, headers={"Authorization": f"Bearer {corp.api_key}"}, timeout=30
-    )
+    served = serve_api(procs, tmp_path, corp, timeout=30, SIYU_BROADCAST_LEASE_SECONDS="3")
+    api = served.api
     total = api.get("/api/v1/customers/count").json()["count"]
-    assert total == 20_000
+    assert total == CUSTOMERS
     r = api.post("/api/v1/broadcasts", json={"name": "崩溃测试", "text": "周年庆，到店有礼"})
     assert r.status_code == 201, r.text
     bid = r.json()["id"]
-    worker = spawn("worker", "--workers", "1", env=env, log=tmp_path / "w1.log")
-    procs.append(worker)
+    worker = served.worker("w1.log")
 
     def in_the_window() -> bool:
         """A message exists in WeCom whose job Siyu has not recorded as submitted yet."""
@@ -78,7 +68,9 @@ def test_sigkill_while_submitting_targets_everyone_exactly_once(
     before = _jobs(db)
     assert before.get("in_flight") == 1 and before.get("planned", 0) > 0
 
-    procs.append(spawn("worker", "--workers", "1", env=env, log=tmp_path / "w2.log"))
+    # The window is proven; the restarted worker needs no slow replies to show it recovers.
+    sb.put("/sandbox/groupmsg/config", {"reply_delay_ms": 0})
+    served.worker("w2.log")
     wait_for(
         lambda: api.get(f"/api/v1/broadcasts/{bid}").json()["status"] == "submitted",
         timeout=180,

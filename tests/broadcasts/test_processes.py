@@ -8,17 +8,19 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from siyu.core.serving import free_port
 from siyu.db.session import Database
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
-from tests.support.processes import spawn, up
+from tests.support.processes import serve_api
 
 
 @pytest.fixture(params=["sqlite", "redis"])
 def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The queue runs beside the database, whichever it is: each queue is tested once, the
+    Redis queue with PostgreSQL (the production pairing), the SQLite queue with SQLite."""
+    if (request.param == "redis") != (request.config.getoption("--db") == "postgres"):
+        pytest.skip(f"the {request.param} queue runs in the other database's pass")
     if request.param == "redis":
         url: str = request.getfixturevalue("redis_url")
         import redis
@@ -38,13 +40,10 @@ def test_broadcast_through_worker_processes(
 ) -> None:
     asyncio.run(full_sync(db, corp))
     sb.put("/sandbox/groupmsg/config", {"auto_confirm": True, "cap_rule": "off"})
-    env = {"SIYU_QUEUE_URL": queue_url, "SIYU_PORT": str(free_port())}
-    url = f"http://127.0.0.1:{env['SIYU_PORT']}"
-    procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
+    served = serve_api(procs, tmp_path, corp, timeout=5, SIYU_QUEUE_URL=queue_url)
+    api = served.api
     for i in range(2):  # two worker processes share the queue
-        procs.append(spawn("worker", "--workers", "2", env=env, log=tmp_path / f"w{i}.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
-    api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {corp.api_key}"})
+        served.worker(f"w{i}.log", threads=2)
     total = api.get("/api/v1/customers/count").json()["count"]
     r = api.post("/api/v1/broadcasts", json={"name": "进程群发", "text": "新品上市，欢迎咨询"})
     assert r.status_code == 201, r.text

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from siyu.core.serving import free_port
 from siyu.db.session import Database
@@ -18,6 +19,7 @@ from tests.conftest import Sandbox, wait_for
 from tests.support.processes import spawn, up
 
 
+@pytest.mark.sqlite_only("the sandbox alone, no Siyu database")
 def test_standalone_sandbox(tmp_path: Path, procs: list[subprocess.Popen[bytes]]) -> None:
     port = free_port()
     procs.append(
@@ -104,6 +106,7 @@ def test_serve_and_a_separate_worker_process(
     api.close()
 
 
+@pytest.mark.sqlite_only("the demo always makes its own SQLite database")
 def test_demo_starts_syncs_and_keeps_events_flowing(
     tmp_path: Path, procs: list[subprocess.Popen[bytes]]
 ) -> None:

@@ -8,12 +8,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from siyu.core.serving import free_port
 from siyu.db.session import Database
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
-from tests.support.processes import spawn, up
+from tests.support.processes import serve_api
 
 
 def test_indexes_are_built_when_processes_start(
@@ -24,13 +21,8 @@ def test_indexes_are_built_when_processes_start(
     procs: list[subprocess.Popen[bytes]],
 ) -> None:
     asyncio.run(full_sync(db, corp))
-    env = {"SIYU_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}", "SIYU_PORT": str(free_port())}
-    url = f"http://127.0.0.1:{env['SIYU_PORT']}"
-    procs.append(spawn("serve", "--workers", "0", env=env, log=tmp_path / "serve.log"))
-    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
-    api = httpx.Client(
-        base_url=url, headers={"Authorization": f"Bearer {corp.api_key}"}, timeout=30
-    )
+    served = serve_api(procs, tmp_path, corp, timeout=30)
+    api = served.api
 
     def status() -> dict[str, Any]:
         r = api.get("/api/v1/segments/index")
@@ -52,8 +44,8 @@ def test_indexes_are_built_when_processes_start(
     assert after["trigger"] == "startup" and after["built_at"] == built["built_at"]  # reused
 
     # A worker process builds its own at startup too (it has no HTTP: its log says so).
+    served.worker("worker.log")
     log = tmp_path / "worker.log"
-    procs.append(spawn("worker", "--workers", "1", env=env, log=log))
     wait_for(
         lambda: f"segment index of corp {corp.id} built (startup): {total}" in log.read_text(),
         timeout=60,

@@ -6,12 +6,19 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
-__all__ = ["procs", "spawn", "stop", "up"]
+from siyu.core.serving import free_port
+
+if TYPE_CHECKING:
+    from tests.conftest import CorpHandle
+
+__all__ = ["Served", "procs", "serve_api", "spawn", "stop", "up"]
 
 
 def spawn(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -38,6 +45,49 @@ def up(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@dataclass
+class Served:
+    """A running `siyu serve` process: its settings (for workers), URL and an API client."""
+
+    env: dict[str, str]
+    url: str
+    api: httpx.Client
+    procs: list[subprocess.Popen[bytes]]
+    tmp_path: Path
+
+    def worker(self, log: str, *, threads: int = 1) -> subprocess.Popen[bytes]:
+        """Start a `siyu worker` process on the same database and queue."""
+        proc = spawn("worker", "--workers", str(threads), env=self.env, log=self.tmp_path / log)
+        self.procs.append(proc)
+        return proc
+
+
+def serve_api(
+    procs: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+    corp: CorpHandle,
+    *,
+    timeout: float = 60,
+    **env: str,
+) -> Served:
+    """Start `siyu serve --workers 0` on a free port and a SQLite queue in ``tmp_path`` (unless
+    ``env`` names another ``SIYU_QUEUE_URL``), wait for ``/healthz`` and return it with a
+    client authenticated with the corp's API key (``timeout`` per request)."""
+    settings = {
+        "SIYU_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
+        "SIYU_PORT": str(free_port()),
+        **env,
+    }
+    url = f"http://127.0.0.1:{settings['SIYU_PORT']}"
+    procs.append(spawn("serve", "--workers", "0", env=settings, log=tmp_path / "serve.log"))
+    from tests.conftest import wait_for
+
+    wait_for(lambda: up(f"{url}/healthz"), timeout=120, what="siyu serve")
+    headers = {"Authorization": f"Bearer {corp.api_key}"}
+    api = httpx.Client(base_url=url, headers=headers, timeout=timeout)
+    return Served(settings, url, api, procs, tmp_path)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from siyu.wecom.client import WeComClient
 from siyu.wecom.sandbox import SandboxConfig
 from siyu.worker.context import client_for
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
-from tests.tags.test_crash import MARK_TAG, _items, _mark_tag_calls, _tag_per_relation
+from tests.support.tag_writes import MARK_TAG, items, mark_tag_calls, tag_per_relation
 
 
 @pytest.fixture
@@ -58,10 +58,10 @@ def test_cancel_a_running_job_stops_after_its_chunk(
     sb.put("/sandbox/faults", {"latency_ms": 0})
     assert 40 <= final["done"] < total and final["failed"] == 0
     assert final["done"] + final["cancelled"] == total
-    assert _items(db) == {"done": final["done"], "cancelled": final["cancelled"]}
+    assert items(db) == {"done": final["done"], "cancelled": final["cancelled"]}
     # Nothing half-written: WeCom has the tag on exactly the relations counted done, once.
-    per_relation = _tag_per_relation(api, sb, tag)
-    assert sum(per_relation.values()) == final["done"] == _mark_tag_calls(sb)
+    per_relation = tag_per_relation(api, sb, tag)
+    assert sum(per_relation.values()) == final["done"] == mark_tag_calls(sb)
     tagged = api.get("/api/v1/customers/count", params={"tags_all": [tag]}).json()["count"]
     assert 0 < tagged < 400
     # A finished job cannot be cancelled again; an unknown one is not found.

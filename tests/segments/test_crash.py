@@ -44,9 +44,7 @@ def test_sigkill_while_writing_rule_tags_tags_every_relation_exactly_once(
     asyncio.run(full_sync(db, corp))
     served = serve_api(procs, tmp_path, corp, SIYU_RULE_TAG_LEASE_SECONDS="3")
     api = served.api
-    r = api.post("/api/v1/tags/groups", json={"name": "自动标签", "tags": ["全体活跃客户"]})
-    assert r.status_code == 201, r.text
-    tag_id = r.json()["tags"][0]["tag_id"]
+    tag_id = served.create_tag("自动标签", "全体活跃客户")
     customers = api.get("/api/v1/customers/count").json()["count"]
     relations, tagged = live_relations(db, corp.id, tag_id)
     assert customers == CUSTOMERS and relations >= customers and tagged == 0

@@ -63,6 +63,12 @@ class Served:
         self.procs.append(proc)
         return proc
 
+    def create_tag(self, group: str, tag: str) -> str:
+        """Create a tag group with one tag through the API (written to WeCom); the tag's id."""
+        r = self.api.post("/api/v1/tags/groups", json={"name": group, "tags": [tag]})
+        assert r.status_code == 201, r.text
+        return str(r.json()["tags"][0]["tag_id"])
+
 
 def serve_api(
     procs: list[subprocess.Popen[bytes]],

@@ -44,9 +44,7 @@ def test_sigkill_mid_batch_tag_job_resumes_and_writes_every_relation_once(
     asyncio.run(full_sync(db, corp))
     served = serve_api(procs, tmp_path, corp, SIYU_BATCH_TAG_LEASE_SECONDS="3")
     api = served.api
-    r = api.post("/api/v1/tags/groups", json={"name": "活动", "tags": ["年终回馈"]})
-    assert r.status_code == 201, r.text
-    tag_id = r.json()["tags"][0]["tag_id"]
+    tag_id = served.create_tag("活动", "年终回馈")
     relations, tagged = live_relations(db, corp.id, tag_id)
     assert relations >= CUSTOMERS and tagged == 0
 

@@ -69,7 +69,7 @@ export default function BatchTagModal(props: {
 
   const cancel = async () => {
     if (!job) return
-    // shown as 取消中 at once: the request waits for the chunk in flight on SQLite
+    // shown as 取消中 at once, until the job settles the chunk in flight
     setCancelAsked(true)
     setCancelling(true)
     const answer = await act(() => cancelBatch(job.id))
@@ -114,30 +114,22 @@ export default function BatchTagModal(props: {
         data-testid="batch-tag-modal"
       >
         <Form layout="vertical">
-          <Form.Item label={tr('添加标签', 'Tags to add')}>
-            <Select
-              mode="multiple"
-              allowClear
-              data-testid="batch-add-tags"
-              placeholder={tr('选择要添加的标签', 'Choose tags to add')}
-              value={add}
-              onChange={setAdd}
-              showSearch={{ optionFilterProp: 'label' }}
-              options={options(remove)}
-            />
-          </Form.Item>
-          <Form.Item label={tr('移除标签', 'Tags to remove')}>
-            <Select
-              mode="multiple"
-              allowClear
-              data-testid="batch-remove-tags"
-              placeholder={tr('选择要移除的标签', 'Choose tags to remove')}
-              value={remove}
-              onChange={setRemove}
-              showSearch={{ optionFilterProp: 'label' }}
-              options={options(add)}
-            />
-          </Form.Item>
+          <TagChoice
+            label={tr('添加标签', 'Tags to add')}
+            placeholder={tr('选择要添加的标签', 'Choose tags to add')}
+            testId="batch-add-tags"
+            value={add}
+            onChange={setAdd}
+            options={options(remove)}
+          />
+          <TagChoice
+            label={tr('移除标签', 'Tags to remove')}
+            placeholder={tr('选择要移除的标签', 'Choose tags to remove')}
+            testId="batch-remove-tags"
+            value={remove}
+            onChange={setRemove}
+            options={options(add)}
+          />
         </Form>
         <Alert
           type="info"
@@ -267,5 +259,32 @@ export default function BatchTagModal(props: {
         )}
       </Space>
     </Modal>
+  )
+}
+
+type TagOptions = { label: string; options: { label: string; value: string }[] }[]
+
+/** One multiple-choice tag picker (grouped by tag group, searchable by name). */
+function TagChoice(props: {
+  label: string
+  placeholder: string
+  testId: string
+  value: string[]
+  onChange: (v: string[]) => void
+  options: TagOptions
+}) {
+  return (
+    <Form.Item label={props.label}>
+      <Select
+        mode="multiple"
+        allowClear
+        data-testid={props.testId}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={props.onChange}
+        showSearch={{ optionFilterProp: 'label' }}
+        options={props.options}
+      />
+    </Form.Item>
   )
 }

@@ -273,6 +273,12 @@ def timeline_remarks(db_path: str) -> int:
         con.close()
 
 
+def _sibling(path: str) -> str:
+    """Where the worker's profile goes: ``worker-NAME`` next to the server's ``NAME``."""
+    p = Path(path)
+    return str(p.with_name("worker-" + p.name))
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -349,10 +355,14 @@ def main() -> None:
         server = subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
         worker = None
         if args.worker_process:
+            wcmd = [*h.siyu_cli(), "worker", "--workers", str(args.workers)]
+            if args.profile:  # the worker is profiled too, into FILE's sibling "worker-FILE"
+                wcmd = [*spy, "-r", "200", "-f", fmt, "-o", _sibling(args.profile), "--", *wcmd]
             worker = subprocess.Popen(
-                [*h.siyu_cli(), "worker", "--workers", str(args.workers)],
+                wcmd,
                 env=os.environ.copy(),
                 stdout=subprocess.DEVNULL,
+                start_new_session=True,
             )
         try:
             h.wait_http(f"http://127.0.0.1:{port}/healthz", server, timeout=60)
@@ -376,6 +386,7 @@ def main() -> None:
                 procs["worker"] = worker.pid
             if args.profile:  # py-spy runs the server as its child
                 procs.pop("siyu")
+                procs.pop("worker", None)
             before = {k: cpu_seconds(v) for k, v in procs.items()}
             res = asyncio.run(ingest(port, callback, args.concurrency, db_path, args.timeout))
             ingest_cpu = time.process_time() - cpu0
@@ -383,7 +394,7 @@ def main() -> None:
         finally:
             h.stop(server, group=True)
             if worker is not None:
-                h.stop(worker)
+                h.stop(worker, group=True)
         fetch_rate, fetch_cpu = asyncio.run(fetch_only(sb.url, exts, 0))
     n = args.events
     baseline = n / base_s

@@ -278,6 +278,7 @@ def events_settled(db: Database, timeout: float = 30.0) -> None:
     """Wait until the worker has processed every stored callback event."""
     from sqlalchemy import func, select
 
+    from siyu.events import spool
     from siyu.events.models import InboundEvent
 
     async def pending() -> int:
@@ -289,4 +290,7 @@ def events_settled(db: Database, timeout: float = 30.0) -> None:
             )
             return int(await s.scalar(stmt) or 0)
 
-    wait_for(lambda: asyncio.run(pending()) == 0, timeout=timeout, what="events to be processed")
+    def settled() -> bool:  # nothing left in the callback spool (SQLite), nothing pending
+        return spool.count(db.url) == 0 and asyncio.run(pending()) == 0
+
+    wait_for(settled, timeout=timeout, what="events to be processed")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from siyu.acquisition.models import GroupCodeEvent
 from siyu.customers.models import Customer, TimelineEvent
 from siyu.db.session import Database
+from siyu.events import spool
 from siyu.events.models import InboundEvent
 from siyu.groups.models import GroupChat, GroupMember
 from siyu.wecom.client import WeComClient
@@ -78,8 +79,9 @@ def group_kinds(db: Database, ext: str) -> list[str]:
 
 
 def pending(db: Database) -> int:
+    """Callbacks acknowledged and not yet processed (in the SQLite spool, or pending)."""
     stmt = select(func.count()).select_from(InboundEvent).where(InboundEvent.status == "pending")
-    return int(q(db, stmt)[0][0])
+    return spool.count(db.url) + int(q(db, stmt)[0][0])
 
 
 def redeliver(sb: Sandbox, delivery_id: int) -> None:

@@ -10,6 +10,7 @@ from tests.conftest import CorpHandle, Sandbox, Siyu, wait_for
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from siyu.db.session import Database
+from siyu.events import spool
 from siyu.events.models import InboundEvent
 from siyu.wecom.crypto import CallbackCrypto, signature
 
@@ -79,8 +80,8 @@ async def test_wechatpy_encrypted_event_is_accepted_once(
     for _ in range(3):  # WeCom redelivers: the same event, three times
         r = httpx.post(_url(siyu, corp.wecom_corp_id), params=params, content=body)
         assert r.status_code == 200 and r.text == ""
-    assert await _events(db) == before + 1
     await _wait_processed(db)
+    assert await _events(db) == before + 1
 
 
 async def test_rejected_bodies_store_nothing(
@@ -105,7 +106,7 @@ async def test_rejected_bodies_store_nothing(
     wrong_key = CallbackCrypto(sb.config.token, "B" * 43, corp.wecom_corp_id)
     body3, params3 = wrong_key.encrypt_envelope(xml)
     assert httpx.post(url, params=params3, content=body3).status_code == 400
-    assert await _events(db) == 0
+    assert await _events(db) == 0 and spool.count(db.url) == 0
 
 
 async def _wait_processed(db: Database) -> None:
@@ -123,7 +124,7 @@ async def _wait_processed(db: Database) -> None:
     import anyio
 
     for _ in range(400):
-        if await pending() == 0:
+        if spool.count(db.url) == 0 and await pending() == 0:
             return
         await anyio.sleep(0.05)
     raise AssertionError("events were not processed")

@@ -30,6 +30,7 @@ from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
 from siyu.events.endpoints import router as events
 from siyu.events.sink import CallbackConfigCache, EventSink
+from siyu.events.spool import SpoolSink, spool_path
 from siyu.events.tasks import wake_drain
 from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.groups.endpoints import router as groups
@@ -60,7 +61,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_db = db is None
         app.state.db = db or Database.open(settings.database_url)
-        app.state.event_sink = EventSink(app.state.db, wake=wake_drain)
+        spooled = spool_path(app.state.db.url)  # SQLite: acknowledged through the spool
+        app.state.event_sink = (
+            SpoolSink(spooled, wake=wake_drain)
+            if spooled is not None
+            else EventSink(app.state.db, wake=wake_drain)
+        )
         warmer = start_warming(app.state.db.url)  # segment indexes, in the background
         consumer = None
         if n_workers > 0:

@@ -64,14 +64,18 @@ async def store(session: AsyncSession, corp_id: int, event: CallbackEvent, xml: 
 
 
 async def store_many(
-    session: AsyncSession, items: list[tuple[int, CallbackEvent, str]]
+    session: AsyncSession,
+    items: list[tuple[int, CallbackEvent, str]],
+    *,
+    received: list[datetime] | None = None,
 ) -> list[int | None]:
     """:func:`store` for many (corp_id, event, xml) at once, with the same results in order.
 
     One INSERT for the whole list; only keys that were already stored take the per-event
-    re-arm path (rare: WeCom's redeliveries).
+    re-arm path (rare: WeCom's redeliveries). ``received``: when each arrived (default now).
     """
     now = utcnow()
+    times = received or [now] * len(items)
     new = await repository.insert_many_if_new(
         session,
         [
@@ -82,10 +86,10 @@ async def store_many(
                 "change_type": event.change_type[:64],
                 "payload": event.fields,
                 "xml": xml,
-                "received_at": now,
+                "received_at": at,
                 "status": "pending",
             }
-            for corp_id, event, xml in items
+            for (corp_id, event, xml), at in zip(items, times, strict=True)
         ],
     )
     out: list[int | None] = []

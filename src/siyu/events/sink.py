@@ -1,4 +1,4 @@
-"""Group commit for inbound callbacks (API side).
+"""Group commit for inbound callbacks (API side, PostgreSQL; SQLite uses ``siyu.events.spool``).
 
 Each callback request hands its event to the sink and waits; the sink writes every event that
 arrived meanwhile in ONE transaction, answers all their requests after the commit, and then wakes
@@ -68,6 +68,8 @@ class EventSink:
             # the events are durable: answer WeCom first, then queue the drains (a lost wake-up
             # only delays processing until the sweeper's next minute)
             for item, new in zip(batch, ids, strict=True):
+                if new is None:
+                    log.info("duplicate delivery of %s ignored", item.event.key)
                 if not item.done.done():
                     item.done.set_result(new)
             corps = {i.corp_id for i, new in zip(batch, ids, strict=True) if new is not None}

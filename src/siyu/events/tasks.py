@@ -1,7 +1,8 @@
 """Queue entry points for inbound events: thin and idempotent.
 
-The callback endpoint enqueues ``drain_events(corp_id)`` after its batch commits. A drain takes
-the corp's pending events in arrival order, a batch at a time: it reads from WeCom everything
+The callback endpoint enqueues ``drain_events(corp_id)`` after its batch commits. A drain first
+moves the corp's spooled callbacks into ``inbound_events`` (SQLite: ``siyu.events.spool``), then
+takes the corp's pending events in arrival order, a batch at a time: it reads from WeCom everything
 the batch needs first (concurrently, with no database lock held), then applies the events in
 order in one transaction. One drain per corp runs at a time (a Huey lock), so a customer's
 events are never applied out of order by two workers. An event that fails is retried alone by
@@ -22,7 +23,7 @@ from siyu.corps.models import Corp
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.db.session import Database
-from siyu.events import repository, service
+from siyu.events import repository, service, spool
 from siyu.events.models import InboundEvent
 from siyu.events.prefetch import prefetch
 from siyu.wecom.client import WeComClient
@@ -86,9 +87,11 @@ async def _next(
     """The next batch and its WeCom reads. While events keep arriving (``linger``: the drain
     has just applied some), a batch smaller than BATCH waits LINGER seconds for more: fewer,
     fuller transactions, and more bursts read by pages (``siyu.events.prefetch``)."""
+    await spool.move(db, corp_id)  # callbacks acknowledged through the spool become pending
     rows = await _pending(db, corp_id, after=after, skip=skip)
     if linger and 0 < len(rows) < BATCH:
         await asyncio.sleep(LINGER)
+        await spool.move(db, corp_id)
         rows += await _pending(db, corp_id, after=rows[-1].id, skip=skip, limit=BATCH - len(rows))
     if not rows:
         return rows, service.Prefetched()
@@ -190,6 +193,7 @@ async def _sweep(db: Database) -> tuple[set[int], list[int]]:
             )
         ).all()
     corps = {c for _, c, attempts in rows if attempts == 0}
+    corps |= await spool.stale_corps(db, before=before)
     retries = [i for i, _, attempts in rows if attempts > 0]
     return corps, retries
 

@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from siyu.api.deps import SessionDep, SettingsDep
 from siyu.corps import service as corps
 from siyu.events.sink import CallbackConfig, CallbackConfigCache, EventSink
+from siyu.events.spool import SpoolSink
 from siyu.wecom.callbacks import parse_event
 from siyu.wecom.crypto import CallbackCryptoError, SignatureError
 
@@ -84,7 +85,6 @@ async def receive(
         return _reject(403, corp_id, str(exc))
     except CallbackCryptoError as exc:
         return _reject(400, corp_id, str(exc))
-    sink: EventSink = request.app.state.event_sink
-    if await sink.store(config.corp_id, event, xml) is None:
-        log.info("duplicate delivery of %s ignored", event.key)
+    sink: EventSink | SpoolSink = request.app.state.event_sink
+    await sink.store(config.corp_id, event, xml)  # redeliveries are recognised there
     return PlainTextResponse("")

@@ -93,6 +93,13 @@ def _wipe(url: str) -> None:
             for table in reversed(tables):
                 conn.execute(table.delete())
     engine.dispose()
+    from siyu.events import spool
+
+    path = spool.spool_path(url)  # callbacks acknowledged and not yet moved (SQLite)
+    if path is not None and path.exists():
+        con = spool.connect(path)
+        con.execute("DELETE FROM spooled_events")
+        con.close()
 
 
 @pytest.fixture

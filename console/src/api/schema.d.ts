@@ -1337,7 +1337,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Counts */
+        /**
+         * Counts
+         * @description Events by status. ``received``: acknowledged to WeCom and not yet taken by a worker
+         *     (SQLite's callback spool, see ``siyu.events.spool``); then ``pending``, ``done``,
+         *     ``failed``.
+         */
         get: operations["counts_api_v1_events_counts_get"];
         put?: never;
         post?: never;

@@ -12,6 +12,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 
 from siyu.db import writelock
+from siyu.db.inline import connector
 
 
 def sync_url(url: str) -> URL:
@@ -60,12 +61,28 @@ READ_ONLY = "siyu_read_only"  # execution option: a read transaction (SQLite: de
 LOCK_TIMEOUT = 30.0  # seconds, as SQLite's busy_timeout
 
 
-def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
-    """An async engine; ``pooled=False`` for short-lived event loops (worker threads)."""
+def create_engine(url: str, *, pooled: bool = True, inline: bool = False) -> AsyncEngine:
+    """An async engine; ``pooled=False`` for short-lived event loops (worker threads).
+
+    ``inline``: a SQLite file is driven by ``sqlite3`` on the event loop's own thread (for a
+    loop no request shares: see ``siyu.db.inline``); ignored for other databases.
+    """
     ensure_sqlite_dir(url)
     kwargs: dict[str, Any] = {}
     if not pooled:
         kwargs["poolclass"] = NullPool
+    database = make_url(url).database
+    if (
+        inline
+        and make_url(url).get_backend_name() == "sqlite"
+        and database
+        not in (
+            None,
+            "",
+            ":memory:",
+        )
+    ):
+        kwargs["async_creator"] = connector(str(database))
     engine = create_async_engine(async_url(url), **kwargs)
     install_sqlite_pragmas(engine.sync_engine)
     if engine.dialect.name == "sqlite":

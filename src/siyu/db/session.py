@@ -26,8 +26,8 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def open(cls, url: str, *, pooled: bool = True) -> Database:
-        engine = create_engine(url, pooled=pooled)
+    def open(cls, url: str, *, pooled: bool = True, inline: bool = False) -> Database:
+        engine = create_engine(url, pooled=pooled, inline=inline)
         return cls(url=url, engine=engine, sessions=session_factory(engine))
 
     @asynccontextmanager

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from siyu.api.deps import CorpDep, SessionDep
 from siyu.core.pagination import Page, encode_cursor, id_page_bounds
-from siyu.events import repository
+from siyu.events import repository, spool
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -50,5 +50,10 @@ async def list_events(
 
 
 @router.get("/counts")
-async def counts(session: SessionDep, corp: CorpDep) -> dict[str, int]:
-    return await repository.counts(session, corp.id)
+async def counts(session: SessionDep, corp: CorpDep, request: Request) -> dict[str, int]:
+    """Events by status. ``received``: acknowledged to WeCom and not yet taken by a worker
+    (SQLite's callback spool, see ``siyu.events.spool``); then ``pending``, ``done``,
+    ``failed``."""
+    out = await repository.counts(session, corp.id)
+    received = await spool.waiting(request.app.state.db.url, corp.id)
+    return {"received": received, **out} if received else out

@@ -250,7 +250,13 @@ async def _contact(
         raise
     pairs = contact_pairs(detail)
     result = await customers.apply_contacts(session, corp_id, pairs, now=now)
-    await _publish_contact(ctx, corp_id, ev, pairs, result, now)
+    await _publish_contact(ctx, corp_id, ev, _follows(pairs), result, now)
+
+
+def _follows(
+    pairs: list[tuple[customers.ContactData, customers.FollowData]],
+) -> dict[tuple[str, str], customers.FollowData]:
+    return {(c.external_userid, f.userid): f for c, f in pairs}
 
 
 def contact_pairs(detail: Any) -> list[tuple[customers.ContactData, customers.FollowData]]:
@@ -263,16 +269,17 @@ async def _publish_contact(
     ctx: bus.EventContext,
     corp_id: int,
     ev: CallbackEvent,
-    pairs: list[tuple[customers.ContactData, customers.FollowData]],
+    follows: dict[tuple[str, str], customers.FollowData],
     result: customers.ApplyResult,
     now: datetime,
 ) -> None:
-    """Tell the domains a relation was added (or edited), once its state is applied."""
+    """Tell the domains a relation was added (or edited), once its state is applied.
+    ``follows``: the applied relations by (external_userid, userid), see :func:`_follows`."""
     ext, userid, change = ev.get("ExternalUserID"), ev.get("UserID"), ev.change_type
     customer_id = result.customer_ids.get(ext)
     if customer_id is None:
         return
-    follow = next((f for c, f in pairs if c.external_userid == ext and f.userid == userid), None)
+    follow = follows.get((ext, userid))
     kind = bus.CUSTOMER_EDITED if change == "edit_external_contact" else bus.CUSTOMER_ADDED
     # data: customer_id, external_userid, userid, change_type, state, welcome_code, add_way,
     #       new_customer (first seen by Siyu in this change), relation_exists
@@ -346,12 +353,12 @@ async def _apply_run(
             states[(ext, follow.userid)] = (contact, follow)
     pairs = list(states.values())
     result = await customers.apply_contacts(session, corp_id, pairs, now=now)
-    ctx = bus.EventContext(session, client)
+    ctx, follows = bus.EventContext(session, client), _follows(pairs)
     for row in run:
         row.attempts += 1
         ev = CallbackEvent(row.event, row.change_type, dict(row.payload))
         if ev.get("ExternalUserID"):
-            await _publish_contact(ctx, corp_id, ev, pairs, result, now)
+            await _publish_contact(ctx, corp_id, ev, follows, result, now)
         row.status, row.processed_at, row.error = "done", now, None
 
 

@@ -264,6 +264,23 @@ async def stale_corps(db: Database, *, before: datetime) -> set[int]:
     return set(await asyncio.to_thread(_stale, path, before.astimezone(UTC).isoformat()))
 
 
+def _waiting(path: Path, corp_id: int) -> int:
+    con = connect(path)
+    try:
+        q = "SELECT count(*) FROM spooled_events WHERE corp_id = ?"
+        return int(con.execute(q, (corp_id,)).fetchone()[0])
+    finally:
+        con.close()
+
+
+async def waiting(database_url: str, corp_id: int) -> int:
+    """The corp's events acknowledged and not yet moved by a drain (0 without a spool)."""
+    path = spool_path(database_url)
+    if path is None or not path.exists():
+        return 0
+    return await asyncio.to_thread(_waiting, path, corp_id)
+
+
 def count(database_url: str) -> int:
     """Events waiting in the spool (0 without one): tests and benchmarks wait for it."""
     path = spool_path(database_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -28,9 +29,10 @@ class CallbackEvent:
     change_type: str
     fields: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """Stable across WeCom's redeliveries: MsgId when present, else a hash of the content."""
+        """Stable across WeCom's redeliveries: MsgId when present, else a hash of the content
+        (computed once per event: storing and logging an event read it several times)."""
         if self.fields.get("MsgId"):
             return "msg:" + self.fields["MsgId"]
         digest = hashlib.sha1(json.dumps(self.fields, sort_keys=True).encode()).hexdigest()

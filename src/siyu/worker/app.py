@@ -54,28 +54,68 @@ _local = threading.local()
 
 
 def worker_database() -> Database:
-    """This thread's database handle for tasks: unpooled (each task runs its own event loop).
+    """This thread's database handle for tasks.
 
-    One engine per worker thread: SQLAlchemy initialises an engine on its first connection
-    under a once-only lock, and two threads racing through it from two event loops can leave
-    one of them waiting forever (seen with aiosqlite); separate engines never share that step.
+    In a Huey worker thread it is pooled: the thread keeps one event loop for all its jobs
+    (:func:`run_async`), so its connections are reused instead of opening one per unit of
+    work (on SQLite a thread, a file open, pragmas and a schema parse each time). Elsewhere
+    (a job run inline, from a thread that never says when it ends) each job gets a fresh loop
+    and the handle is unpooled, since pooled aiosqlite connections would keep their threads,
+    and the process, alive.
+
+    One engine per thread: SQLAlchemy initialises an engine on its first connection under a
+    once-only lock, and two threads racing through it from two event loops can leave one of
+    them waiting forever (seen with aiosqlite); separate engines never share that step.
     """
     url = get_settings().database_url
     db: Database | None = getattr(_local, "db", None)
     if db is None or db.url != url:
-        db = Database.open(url, pooled=False)
+        if db is not None and _local_runner() is not None:
+            _local_runner().run(db.dispose())  # type: ignore[union-attr]
+        own_loop = _local_runner() is not None  # SQLite then runs inline on it
+        db = Database.open(url, pooled=own_loop, inline=own_loop)
         _local.db = db
     return db
 
 
+def _local_runner() -> asyncio.Runner | None:
+    return getattr(_local, "runner", None)
+
+
+@huey.on_startup()
+def _keep_a_loop() -> None:
+    """A Huey worker thread starts: its jobs share one event loop (and pooled connections)."""
+    _local.runner = asyncio.Runner(loop_factory=_loop_factory())
+
+
+@huey.on_shutdown()
+def _close_the_loop() -> None:
+    """A Huey worker thread ends: close its connections and its event loop."""
+    runner = _local_runner()
+    if runner is None:
+        return
+    db: Database | None = getattr(_local, "db", None)
+    try:
+        if db is not None:
+            runner.run(db.dispose())
+    finally:
+        _local.db = None
+        _local.runner = None
+        runner.close()
+
+
 def run_async(fn: Callable[[Database], Awaitable[T]]) -> T:
-    """Run an async job body on a fresh event loop with the worker database."""
+    """Run an async job body with the worker database: on the thread's event loop in a Huey
+    worker thread, else on a fresh one."""
 
     async def _main() -> T:
         return await fn(worker_database())
 
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    runner = _local_runner()
+    if runner is not None:
         return runner.run(_main())
+    with asyncio.Runner(loop_factory=_loop_factory()) as fresh:
+        return fresh.run(_main())
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -250,7 +250,8 @@ def wait_for(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test may use the async fixtures (anyio runs them on asyncio). Tests marked
     ``sqlite_only(reason)`` never touch the suite's database (the reason says why): they run
-    in the SQLite pass and are skipped in the PostgreSQL one, which would repeat them as is."""
+    in the SQLite pass and are skipped in the PostgreSQL one, which would repeat them as is.
+    (The skip does not reach ``async def`` tests, which anyio runs: mark sync tests only.)"""
     postgres = config.getoption("--db") == "postgres"
     for item in items:
         item.add_marker(pytest.mark.anyio)

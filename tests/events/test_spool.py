@@ -67,7 +67,11 @@ def test_only_sqlite_files_have_a_spool(tmp_path: Path) -> None:
 
 
 @pytest.mark.sqlite_only("the spool is a file of its own; no database is used")
-async def test_sink_answers_after_the_commit_and_wakes_each_corp_once(tmp_path: Path) -> None:
+def test_sink_answers_after_the_commit_and_wakes_each_corp_once(tmp_path: Path) -> None:
+    asyncio.run(_sink_answers_and_wakes(tmp_path))
+
+
+async def _sink_answers_and_wakes(tmp_path: Path) -> None:
     woken: list[int] = []
     sink = spool.SpoolSink(tmp_path / "s.callbacks.db", wake=woken.append)
     try:
@@ -84,13 +88,13 @@ async def test_sink_answers_after_the_commit_and_wakes_each_corp_once(tmp_path: 
 
 
 @pytest.mark.sqlite_only("the spool is a file of its own; no database is used")
-async def test_a_spool_that_cannot_be_written_fails_the_request(tmp_path: Path) -> None:
+def test_a_spool_that_cannot_be_written_fails_the_request(tmp_path: Path) -> None:
     blocked = tmp_path / "s.callbacks.db"
     blocked.mkdir()  # a directory where the file should be
     sink = spool.SpoolSink(blocked, wake=lambda _c: None)
     with pytest.raises(Exception, match="unable to open"):
-        await sink.store(1, _event("wmX"), "<xml/>")
-    await sink.close()
+        asyncio.run(sink.store(1, _event("wmX"), "<xml/>"))
+    asyncio.run(sink.close())
 
 
 def _spool_now(db: Database, items: list[tuple[int, CallbackEvent]]) -> None:
@@ -117,20 +121,20 @@ def _spool_now(db: Database, items: list[tuple[int, CallbackEvent]]) -> None:
 
 
 @pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
-async def test_moving_twice_changes_nothing(db: Database, corp: CorpHandle) -> None:
+def test_moving_twice_changes_nothing(db: Database, corp: CorpHandle) -> None:
     """A drain that died after moving events into inbound_events, before deleting them from
     the spool, moves them again: they count as WeCom's redeliveries, not as new events."""
     edit, add = _event("wmA"), _event("wmB", "add_external_contact")
     _spool_now(db, [(corp.id, edit), (corp.id, add)])
-    assert await spool.move(db, corp.id) == 2
-    assert await _inbound(db) == [(edit.key, "pending"), (add.key, "pending")]
+    assert asyncio.run(spool.move(db, corp.id)) == 2
+    assert asyncio.run(_inbound(db)) == [(edit.key, "pending"), (add.key, "pending")]
     assert spool.count(db.url) == 0
 
     _spool_now(db, [(corp.id, edit), (corp.id, add)])  # as if the delete had not happened
-    assert await spool.move(db, corp.id) == 2
-    assert await _inbound(db) == [(edit.key, "pending"), (add.key, "pending")]
+    assert asyncio.run(spool.move(db, corp.id)) == 2
+    assert asyncio.run(_inbound(db)) == [(edit.key, "pending"), (add.key, "pending")]
     assert spool.count(db.url) == 0
-    assert await spool.move(db, corp.id) == 0
+    assert asyncio.run(spool.move(db, corp.id)) == 0
 
 
 def test_acknowledged_callbacks_survive_a_killed_api_process(

@@ -17,6 +17,7 @@ import logging
 from datetime import timedelta
 
 from huey import crontab
+from huey.constants import EmptyData
 from sqlalchemy import select
 
 from siyu.corps.models import Corp
@@ -165,7 +166,10 @@ def wake_drain(corp_id: int) -> bool:
     A drain clears the marker when it starts, before reading pending events, so an event
     stored after that moment always finds the marker clear and queues the next drain.
     """
-    if not huey.put_if_empty(_queued_key(corp_id), "1"):
+    key = _queued_key(corp_id)
+    if huey.get_raw(key, peek=True) is not EmptyData:
+        return False  # queued and not started: it will read these events (a read, no write)
+    if not huey.put_if_empty(key, "1"):
         return False
     drain_events(corp_id)
     return True

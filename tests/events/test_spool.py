@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.session import Database
-from siyu.events import spool
+from siyu.events import spool, tasks
 from siyu.events.models import InboundEvent
 from siyu.wecom.callbacks import CallbackEvent
 from siyu.wecom.crypto import CallbackCrypto
@@ -97,24 +98,16 @@ def test_a_spool_that_cannot_be_written_fails_the_request(tmp_path: Path) -> Non
     asyncio.run(sink.close())
 
 
-def _spool_now(db: Database, items: list[tuple[int, CallbackEvent]]) -> None:
+def _spool_now(
+    db: Database, items: list[tuple[int, CallbackEvent]], at: str = "2026-12-01T08:00:00+00:00"
+) -> None:
     path = spool.spool_path(db.url)
     assert path is not None
     con = spool.connect(path)
     try:
         con.executemany(
             spool.INSERT,
-            [
-                (
-                    c,
-                    e.event,
-                    e.change_type,
-                    json.dumps(e.fields),
-                    "<xml/>",
-                    "2026-12-01T08:00:00+00:00",
-                )
-                for c, e in items
-            ],
+            [(c, e.event, e.change_type, json.dumps(e.fields), "<xml/>", at) for c, e in items],
         )
     finally:
         con.close()
@@ -190,3 +183,17 @@ def test_acknowledged_callbacks_survive_a_killed_api_process(
     wait_for(lambda: asyncio.run(done()) == len(picked), timeout=150, what="every event applied")
     assert spool.count(db.url) == 0
     assert len(asyncio.run(_inbound(db))) == len(picked)
+
+
+@pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
+def test_the_sweeper_wakes_the_drain_of_events_left_in_the_spool(
+    db: Database, corp: CorpHandle
+) -> None:
+    """A drain wake-up lost after the spool's commit (the API died in between): the per-minute
+    sweeper finds the corp's events spooled over two minutes ago; newer ones are left alone."""
+    now = datetime.now(UTC)
+    _spool_now(db, [(corp.id, _event("wmNew"))], at=now.isoformat())
+    assert asyncio.run(tasks._sweep(db)) == (set(), [])
+    old = (now - timedelta(minutes=3)).isoformat()
+    _spool_now(db, [(corp.id, _event("wmOld"))], at=old)
+    assert asyncio.run(tasks._sweep(db)) == ({corp.id}, [])

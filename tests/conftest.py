@@ -248,16 +248,19 @@ def wait_for(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test may use the async fixtures (anyio runs them on asyncio). Tests marked
-    ``sqlite_only(reason)`` never touch the suite's database (the reason says why): they run
-    in the SQLite pass and are skipped in the PostgreSQL one, which would repeat them as is.
-    (The skip does not reach ``async def`` tests, which anyio runs: mark sync tests only.)"""
-    postgres = config.getoption("--db") == "postgres"
+    """Every test may use the async fixtures (anyio runs them on asyncio)."""
     for item in items:
         item.add_marker(pytest.mark.anyio)
-        mark = item.get_closest_marker("sqlite_only")
-        if postgres and mark is not None:
-            item.add_marker(pytest.mark.skip(reason=f"runs on SQLite only: {mark.args[0]}"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``sqlite_only(reason)`` never touch the suite's database (the reason says
+    why): they run in the SQLite pass and are skipped in the PostgreSQL one, which would repeat
+    them as is. Skipped here, not by a mark added at collection: anyio replaces each
+    ``async def`` test by new items after collection, which drop marks added to the old ones."""
+    mark = item.get_closest_marker("sqlite_only")
+    if mark is not None and item.config.getoption("--db") == "postgres":
+        pytest.skip(f"runs on SQLite only: {mark.args[0]}")
 
 
 async def full_sync(db: Database, corp: CorpHandle) -> Any:

@@ -51,6 +51,7 @@ def start_embedded(workers: int) -> EmbeddedConsumer:
 
 
 _local = threading.local()
+_disposing: set[asyncio.Task[None]] = set()
 
 
 def worker_database() -> Database:
@@ -58,10 +59,10 @@ def worker_database() -> Database:
 
     In a Huey worker thread it is pooled: the thread keeps one event loop for all its jobs
     (:func:`run_async`), so its connections are reused instead of opening one per unit of
-    work (on SQLite a thread, a file open, pragmas and a schema parse each time). Elsewhere
-    (a job run inline, from a thread that never says when it ends) each job gets a fresh loop
-    and the handle is unpooled, since pooled aiosqlite connections would keep their threads,
-    and the process, alive.
+    work (on SQLite a file open, pragmas and a schema parse each time), and SQLite runs inline
+    on that loop (``siyu.db.inline``). Elsewhere (a job run inline, from a thread that never
+    says when it ends) each job gets a fresh loop, so the handle is unpooled aiosqlite: a pool
+    cannot outlive the loop its connections were made on.
 
     One engine per thread: SQLAlchemy initialises an engine on its first connection under a
     once-only lock, and two threads racing through it from two event loops can leave one of
@@ -71,7 +72,10 @@ def worker_database() -> Database:
     db: Database | None = getattr(_local, "db", None)
     if db is None or db.url != url:
         if db is not None and _local_runner() is not None:
-            _local_runner().run(db.dispose())  # type: ignore[union-attr]
+            # called from a job on this thread's loop: close the old handle's pool on it
+            task = asyncio.get_running_loop().create_task(db.dispose())
+            _disposing.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(_disposing.discard)
         own_loop = _local_runner() is not None  # SQLite then runs inline on it
         db = Database.open(url, pooled=own_loop, inline=own_loop)
         _local.db = db

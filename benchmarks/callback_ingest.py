@@ -94,6 +94,9 @@ def serve(port: int, workers: int, route_last: bool = False) -> None:
         app.router.routes.append(decrypt_route)
     else:
         app.router.routes.insert(0, decrypt_route)
+    from siyu.core.runtime import tune_gc
+
+    tune_gc()  # as `siyu serve` does before serving
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -16,6 +16,7 @@ from siyu.cli.common import console, friendly, secret_key, setup_logging
 from siyu.cli.demo_seed import CHANNELS, rehome_channel_codes, seed_with_progress
 from siyu.cli.sync import sync_with_progress
 from siyu.cli.user import demo_admin
+from siyu.core.runtime import tune_gc
 from siyu.core.serving import ThreadedServer
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
@@ -187,6 +188,7 @@ def demo(
     from siyu.api.app import create_app
 
     server = ThreadedServer(create_app(settings), host=h, port=p).start(timeout=120)
+    tune_gc()  # a long-running process, like `siyu serve`
     stop = threading.Event()
     try:
         seed_with_progress(server.url, api_key, sandbox.url)

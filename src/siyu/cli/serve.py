@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from siyu.cli.common import console, setup_logging
+from siyu.core.runtime import tune_gc
 from siyu.core.settings import get_settings
 
 
@@ -25,7 +26,9 @@ def serve(
     setup_logging()
     h, p = host or settings.host, port or settings.port
     console.print(f"Siyu on http://{h}:{p}  (API docs: http://{h}:{p}/api/docs)")
-    uvicorn.run(create_app(settings, workers=workers), host=h, port=p, log_level="info")
+    app = create_app(settings, workers=workers)
+    tune_gc()
+    uvicorn.run(app, host=h, port=p, log_level="info")
 
 
 def worker(
@@ -36,9 +39,17 @@ def worker(
     from huey.consumer import Consumer
 
     import siyu.worker.tasks  # noqa: F401  (registers every task)
-    from siyu.worker.app import huey
+    from siyu.worker.app import MAX_POLL_DELAY, huey
 
     setup_logging()
     console.print(f"Siyu worker: {workers} threads on {get_settings().queue_url}")
+    tune_gc()
     # flush_locks: a task lock left by a killed worker must not block its job forever.
-    Consumer(huey, workers=workers, worker_type="thread", periodic=periodic, flush_locks=True).run()
+    Consumer(
+        huey,
+        workers=workers,
+        worker_type="thread",
+        periodic=periodic,
+        flush_locks=True,
+        max_delay=MAX_POLL_DELAY,
+    ).run()

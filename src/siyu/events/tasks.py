@@ -33,7 +33,7 @@ from siyu.worker.context import client_for
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-BATCH = 100  # events applied per transaction
+BATCH = 500  # events applied per transaction (at most: a batch is what is pending)
 LINGER = 0.03  # seconds a small batch waits for more while events keep arriving
 
 
@@ -182,7 +182,14 @@ def drain_events(corp_id: int) -> int:
     # shortly, so events that arrived after the other drain's last batch are not left waiting.
     with huey.lock_task(f"drain-events-{corp_id}"):
         huey.get(_queued_key(corp_id))  # clears the marker: later events queue a new drain
-        return run_async(lambda db: drain_now(db, corp_id))
+        applied = 0
+        while True:
+            applied += run_async(lambda db: drain_now(db, corp_id))
+            # Events stored while this drain ran queued another one, which waits for this
+            # lock (Huey retries it a second or more later): take them now instead. The
+            # queued drain still runs later and finds nothing.
+            if huey.get(_queued_key(corp_id)) is None:
+                return applied
 
 
 async def _sweep(db: Database) -> tuple[set[int], list[int]]:

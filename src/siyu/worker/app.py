@@ -32,6 +32,10 @@ def make_huey(queue_url: str) -> Huey:
 
 
 huey: Huey = make_huey(get_settings().queue_url)
+#: seconds at most between two polls of an idle worker thread: Huey's poll interval without
+#: its back-off. With the default back-off (up to 10 s) the first callback after a quiet spell
+#: waited that long for its drain; an idle poll of the SQLite queue is one indexed read.
+MAX_POLL_DELAY = 0.1
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]
@@ -44,7 +48,12 @@ class EmbeddedConsumer(Consumer):  # type: ignore[misc]
 def start_embedded(workers: int) -> EmbeddedConsumer:
     """Start worker threads and the periodic scheduler inside this process."""
     consumer = EmbeddedConsumer(
-        huey, workers=workers, worker_type="thread", periodic=True, flush_locks=True
+        huey,
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        flush_locks=True,
+        max_delay=MAX_POLL_DELAY,
     )
     consumer.start()
     return consumer

@@ -34,7 +34,6 @@ from siyu.worker.context import client_for
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 500  # events applied per transaction (at most: a batch is what is pending)
-LINGER = 0.03  # seconds a small batch waits for more while events keep arriving
 
 
 async def process_event_now(db: Database, event_id: int) -> str:
@@ -83,17 +82,13 @@ async def _pending(
 
 
 async def _next(
-    db: Database, corp_id: int, client: WeComClient, *, after: int, skip: set[int], linger: bool
+    db: Database, corp_id: int, client: WeComClient, *, after: int, skip: set[int]
 ) -> tuple[list[InboundEvent], service.Prefetched]:
-    """The next batch and its WeCom reads. While events keep arriving (``linger``: the drain
-    has just applied some), a batch smaller than BATCH waits LINGER seconds for more: fewer,
-    fuller transactions, and more bursts read by pages (``siyu.events.prefetch``)."""
+    """The next batch (what is pending, up to BATCH) and its WeCom reads. It does not wait for
+    more events: while a batch is applied the next one fills anyway, and waiting only delayed
+    the last batch of a burst (measured: 44 → 48 % in ``callback_ingest --worker-process``)."""
     await spool.move(db, corp_id)  # callbacks acknowledged through the spool become pending
     rows = await _pending(db, corp_id, after=after, skip=skip)
-    if linger and 0 < len(rows) < BATCH:
-        await asyncio.sleep(LINGER)
-        await spool.move(db, corp_id)
-        rows += await _pending(db, corp_id, after=rows[-1].id, skip=skip, limit=BATCH - len(rows))
     if not rows:
         return rows, service.Prefetched()
     return rows, await prefetch(db, corp_id, rows, client)
@@ -128,9 +123,7 @@ async def drain_now(db: Database, corp_id: int) -> int:
 
         def ahead_of(after: int) -> asyncio.Task[tuple[list[InboundEvent], service.Prefetched]]:
             # from the start (after=0) too: events re-armed below the cursor are picked up
-            return asyncio.create_task(
-                _next(db, corp_id, client, after=after, skip=skip, linger=after > 0)
-            )
+            return asyncio.create_task(_next(db, corp_id, client, after=after, skip=skip))
 
         ahead, from_start = ahead_of(0), True
         try:

@@ -92,10 +92,22 @@ class Tab:
 
 
 @pytest.fixture
+def browser_tz() -> str | None:
+    """The browser's time zone (None: the machine's); parametrize it to put the browser elsewhere."""
+    return None
+
+
+@pytest.fixture
 async def tab(
-    browser: Browser, console_built: None, siyu: Siyu, request: pytest.FixtureRequest
+    browser: Browser,
+    console_built: None,
+    siyu: Siyu,
+    request: pytest.FixtureRequest,
+    browser_tz: str | None,
 ) -> AsyncIterator[Tab]:
-    context = await browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
+    context = await browser.new_context(
+        locale="zh-CN", viewport={"width": 1360, "height": 900}, timezone_id=browser_tz
+    )
     # no internet here: customers' avatars (wx.qlogo.cn) get a blank image instead
     await context.route(
         re.compile(r"^https?://(?!127\.0\.0\.1[:/])"),

@@ -4278,6 +4278,11 @@ export interface components {
             name: string;
             /** Role */
             role: string;
+            /**
+             * Timezone
+             * @description the corp's time zone: its calendar days count stats
+             */
+            timezone: string;
             /** User Id */
             user_id: number | null;
             /** Userid */

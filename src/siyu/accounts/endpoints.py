@@ -59,6 +59,7 @@ def me_of(principal: Principal, csrf: str | None = None) -> MeOut:
         corp_id=principal.corp_id,
         wecom_corp_id=principal.corp.wecom_corp_id,
         corp_name=principal.corp.name,
+        timezone=principal.corp.timezone,
         full_access=principal.full_access,
         is_admin=principal.is_admin,
         visible_userids=sorted(visible) if visible is not None else None,

@@ -62,6 +62,7 @@ class MeOut(BaseModel):
     corp_id: int
     wecom_corp_id: str
     corp_name: str
+    timezone: str = Field(description="the corp's time zone: its calendar days count stats")
     full_access: bool
     is_admin: bool
     visible_userids: list[str] | None

@@ -17,9 +17,9 @@ import {
   Tag,
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
-import dayjs from 'dayjs'
 import { del, get, query } from '../../api'
 import { useAction, useLoad } from '../../hooks'
+import { useLastDays } from '../../dates'
 import { fmtTime, useI18n } from '../../i18n'
 import Chart from '../../Chart'
 import { FilterBar, Pager, useCursorList } from '../../list'
@@ -181,14 +181,15 @@ export default function ChannelCodesPage() {
 /** The last 30 days per channel: adds, losses and net growth of the top channels. */
 function ChannelOverview() {
   const { tr } = useI18n()
+  const [start, end] = useLastDays(30)
   const stats = useLoad(
     () =>
       get<Stats>('/acquisition/stats', {
         by: 'channel',
-        start: dayjs().subtract(29, 'day').format('YYYY-MM-DD'),
-        end: dayjs().format('YYYY-MM-DD'),
+        start: start.format('YYYY-MM-DD'),
+        end: end.format('YYYY-MM-DD'),
       }),
-    [],
+    [start.valueOf(), end.valueOf()],
   )
   const rows = useMemo(() => [...(stats.data?.rows ?? [])].sort((a, b) => b.adds - a.adds).slice(0, 10), [stats.data])
   const option = useMemo(
@@ -215,8 +216,8 @@ function ChannelOverview() {
           size="small"
           icon={<DownloadOutlined />}
           href={`/api/v1/acquisition/stats/export${query({
-            start: dayjs().subtract(29, 'day').format('YYYY-MM-DD'),
-            end: dayjs().format('YYYY-MM-DD'),
+            start: start.format('YYYY-MM-DD'),
+            end: end.format('YYYY-MM-DD'),
             format: 'xlsx',
           })}`}
         >

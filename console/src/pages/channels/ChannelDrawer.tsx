@@ -16,9 +16,10 @@ import {
   Typography,
 } from 'antd'
 import { DownloadOutlined, QrcodeOutlined } from '@ant-design/icons'
-import dayjs, { type Dayjs } from 'dayjs'
+import { type Dayjs } from 'dayjs'
 import { get, query } from '../../api'
 import { useLoad } from '../../hooks'
+import { useLastDays } from '../../dates'
 import { useI18n } from '../../i18n'
 import Chart from '../../Chart'
 import { type Dir } from '../directory'
@@ -34,7 +35,7 @@ export default function ChannelDrawer({ code, dir, onClose }: { code: ChannelCod
 
 function ChannelDetail({ code, dir }: { code: ChannelCode; dir: Dir }) {
   const { tr } = useI18n()
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()])
+  const [range, setRange] = useState<[Dayjs, Dayjs]>(useLastDays(30))
   const duty = useLoad(() => get<Duty>(`/acquisition/channels/${code.id}/duty`), [code.id])
   const stats = useLoad(
     () =>

@@ -1,9 +1,10 @@
 import { useMemo, useState } from 'react'
 import { Alert, Card, Col, DatePicker, Empty, Row, Spin, Statistic, Typography } from 'antd'
-import dayjs, { type Dayjs } from 'dayjs'
+import { type Dayjs } from 'dayjs'
 import { get } from '../../api'
 import Chart from '../../Chart'
 import { useLoad } from '../../hooks'
+import { useLastDays } from '../../dates'
 import { useI18n } from '../../i18n'
 
 interface Ranked {
@@ -36,7 +37,7 @@ function bar(items: Ranked[], color: string) {
 
 export default function DashboardPage() {
   const { tr } = useI18n()
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()])
+  const [range, setRange] = useState<[Dayjs, Dayjs]>(useLastDays(30))
   const { data, error, loading } = useLoad(
     () =>
       get<Dashboard>('/analytics/dashboard', {

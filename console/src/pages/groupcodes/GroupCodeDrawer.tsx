@@ -2,9 +2,10 @@
 import { useMemo, useState } from 'react'
 import { Alert, Button, Col, DatePicker, Descriptions, Drawer, Image, Progress, Row, Space, Statistic, Table, Tag } from 'antd'
 import { DownloadOutlined } from '@ant-design/icons'
-import dayjs, { type Dayjs } from 'dayjs'
+import { type Dayjs } from 'dayjs'
 import { get } from '../../api'
 import { useLoad } from '../../hooks'
+import { useLastDays } from '../../dates'
 import { fmtTime, useI18n } from '../../i18n'
 import Chart from '../../Chart'
 import type { GroupCode, GroupCodeStats, GroupStatRow } from './types'
@@ -19,7 +20,7 @@ export default function GroupCodeDrawer({ code, onClose }: { code: GroupCode | n
 
 function Detail({ code }: { code: GroupCode }) {
   const { tr } = useI18n()
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()])
+  const [range, setRange] = useState<[Dayjs, Dayjs]>(useLastDays(30))
   const stats = useLoad(
     () =>
       get<GroupCodeStats>(`/acquisition/group-codes/${code.id}/stats`, {

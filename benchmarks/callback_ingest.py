@@ -1,9 +1,11 @@
 """Benchmark: encrypted WeCom callbacks POSTed over HTTP to a running Siyu until processed.
 
-Three processes, so that none shares a GIL with another: the WeCom sandbox (``siyu sandbox``),
-Siyu (Uvicorn + the embedded Huey worker threads, as ``siyu serve`` runs it, on SQLite), and
-this script, which generates the load with a minimal keep-alive HTTP/1.1 client on asyncio
-(cheaper per request than httpx, so the client is less likely to be the bottleneck).
+Four processes, so that none shares a GIL with another: the WeCom sandbox (``siyu sandbox``),
+Siyu's API (Uvicorn, on SQLite), its ``siyu worker`` process with the Huey worker threads (as
+``siyu serve`` runs them by default, in a child process; ``--worker-threads``: inside the API
+process, as ``SIYU_WORKER_PROCESS=false`` does), and this script, which generates the load with a
+minimal keep-alive HTTP/1.1 client on asyncio (cheaper per request than httpx, so the client is
+less likely to be the bottleneck).
 
 Events: ``change_external_contact`` / ``edit_external_contact`` for (customer, employee) pairs
 that exist in the sandbox and were synced into Siyu first. Before the run, each pair's remark is
@@ -324,11 +326,18 @@ def main() -> None:
         action="store_true",
         help="with --profile: sample only threads that are running (idle waits left out)",
     )
-    p.add_argument(
+    layout = p.add_mutually_exclusive_group()
+    layout.add_argument(
         "--worker-process",
         action="store_true",
-        help="process events in a separate `siyu worker` process (its own GIL; the production "
-        "layout) instead of worker threads inside the server",
+        help="process events in a separate `siyu worker` process with its own GIL (the "
+        "default: `siyu serve` runs its workers in a child process)",
+    )
+    layout.add_argument(
+        "--worker-threads",
+        action="store_true",
+        help="process events in worker threads inside the API process "
+        "(`siyu serve` with SIYU_WORKER_PROCESS=false)",
     )
     p.add_argument(
         "--shuffle",
@@ -344,6 +353,7 @@ def main() -> None:
     )
     p.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)  # child mode: port
     args = p.parse_args()
+    args.worker_process = not args.worker_threads
     if args.serve:
         serve(args.serve, args.workers, args.baseline_route_last)
         return
@@ -352,7 +362,8 @@ def main() -> None:
     db_path = str(home / "siyu.db")
     print(
         f"callback_ingest: {args.events} events, {args.concurrency} connections, "
-        f"{args.workers} worker threads; home {home}"
+        f"{args.workers} worker threads in "
+        f"{'a worker process' if args.worker_process else 'the API process'}; home {home}"
     )
     with h.sandbox_process(customers=args.customers, employees=args.employees) as sb:
         counts = sb.info["counts"]
@@ -411,7 +422,10 @@ def main() -> None:
                 procs.pop("siyu")
                 procs.pop("worker", None)
             before = {k: cpu_seconds(v) for k, v in procs.items()}
+            calls0 = h.get_json(f"{sb.url}/sandbox/stats")
             res = asyncio.run(ingest(port, callback, args.concurrency, db_path, args.timeout))
+            calls1 = h.get_json(f"{sb.url}/sandbox/stats")
+            calls = {k: v - calls0.get(k, 0) for k, v in calls1.items() if v != calls0.get(k, 0)}
             ingest_cpu = time.process_time() - cpu0
             proc_cpu = {k: cpu_seconds(v) - before[k] for k, v in procs.items()}
         finally:
@@ -453,6 +467,7 @@ def main() -> None:
         "per call in an idle process; processing needs one per distinct customer)"
     )
     print(f"remark_changed timeline entries : {remarks}")
+    print(f"WeCom calls while ingesting     : {calls}")
     print(f"machine: {h.machine_notes()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     if args.json:
         print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -12,36 +14,60 @@ from siyu.core.runtime import tune_gc
 from siyu.core.settings import get_settings
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="default SIYU_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="default SIYU_PORT")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="worker threads in this process (0 = none)")
+        int | None, typer.Option(help="worker threads, default SIYU_WORKERS (0 = none)")
     ] = None,
 ) -> None:
-    """Serve the API, the console and the WeCom callback, with worker threads inside."""
+    """Serve the API, the console and the WeCom callback, with its workers.
+
+    The workers run in a child `siyu worker` process that stops with this one
+    (SIYU_WORKER_PROCESS=false: as threads inside it).
+    """
     from siyu.api.app import create_app
+    from siyu.worker import child
 
     settings = get_settings()
     setup_logging()
     h, p = host or settings.host, port or settings.port
+    n = settings.workers if workers is None else workers
     console.print(f"Siyu on http://{h}:{p}  (API docs: http://{h}:{p}/api/docs)")
-    app = create_app(settings, workers=workers)
-    tune_gc()
-    uvicorn.run(app, host=h, port=p, log_level="info")
+    proc = child.start(n) if n > 0 and settings.worker_process else None
+    # Uvicorn re-raises the SIGTERM it handled once it has shut down; exit then, but through
+    # the `finally` below, which stops the worker process
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        app = create_app(settings, workers=0 if proc is not None else n)
+        tune_gc()
+        uvicorn.run(app, host=h, port=p, log_level="info")
+    finally:
+        if proc is not None:
+            child.stop(proc)
 
 
 def worker(
     workers: Annotated[int, typer.Option(help="worker threads")] = 4,
     periodic: Annotated[bool, typer.Option(help="also run the periodic jobs")] = True,
+    parent: Annotated[
+        int | None, typer.Option(hidden=True, help="stop when this process is gone")
+    ] = None,
 ) -> None:
     """Run queue workers (any number of these processes, on any number of machines)."""
     from huey.consumer import Consumer
 
     import siyu.worker.tasks  # noqa: F401  (registers every task)
+    from siyu.worker import child
     from siyu.worker.app import MAX_POLL_DELAY, huey
 
     setup_logging()
+    if parent is not None:  # the child of `siyu serve`
+        child.watch_parent(parent)
     console.print(f"Siyu worker: {workers} threads on {get_settings().queue_url}")
     tune_gc()
     # flush_locks: a task lock left by a killed worker must not block its job forever.

@@ -34,7 +34,12 @@ class Settings(BaseSettings):
         default="",
         description="URL WeCom reaches Siyu at (for the callback URL shown); default http://host:port",
     )
-    workers: int = Field(default=2, description="worker threads inside `siyu serve` (0 = none)")
+    workers: int = Field(default=2, description="worker threads of `siyu serve` (0 = none)")
+    worker_process: bool = Field(
+        default=True,
+        description="`siyu serve` runs its worker threads in a child `siyu worker` process "
+        "(a GIL of their own); false: inside the API process",
+    )
     sync_interval_minutes: int = Field(default=360, description="periodic full sync; 0 disables")
     broadcast_lease_seconds: int = Field(
         default=300,

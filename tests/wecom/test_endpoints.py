@@ -106,6 +106,16 @@ async def test_rejected_bodies_store_nothing(
     wrong_key = CallbackCrypto(sb.config.token, "B" * 43, corp.wecom_corp_id)
     body3, params3 = wrong_key.encrypt_envelope(xml)
     assert httpx.post(url, params=params3, content=body3).status_code == 400
+    # Entity expansion ("billion laughs"), in the envelope or in a validly encrypted event
+    laughs = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;">]>'
+    wrapped = body.replace("<xml>", laughs + "<xml><Note>&b;</Note>", 1)
+    assert httpx.post(url, params=params, content=wrapped).status_code == 400
+    inner = CallbackCrypto(sb.config.token, sb.config.aes_key, corp.wecom_corp_id)
+    body4, params4 = inner.encrypt_envelope(xml.replace("<xml>", laughs + "<xml><Note>&b;</Note>"))
+    assert httpx.post(url, params=params4, content=body4).status_code == 400
+    # an event that is not XML once decrypted
+    body5, params5 = inner.encrypt_envelope("<xml><MsgType>event</Msg")
+    assert httpx.post(url, params=params5, content=body5).status_code == 400
     assert await _events(db) == 0 and spool.count(db.url) == 0
 
 

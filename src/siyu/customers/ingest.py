@@ -228,8 +228,8 @@ async def _upsert_relations(
                 FollowRelation.id,
                 FollowRelation.customer_id,
                 FollowRelation.userid,
-                FollowRelation.added_at,
-                FollowRelation.deleted_at,
+                # whether it ended, not when: no datetime to parse per relation
+                FollowRelation.deleted_at.is_not(None).label("ended"),
                 *_cols(FollowRelation, RELATION_FIELDS),
             ).where(FollowRelation.corp_id == corp_id, FollowRelation.customer_id.in_(chunk))
         )
@@ -259,7 +259,7 @@ async def _upsert_relations(
             continue
         ids[key] = row.id
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
-        if row.deleted_at is not None:  # re-added after a deletion
+        if row.ended:  # re-added after a deletion
             changed.update(deleted_at=None, deleted_by=None, added_at=added_at)
             events.append(
                 tl.entry(

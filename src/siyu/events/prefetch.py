@@ -19,7 +19,7 @@ import contextlib
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,8 +27,7 @@ from sqlalchemy import func, select
 from siyu.customers import ingest as customers
 from siyu.customers.models import FollowRelation
 from siyu.db.session import Database
-from siyu.events.models import InboundEvent
-from siyu.events.service import Prefetched, fetch_plan, swept_key
+from siyu.events.service import Pending, Prefetched, fetch_plan, swept_key
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError
 
@@ -41,7 +40,7 @@ SWEEP_EDITS_PER_PAGE = 4
 EDIT = "edit_external_contact"
 
 
-def _edits(rows: list[InboundEvent]) -> dict[str, set[str]]:
+def _edits(rows: Sequence[Pending]) -> dict[str, set[str]]:
     """userid → the external userids of the batch's edit events of that employee."""
     edits: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -101,7 +100,7 @@ async def _sweep(
 
 
 async def prefetch(
-    db: Database, corp_id: int, rows: list[InboundEvent], client: WeComClient
+    db: Database, corp_id: int, rows: Sequence[Pending], client: WeComClient
 ) -> Prefetched:
     """Everything the batch's events will read from WeCom, read now (no lock held)."""
     cache = Prefetched()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,8 +38,7 @@ async def insert_many_if_new(
     if not rows:
         return {}
     dialect = session.get_bind().dialect.name
-    table = InboundEvent.__table__
-    assert isinstance(table, Table)
+    table = _table()
     ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
     # one cached statement, executed for the list: SQLAlchemy's "insertmanyvalues" batches it
     # into multi-row INSERTs (a ``.values(rows)`` statement compiled anew for every batch)
@@ -59,6 +58,24 @@ async def rearm_if_processed(session: AsyncSession, corp_id: int, event_key: str
         return None
     row.status, row.attempts, row.error, row.received_at = "pending", 0, None, utcnow()
     return row.id
+
+
+async def mark_done(session: AsyncSession, ids: list[int], *, now: datetime) -> None:
+    """Mark pending events done (one UPDATE, counting the attempt)."""
+    if not ids:
+        return
+    t = _table()
+    await session.execute(
+        update(t)
+        .where(t.c.id.in_(ids), t.c.status == "pending")
+        .values(status="done", processed_at=now, error=None, attempts=t.c.attempts + 1)
+    )
+
+
+def _table() -> Table:
+    table = InboundEvent.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 async def stale_pending(session: AsyncSession, *, before: datetime, limit: int = 500) -> list[int]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -101,6 +102,17 @@ async def store_many(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What a drain needs of a pending event (read with Core: no ORM object per event)."""
+
+    id: int
+    corp_id: int
+    event: str
+    change_type: str
+    payload: dict[str, Any]
+
+
 class Prefetched:
     """WeCom state read before a batch's transaction (so no lock is held during HTTP).
 
@@ -129,7 +141,7 @@ def swept_key(external_userid: str, userid: str) -> tuple[str, ...]:
     return ("relation", external_userid, userid)
 
 
-def fetch_plan(row: InboundEvent, client: WeComClient) -> tuple[tuple[str, ...], Any] | None:
+def fetch_plan(row: Pending, client: WeComClient) -> tuple[tuple[str, ...], Any] | None:
     """The WeCom read an event will need: (cache key, coroutine factory), or None."""
     payload = row.payload or {}
     if row.event == "change_external_contact" and row.change_type in FETCHING_CONTACT_CHANGES:
@@ -305,15 +317,16 @@ async def _publish_contact(
 
 
 async def process_batch(
-    session: AsyncSession, rows: list[InboundEvent], client: WeComClient, cache: Prefetched
+    session: AsyncSession, rows: Sequence[Pending], client: WeComClient, cache: Prefetched
 ) -> None:
     """Apply events in arrival order, as :func:`process` would one by one.
 
     Consecutive customer adds/edits form a run applied with ONE bulk ``apply_contacts`` of the
-    state read for them (applying the same state once or once per event is the same); every
-    other event is a barrier handled alone, so the order of effects is kept.
+    state read for them (applying the same state once or once per event is the same), and
+    marked done with one UPDATE; every other event is a barrier handled alone, so the order of
+    effects is kept.
     """
-    run: list[InboundEvent] = []
+    run: list[Pending] = []
     for row in rows:
         if row.event == "change_external_contact" and row.change_type in FETCHING_CONTACT_CHANGES:
             run.append(row)
@@ -325,7 +338,7 @@ async def process_batch(
 
 
 async def _apply_run(
-    session: AsyncSession, run: list[InboundEvent], client: WeComClient, cache: Prefetched
+    session: AsyncSession, run: list[Pending], client: WeComClient, cache: Prefetched
 ) -> None:
     if not run:
         return
@@ -355,11 +368,10 @@ async def _apply_run(
     result = await customers.apply_contacts(session, corp_id, pairs, now=now)
     ctx, follows = bus.EventContext(session, client), _follows(pairs)
     for row in run:
-        row.attempts += 1
         ev = CallbackEvent(row.event, row.change_type, dict(row.payload))
         if ev.get("ExternalUserID"):
             await _publish_contact(ctx, corp_id, ev, follows, result, now)
-        row.status, row.processed_at, row.error = "done", now, None
+    await repository.mark_done(session, [row.id for row in run], now=now)
 
 
 async def _relation(

@@ -186,6 +186,24 @@ def test_acknowledged_callbacks_survive_a_killed_api_process(
 
 
 @pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
+@pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
+def test_moving_a_corps_events_leaves_the_other_corps_events_between_them(
+    db: Database, corp: CorpHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "MOVE_BATCH", 2)  # several rounds, each deleting its id range
+    other = corp.id + 1000  # spooled for another corp: only rows here, never moved
+    items = [(corp.id if i % 3 else other, _event(f"wm{i}")) for i in range(10)]
+    _spool_now(db, items)
+    assert asyncio.run(spool.move(db, corp.id)) == 6
+    mine = [e.key for c, e in items if c == corp.id]
+    assert [k for k, _ in asyncio.run(_inbound(db))] == mine
+    path = spool.spool_path(db.url)
+    assert path is not None
+    left = _spooled(path)
+    assert [c for c, _, _ in left] == [other] * 4
+    assert [json.loads(f)["ExternalUserID"] for _, _, f in left] == ["wm0", "wm3", "wm6", "wm9"]
+
+
 def test_the_sweeper_wakes_the_drain_of_events_left_in_the_spool(
     db: Database, corp: CorpHandle
 ) -> None:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,9 @@ from siyu.corps.service import allocate_customer_seqs
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation, RelationTag
 from siyu.segments import changelog as segments_changelog
+
+if TYPE_CHECKING:
+    from siyu.wecom.models import BatchItem
 
 _CHUNK = 500
 # Core tables: bulk statements without the ORM unit-of-work bookkeeping (hot path of sync).
@@ -108,6 +111,36 @@ def follow_from(obj: Any, *, tag_ids: Iterable[str] | None = None) -> FollowData
         createtime=int(_attr(obj, "createtime", 0) or 0),
         tag_ids=[t for t in tag_ids if t],
     )
+
+
+def batch_pair(entry: BatchItem) -> tuple[ContactData, FollowData]:
+    """``contact_from`` and ``follow_from`` for a typed ``batch/get_by_user`` item
+    (``siyu.wecom.models.BatchItem``): the same values, without their generic attribute
+    lookups (this runs once per relation read, in a sync as in a drain's sweep)."""
+    c, f = entry.external_contact, entry.follow_info
+    contact = ContactData(
+        c.external_userid,
+        c.name,
+        c.avatar,
+        c.type,
+        c.gender,
+        c.corp_name or "",
+        c.position or "",
+        c.unionid or "",
+    )
+    follow = FollowData(
+        f.userid,
+        f.remark or "",
+        f.description or "",
+        f.remark_corp_name or "",
+        list(f.remark_mobiles or ()),
+        int(f.add_way or 0),
+        f.state or "",
+        f.oper_userid or "",
+        int(f.createtime or 0),
+        [t for t in f.tag_id if t],
+    )
+    return contact, follow
 
 
 def _contact_keys() -> list[str]:

@@ -89,10 +89,7 @@ async def _sweep(
                 ext = item.external_contact.external_userid
                 if ext in left and item.follow_info.userid == userid:
                     left.discard(ext)
-                    cache.values[swept_key(ext, userid)] = (
-                        customers.contact_from(item.external_contact),
-                        customers.follow_from(item.follow_info),
-                    )
+                    cache.values[swept_key(ext, userid)] = customers.batch_pair(item)
             if not left or read >= pages:
                 return
     except WeComError as exc:  # the general read of each customer follows

@@ -214,12 +214,16 @@ def _take(path: Path, corp_id: int, limit: int) -> list[tuple[Any, ...]]:
         con.close()
 
 
-def _forget(path: Path, ids: list[int]) -> None:
+def _forget(path: Path, corp_id: int, first: int, last: int) -> None:
+    """Delete what :func:`_take` returned: every event of the corp from ``first`` to ``last``.
+    Nothing else is in that range: _take read the corp's oldest events, and an event spooled
+    since has a higher id (its rowid is above every row still there, those included)."""
     con = connect(path)
     try:
-        con.execute("BEGIN IMMEDIATE")
-        con.executemany("DELETE FROM spooled_events WHERE id = ?", [(i,) for i in ids])
-        con.execute("COMMIT")
+        con.execute(
+            "DELETE FROM spooled_events WHERE corp_id = ? AND id BETWEEN ? AND ?",
+            (corp_id, first, last),
+        )
     finally:
         con.close()
 
@@ -242,7 +246,7 @@ async def move(db: Database, corp_id: int) -> int:
         for (_, event, _), new in zip(items, stored, strict=True):
             if new is None:
                 log.info("duplicate delivery of %s ignored", event.key)
-        await asyncio.to_thread(_forget, path, [r[0] for r in rows])
+        await asyncio.to_thread(_forget, path, corp_id, rows[0][0], rows[-1][0])
         moved += len(rows)
     return moved
 

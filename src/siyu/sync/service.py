@@ -32,7 +32,7 @@ from siyu.sync.fresh import FreshIngest
 from siyu.sync.models import SyncRun
 from siyu.tags import ingest as tags
 from siyu.wecom.client import WeComClient
-from siyu.wecom.models import BatchItem, BatchPage, GroupChat
+from siyu.wecom.models import BatchPage, GroupChat
 
 log = logging.getLogger(__name__)
 STEPS = ("departments", "employees", "tags", "customers", "groups", "reconcile")
@@ -271,7 +271,7 @@ async def _customers(r: _Sync) -> None:
                 raise item
             if item is not None:
                 ci, page = item
-                batch.extend(map(_pair, page.items))
+                batch.extend(map(customers.batch_pair, page.items))
                 batch_state = (
                     {"chunk": ci, "cursor": page.next_cursor}
                     if page.next_cursor
@@ -302,35 +302,6 @@ async def _customers(r: _Sync) -> None:
     finally:
         fetcher.cancel()
     state["customers"] = {"chunk": len(chunks), "cursor": "", "relations": done, "userids": userids}
-
-
-def _pair(entry: BatchItem) -> tuple[customers.ContactData, customers.FollowData]:
-    """``contact_from`` and ``follow_from`` for a typed ``batch/get_by_user`` item (same values,
-    without their generic attribute lookups: this runs once per relation)."""
-    c, f = entry.external_contact, entry.follow_info
-    contact = customers.ContactData(
-        c.external_userid,
-        c.name,
-        c.avatar,
-        c.type,
-        c.gender,
-        c.corp_name or "",
-        c.position or "",
-        c.unionid or "",
-    )
-    follow = customers.FollowData(
-        f.userid,
-        f.remark or "",
-        f.description or "",
-        f.remark_corp_name or "",
-        list(f.remark_mobiles or ()),
-        int(f.add_way or 0),
-        f.state or "",
-        f.oper_userid or "",
-        int(f.createtime or 0),
-        [t for t in f.tag_id if t],
-    )
-    return contact, follow
 
 
 async def _write_batch(

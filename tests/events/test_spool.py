@@ -105,10 +105,7 @@ def _spool_now(
     assert path is not None
     con = spool.connect(path)
     try:
-        con.executemany(
-            spool.INSERT,
-            [(c, e.event, e.change_type, json.dumps(e.fields), "<xml/>", at) for c, e in items],
-        )
+        con.executemany(spool.INSERT, [spool.row(c, e, "<xml/>", at) for c, e in items])
     finally:
         con.close()
 

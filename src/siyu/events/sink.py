@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,17 +73,23 @@ class EventSink:
                 if not item.done.done():
                     item.done.set_result(new)
             corps = {i.corp_id for i, new in zip(batch, ids, strict=True) if new is not None}
-            for corp_id in corps:
-                try:
-                    await asyncio.to_thread(self._wake, corp_id)
-                except Exception:  # the rows are durable; the sweeper wakes the drain
-                    log.exception("could not enqueue the drain of corp %s", corp_id)
+            await asyncio.to_thread(wake_each, self._wake, corps)
 
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+
+
+def wake_each(wake: Callable[[int], Any], corp_ids: Iterable[int]) -> None:
+    """Queue each corp's drain once its events are durable. A failure is only logged: the
+    events are stored, and the sweeper wakes the drain within a minute."""
+    for corp_id in sorted(corp_ids):
+        try:
+            wake(corp_id)
+        except Exception:
+            log.exception("could not enqueue the drain of corp %s", corp_id)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 
 from siyu.db.session import Database
 from siyu.events import service
+from siyu.events.sink import wake_each
 from siyu.wecom.callbacks import CallbackEvent
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,18 @@ INSERT = (
     "INSERT INTO spooled_events (corp_id, event, change_type, fields, xml, received_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+
+
+def row(corp_id: int, event: CallbackEvent, xml: str, received_at: str) -> tuple[Any, ...]:
+    """The parameters of :data:`INSERT` for one event (``received_at``: ISO 8601, UTC)."""
+    return (
+        corp_id,
+        event.event[:64],
+        event.change_type[:64],
+        json.dumps(event.fields, ensure_ascii=False),
+        xml,
+        received_at,
+    )
 
 
 def spool_path(database_url: str) -> Path | None:
@@ -144,20 +157,7 @@ class SpoolSink:
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
-                con.executemany(
-                    INSERT,
-                    [
-                        (
-                            i.corp_id,
-                            i.event.event[:64],
-                            i.event.change_type[:64],
-                            json.dumps(i.event.fields, ensure_ascii=False),
-                            i.xml,
-                            now,
-                        )
-                        for i in batch
-                    ],
-                )
+                con.executemany(INSERT, [row(i.corp_id, i.event, i.xml, now) for i in batch])
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -173,13 +173,8 @@ class SpoolSink:
         for loop, futures in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that event loop is closed
                 loop.call_soon_threadsafe(_settle, futures, error)
-        if error is not None:
-            return
-        for corp_id in sorted({i.corp_id for i in batch}):
-            try:
-                self._wake(corp_id)
-            except Exception:  # the rows are durable; the sweeper wakes the drain
-                log.exception("could not enqueue the drain of corp %s", corp_id)
+        if error is None:
+            wake_each(self._wake, {i.corp_id for i in batch})
 
     async def close(self) -> None:
         thread = self._thread

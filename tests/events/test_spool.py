@@ -183,7 +183,6 @@ def test_acknowledged_callbacks_survive_a_killed_api_process(
 
 
 @pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
-@pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
 def test_moving_a_corps_events_leaves_the_other_corps_events_between_them(
     db: Database, corp: CorpHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,6 +200,7 @@ def test_moving_a_corps_events_leaves_the_other_corps_events_between_them(
     assert [json.loads(f)["ExternalUserID"] for _, _, f in left] == ["wm0", "wm3", "wm6", "wm9"]
 
 
+@pytest.mark.sqlite_only("PostgreSQL deployments store callbacks straight into inbound_events")
 def test_the_sweeper_wakes_the_drain_of_events_left_in_the_spool(
     db: Database, corp: CorpHandle
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.events.models import InboundEvent
+
+_EVENTS = cast(Table, InboundEvent.__table__)  # Core: bulk statements without the ORM
 
 
 async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -38,7 +40,7 @@ async def insert_many_if_new(
     if not rows:
         return {}
     dialect = session.get_bind().dialect.name
-    table = _table()
+    table = _EVENTS
     ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
     # one cached statement, executed for the list: SQLAlchemy's "insertmanyvalues" batches it
     # into multi-row INSERTs (a ``.values(rows)`` statement compiled anew for every batch)
@@ -64,18 +66,12 @@ async def mark_done(session: AsyncSession, ids: list[int], *, now: datetime) -> 
     """Mark pending events done (one UPDATE, counting the attempt)."""
     if not ids:
         return
-    t = _table()
+    t = _EVENTS
     await session.execute(
         update(t)
         .where(t.c.id.in_(ids), t.c.status == "pending")
         .values(status="done", processed_at=now, error=None, attempts=t.c.attempts + 1)
     )
-
-
-def _table() -> Table:
-    table = InboundEvent.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 async def stale_pending(session: AsyncSession, *, before: datetime, limit: int = 500) -> list[int]:

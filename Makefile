@@ -43,6 +43,7 @@ test: install console lint typecheck test-sqlite test-postgres test-e2e
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --config .importlinter
 
 typecheck: install
 	$(BIN)/mypy

@@ -117,8 +117,8 @@ def migrate_and_register(sandbox_url: str) -> int:
     """Apply the migrations and register the sandbox as a corp; its Siyu id."""
     import asyncio
 
+    from siyu.accounts import onboard
     from siyu.core.settings import get_settings
-    from siyu.corps import service as corps
     from siyu.db import migrate
     from siyu.db.session import Database
     from siyu.wecom.sandbox import SandboxConfig
@@ -131,7 +131,7 @@ def migrate_and_register(sandbox_url: str) -> int:
         db = Database.open(url)
         try:
             async with db.unit_of_work() as s:
-                corp = await corps.add_corp(
+                corp = await onboard.add_corp(
                     s,
                     secret_key=SECRET_KEY,
                     name="基准测试企业",

@@ -171,7 +171,7 @@ def main() -> None:
     p.add_argument("--keep", action="store_true")
     a = p.parse_args()
     if a.child:
-        import siyu.db.models  # noqa: F401  (every table)
+        import siyu.models  # noqa: F401  (every table)
 
         mode, corp_id, per, emps = a.child[0], int(a.child[1]), int(a.child[2]), a.child[3:]
         if mode == "run":

@@ -54,12 +54,13 @@ def median_ms(fn: object, runs: int) -> float:
 
 
 async def make_corp(url: str) -> tuple[int, str]:
+    from siyu.accounts import onboard
     from siyu.corps import service as corps
     from siyu.db.session import Database
 
     db = Database.open(url)
     async with db.unit_of_work() as s:
-        corp = await corps.add_corp(
+        corp = await onboard.add_corp(
             s,
             secret_key="benchmark-secret-key",
             name="压测企业",

@@ -15,23 +15,22 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-import siyu.db.models  # noqa: F401  (every table)
+import siyu.models  # noqa: F401  (every table)
 from siyu.corps.models import Corp
-from siyu.customers.models import Customer, FollowRelation
+from siyu.customers.models import Customer, FollowRelation, Tag, TagGroup
 from siyu.db import migrate
 from siyu.db.session import Database
 from siyu.segments import engine
 from siyu.segments.registry import REGISTRY
 from siyu.segments.rules import Definition
-from siyu.tags.models import Tag, TagGroup
 
 WRITER = """
 import asyncio, sys, time
 from sqlalchemy import insert
-import siyu.db.models
+import siyu.models
 from siyu.customers.models import RelationTag
 from siyu.db.session import Database
-from siyu.segments import changelog
+from siyu.customers import changelog
 
 async def main(url, corp_id, pairs, out):
     db = Database.open(url)

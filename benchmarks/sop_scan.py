@@ -34,14 +34,14 @@ USERIDS = [f"emp{i:03d}" for i in range(50)]
 
 
 async def build(db: object, customers: int, steps: int) -> tuple[int, int]:
-    from siyu.corps import service as corps
+    from siyu.accounts import onboard
     from siyu.customers.models import Customer, FollowRelation
     from siyu.db.session import Database
     from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 
     assert isinstance(db, Database)
     async with db.unit_of_work() as s:
-        corp = await corps.add_corp(
+        corp = await onboard.add_corp(
             s,
             secret_key="bench-secret",
             name="基准企业",

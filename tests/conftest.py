@@ -26,6 +26,7 @@ os.environ.setdefault("SIYU_DATABASE_URL", f"sqlite:///{_TMP / 'siyu.db'}")
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from siyu.accounts import onboard  # noqa: E402
 from siyu.core.serving import ThreadedServer  # noqa: E402
 from siyu.core.settings import get_settings  # noqa: E402
 from siyu.db import migrate  # noqa: E402
@@ -174,7 +175,7 @@ class Siyu:
 def siyu(request: pytest.FixtureRequest, db: Database, database_url: str) -> Iterator[Siyu]:
     """Siyu served over real HTTP with its embedded worker threads."""
     from siyu.api.app import create_app
-    from siyu.worker.app import huey
+    from siyu.messaging.queue import huey
 
     if "sb" in request.fixturenames:
         # Start the sandbox first so that it is stopped after Siyu: a job still running when
@@ -203,7 +204,7 @@ async def register_corp(db: Database, sandbox: Sandbox, *, name: str = "测试�
 
     cfg = sandbox.config
     async with db.unit_of_work() as s:
-        corp = await corps.add_corp(
+        corp = await onboard.add_corp(
             s,
             secret_key=get_settings().secret_key.get_secret_value(),
             name=name,

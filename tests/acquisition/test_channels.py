@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from PIL import Image
 from sqlalchemy import select
 
+from siyu.accounts import onboard
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
 from siyu.db.session import Database
@@ -202,7 +203,7 @@ async def test_other_corps_see_nothing(
 async def other_corp(db: Database, sb: Sandbox) -> str:
     cfg = sb.config
     async with db.unit_of_work() as s:
-        corp = await corps.add_corp(
+        corp = await onboard.add_corp(
             s,
             secret_key=get_settings().secret_key.get_secret_value(),
             name="另一家",

@@ -9,9 +9,8 @@ import httpx
 from sqlalchemy import select
 
 from siyu.acquisition.models import ChannelAdd, CustomerSource
-from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag
 from siyu.db.session import Database
-from siyu.tags.models import Tag
 from tests.conftest import CorpHandle, Sandbox, events_settled, wait_for
 
 

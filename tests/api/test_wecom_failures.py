@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 
 from siyu.core import secrets as at_rest
 from siyu.corps.models import Corp
+from siyu.customers.models import TagGroup
 from siyu.db.session import Database
-from siyu.tags.models import TagGroup
 from tests.conftest import CorpHandle
 
 

@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from siyu.corps import service as corps
-from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag, TimelineEvent
 from siyu.db.session import Database
 from siyu.employees.models import Employee
 from siyu.groups.models import GroupChat
 from siyu.sync import service
-from siyu.tags.models import Tag
 from tests.conftest import CorpHandle, Sandbox
 
 SECRET = "test-secret-key"

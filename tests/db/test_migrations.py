@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-import siyu.db.models  # noqa: F401  (every table)
+import siyu.models  # noqa: F401  (every table)
 from siyu.db.base import Base
 from siyu.db.engine import sync_url
 from siyu.db.migrate import upgrade

@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from siyu.customers.models import Customer, FollowRelation, TimelineEvent
+from siyu.customers.models import Customer, FollowRelation, Tag, TagGroup, TimelineEvent
 from siyu.db.session import Database
 from siyu.events.models import InboundEvent
 from siyu.groups.models import GroupChat, GroupMember
-from siyu.tags.models import Tag, TagGroup
 from tests.conftest import CorpHandle, Sandbox, events_settled
 
 

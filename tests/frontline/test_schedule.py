@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from siyu.acquisition.models import AppMessage
 from siyu.broadcasts.models import Broadcast
-from siyu.core.auth import Principal
 from siyu.corps import service as corps
+from siyu.corps.principal import Principal
 from siyu.db.session import Database
 from siyu.frontline import service
 from siyu.frontline.launch import Signer

@@ -29,7 +29,7 @@ CODES = "/api/v1/acquisition/group-codes"
 def worker_busy(corp: CorpHandle) -> Iterator[None]:
     """Hold the corp's drain lock (as a long drain would): callbacks are stored meanwhile and
     handled together, in one batch, once it is released."""
-    from siyu.worker.app import huey
+    from siyu.messaging.queue import huey
 
     lock = huey.lock_task(f"drain-events-{corp.id}")
 

@@ -183,10 +183,10 @@ async def test_other_corps_cannot_see_segments(
 WRITER = """
 import asyncio, sys
 from sqlalchemy import insert
-import siyu.db.models  # every table, for the foreign keys
+import siyu.models  # every table, for the foreign keys
 from siyu.customers.models import RelationTag
 from siyu.db.session import Database
-from siyu.segments import changelog
+from siyu.customers import changelog
 
 async def main(url, corp_id, relation_id, customer_id, tag_id):
     db = Database.open(url)

@@ -9,9 +9,10 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
 
+from siyu.customers import changelog
+from siyu.customers.models import CustomerChange
 from siyu.db.session import Database
-from siyu.segments import changelog, engine
-from siyu.segments.models import SegmentChange
+from siyu.segments import engine
 from siyu.segments.registry import Registry
 from siyu.segments.rules import Definition
 from tests.segments import world as w
@@ -47,10 +48,12 @@ async def test_registry_catches_up_rebuilds_when_idle_and_prunes(db: Database) -
     async with db.unit_of_work() as s:
         old = w.NOW - engine.RETENTION - timedelta(days=1)
         await s.execute(
-            update(SegmentChange).where(SegmentChange.customer_id == ids[1]).values(created_at=old)
+            update(CustomerChange)
+            .where(CustomerChange.customer_id == ids[1])
+            .values(created_at=old)
         )
         assert await changelog.prune(s, before=w.NOW - engine.RETENTION) == 1
-        left = await s.scalar(select(func.count()).select_from(SegmentChange))
+        left = await s.scalar(select(func.count()).select_from(CustomerChange))
         assert left == 2  # the first customer's two rows
 
 

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
 from siyu.corps.models import Corp
+from siyu.customers import changelog
 from siyu.customers.models import Customer, FollowRelation, RelationTag
 from siyu.db.session import Database
-from siyu.segments import changelog, engine, reference
+from siyu.segments import engine, reference
 from siyu.segments.index import CorpIndex
 from siyu.segments.rules import Definition
 from tests.conftest import _wipe

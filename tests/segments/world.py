@@ -13,10 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import ChannelCode, CustomerOwner
 from siyu.corps.models import Corp
-from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers import changelog
+from siyu.customers.models import (
+    Customer,
+    FollowRelation,
+    RelationTag,
+    Tag,
+    TagGroup,
+    TimelineEvent,
+)
 from siyu.employees.models import Department, Employee
-from siyu.segments import changelog
-from siyu.tags.models import Tag, TagGroup
 
 NOW = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)  # 11:30 in Shanghai
 TAGS = ["t1", "t2", "t3", "t4", "t5"]

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from siyu.accounts import onboard
 from siyu.corps import service as corps
 from siyu.db.base import utcnow
 from siyu.db.session import Database
@@ -337,7 +338,7 @@ async def test_roles_scope_backfill_overdue_export_and_disable(
     # another corp sees none of it
     async def other_corp() -> str:
         async with db.unit_of_work() as s:
-            c = await corps.add_corp(
+            c = await onboard.add_corp(
                 s,
                 secret_key="test-secret-key",
                 name="别家",

@@ -10,14 +10,13 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from siyu.corps import service as corps
-from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.accounts import onboard
+from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag, TagGroup
 from siyu.db.session import Database
 from siyu.employees.models import Employee
 from siyu.sop import service
 from siyu.sop.models import SopTemplate
 from siyu.sop.schemas import TemplateIn
-from siyu.tags.models import Tag, TagGroup
 
 USERIDS = ["zhangwei", "lina", "wangfang"]
 
@@ -30,7 +29,7 @@ class World:
 
 async def build(db: Database, customers: int, *, wecom_corp_id: str = "wwsop0001") -> World:
     async with db.unit_of_work() as s:
-        corp = await corps.add_corp(
+        corp = await onboard.add_corp(
             s,
             secret_key="test-secret-key",
             name="门店连锁",

@@ -12,9 +12,14 @@ from siyu.corps import service as corps
 from siyu.corps.models import Corp
 from siyu.customers import ingest
 from siyu.customers import service as customers
-from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.models import (
+    Customer,
+    CustomerChange,
+    FollowRelation,
+    RelationTag,
+    TimelineEvent,
+)
 from siyu.db.session import Database
-from siyu.segments.models import SegmentChange
 from siyu.sync import fresh, service
 from tests.conftest import CorpHandle, Sandbox
 
@@ -76,7 +81,7 @@ async def _snapshot(db: Database, corp_id: int) -> dict[str, Any]:
             (ext[e.customer_id], e.kind, e.userid, e.occurred_at, sorted(e.data.items()))
             for e in (await s.scalars(select(TimelineEvent))).all()
         )
-        logged = set((await s.scalars(select(SegmentChange.customer_id).distinct())).all())
+        logged = set((await s.scalars(select(CustomerChange.customer_id).distinct())).all())
     return {
         "customers": customers,
         "relations": relations,
@@ -89,7 +94,7 @@ async def _snapshot(db: Database, corp_id: int) -> dict[str, Any]:
 async def _forget_customers(db: Database, corp_id: int) -> None:
     """Back to a corp that never synced its customers (employees, tags, groups stay)."""
     async with db.unit_of_work() as s:
-        for model in (TimelineEvent, RelationTag, SegmentChange):
+        for model in (TimelineEvent, RelationTag, CustomerChange):
             await s.execute(delete(model).where(model.corp_id == corp_id))
         await s.execute(delete(FollowRelation).where(FollowRelation.corp_id == corp_id))
         await s.execute(delete(Customer).where(Customer.corp_id == corp_id))
@@ -278,7 +283,7 @@ async def test_a_customer_met_again_gets_its_changes_and_earliest_add(
     async with db.unit_of_work() as s:
         rows = (await s.scalars(select(Customer).order_by(Customer.seq))).all()
         tags = sorted((await s.scalars(select(RelationTag.tag_id))).all())
-        changes = (await s.scalars(select(SegmentChange.customer_id))).all()
+        changes = (await s.scalars(select(CustomerChange.customer_id))).all()
         runs = set((await s.scalars(select(FollowRelation.synced_run_id))).all())
     first, second = rows
     assert (first.external_userid, first.seq, first.name, first.corp_name) == (

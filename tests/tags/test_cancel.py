@@ -10,15 +10,15 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from siyu.core.auth import Principal
 from siyu.corps import service as corps
+from siyu.corps.principal import Principal
+from siyu.corps.service import client_for
 from siyu.db.session import Database
 from siyu.tags import batch, service
 from siyu.tags.models import BatchTagItem
 from siyu.tags.schemas import BatchTagIn
 from siyu.wecom.client import WeComClient
 from siyu.wecom.sandbox import SandboxConfig
-from siyu.worker.context import client_for
 from tests.conftest import CorpHandle, Sandbox, full_sync, wait_for
 from tests.support.tag_writes import MARK_TAG, items, mark_tag_calls, tag_per_relation
 

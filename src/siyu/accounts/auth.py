@@ -9,10 +9,10 @@ from starlette.requests import Request
 
 from siyu.accounts import repository as repo
 from siyu.accounts import service, sessions
-from siyu.core.auth import Principal
 from siyu.core.errors import Forbidden
 from siyu.core.settings import Settings
 from siyu.corps.models import Corp
+from siyu.corps.principal import Principal
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -12,11 +12,11 @@ from siyu.accounts import auth as accounts_auth
 from siyu.accounts import service, sessions
 from siyu.accounts.models import ConsoleUser
 from siyu.accounts.schemas import LoginIn, MeOut, PasswordIn
-from siyu.api.deps import PrincipalDep, SessionDep, SettingsDep, get_settings
-from siyu.core.auth import Principal
 from siyu.core.errors import Forbidden, InvalidInput
 from siyu.core.settings import Settings
 from siyu.corps import service as corps
+from siyu.corps.deps import PrincipalDep, SessionDep, SettingsDep, get_settings
+from siyu.corps.principal import Principal
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"

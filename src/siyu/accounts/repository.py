@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.accounts.models import AuditEntry, ConsoleUser
 from siyu.corps.models import ApiKey
 from siyu.db.repository import scoped
-from siyu.employees.models import Department, Employee
+from siyu.employees.models import Employee
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> ConsoleUser | None:
@@ -48,13 +48,6 @@ async def count_users(session: AsyncSession, corp_id: int) -> int:
 
 async def employee(session: AsyncSession, corp_id: int, userid: str) -> Employee | None:
     return await session.scalar(scoped(Employee, corp_id).where(Employee.userid == userid))
-
-
-async def department_parents(session: AsyncSession, corp_id: int) -> dict[int, int | None]:
-    rows = await session.execute(
-        scoped(Department, corp_id, Department.dept_id, Department.parent_id)
-    )
-    return {d: p for d, p in rows.all()}
 
 
 async def employees_departments(session: AsyncSession, corp_id: int) -> list[tuple[str, list[int]]]:

@@ -127,7 +127,3 @@ class AuditOut(BaseModel):
     ip: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-
-
-class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=1000)

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.accounts import audit
 from siyu.accounts import repository as repo
 from siyu.accounts.models import ConsoleUser
-from siyu.core.auth import USER_ROLES, Principal, Role
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.corps.models import Corp
+from siyu.corps.principal import USER_ROLES, Principal, Role
 from siyu.db.base import utcnow
+from siyu.employees import service as directory
 
 _hasher = PasswordHasher()
 # a hash to verify against when the user does not exist (constant-time-ish refusals)
@@ -171,7 +172,7 @@ async def visible_userids(
         return frozenset({userid})
     emp = await repo.employee(session, corp_id, userid)
     roots = set(emp.department_ids or []) if emp else set()
-    parents = await repo.department_parents(session, corp_id)
+    parents = await directory.department_parents(session, corp_id)
     subtree = set(roots)
     changed = True
     while changed:

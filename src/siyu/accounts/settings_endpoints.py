@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from siyu.accounts import audit, corp_settings, service
+from siyu.accounts import audit, audit_http, corp_settings, service
 from siyu.accounts.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -21,8 +21,8 @@ from siyu.accounts.schemas import (
     UserOut,
     UserPatch,
 )
-from siyu.api.deps import AdminDep, SessionDep, SettingsDep
 from siyu.core.pagination import Page, encode_cursor, id_page_bounds
+from siyu.corps.deps import AdminDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/settings", tags=["settings"])
 
@@ -48,7 +48,7 @@ async def put_wecom(
     key = settings.secret_key.get_secret_value()
     before, after = corp_settings.update(principal.corp, body, secret_key=key)
     await audit.by(session, principal, "settings.wecom.update", before=before, after=after)
-    audit.mark_recorded(request)
+    audit_http.mark_recorded(request)
     return corp_settings.view(principal.corp, secret_key=key, base_url=settings.base_url)
 
 
@@ -66,7 +66,7 @@ async def regenerate(
         principal.corp, token=body.token, aes_key=body.aes_key, secret_key=key
     )
     await audit.by(session, principal, "settings.wecom.regenerate", before=before, after=after)
-    audit.mark_recorded(request)
+    audit_http.mark_recorded(request)
     return corp_settings.view(principal.corp, secret_key=key, base_url=settings.base_url)
 
 
@@ -88,7 +88,7 @@ async def create_api_key(
         target=f"api_key:{row.id}",
         after={"name": row.name, "prefix": row.prefix},
     )
-    audit.mark_recorded(request)
+    audit_http.mark_recorded(request)
     return ApiKeyCreated(**ApiKeyOut.model_validate(row).model_dump(), key=key)
 
 
@@ -105,7 +105,7 @@ async def revoke_api_key(
         before={"name": row.name, "prefix": row.prefix, "revoked": False},
         after={"name": row.name, "prefix": row.prefix, "revoked": True},
     )
-    audit.mark_recorded(request)
+    audit_http.mark_recorded(request)
     return ApiKeyOut.model_validate(row)
 
 
@@ -135,7 +135,7 @@ async def create_user(
         target=f"user:{user.id}",
         after=service.snapshot(user),
     )
-    audit.mark_recorded(request)
+    audit_http.mark_recorded(request)
     return UserCreated(
         **UserOut.model_validate(user).model_dump(),
         password=None if body.password else password,
@@ -165,7 +165,7 @@ async def update_user(
         before=before,
         after=after,
     )
-    audit.mark_recorded(request)
+    audit_http.mark_recorded(request)
     return UserOut.model_validate(user)
 
 

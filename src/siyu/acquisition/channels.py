@@ -29,10 +29,10 @@ from siyu.acquisition.schemas import (
 from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import Page
+from siyu.customers.models import Tag
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
-from siyu.tags.models import Tag
 from siyu.wecom import acquisition_api as api
 from siyu.wecom.client import WeComClient
 

@@ -26,10 +26,10 @@ from siyu.acquisition.schemas import (
     StatsOut,
     WelcomeSendOut,
 )
-from siyu.api.deps import CorpDep, SessionDep, WeComDep
 from siyu.core.errors import NotFound
 from siyu.core.export import MEDIA, check_format, render
 from siyu.core.pagination import Page
+from siyu.corps.deps import CorpDep, SessionDep, WeComDep
 from siyu.db.base import utcnow
 
 router = APIRouter(prefix="/acquisition", tags=["acquisition"])

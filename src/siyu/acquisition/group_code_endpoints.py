@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from siyu.acquisition import group_codes, images, rotation, stats
 from siyu.acquisition.schemas import GroupCodeIn, GroupCodeOut, GroupCodeStats
-from siyu.api.deps import CorpDep, SessionDep, WeComDep
 from siyu.core.export import MEDIA, check_format, render
 from siyu.core.pagination import Page
+from siyu.corps.deps import CorpDep, SessionDep, WeComDep
 from siyu.db.base import utcnow
 
 router = APIRouter()

@@ -9,7 +9,8 @@ from siyu.acquisition.models import AppMessage, ChannelAdd
 from siyu.acquisition.tasks import apply_channel_extras, reconcile_channel, send_app_message
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.repository import scoped
-from siyu.events.bus import (
+from siyu.messaging import outbox
+from siyu.messaging.bus import (
     CUSTOMER_ADDED,
     CUSTOMER_DELETED,
     GROUP_CHANGED,
@@ -17,7 +18,6 @@ from siyu.events.bus import (
     EventContext,
     subscribe,
 )
-from siyu.worker import outbox
 
 
 def _send(ctx: EventContext, corp_id: int, messages: list[AppMessage]) -> None:

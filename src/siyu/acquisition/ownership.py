@@ -25,11 +25,11 @@ from siyu.acquisition.models import (
 from siyu.acquisition.repository import insert_ignore
 from siyu.core.errors import InvalidInput, NotFound
 from siyu.corps.models import Corp
+from siyu.customers import changelog
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
-from siyu.segments import changelog as segments_changelog
 from siyu.wecom import acquisition_api as api
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
@@ -123,7 +123,7 @@ async def set_owner(
             ],
         )
     await session.flush()
-    await segments_changelog.record(session, corp_id, [customer_id])
+    await changelog.record(session, corp_id, [customer_id])
     return owner
 
 
@@ -176,7 +176,7 @@ async def on_added(
                     at=now,
                 )
             )
-            await segments_changelog.record(session, corp_id, [customer_id])
+            await changelog.record(session, corp_id, [customer_id])
             return []
         owner = await owner_of(session, corp_id, customer_id)  # another worker was first
         assert owner is not None

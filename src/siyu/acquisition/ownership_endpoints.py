@@ -16,7 +16,7 @@ from siyu.acquisition.schemas import (
     SettingsIO,
     SourceOut,
 )
-from siyu.api.deps import CorpDep, SessionDep
+from siyu.corps.deps import CorpDep, SessionDep
 
 router = APIRouter()
 

@@ -9,12 +9,12 @@ from huey import crontab
 
 from siyu.acquisition import attribution, channels, ownership, rotation
 from siyu.corps import service as corps
+from siyu.corps.service import client_for
 from siyu.db.base import utcnow
 from siyu.db.session import Database
+from siyu.messaging.queue import huey, run_async
 from siyu.wecom import acquisition_api as api
 from siyu.wecom.errors import WeComError
-from siyu.worker.app import huey, run_async
-from siyu.worker.context import client_for
 
 log = logging.getLogger(__name__)
 

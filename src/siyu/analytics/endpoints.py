@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from siyu.analytics import service
 from siyu.analytics.schemas import Dashboard
-from siyu.api.deps import PrincipalDep, SessionDep
+from siyu.corps.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 

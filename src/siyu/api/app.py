@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 import siyu
 import siyu.sop.handlers  # (SOPs react to stage changes made in API requests)
-from siyu.accounts.audit import AuditMiddleware
+from siyu.accounts import auth as accounts_auth
+from siyu.accounts.audit_http import AuditMiddleware
 from siyu.accounts.endpoints import router as auth
 from siyu.accounts.settings_endpoints import router as account_settings
 from siyu.acquisition.endpoints import router as acquisition
@@ -22,12 +23,14 @@ from siyu.broadcasts.endpoints import router as broadcasts
 from siyu.content.endpoints import public as radar_redirect
 from siyu.content.endpoints import router as content
 from siyu.core.settings import Settings, get_settings
+from siyu.customers.employee_endpoints import router as employee_list
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
 from siyu.customers.stage_endpoints import customer_router as customer_stage
 from siyu.customers.stage_endpoints import router as customer_stages
 from siyu.db.session import Database
 from siyu.employees.endpoints import router as employees
+from siyu.events.callback_endpoints import router as wecom_callback
 from siyu.events.endpoints import router as events
 from siyu.events.sink import CallbackConfigCache, EventSink
 from siyu.events.spool import SpoolSink, spool_path
@@ -41,7 +44,6 @@ from siyu.segments.rule_tag_endpoints import router as rule_tags
 from siyu.sop.endpoints import router as sop
 from siyu.sync.endpoints import router as sync
 from siyu.tags.endpoints import router as tags
-from siyu.wecom.endpoints import router as wecom_callback
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ def create_app(
         consumer = None
         if n_workers > 0:
             import siyu.worker.tasks  # noqa: F401  (registers every task)
-            from siyu.worker.app import start_embedded
+            from siyu.messaging.queue import start_embedded
 
             consumer = start_embedded(n_workers)
         try:
@@ -95,11 +97,12 @@ def create_app(
     app.state.settings = settings
     app.state.callback_configs = CallbackConfigCache()
     app.state.wecom_transport = wecom_transport
+    app.state.cookie_principal = accounts_auth.from_cookie  # read by siyu.corps.deps
     errors.install(app)
     app.add_middleware(AuditMiddleware)
 
     api = APIRouter(prefix="/api/v1")
-    for router in (customers, tags, employees, groups, sync, events, acquisition):
+    for router in (customers, tags, employee_list, employees, groups, sync, events, acquisition):
         api.include_router(router)
     for router in (auth, account_settings, analytics, customer_notes):
         api.include_router(router)

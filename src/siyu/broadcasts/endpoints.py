@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.broadcasts import service
 from siyu.broadcasts.schemas import (
     ActionResult,
@@ -22,7 +21,8 @@ from siyu.broadcasts.schemas import (
 from siyu.broadcasts.tasks import run_broadcast, sync_broadcast
 from siyu.core import export
 from siyu.core.pagination import Page
-from siyu.worker import outbox
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
+from siyu.messaging import outbox
 
 router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
 LIST_HEADERS = [

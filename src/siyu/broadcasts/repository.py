@@ -27,7 +27,7 @@ from siyu.acquisition.models import CustomerOwner
 from siyu.broadcasts.models import Broadcast, BroadcastRecipient, BroadcastSender
 from siyu.broadcasts.schemas import Audience
 from siyu.customers.models import Customer, FollowRelation
-from siyu.customers.repository import filtered
+from siyu.customers.service import filtered
 from siyu.db.repository import scoped
 from siyu.groups.models import GroupChat
 

@@ -39,6 +39,7 @@ from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
+from siyu.segments import service as segments
 from siyu.wecom import groupmsg_api as api
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError
@@ -66,8 +67,6 @@ async def assignment(s: AsyncSession, corp: Corp, audience: Audience) -> Select[
         return repo.group_assignment(corp.id, audience)
     members = None
     if audience.segment_id is not None:
-        from siyu.segments import service as segments
-
         row = await segments.get(s, corp.id, audience.segment_id)
         bm = await segments.members_bitmap(s, corp, segments.definition_of(row))
         members = await repo.segment_members(s, list(bm))
@@ -340,3 +339,18 @@ async def to_sync(
         )
     )
     return [(int(c), int(i)) for c, i in rows.all()]
+
+
+async def find(s: AsyncSession, corp_id: int, broadcast_id: int) -> Broadcast | None:
+    """The broadcast or None (for other domains that refer to broadcasts)."""
+    return await repo.get(s, corp_id, broadcast_id)
+
+
+async def sender_jobs(s: AsyncSession, corp_id: int, broadcast_id: int) -> list[BroadcastSender]:
+    """The broadcast's sender jobs (one per employee and chunk)."""
+    return await repo.jobs(s, corp_id, broadcast_id)
+
+
+async def sender_counts(s: AsyncSession, picked: Select[Any]) -> list[tuple[str, int, int]]:
+    """``(userid, chunks, recipients)`` per sender of an assignment (see :func:`assignment`)."""
+    return await repo.sender_counts(s, picked)

@@ -9,10 +9,10 @@ from huey import crontab
 from siyu.broadcasts import ledger
 from siyu.broadcasts import service as broadcasts
 from siyu.corps import service as corps
+from siyu.corps.service import client_for
 from siyu.db.base import utcnow
 from siyu.db.session import Database
-from siyu.worker.app import huey, run_async
-from siyu.worker.context import client_for
+from siyu.messaging.queue import huey, run_async
 
 log = logging.getLogger(__name__)
 SYNC_EVERY = 10 * 60

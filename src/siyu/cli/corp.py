@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from siyu.accounts import onboard
 from siyu.cli.common import console, friendly, run_db, secret_key
 from siyu.corps import service
 from siyu.db.session import Database
@@ -59,7 +60,7 @@ def add(
             if replace:
                 corp = await service.replace_credentials(s, secret_key=secret_key(), **fields)
                 return corp.id, None
-            corp = await service.add_corp(s, secret_key=secret_key(), **fields)
+            corp = await onboard.add_corp(s, secret_key=secret_key(), **fields)
             return corp.id, await service.create_api_key(s, corp, name="cli")
 
     pk, key = run_db(go)

@@ -12,6 +12,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from siyu.accounts import onboard
 from siyu.cli.common import console, friendly, secret_key, setup_logging
 from siyu.cli.demo_seed import CHANNELS, rehome_channel_codes, seed_with_progress
 from siyu.cli.sync import sync_with_progress
@@ -33,7 +34,7 @@ async def _register(db: Database, sandbox_url: str, cfg: SandboxConfig) -> str:
     async with db.unit_of_work() as s:
         corp = await corps.get_by_wecom_id(s, cfg.corp_id)
         if corp is None:
-            corp = await corps.add_corp(
+            corp = await onboard.add_corp(
                 s,
                 secret_key=secret_key(),
                 name="演示企业 Demo Corp",

@@ -62,8 +62,8 @@ def worker(
     from huey.consumer import Consumer
 
     import siyu.worker.tasks  # noqa: F401  (registers every task)
+    from siyu.messaging.queue import MAX_POLL_DELAY, huey
     from siyu.worker import child
-    from siyu.worker.app import MAX_POLL_DELAY, huey
 
     setup_logging()
     if parent is not None:  # the child of `siyu serve`

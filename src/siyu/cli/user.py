@@ -10,9 +10,9 @@ from rich.table import Table
 from siyu.accounts import repository as accounts_repo
 from siyu.accounts import service as accounts
 from siyu.cli.common import console, friendly, run_db
-from siyu.core.auth import USER_ROLES
 from siyu.core.errors import InvalidInput
 from siyu.corps import service as corps
+from siyu.corps.principal import USER_ROLES
 from siyu.db.session import Database
 
 app = typer.Typer(help="Console users: add, list, reset a password.", no_args_is_help=True)

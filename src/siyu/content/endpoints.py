@@ -9,7 +9,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
-from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, SettingsDep, WeComDep
 from siyu.content import folders, media, opens, service
 from siyu.content import repository as repo
 from siyu.content.radar_endpoints import public
@@ -31,6 +30,7 @@ from siyu.content.schemas import (
 from siyu.core import export
 from siyu.core.errors import InvalidInput
 from siyu.core.pagination import Page
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, SettingsDep, WeComDep
 
 __all__ = ["public", "router"]
 

@@ -8,13 +8,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from siyu.accounts.endpoints import authorize_url
 from siyu.acquisition.tasks import send_app_message
-from siyu.api.deps import SessionDep, SettingsDep
 from siyu.content import media, opens, page
 from siyu.content.opens import Opened
 from siyu.content.radar import sign_open
 from siyu.content.schemas import ReadBeat
 from siyu.corps import service as corps
-from siyu.worker import outbox
+from siyu.corps.deps import SessionDep, SettingsDep
+from siyu.messaging import outbox
 
 public = APIRouter(include_in_schema=False)
 

@@ -15,10 +15,10 @@ from siyu.content import repository as repo
 from siyu.content.models import ContentFile, ContentItem
 from siyu.content.radar import RadarClaim, sign
 from siyu.content.schemas import FILE_KINDS, ContentIn, ContentOut, ContentPatch, RadarLinkIn
-from siyu.core.auth import Principal
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
+from siyu.corps.principal import Principal
 from siyu.customers.models import Customer
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -213,3 +213,8 @@ async def radar_link(
 
 def link_url(claim: RadarClaim, *, secret_key: str, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/r/{sign(claim, secret_key=secret_key)}"
+
+
+async def find(s: AsyncSession, corp_id: int, item_id: int) -> ContentItem | None:
+    """The item, archived or not, or None (for other domains that refer to items)."""
+    return await repo.get_item(s, corp_id, item_id)

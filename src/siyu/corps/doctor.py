@@ -11,7 +11,7 @@ from siyu.core.secrets import SecretDecryptError
 from siyu.corps import service
 from siyu.corps.models import Corp
 from siyu.wecom.client import WeComClient
-from siyu.wecom.crypto import CallbackCrypto
+from siyu.wecom.crypto import CallbackCrypto, signature
 from siyu.wecom.errors import WeComError
 
 TOKEN_FIXES = {
@@ -154,8 +154,6 @@ async def _callback_route(
     echo = "siyu-doctor-echo"
     _, params = crypto.encrypt_envelope("")
     echostr = crypto.encrypt(echo)
-    from siyu.wecom.crypto import signature
-
     params["msg_signature"] = signature(token, params["timestamp"], params["nonce"], echostr)
     params["echostr"] = echostr
     url = f"{base.rstrip('/')}/wecom/callback/{corp.wecom_corp_id}"

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core import secrets as at_rest
 from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.core.settings import get_settings
 from siyu.corps.models import ApiKey, Corp
-from siyu.customers import stages
 from siyu.db.base import utcnow
 from siyu.wecom.client import WeComClient
 from siyu.wecom.crypto import CallbackCrypto, aes_key_bytes
@@ -73,8 +73,6 @@ async def add_corp(
         timezone=timezone,
     )
     session.add(corp)
-    await session.flush()
-    stages.seed_defaults(session, corp.id)
     await session.flush()
     return corp
 
@@ -154,6 +152,11 @@ def wecom_client(
         base_url=corp.api_base,
         transport=transport,
     )
+
+
+def client_for(corp: Corp) -> WeComClient:
+    """A WeCom client for a job: the secret key from the process settings."""
+    return wecom_client(corp, secret_key=get_settings().secret_key.get_secret_value())
 
 
 async def get_by_wecom_id(session: AsyncSession, wecom_corp_id: str) -> Corp | None:

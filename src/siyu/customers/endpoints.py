@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from siyu.api.deps import PrincipalDep, SessionDep, WeComDep
 from siyu.core import export
 from siyu.core.pagination import Page
+from siyu.corps.deps import PrincipalDep, SessionDep, WeComDep
 from siyu.customers import service
 from siyu.customers.schemas import (
     EXPORT_HEADERS,

@@ -16,9 +16,9 @@ from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.corps.service import allocate_customer_seqs
+from siyu.customers import changelog
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation, RelationTag
-from siyu.segments import changelog as segments_changelog
 
 if TYPE_CHECKING:
     from siyu.wecom.models import BatchItem
@@ -196,7 +196,7 @@ async def apply_contacts(
             )
     await tl.record(session, events)
     changed = result.changed_customer_ids | {e["customer_id"] for e in events}
-    await segments_changelog.record(session, corp_id, changed)
+    await changelog.record(session, corp_id, changed)
     await refresh_customer_status(session, corp_id, list(customers.values()), now=now)
     result.customer_ids = {k: v.id for k, v in customers.items()}
     return result
@@ -417,7 +417,7 @@ async def mark_relation_deleted(
         .values(deleted_at=now, deleted_by=by)
     )
     events.append(tl.entry(corp_id, customer_id, kind, at=now, userid=userid, **data))
-    await segments_changelog.record(session, corp_id, [customer_id])
+    await changelog.record(session, corp_id, [customer_id])
 
 
 async def refresh_customer_status(
@@ -456,4 +456,4 @@ async def refresh_customer_status(
                 updates.append({"id": cid, **values})
         if updates:
             await session.execute(update(Customer), updates)
-            await segments_changelog.record(session, corp_id, [u["id"] for u in updates])
+            await changelog.record(session, corp_id, [u["id"] for u in updates])

@@ -1,4 +1,5 @@
-"""Customers (external contacts), follow relations, their tags, and the customer timeline."""
+"""The customer base mirrored from WeCom: customers (external contacts), follow relations, the
+corp tag library and the tags on relations, the customer timeline, and the ordered change log."""
 
 from __future__ import annotations
 
@@ -91,3 +92,43 @@ class TimelineEvent(Base):
     userid: Mapped[str] = mapped_column(String(64), default="")
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TagGroup(CorpScoped, IdMixin, TimestampMixin, Base):
+    __tablename__ = "tag_groups"
+    __table_args__ = (UniqueConstraint("corp_id", "group_id"),)
+
+    group_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    order: Mapped[int] = mapped_column(default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Tag(CorpScoped, IdMixin, TimestampMixin, Base):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("corp_id", "tag_id"),)
+
+    tag_id: Mapped[str] = mapped_column(String(64))
+    group_pk: Mapped[int] = mapped_column(ForeignKey("tag_groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    order: Mapped[int] = mapped_column(default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CustomerChange(Base):
+    """One customer whose segment-relevant facts changed; ``id`` orders changes per corp.
+
+    Every process keeps its bitmaps current by reading the rows after the last id it saw.
+    Writers of one corp are serialized (see ``changelog.record``), so ids commit in order.
+    """
+
+    __tablename__ = "segment_changes"
+    __table_args__ = (
+        Index("ix_segment_changes_corp_id_id", "corp_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    corp_id: Mapped[int] = mapped_column(ForeignKey("corps.id", ondelete="CASCADE"))
+    customer_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

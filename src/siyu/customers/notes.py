@@ -5,13 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.accounts.schemas import NoteIn
-from siyu.api.deps import PrincipalDep, SessionDep
 from siyu.core.errors import NotFound
+from siyu.corps.deps import PrincipalDep, SessionDep
 from siyu.customers import repository as repo
 from siyu.customers import service, timeline
 from siyu.customers.models import TimelineEvent
-from siyu.customers.schemas import CustomerDetail, TimelineOut
+from siyu.customers.schemas import CustomerDetail, NoteIn, TimelineOut
 from siyu.db.base import utcnow
 
 router = APIRouter(prefix="/customers", tags=["customers"])

@@ -10,12 +10,18 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.models import (
+    Customer,
+    FollowRelation,
+    RelationTag,
+    Tag,
+    TagGroup,
+    TimelineEvent,
+)
 from siyu.customers.schemas import CustomerFilter, Sort
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
 from siyu.employees.models import Employee
-from siyu.tags.models import Tag, TagGroup
 
 
 def _live_relation(corp_id: int, *conds: Any) -> Any:
@@ -253,3 +259,21 @@ async def stages_of(
         )
     )
     return {cid: stage for cid, stage in rows.all()}
+
+
+async def customer_counts(
+    session: AsyncSession, corp_id: int, userids: Sequence[str]
+) -> dict[str, int]:
+    """userid → how many live follow relations (customers) the employee has."""
+    if not userids:
+        return {}
+    rows = await session.execute(
+        select(FollowRelation.userid, func.count())
+        .where(
+            FollowRelation.corp_id == corp_id,
+            FollowRelation.userid.in_(list(userids)),
+            FollowRelation.deleted_at.is_(None),
+        )
+        .group_by(FollowRelation.userid)
+    )
+    return {u: int(n) for u, n in rows.all()}

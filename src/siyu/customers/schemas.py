@@ -133,3 +133,7 @@ def export_row(c: CustomerOut) -> list[Any]:
         c.remarks,
         c.stage_name,
     ]
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)

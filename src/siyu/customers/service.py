@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core.errors import Forbidden, InvalidInput, NotFound
@@ -190,3 +191,11 @@ async def refresh_from_wecom(
     contact = ingest.contact_from(d.external_contact)
     pairs = [(contact, ingest.follow_from(f)) for f in d.follow_user]
     return await ingest.apply_contacts(session, corp_id, pairs, now=utcnow())
+
+
+def filtered(
+    corp_id: int, f: CustomerFilter, *, visible_userids: frozenset[str] | None = None
+) -> Select[Any]:
+    """``SELECT customers`` matching the filter, for domains that act on a filtered list
+    (batch tags, broadcasts): the customer list's own filter, so both always agree."""
+    return repo.filtered(corp_id, f, visible_userids=visible_userids)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.customers import service
 from siyu.customers.schemas import CustomerDetail
 from siyu.customers.stage_models import CustomerStage

@@ -8,7 +8,7 @@ one current stage (per customer, not per follow relation); every change writes a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +23,25 @@ from siyu.customers.stage_schemas import (
 )
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
-from siyu.events import bus
-from siyu.sop.models import SopTemplate
+from siyu.messaging import bus
 from siyu.wecom.client import WeComClient
 
 MAX_STAGES = 20
+
+#: ``(session, corp_id, stage)``: raises :class:`Conflict` to refuse deleting ``stage``.
+#: Domains that refer to stages register one (SOP triggers and stop conditions do), so the
+#: customer base does not know who uses its stages.
+StageGuard = Callable[[AsyncSession, int, CustomerStage], Awaitable[None]]
+_delete_guards: list[StageGuard] = []
+
+
+def guard_deletion(guard: StageGuard) -> StageGuard:
+    """Register ``guard`` to run before any stage is deleted (idempotent per function)."""
+    if guard not in _delete_guards:
+        _delete_guards.append(guard)
+    return guard
+
+
 DEFAULTS: list[tuple[str, str]] = [
     ("潜在客户", "open"),
     ("意向客户", "open"),
@@ -122,12 +136,8 @@ async def delete_stage(session: AsyncSession, corp_id: int, stage_id: int) -> No
     n = (await counts(session, corp_id)).get(stage.id, 0)
     if n:
         raise Conflict(f"{n} customers are at stage {stage.name}; move them to another stage first")
-    tpls = await session.scalars(
-        scoped(SopTemplate, corp_id).where(SopTemplate.deleted_at.is_(None))
-    )
-    for tpl in tpls.all():
-        if stage.id in (tpl.trigger.get("stage_ids") or []) + (tpl.stop.get("stages") or []):
-            raise Conflict(f"SOP {tpl.name} uses stage {stage.name}; change that SOP first")
+    for guard in list(_delete_guards):
+        await guard(session, corp_id, stage)
     await session.delete(stage)
     await session.flush()
 

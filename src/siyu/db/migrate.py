@@ -9,7 +9,7 @@ from alembic.config import Config
 
 from siyu.db.engine import ensure_sqlite_dir, sync_url
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent.parent / "migrations"  # siyu/migrations, above every domain
 
 
 def alembic_config(database_url: str) -> Config:

@@ -1,7 +1,7 @@
 """The database handle of a process and the unit of work.
 
 The unit of work owns the transaction: it commits at the end or rolls back on error.
-Services never commit. Jobs enqueued through ``siyu.worker.outbox`` during the unit of work
+Services never commit. Jobs enqueued through ``siyu.messaging.outbox`` during the unit of work
 are sent after the commit and dropped on rollback.
 """
 

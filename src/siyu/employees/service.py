@@ -4,32 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core import sorting
 from siyu.core.errors import NotFound
-from siyu.customers.models import FollowRelation
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
 from siyu.employees.schemas import DepartmentOut, EmployeeOut
-
-
-async def _customer_counts(
-    session: AsyncSession, corp_id: int, userids: list[str]
-) -> dict[str, int]:
-    if not userids:
-        return {}
-    rows = await session.execute(
-        select(FollowRelation.userid, func.count())
-        .where(
-            FollowRelation.corp_id == corp_id,
-            FollowRelation.userid.in_(userids),
-            FollowRelation.deleted_at.is_(None),
-        )
-        .group_by(FollowRelation.userid)
-    )
-    return {u: int(n) for u, n in rows.all()}
 
 
 async def list_employees(
@@ -44,7 +26,8 @@ async def list_employees(
     limit: int = 50,
     sort: str | None = None,
 ) -> tuple[list[EmployeeOut], str | None]:
-    """Employees in ``sort`` order (see ``SORTS``), each with their customer count."""
+    """Employees in ``sort`` order (see ``SORTS``); ``customers`` is left 0 here (the customer
+    base above fills it in: ``siyu.customers.employee_endpoints``)."""
     order = sorting.parse(sort, SORTS, "id")
     stmt = scoped(Employee, corp_id)
     if keyword:
@@ -62,13 +45,7 @@ async def list_employees(
         department is not None
     ):  # department ids are a JSON list: filter in Python (pages may be short)
         rows = [e for e in rows if department in (e.department_ids or [])]
-    counts = await _customer_counts(session, corp_id, [e.userid for e in rows])
-    items = []
-    for e in rows:
-        out = EmployeeOut.model_validate(e)
-        out.customers = counts.get(e.userid, 0)
-        items.append(out)
-    return items, nxt
+    return [EmployeeOut.model_validate(e) for e in rows], nxt
 
 
 SORTS = {
@@ -83,9 +60,7 @@ async def get_employee(session: AsyncSession, corp_id: int, userid: str) -> Empl
     e = await session.scalar(scoped(Employee, corp_id).where(Employee.userid == userid))
     if e is None:
         raise NotFound(f"employee {userid} does not exist")
-    out = EmployeeOut.model_validate(e)
-    out.customers = (await _customer_counts(session, corp_id, [userid])).get(userid, 0)
-    return out
+    return EmployeeOut.model_validate(e)
 
 
 async def list_departments(session: AsyncSession, corp_id: int) -> list[DepartmentOut]:
@@ -103,3 +78,11 @@ async def list_departments(session: AsyncSession, corp_id: int) -> list[Departme
         item.employees = members.get(d.dept_id, 0)
         out.append(item)
     return out
+
+
+async def department_parents(session: AsyncSession, corp_id: int) -> dict[int, int | None]:
+    """dept_id → parent dept_id (None at the root): the department tree."""
+    rows = await session.execute(
+        scoped(Department, corp_id, Department.dept_id, Department.parent_id)
+    )
+    return {d: p for d, p in rows.all()}

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer
 from siyu.db.repository import scoped
-from siyu.events import bus
 from siyu.events.models import InboundEvent
 from siyu.groups import ingest as groups
+from siyu.messaging import bus
 from siyu.wecom.callbacks import CallbackEvent
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError

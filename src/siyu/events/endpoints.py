@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from siyu.api.deps import CorpDep, SessionDep
 from siyu.core.pagination import Page, encode_cursor, id_page_bounds
+from siyu.corps.deps import CorpDep, SessionDep
 from siyu.events import repository, spool
 
 router = APIRouter(prefix="/events", tags=["events"])

@@ -16,8 +16,9 @@ from siyu.customers import ingest as customers
 from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
-from siyu.events import bus, chats, repository
+from siyu.events import chats, repository
 from siyu.events.models import InboundEvent
+from siyu.messaging import bus
 from siyu.tags import ingest as tags
 from siyu.wecom.callbacks import CallbackEvent
 from siyu.wecom.client import WeComClient

@@ -21,14 +21,14 @@ from huey.constants import EmptyData
 from sqlalchemy import select
 
 from siyu.corps.models import Corp
+from siyu.corps.service import client_for
 from siyu.db.base import utcnow
 from siyu.db.session import Database
 from siyu.events import repository, service, spool
 from siyu.events.models import InboundEvent
 from siyu.events.prefetch import prefetch
+from siyu.messaging.queue import huey, run_async
 from siyu.wecom.client import WeComClient
-from siyu.worker.app import huey, run_async
-from siyu.worker.context import client_for
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from siyu.acquisition.tasks import send_app_message
-from siyu.api.deps import PrincipalDep, SessionDep, SettingsDep, WeComDep
 from siyu.core import export
 from siyu.core.errors import Forbidden
 from siyu.core.pagination import Page
+from siyu.corps.deps import PrincipalDep, SessionDep, SettingsDep, WeComDep
 from siyu.db.base import utcnow
 from siyu.frontline import mine, progress, service
 from siyu.frontline.launch import Signer
@@ -28,7 +28,7 @@ from siyu.frontline.schemas import (
     TaskOut,
 )
 from siyu.frontline.tasks import enqueue, sync_task
-from siyu.worker import outbox
+from siyu.messaging import outbox
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 LIST_HEADERS = [

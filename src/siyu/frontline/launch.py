@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import AppMessage
 from siyu.acquisition.ownership import message
-from siyu.broadcasts import repository as broadcasts_repo
 from siyu.broadcasts import service as broadcasts
 from siyu.broadcasts.schemas import Audience, BroadcastCreate
 from siyu.content import messages as content_messages
-from siyu.content import repository as content_repo
+from siyu.content import service as content
 from siyu.content.models import ContentItem
 from siyu.content.radar import RadarClaim
 from siyu.content.service import link_url
@@ -55,7 +54,7 @@ async def content_items(s: AsyncSession, corp_id: int, ids: list[int]) -> list[C
     error (text items are appended to the message text)."""
     items = []
     for item_id in ids:
-        item = await content_repo.get_item(s, corp_id, item_id)
+        item = await content.find(s, corp_id, item_id)
         if item is not None and item.kind == "text":
             items.append(item)
         else:
@@ -108,7 +107,7 @@ async def target_counts(
         return dict.fromkeys(userids, 1)
     aud = audience(task, userids)
     picked = await broadcasts.assignment(s, corp, aud)
-    per = await broadcasts_repo.sender_counts(s, picked)
+    per = await broadcasts.sender_counts(s, picked)
     await broadcasts.done_with(s, aud)
     return {u: n for u, _, n in per}
 

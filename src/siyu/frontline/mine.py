@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.broadcasts.models import BroadcastRecipient
-from siyu.content import repository as content_repo
+from siyu.content import service as content
 from siyu.content.models import ContentItem
 from siyu.content.radar import RadarClaim
 from siyu.content.service import link_url
-from siyu.core.auth import Principal
 from siyu.core.errors import Forbidden
+from siyu.corps.principal import Principal
 from siyu.customers.models import Customer, FollowRelation
 from siyu.frontline import progress
 from siyu.frontline.launch import LINK_TTL, LINKS, Signer, text_of
@@ -61,7 +61,7 @@ async def _pieces(
     for this customer, naming the task's broadcast (opens count as the task's effect)."""
     items: list[ContentItem] = []
     for item_id in task.content_ids:
-        item = await content_repo.get_item(s, task.corp_id, item_id)
+        item = await content.find(s, task.corp_id, item_id)
         if item is not None and item.archived_at is None:
             items.append(item)
     out: list[MyPiece] = []

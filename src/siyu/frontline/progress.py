@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, false, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.broadcasts import repository as broadcasts_repo
+from siyu.broadcasts import service as broadcasts
 from siyu.core.errors import Conflict
 from siyu.core.pagination import decode_cursor, encode_cursor
 from siyu.frontline import repository as repo
@@ -50,7 +50,7 @@ async def refresh(s: AsyncSession, task: FrontlineTask) -> Totals:
     elif task.kind == "moment":
         for a in people:
             jobs_ = (
-                await broadcasts_repo.jobs(s, task.corp_id, a.broadcast_id)
+                await broadcasts.sender_jobs(s, task.corp_id, a.broadcast_id)
                 if a.broadcast_id
                 else []
             )
@@ -80,7 +80,7 @@ async def refresh(s: AsyncSession, task: FrontlineTask) -> Totals:
         a.opens, a.opened_customers = opens.get(a.userid, (0, 0))
     error = (task.totals or {}).get("error")
     for bid in bids:
-        b = await broadcasts_repo.get(s, task.corp_id, bid)
+        b = await broadcasts.find(s, task.corp_id, bid)
         if b is not None and b.status == "failed":
             error = f"broadcast {b.id} failed: {b.error or 'unknown error'}"[:300]
     totals = summarize(people, without=list(task.totals.get("without_targets") or []))

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.accounts import repository as accounts_repo
 from siyu.broadcasts.models import BroadcastRecipient, BroadcastSender
 from siyu.content.models import RadarOpen
 from siyu.db.repository import scoped
+from siyu.employees import service as directory
 from siyu.employees.models import Employee
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 
@@ -98,7 +98,7 @@ async def employees(s: AsyncSession, corp_id: int, userids: Sequence[str]) -> li
 
 async def department_userids(s: AsyncSession, corp_id: int, roots: Sequence[int]) -> set[str]:
     """Active employees of these departments and every department below them."""
-    parents = await accounts_repo.department_parents(s, corp_id)
+    parents = await directory.department_parents(s, corp_id)
     subtree = set(roots)
     while True:
         more = {d for d, p in parents.items() if p in subtree} - subtree

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.broadcasts import service as broadcasts
-from siyu.core.auth import Principal
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
+from siyu.corps import service as corps
 from siyu.corps.models import Corp
+from siyu.corps.principal import Principal
 from siyu.db.base import utcnow
 from siyu.frontline import launch as launcher
 from siyu.frontline import progress
@@ -26,6 +27,7 @@ from siyu.frontline import repository as repo
 from siyu.frontline.launch import Outbound, Signer
 from siyu.frontline.models import FrontlineTask
 from siyu.frontline.schemas import AudiencePreview, TaskIn, TaskOut, Totals
+from siyu.segments import service as segments
 from siyu.wecom.client import WeComClient
 
 SYNC_EVERY = timedelta(minutes=10)
@@ -54,8 +56,6 @@ async def _validate(s: AsyncSession, corp: Corp, data: TaskIn) -> list[tuple[str
         items = await launcher.content_items(s, corp.id, data.content_ids)
         launcher.check_content(data.kind, items)
     if data.targets.segment_id is not None:
-        from siyu.segments import service as segments
-
         await segments.get(s, corp.id, data.targets.segment_id)  # NotFound: 404
     return await assignees_of(s, corp.id, data)
 
@@ -249,8 +249,6 @@ async def mark_done(s: AsyncSession, principal: Principal, task_id: int, *, done
 async def due(s: AsyncSession, *, now: datetime, signer: Signer) -> dict[str, Any]:
     """The minute's scan over every corp: launch scheduled tasks, end those past their
     deadline, pick tasks for the automatic reminder and for a result sync."""
-    from siyu.corps import service as corps
-
     t = FrontlineTask
     launched: list[tuple[int, Outbound]] = []
     remind: list[tuple[int, int]] = []

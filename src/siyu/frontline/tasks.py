@@ -12,14 +12,14 @@ from siyu.broadcasts import ledger
 from siyu.broadcasts.tasks import run_broadcast
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
+from siyu.corps.service import client_for
 from siyu.db.base import utcnow
 from siyu.db.session import Database
 from siyu.frontline import progress, service
 from siyu.frontline import repository as repo
 from siyu.frontline.launch import Outbound, Signer
-from siyu.worker import outbox
-from siyu.worker.app import huey, run_async
-from siyu.worker.context import client_for
+from siyu.messaging import outbox
+from siyu.messaging.queue import huey, run_async
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from siyu.api.deps import PrincipalDep, SessionDep
 from siyu.core.pagination import Page
+from siyu.corps.deps import PrincipalDep, SessionDep
 from siyu.groups import service
 from siyu.groups.schemas import GroupChatDetail, GroupChatOut
 

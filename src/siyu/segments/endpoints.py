@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from siyu.api.deps import CorpDep, SessionDep
 from siyu.core import export
 from siyu.core.pagination import Page
+from siyu.corps.deps import CorpDep, SessionDep
 from siyu.customers.schemas import EXPORT_HEADERS, CustomerOut, export_row
 from siyu.segments import service
 from siyu.segments.registry import REGISTRY

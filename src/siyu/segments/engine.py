@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core.errors import InvalidInput
 from siyu.corps.models import Corp
+from siyu.customers import changelog
 from siyu.customers import timeline as tl
-from siyu.segments import changelog
 from siyu.segments import repository as repo
 from siyu.segments import rules as r
 from siyu.segments.index import CorpIndex

@@ -3,7 +3,8 @@ after the change commits (the queue task reads committed state only)."""
 
 from __future__ import annotations
 
-from siyu.events.bus import (
+from siyu.messaging import outbox
+from siyu.messaging.bus import (
     CUSTOMER_ADDED,
     CUSTOMER_DELETED,
     CUSTOMER_EDITED,
@@ -13,7 +14,6 @@ from siyu.events.bus import (
 )
 from siyu.segments import rule_tag_repository as rrepo
 from siyu.segments.tasks import evaluate_rule_tags
-from siyu.worker import outbox
 
 
 @subscribe(CUSTOMER_ADDED)

@@ -1,33 +1,15 @@
-"""Segment tables: the ordered change log, saved segments, frozen snapshots, rule tags."""
+"""Segment tables: saved segments, frozen snapshots, rule tags (the change log they read is
+``siyu.customers.changelog``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from siyu.db.base import Base, BigIntPK, CorpScoped, IdMixin, TimestampMixin, utcnow
-
-
-class SegmentChange(Base):
-    """One customer whose segment-relevant facts changed; ``id`` orders changes per corp.
-
-    Every process keeps its bitmaps current by reading the rows after the last id it saw.
-    Writers of one corp are serialized (see ``changelog.record``), so ids commit in order.
-    """
-
-    __tablename__ = "segment_changes"
-    __table_args__ = (
-        Index("ix_segment_changes_corp_id_id", "corp_id", "id"),
-        {"sqlite_autoincrement": True},
-    )
-
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    corp_id: Mapped[int] = mapped_column(ForeignKey("corps.id", ondelete="CASCADE"))
-    customer_id: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+from siyu.db.base import Base, CorpScoped, IdMixin, TimestampMixin
 
 
 class Segment(CorpScoped, IdMixin, TimestampMixin, Base):

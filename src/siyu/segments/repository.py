@@ -11,12 +11,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import ChannelCode, CustomerOwner
-from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag, TimelineEvent
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
 from siyu.employees.models import Department, Employee
 from siyu.segments.index import Facts
-from siyu.tags.models import Tag
 
 CHUNK = 900  # bound parameters per IN list (SQLite allows 32766, PostgreSQL 65535)
 RESTRICT_MAX = 20_000  # above this many candidates a fallback term scans the corp instead

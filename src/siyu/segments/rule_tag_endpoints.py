@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from siyu.api.deps import CorpDep, SessionDep
+from siyu.corps.deps import CorpDep, SessionDep
+from siyu.messaging import outbox
 from siyu.segments import rule_tags
 from siyu.segments.schemas import RuleTagIn, RuleTagOut, RuleTagPatch
 from siyu.segments.tasks import evaluate_rule_tag
-from siyu.worker import outbox
 
 router = APIRouter(prefix="/rule-tags", tags=["rule tags"])
 

@@ -8,13 +8,14 @@ from huey import crontab
 
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
+from siyu.customers import changelog
 from siyu.db.base import utcnow
 from siyu.db.session import Database
-from siyu.segments import changelog, engine, rule_tags
+from siyu.messaging.queue import huey, run_async
+from siyu.segments import engine, rule_tags
 from siyu.segments import rule_tag_repository as rrepo
 from siyu.segments.registry import start_warming
 from siyu.tags.tasks import run_batch_tag_job
-from siyu.worker.app import huey, run_async
 
 
 @huey.on_startup()

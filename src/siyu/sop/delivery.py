@@ -28,10 +28,10 @@ from siyu.corps.models import Corp
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.session import Database
 from siyu.groups.models import GroupChat
+from siyu.messaging import outbox
 from siyu.sop import repository as repo
 from siyu.sop import runs, schedule, triggers
 from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
-from siyu.worker import outbox
 
 RADAR_KINDS = ("link", "article")
 

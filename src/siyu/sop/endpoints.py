@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from siyu.api.deps import CorpDep, PrincipalDep, SessionDep
 from siyu.core import export
 from siyu.core.pagination import Page
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.employees.models import Employee
+from siyu.messaging import outbox
 from siyu.sop import repository as repo
 from siyu.sop import service, todos
 from siyu.sop.schemas import (
@@ -23,7 +24,6 @@ from siyu.sop.schemas import (
     TodoOut,
 )
 from siyu.sop.tasks import sop_backfill
-from siyu.worker import outbox
 
 router = APIRouter(prefix="/sop", tags=["sop"])
 

@@ -6,7 +6,14 @@ Runs whose first step is due at once get a scan of the corp after commit, so a
 
 from __future__ import annotations
 
-from siyu.events.bus import (
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from siyu.core.errors import Conflict
+from siyu.customers import stages
+from siyu.customers.stage_models import CustomerStage
+from siyu.db.repository import scoped
+from siyu.messaging import outbox
+from siyu.messaging.bus import (
     CUSTOMER_ADDED,
     CUSTOMER_DELETED,
     CUSTOMER_EDITED,
@@ -18,8 +25,21 @@ from siyu.events.bus import (
 )
 from siyu.sop import repository as repo
 from siyu.sop import triggers
+from siyu.sop.models import SopTemplate
 from siyu.sop.tasks import sop_scan
-from siyu.worker import outbox
+
+
+@stages.guard_deletion
+async def refuse_deleting_a_stage_in_use(
+    session: AsyncSession, corp_id: int, stage: CustomerStage
+) -> None:
+    """A stage that a live SOP starts on or stops at cannot be deleted."""
+    tpls = await session.scalars(
+        scoped(SopTemplate, corp_id).where(SopTemplate.deleted_at.is_(None))
+    )
+    for tpl in tpls.all():
+        if stage.id in (tpl.trigger.get("stage_ids") or []) + (tpl.stop.get("stages") or []):
+            raise Conflict(f"SOP {tpl.name} uses stage {stage.name}; change that SOP first")
 
 
 async def _scan_if_due(ctx: EventContext, event: DomainEvent, started: int) -> None:

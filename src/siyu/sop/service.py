@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.acquisition.models import ChannelCode
 from siyu.content.models import ContentItem
 from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.customers.models import Tag
 from siyu.customers.stage_models import CustomerStage
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -19,7 +20,6 @@ from siyu.sop import repository as repo
 from siyu.sop import runs
 from siyu.sop.models import SopStep, SopTemplate
 from siyu.sop.schemas import StepIn, StepOut, TemplateIn, TemplateOut, TemplateStats
-from siyu.tags.models import Tag
 
 MAX_TEMPLATES = 200
 

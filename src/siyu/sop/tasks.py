@@ -10,9 +10,9 @@ from huey.exceptions import TaskLockedException
 from siyu.corps import service as corps
 from siyu.db.base import utcnow
 from siyu.db.session import Database
+from siyu.messaging.queue import huey, run_async
 from siyu.sop import backfill, delivery
 from siyu.sop import repository as repo
-from siyu.worker.app import huey, run_async
 
 log = logging.getLogger(__name__)
 

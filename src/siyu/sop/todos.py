@@ -10,9 +10,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.content import messages
-from siyu.core.auth import Principal
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
+from siyu.corps.principal import Principal
 from siyu.customers import timeline
 from siyu.customers.models import Customer
 from siyu.db.base import utcnow

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from siyu.api.deps import CorpDep, SessionDep
 from siyu.core.errors import NotFound
+from siyu.corps.deps import CorpDep, SessionDep
+from siyu.messaging import outbox
 from siyu.sync import service
 from siyu.sync.schemas import SyncRunOut
 from siyu.sync.tasks import full_sync
-from siyu.worker import outbox
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 

@@ -24,10 +24,10 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from siyu.corps.service import allocate_customer_seqs
+from siyu.customers import changelog
 from siyu.customers import timeline as tl
 from siyu.customers.ingest import CUSTOMER_FIELDS, RELATION_FIELDS, ContactData, FollowData
 from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
-from siyu.segments import changelog as segments_changelog
 
 _CUSTOMERS = cast(Table, Customer.__table__)
 _RELATIONS = cast(Table, FollowRelation.__table__)
@@ -261,7 +261,7 @@ class FreshIngest:
             timeline_rows.append((corp_id, cid, added, f.userid, row[10], data))
         await executemany(conn, _RELATION_TAGS, _TAG_COLS, tag_rows)
         await executemany(conn, _TIMELINE, _TIMELINE_COLS, timeline_rows)
-        await segments_changelog.record(session, corp_id, ids.values())
+        await changelog.record(session, corp_id, ids.values())
         known.update(updated)
         return len(new)
 

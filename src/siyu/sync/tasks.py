@@ -9,11 +9,11 @@ from huey import crontab
 
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
+from siyu.corps.service import client_for
 from siyu.db.base import utcnow
 from siyu.db.session import Database
+from siyu.messaging.queue import huey, run_async
 from siyu.sync import service
-from siyu.worker.app import huey, run_async
-from siyu.worker.context import client_for
 
 log = logging.getLogger(__name__)
 

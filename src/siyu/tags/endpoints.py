@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from siyu.api.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
+from siyu.messaging import outbox
 from siyu.tags import scope, service
 from siyu.tags.schemas import (
     BatchTagIn,
@@ -16,7 +17,6 @@ from siyu.tags.schemas import (
     TagsIn,
 )
 from siyu.tags.tasks import run_batch_tag_job
-from siyu.worker import outbox
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.customers.models import Tag, TagGroup
 from siyu.db.repository import scoped
-from siyu.tags.models import Tag, TagGroup
 
 
 def _a(obj: Any, name: str, default: Any = None) -> Any:

@@ -10,27 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from siyu.db.base import Base, CorpScoped, IdMixin, TimestampMixin
 
 
-class TagGroup(CorpScoped, IdMixin, TimestampMixin, Base):
-    __tablename__ = "tag_groups"
-    __table_args__ = (UniqueConstraint("corp_id", "group_id"),)
-
-    group_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(100))
-    order: Mapped[int] = mapped_column(default=0)
-    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class Tag(CorpScoped, IdMixin, TimestampMixin, Base):
-    __tablename__ = "tags"
-    __table_args__ = (UniqueConstraint("corp_id", "tag_id"),)
-
-    tag_id: Mapped[str] = mapped_column(String(64))
-    group_pk: Mapped[int] = mapped_column(ForeignKey("tag_groups.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(100))
-    order: Mapped[int] = mapped_column(default=0)
-    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
 class BatchTagJob(CorpScoped, IdMixin, TimestampMixin, Base):
     """A batch tag/untag of many customers, written to WeCom per follow relation by a worker."""
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.customers import changelog
 from siyu.customers import timeline as tl
 from siyu.customers.models import FollowRelation, RelationTag
-from siyu.segments import changelog as segments_changelog
 
 
 async def mirror_mark_tag(
@@ -56,4 +56,4 @@ async def mirror_mark_tag(
     ]
     await tl.record(s, events)
     if new or gone:
-        await segments_changelog.record(s, corp_id, [rel.customer_id])
+        await changelog.record(s, corp_id, [rel.customer_id])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.core.auth import Principal
 from siyu.core.errors import Forbidden, InvalidInput
+from siyu.corps.principal import Principal
 from siyu.customers.models import FollowRelation
 from siyu.tags.schemas import BatchTagIn
 

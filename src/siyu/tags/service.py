@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.core.auth import Principal
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from siyu.customers import repository as customer_repo
-from siyu.customers.models import Customer, FollowRelation, RelationTag
+from siyu.corps.principal import Principal
+from siyu.customers import service as customers
+from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag, TagGroup
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.tags import batch, ingest
-from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
+from siyu.tags.models import BatchTagItem, BatchTagJob
 from siyu.tags.schemas import BatchTagIn, TagGroupOut, TagOut
 from siyu.wecom.client import WeComClient
 
@@ -225,7 +225,7 @@ async def create_batch_job(
         rel = rel.where(FollowRelation.customer_id.in_(body.customer_ids))
     else:
         assert body.filter is not None
-        ids = customer_repo.filtered(corp_id, body.filter).with_only_columns(Customer.id)
+        ids = customers.filtered(corp_id, body.filter).with_only_columns(Customer.id)
         rel = rel.where(FollowRelation.customer_id.in_(ids.scalar_subquery()))
     if body.userid:
         rel = rel.where(FollowRelation.userid == body.userid)

@@ -9,12 +9,12 @@ from sqlalchemy import and_, or_, select
 
 from siyu.core.settings import get_settings
 from siyu.corps import service as corps
+from siyu.corps.service import client_for
 from siyu.db.base import utcnow
 from siyu.db.session import Database
+from siyu.messaging.queue import huey, run_async
 from siyu.tags import batch
 from siyu.tags.models import BatchTagJob
-from siyu.worker.app import huey, run_async
-from siyu.worker.context import client_for
 
 
 async def run_batch_now(db: Database, corp_id: int, job_id: int) -> str:

@@ -117,11 +117,15 @@ def create_sandbox_app(
 
 def run_sandbox(config: SandboxConfig | None = None) -> None:
     """Serve the sandbox with Uvicorn until interrupted (port 0 picks a free port)."""
+    import socket
+
     import uvicorn
 
-    from siyu.core.serving import free_port
-
     config = config or SandboxConfig()
-    port = config.port or free_port(config.host)
+    port = config.port
+    if not port:
+        with socket.socket() as sock:  # a port that was free a moment ago
+            sock.bind((config.host, 0))
+            port = int(sock.getsockname()[1])
     print(f"WeCom sandbox for {config.corp_id} at http://{config.host}:{port}", flush=True)
     uvicorn.run(create_sandbox_app(config), host=config.host, port=port, log_level="info")

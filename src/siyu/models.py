@@ -1,4 +1,5 @@
-"""Import every table so that ``Base.metadata`` is complete (Alembic, tests)."""
+"""The model registry: imports every table so that ``Base.metadata`` is complete (Alembic
+migrations, tests). A composition root: nothing in a domain imports it."""
 
 from siyu.accounts.models import AuditEntry, ConsoleUser
 from siyu.acquisition.models import (
@@ -26,17 +27,25 @@ from siyu.broadcasts.models import (
 )
 from siyu.content.models import ContentFile, ContentFolder, ContentItem, ContentTag, RadarOpen
 from siyu.corps.models import ApiKey, Corp
-from siyu.customers.models import Customer, FollowRelation, RelationTag, TimelineEvent
+from siyu.customers.models import (
+    Customer,
+    CustomerChange,
+    FollowRelation,
+    RelationTag,
+    Tag,
+    TagGroup,
+    TimelineEvent,
+)
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.base import Base
 from siyu.employees.models import Department, Employee
 from siyu.events.models import InboundEvent
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.groups.models import GroupChat, GroupMember
-from siyu.segments.models import RuleTag, Segment, SegmentChange, SegmentSnapshot
+from siyu.segments.models import RuleTag, Segment, SegmentSnapshot
 from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 from siyu.sync.models import SyncRun
-from siyu.tags.models import BatchTagItem, BatchTagJob, Tag, TagGroup
+from siyu.tags.models import BatchTagItem, BatchTagJob
 
 __all__ = [
     "AcquisitionImage",
@@ -63,6 +72,7 @@ __all__ = [
     "ContentTag",
     "Corp",
     "Customer",
+    "CustomerChange",
     "CustomerOwner",
     "CustomerSource",
     "CustomerStage",
@@ -83,7 +93,6 @@ __all__ = [
     "RelationTag",
     "RuleTag",
     "Segment",
-    "SegmentChange",
     "SegmentSnapshot",
     "SopRun",
     "SopStep",

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from siyu.core.settings import get_settings
 from siyu.db import migrate
 from siyu.db.session import Database
-from siyu.worker import app
+from siyu.messaging import queue as app
 
 
 def _in_thread(fn: Any) -> Any:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from siyu.api.deps import SessionDep, SettingsDep
 from siyu.corps import service as corps
+from siyu.corps.deps import SessionDep, SettingsDep
 from siyu.events.sink import CallbackConfig, CallbackConfigCache, EventSink
 from siyu.events.spool import SpoolSink
 from siyu.wecom.callbacks import parse_event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import siyu.db.models  # noqa: F401  (registers every table)
+import siyu.models  # noqa: F401  (registers every table)
 from siyu.db.base import Base
 from siyu.db.engine import install_sqlite_pragmas
 

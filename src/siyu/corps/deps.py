@@ -1,21 +1,28 @@
-"""Dependencies: the unit of work per request, the authenticated corp, a WeCom client."""
+"""What every router needs: the unit of work per request, the principal, its corp, a WeCom client.
+
+These sit below every domain so that a domain's router imports no ``siyu.api`` module. A console
+session cookie is turned into a principal by ``siyu.accounts`` (above this layer): the app
+factory installs that resolver as ``app.state.cookie_principal`` (see :data:`CookieResolver`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.accounts import auth as accounts_auth
-from siyu.core.auth import Principal
 from siyu.core.settings import Settings
 from siyu.corps import service as corps
 from siyu.corps.models import Corp
+from siyu.corps.principal import Principal
 from siyu.db.session import Database
 from siyu.wecom.client import WeComClient
+
+#: ``(request, session, settings) -> principal or None``: a console session cookie's principal
+CookieResolver = Callable[[Request, AsyncSession, Settings], Awaitable[Principal | None]]
 
 bearer = HTTPBearer(auto_error=False, description="a corp API key: `Authorization: Bearer sy_...`")
 
@@ -59,7 +66,10 @@ async def _principal(
             corp=corp, role="integrator", name=f"api-key:{prefix}", api_key_id=key_id
         )
     else:
-        principal = await accounts_auth.from_cookie(request, session, get_settings(request))
+        resolve: CookieResolver | None = getattr(request.app.state, "cookie_principal", None)
+        principal = (
+            None if resolve is None else await resolve(request, session, get_settings(request))
+        )
         if principal is None:
             raise HTTPException(
                 401,

@@ -16,10 +16,10 @@ from typing import cast
 from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.customers.models import CustomerChange
 from siyu.db.base import utcnow
-from siyu.segments.models import SegmentChange
 
-_TABLE = cast(Table, SegmentChange.__table__)
+_TABLE = cast(Table, CustomerChange.__table__)
 LOCK_CLASS = 0x5E6  # first key of the advisory lock pair: "segment changes"
 
 
@@ -41,7 +41,7 @@ async def record(session: AsyncSession, corp_id: int, customer_ids: Iterable[int
 
 
 async def last_id(session: AsyncSession, corp_id: int) -> int:
-    stmt = select(func.max(SegmentChange.id)).where(SegmentChange.corp_id == corp_id)
+    stmt = select(func.max(CustomerChange.id)).where(CustomerChange.corp_id == corp_id)
     return int(await session.scalar(stmt) or 0)
 
 
@@ -50,9 +50,9 @@ async def after(
 ) -> list[tuple[int, int]]:
     """(change id, customer id) of the corp after ``last``, in order, at most ``limit``."""
     rows = await session.execute(
-        select(SegmentChange.id, SegmentChange.customer_id)
-        .where(SegmentChange.corp_id == corp_id, SegmentChange.id > last)
-        .order_by(SegmentChange.id)
+        select(CustomerChange.id, CustomerChange.customer_id)
+        .where(CustomerChange.corp_id == corp_id, CustomerChange.id > last)
+        .order_by(CustomerChange.id)
         .limit(limit)
     )
     return [(int(i), int(c)) for i, c in rows.all()]
@@ -61,5 +61,5 @@ async def after(
 async def prune(session: AsyncSession, *, before: datetime) -> int:
     """Delete changes logged before ``before`` (every live index has read them: an index idle
     for more than half the retention is rebuilt instead of caught up)."""
-    result = await session.execute(delete(SegmentChange).where(SegmentChange.created_at < before))
+    result = await session.execute(delete(CustomerChange).where(CustomerChange.created_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ Domains subscribe at import time (``siyu.worker.tasks`` imports every domain's h
     async def greet(ctx: EventContext, event: DomainEvent) -> None: ...
 
 A handler that needs outbound work to WeCom should record it durably (a row) and enqueue a job
-with ``siyu.worker.outbox.enqueue(ctx.session, task, ...)`` rather than call WeCom inline, unless
+with ``siyu.messaging.outbox.enqueue(ctx.session, task, ...)`` rather than call WeCom inline, unless
 the call is short and must happen now (e.g. a welcome message within its 20 s window).
 """
 

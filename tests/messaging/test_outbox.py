@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from siyu.db.session import Database
-from siyu.worker import outbox
-from siyu.worker.app import huey, make_huey
+from siyu.messaging import outbox
+from siyu.messaging.queue import huey, make_huey
 
 
 @huey.task()

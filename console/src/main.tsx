@@ -21,7 +21,6 @@ const TasksPage = lazy(() => import('./pages/tasks/TasksPage'))
 const SopPage = lazy(() => import('./pages/sop/SopPage'))
 const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
-const ComingSoon = lazy(() => import('./pages/ComingSoon'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
@@ -69,7 +68,6 @@ function Root() {
           <Route path="soon/sops" element={<Navigate to="/sop" replace />} />
           <Route path="soon/content" element={<Navigate to="/content" replace />} />
           <Route path="soon/group-codes" element={<Navigate to="/group-codes" replace />} />
-          <Route path="soon/:feature" element={<ComingSoon />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

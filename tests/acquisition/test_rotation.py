@@ -51,7 +51,7 @@ def test_accept_window_switches_verification(
     assert st["rows"][0]["key"] == a and st["rows"][0]["adds"] == 2  # add_half counts too
     x = api.get("/api/v1/acquisition/stats/export")
     rows = list(load_workbook(io.BytesIO(x.content)).worksheets[0].iter_rows(values_only=True))
-    assert rows[0][:5] == ("渠道", "员工", "员工ID", "日期", "新增")
+    assert rows[0][:5] == ("渠道", "员工", "员工ID", "日期 (Asia/Shanghai)", "新增")
     assert [(r[0], r[2], r[4]) for r in rows[1:]] == [("白天自动通过", a, 2)]
 
 

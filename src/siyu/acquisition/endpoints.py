@@ -27,7 +27,7 @@ from siyu.acquisition.schemas import (
     WelcomeSendOut,
 )
 from siyu.core.errors import NotFound
-from siyu.core.export import MEDIA, check_format, render
+from siyu.core.export import MEDIA, Time, check_format, render
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, SessionDep, WeComDep
 from siyu.db.base import utcnow
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/acquisition", tags=["acquisition"])
 router.include_router(group_code_router)
 router.include_router(ownership_router)
 
-EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标签", "创建时间"]
+EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标签", Time("创建时间")]
 
 
 @router.post("/channels", response_model=ChannelCodeOut, status_code=201)
@@ -99,7 +99,7 @@ async def export_channels(
                 c.created_at,
             ]
 
-    data = await render(fmt, EXPORT_HEADERS, rows(), sheet="渠道活码")
+    data = await render(fmt, EXPORT_HEADERS, rows(), sheet="渠道活码", tz=corp.timezone)
     return _file(data, MEDIA[fmt], f"channel_codes.{fmt}")
 
 
@@ -252,7 +252,7 @@ async def export_stats(
         for r in table:
             yield r
 
-    data = await render(fmt, stats.EXPORT_HEADERS, rows(), sheet="渠道统计")
+    data = await render(fmt, stats.EXPORT_HEADERS, rows(), sheet="渠道统计", tz=tz)
     return _file(data, MEDIA[fmt], f"channel_stats_{s}_{e}.{fmt}")
 
 

@@ -11,14 +11,23 @@ from fastapi.responses import Response
 
 from siyu.acquisition import group_codes, images, rotation, stats
 from siyu.acquisition.schemas import GroupCodeIn, GroupCodeOut, GroupCodeStats
-from siyu.core.export import MEDIA, check_format, render
+from siyu.core.export import MEDIA, Time, check_format, render
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, SessionDep, WeComDep
 from siyu.db.base import utcnow
 
 router = APIRouter()
 
-EXPORT_HEADERS = ["ID", "名称", "state", "群聊", "自动建群", "新群名称", "入群人数", "创建时间"]
+EXPORT_HEADERS = [
+    "ID",
+    "名称",
+    "state",
+    "群聊",
+    "自动建群",
+    "新群名称",
+    "入群人数",
+    Time("创建时间"),
+]
 SortParam = Annotated[
     str | None, Query(description="name, created_at or id; prefix - for descending")
 ]
@@ -92,7 +101,7 @@ async def export_group_codes(
                 return
             cursor = page.next_cursor
 
-    data = await render(fmt, EXPORT_HEADERS, rows(), sheet="群活码")
+    data = await render(fmt, EXPORT_HEADERS, rows(), sheet="群活码", tz=corp.timezone)
     return _file(data, MEDIA[fmt], f"group_codes.{fmt}")
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.acquisition.models import ChannelAdd, ChannelCode, ChannelDailyStat, ChannelDayStat
 from siyu.acquisition.schemas import StatRow, StatsOut, TrendPoint
 from siyu.core.errors import InvalidInput
+from siyu.core.export import Time
 from siyu.employees.models import Employee
 
 By = Literal["channel", "employee", "day"]
@@ -227,7 +228,7 @@ async def detail_rows(
                 chans.get(cid, str(cid)),
                 emps.get(uid, uid),
                 uid,
-                day.isoformat(),
+                day,
                 int(adds),
                 int(lost),
                 int(adds) - int(lost),
@@ -243,7 +244,7 @@ EXPORT_HEADERS = [
     "渠道",
     "员工",
     "员工ID",
-    "日期",
+    Time("日期"),
     "新增",
     "流失",
     "净增",

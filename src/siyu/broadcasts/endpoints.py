@@ -29,14 +29,14 @@ LIST_HEADERS = [
     "ID",
     "名称",
     "状态",
-    "计划发送",
-    "创建时间",
+    export.Time("计划发送"),
+    export.Time("创建时间"),
     "客户数",
     "员工数",
     "已发送",
     "频次受限",
 ]
-LEDGER_HEADERS = ["external_userid", "员工", "状态", "原因", "发送时间"]
+LEDGER_HEADERS = ["external_userid", "员工", "状态", "原因", export.Time("发送时间")]
 
 
 @router.get("/settings", response_model=BroadcastSettingsIO)
@@ -121,7 +121,7 @@ async def export_broadcasts(
             if cursor is None:
                 return
 
-    data = await export.render(fmt, LIST_HEADERS, rows(), sheet="broadcasts")
+    data = await export.render(fmt, LIST_HEADERS, rows(), sheet="broadcasts", tz=corp.timezone)
     return Response(
         data,
         media_type=export.MEDIA[fmt],
@@ -157,7 +157,7 @@ async def export_recipients(
 ) -> Response:
     fmt = export.check_format(format)
     rows = service.export_rows(session, corp, broadcast_id)
-    data = await export.render(fmt, LEDGER_HEADERS, rows, sheet="recipients")
+    data = await export.render(fmt, LEDGER_HEADERS, rows, sheet="recipients", tz=corp.timezone)
     return Response(
         data,
         media_type=export.MEDIA[fmt],

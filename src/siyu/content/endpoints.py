@@ -46,7 +46,7 @@ EXPORT_HEADERS = [
     "发送",
     "打开",
     "打开人数",
-    "创建时间",
+    export.Time("创建时间"),
 ]
 UploadKind = Literal["image", "file", "video"]
 MAX_READ = 20 * 1024 * 1024 + 1
@@ -119,7 +119,7 @@ async def export_items(
     fmt = export.check_format(format)
     filters = _filters(None, folder_id, root, kind, tag, keyword, archived)
     rows = service.export_rows(session, corp, **filters)
-    data = await export.render(fmt, EXPORT_HEADERS, rows, sheet="content")
+    data = await export.render(fmt, EXPORT_HEADERS, rows, sheet="content", tz=corp.timezone)
     return Response(
         data,
         media_type=export.MEDIA[fmt],

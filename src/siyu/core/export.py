@@ -1,22 +1,39 @@
-"""Table exports to CSV (UTF-8 with BOM, so Excel opens Chinese correctly) and XLSX."""
+"""Table exports to CSV (UTF-8 with BOM, so Excel opens Chinese correctly) and XLSX.
+
+Times are written on the corp's clock and say so: a column declared with :class:`Time` gets the
+zone in its header ("首次添加时间 (Asia/Shanghai)"); in XLSX its cells are real Excel dates
+(Excel has no zones, hence the header), in CSV ISO-8601 with the offset
+(``2026-05-01T14:16:00+08:00``). A date (a corp calendar day) is a date cell / ``2026-05-01``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from siyu.core.errors import InvalidInput
+from siyu.core.times import local, zone
 
 Format = Literal["csv", "xlsx"]
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+class Time(str):
+    """The header of a column of times (or corp calendar days): the export names the zone."""
+
+    __slots__ = ()
 
 
 def check_format(fmt: str) -> Format:
@@ -25,30 +42,58 @@ def check_format(fmt: str) -> Format:
     return fmt  # type: ignore[return-value]
 
 
-def _cell(value: Any) -> Any:
+def header(name: str, tz: ZoneInfo) -> str:
+    return f"{name} ({tz.key})" if isinstance(name, Time) else name
+
+
+def _csv(value: Any, tz: ZoneInfo) -> Any:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return local(value, tz).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def _xlsx(value: Any, tz: ZoneInfo, ws: Any) -> Any:
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(ws, local(value, tz).replace(tzinfo=None))
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = DATE_FORMAT
+        return cell
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     return value
 
 
 async def render(
-    fmt: Format, headers: Sequence[str], rows: AsyncIterator[Sequence[Any]], *, sheet: str
+    fmt: Format,
+    headers: Sequence[str],
+    rows: AsyncIterator[Sequence[Any]],
+    *,
+    sheet: str,
+    tz: str | ZoneInfo | None,
 ) -> bytes:
-    """The whole export as bytes (rows are produced page by page by the caller)."""
+    """The whole export as bytes (rows are produced page by page by the caller); ``tz`` is the
+    corp's time zone (``corp.timezone``)."""
+    zi = tz if isinstance(tz, ZoneInfo) else zone(tz)
+    names = [header(h, zi) for h in headers]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(headers)
+        writer.writerow(names)
         async for row in rows:
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow([_csv(v, zi) for v in row])
         return ("\ufeff" + buf.getvalue()).encode()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    ws.append(list(headers))
+    ws.append(names)
     async for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append([_xlsx(v, zi, ws) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

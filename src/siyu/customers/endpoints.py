@@ -74,7 +74,9 @@ async def export_customers(
         ):
             yield export_row(c)
 
-    data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="customers")
+    data = await export.render(
+        fmt, EXPORT_HEADERS, rows(), sheet="customers", tz=principal.corp.timezone
+    )
     return Response(
         data,
         media_type=export.MEDIA[fmt],

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from siyu.core.export import Time
+
 Sort = Literal["-added_at", "added_at", "-id", "id"]
 
 
@@ -108,8 +110,8 @@ EXPORT_HEADERS = [  # the customer export's columns (customers and segments)
     "类型",
     "性别",
     "企业",
-    "首次添加时间",
-    "流失时间",
+    Time("首次添加时间"),
+    Time("流失时间"),
     "跟进员工",
     "标签",
     "备注",

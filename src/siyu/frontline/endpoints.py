@@ -36,7 +36,7 @@ LIST_HEADERS = [
     "名称",
     "类型",
     "状态",
-    "截止时间",
+    export.Time("截止时间"),
     "员工数",
     "已完成员工",
     "目标数",
@@ -53,7 +53,7 @@ EMPLOYEE_HEADERS = [
     "失败",
     "完成率",
     "已完成",
-    "完成时间",
+    export.Time("完成时间"),
     "逾期",
     "打开次数",
     "打开客户",
@@ -153,7 +153,8 @@ async def export_tasks(
             if cursor is None:
                 return
 
-    return _file(await export.render(fmt, LIST_HEADERS, rows(), sheet="tasks"), fmt, "tasks")
+    tz = principal.corp.timezone
+    return _file(await export.render(fmt, LIST_HEADERS, rows(), sheet="tasks", tz=tz), fmt, "tasks")
 
 
 def _period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
@@ -191,7 +192,11 @@ async def export_period_leaderboard(
         session, principal.corp_id, principal.visible_userids, since=a, until=b
     )
     data = await export.render(
-        fmt, RANK_HEADERS, _rows([_rank(r) for r in rows]), sheet="leaderboard"
+        fmt,
+        RANK_HEADERS,
+        _rows([_rank(r) for r in rows]),
+        sheet="leaderboard",
+        tz=principal.corp.timezone,
     )
     return _file(data, fmt, "task-leaderboard")
 
@@ -371,7 +376,9 @@ async def export_employees(
             if cursor is None:
                 return
 
-    data = await export.render(fmt, EMPLOYEE_HEADERS, rows(), sheet="employees")
+    data = await export.render(
+        fmt, EMPLOYEE_HEADERS, rows(), sheet="employees", tz=principal.corp.timezone
+    )
     return _file(data, fmt, f"task-{task_id}-employees")
 
 
@@ -391,6 +398,10 @@ async def export_task_leaderboard(
     task = await service.get(session, principal, task_id)
     rows = await progress.task_leaderboard(session, task, principal.visible_userids)
     data = await export.render(
-        fmt, RANK_HEADERS, _rows([_rank(r) for r in rows]), sheet="leaderboard"
+        fmt,
+        RANK_HEADERS,
+        _rows([_rank(r) for r in rows]),
+        sheet="leaderboard",
+        tz=principal.corp.timezone,
     )
     return _file(data, fmt, f"task-{task_id}-leaderboard")

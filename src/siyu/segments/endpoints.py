@@ -57,7 +57,8 @@ async def preview_export(
 ) -> Response:
     """Every customer a draft rule selects, as a file (the saved segment export's columns)."""
     fmt = export.check_format(format)
-    return await _export(service.iter_draft_members(session, corp, body), fmt, "segment-draft")
+    members = service.iter_draft_members(session, corp, body)
+    return await _export(members, fmt, "segment-draft", corp.timezone)
 
 
 @router.get("/index", response_model=IndexStatusOut)
@@ -121,15 +122,17 @@ async def export_segment(
     fmt = export.check_format(format)
     await service.get(session, corp.id, segment_id)  # a 404 before any file is started
     members = service.iter_members(session, corp, segment_id)
-    return await _export(members, fmt, f"segment-{segment_id}")
+    return await _export(members, fmt, f"segment-{segment_id}", corp.timezone)
 
 
-async def _export(members: AsyncIterator[CustomerOut], fmt: export.Format, name: str) -> Response:
+async def _export(
+    members: AsyncIterator[CustomerOut], fmt: export.Format, name: str, tz: str
+) -> Response:
     async def rows() -> AsyncIterator[Sequence[Any]]:
         async for c in members:
             yield export_row(c)
 
-    data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="segment")
+    data = await export.render(fmt, EXPORT_HEADERS, rows(), sheet="segment", tz=tz)
     return Response(
         data,
         media_type=export.MEDIA[fmt],

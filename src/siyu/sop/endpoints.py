@@ -159,7 +159,9 @@ async def export_todos(
     rows = todos.export_rows(
         session, principal, overdue=overdue, status=status, userid=userid, template_id=template_id
     )
-    body = await export.render(fmt, todos.EXPORT_HEADERS, rows, sheet="SOP")
+    body = await export.render(
+        fmt, todos.EXPORT_HEADERS, rows, sheet="SOP", tz=principal.corp.timezone
+    )
     name = "sop-overdue" if overdue else "sop-todos"
     return Response(
         body,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.content import messages
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from siyu.core.export import Time
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.principal import Principal
 from siyu.customers import timeline
@@ -210,7 +211,7 @@ async def finish(
     return (await decorate(session, principal.corp_id, [task], now=now))[0]
 
 
-EXPORT_HEADERS = ["SOP", "步骤", "员工", "客户", "客户群", "到期时间", "状态"]
+EXPORT_HEADERS = ["SOP", "步骤", "员工", "客户", "客户群", Time("到期时间"), "状态"]
 
 
 async def export_rows(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +21,7 @@ from siyu.accounts.schemas import (
     UserPatch,
 )
 from siyu.core.pagination import Page, encode_cursor, id_page_bounds
+from siyu.core.times import Zoned
 from siyu.corps.deps import AdminDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/settings", tags=["settings"])
@@ -175,8 +175,8 @@ async def audit_log(
     principal: AdminDep,
     actor: str | None = None,
     action: Annotated[str | None, Query(max_length=100)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Zoned | None = None,
+    until: Zoned | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[AuditOut]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,6 +15,7 @@ from siyu.acquisition.schemas import (
     SettingsIO,
     SourceOut,
 )
+from siyu.core.times import Zoned
 from siyu.corps.deps import CorpDep, SessionDep
 
 router = APIRouter()
@@ -81,7 +81,7 @@ async def list_losses(
     corp: CorpDep,
     by: str | None = None,
     userid: str | None = None,
-    since: datetime | None = None,
+    since: Zoned | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
     """Relations that ended: ``by=customer`` (流失, the employee was alerted) or ``employee``."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from siyu.core.export import Time
+from siyu.core.times import Zoned
 
 Sort = Literal["-added_at", "added_at", "-id", "id"]
 
@@ -23,8 +24,8 @@ class CustomerFilter(BaseModel):
     userid: str | None = Field(default=None, description="followed (live) by this employee")
     add_way: int | None = None
     state: str | None = Field(default=None, description="channel state of a follow relation")
-    added_from: datetime | None = Field(default=None, description="first added at or after")
-    added_to: datetime | None = Field(default=None, description="first added before")
+    added_from: Zoned | None = Field(default=None, description="first added at or after")
+    added_to: Zoned | None = Field(default=None, description="first added before")
     keyword: str | None = Field(default=None, max_length=50, description="name or remark contains")
     stage_id: int | None = Field(default=None, description="currently at this lifecycle stage")
     include_deleted: bool = False

@@ -14,6 +14,7 @@ from siyu.acquisition.tasks import send_app_message
 from siyu.core import export
 from siyu.core.errors import Forbidden
 from siyu.core.pagination import Page
+from siyu.core.times import Zoned
 from siyu.corps.deps import PrincipalDep, SessionDep, SettingsDep, WeComDep
 from siyu.db.base import utcnow
 from siyu.frontline import mine, progress, service
@@ -166,10 +167,10 @@ def _period(since: datetime | None, until: datetime | None) -> tuple[datetime, d
 async def period_leaderboard(
     session: SessionDep,
     principal: PrincipalDep,
-    since: datetime | None = Query(
+    since: Zoned | None = Query(
         default=None, description="tasks started at or after (default: 30 days ago)"
     ),
-    until: datetime | None = Query(default=None, description="tasks started before (default: now)"),
+    until: Zoned | None = Query(default=None, description="tasks started before (default: now)"),
 ) -> list[RankRow]:
     """Employees ranked by completion rate, then radar opens, over the tasks of a period."""
     a, b = _period(since, until)
@@ -182,8 +183,8 @@ async def period_leaderboard(
 async def export_period_leaderboard(
     session: SessionDep,
     principal: PrincipalDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Zoned | None = None,
+    until: Zoned | None = None,
     format: str = "xlsx",
 ) -> Response:
     fmt = export.check_format(format)

@@ -92,9 +92,24 @@ def test_partly_sent_ignored_remind_cancel_and_filters(
     assert reminded["ok"] == reminded["jobs"] == 2
     cancelled = api.post(f"/api/v1/broadcasts/{b['id']}/cancel").json()
     assert cancelled["ok"] == 2
-    done = _synced(api, b["id"], lambda d: "submitted" not in d["counts"])
+    # the employee rows say cancelled at once (not "awaiting the employee")
+    jobs = {j["userid"]: j for j in _status(api, b["id"])["jobs"]}
+    assert jobs[ignored["userid"]]["status"] == "cancelled"
+    # the cancel queues a result sync itself: unsent customers resolve without asking
+
+    def resolved() -> dict[str, Any] | None:
+        d = _status(api, b["id"])
+        return d if "submitted" not in d["counts"] else None
+
+    done = wait_for(resolved, timeout=60, what="the sync after the cancel")
     assert done["status"] == "cancelled"
     assert done["counts"] == {"sent": 2, "not_sent": b["total"] - 2}
+    jobs = {j["userid"]: j for j in done["jobs"]}
+    assert jobs[ignored["userid"]]["status"] == "cancelled"
+    # the employee who had sent before the cancel: sent, not cancelled
+    assert jobs[partly["userid"]]["status"] == "submitted"
+    assert jobs[partly["userid"]]["task_status"] == 2
+    assert jobs[partly["userid"]]["counts"] == {"sent": 2, "not_sent": partly["recipients"] - 2}
     listed = api.get("/api/v1/broadcasts", params={"status": "cancelled"}).json()
     assert [x["id"] for x in listed["items"]] == [b["id"]]
     assert api.get("/api/v1/broadcasts", params={"status": "submitted"}).json()["items"] == []

@@ -75,3 +75,70 @@ async def test_compose_preview_send_and_progress(
     row = tab.page.locator("tr", has_text="E2E 周末到店活动")
     await expect(row.get_by_test_id("broadcast-status")).to_have_text("已提交")
     await tab.done()
+
+
+async def test_segment_picker_needs_a_choice_and_cancel_shows_cancelled(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    """Typing + Enter in the segment picker picks nothing (it once sent to a whole segment by
+    accident); the confirmation names the segment and its size; after a cancel the employee
+    rows say 已取消, not 待确认."""
+    sb.put("/sandbox/groupmsg/config", {"auto_confirm": False})  # employees never confirm
+    women = api.post(
+        "/api/v1/segments", json={"name": "E2E 女性客户", "rule": {"type": "gender", "values": [2]}}
+    ).json()
+    api.post(
+        "/api/v1/segments", json={"name": "E2E 男性客户", "rule": {"type": "gender", "values": [1]}}
+    )
+    size = api.get(f"/api/v1/segments/{women['id']}/count").json()["count"]
+    assert size > 0
+
+    await tab.login("admin")
+    await tab.goto("/broadcasts")
+    await tab.page.get_by_test_id("new-broadcast").click()
+    modal = tab.page.locator(".ant-modal")
+    await modal.get_by_label("任务名称").fill("E2E 误选测试")
+    await modal.get_by_label("消息内容").fill("本周新品到店，欢迎来看看。")
+    await modal.get_by_text("已保存的分群").click()
+    await modal.get_by_label("客户分群").click()
+    await tab.page.keyboard.type("E2E")
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
+    await expect(dropdown.locator(".ant-select-item-option")).to_have_count(2)
+    await tab.page.keyboard.press("Enter")  # nothing highlighted: nothing picked
+    await tab.page.keyboard.press("Escape")
+    preview = tab.page.get_by_test_id("broadcast-preview")
+    await expect(preview).to_contain_text("选择发送对象后显示人数")
+    await expect(tab.page.get_by_test_id("broadcast-send")).to_be_disabled()
+
+    # searching narrows the list; a click picks
+    await modal.get_by_label("客户分群").click()
+    await tab.page.keyboard.type("女性")
+    await expect(dropdown.locator(".ant-select-item-option")).to_have_count(1)
+    await dropdown.locator(".ant-select-item-option", has_text="E2E 女性客户").click()
+    total = tab.page.get_by_test_id("preview-total").locator(".ant-statistic-content-value")
+    await expect(total).to_have_text(f"{size:,}")
+    await expect(tab.page.get_by_test_id("preview-segment")).to_contain_text("E2E 女性客户")
+    await tab.page.get_by_test_id("broadcast-send").click()
+    confirm = tab.page.get_by_test_id("broadcast-confirm-text")
+    await expect(confirm).to_contain_text("E2E 女性客户")
+    await expect(confirm).to_contain_text(f"{size:,} 位客户")
+    await tab.page.get_by_test_id("broadcast-confirm").click()
+    await expect(tab.page).to_have_url(re.compile(r"/broadcasts/\d+$"))
+    bid = int(tab.page.url.rsplit("/", 1)[1])
+    jobs = tab.page.locator(".ant-drawer [data-testid=broadcast-jobs] tbody tr.ant-table-row")
+    await expect(jobs.first).to_contain_text("待确认", timeout=60_000)
+
+    await tab.page.get_by_role("button", name="取消群发").click()
+    await tab.page.locator(".ant-popconfirm").get_by_role("button", name=re.compile("确")).click()
+    await expect(tab.page.locator(".ant-drawer").get_by_test_id("broadcast-status")).to_have_text(
+        "已取消"
+    )
+    detail = api.get(f"/api/v1/broadcasts/{bid}").json()
+    await expect(jobs).to_have_count(len(detail["jobs"]))
+    for i in range(len(detail["jobs"])):
+        await expect(jobs.nth(i)).to_contain_text("已取消")
+    await expect(tab.page.locator(".ant-drawer")).not_to_contain_text("待确认")
+    # the customers nobody sent to resolve as not sent (cancelled) without a click
+    await expect(tab.page.get_by_test_id("count-not_sent")).to_contain_text(f"{size}")
+    await expect(tab.page.get_by_test_id("count-submitted")).to_have_count(0)
+    await tab.done()

@@ -111,10 +111,14 @@ async def test_rule_tag_built_evaluated_and_counted(
     await tab.page.get_by_test_id("rule-tag-submit").click()
 
     row = tab.page.locator("tr", has_text="E2E 员工客户")
-    await expect(row.get_by_test_id("rule-tag-matched")).to_have_text(str(expected), timeout=60_000)
+    await expect(row.get_by_test_id("rule-tag-matched")).to_have_text(
+        f"{expected:,}", timeout=60_000
+    )
     await expect(row.get_by_test_id("rule-tag-pending")).to_have_text("0", timeout=60_000)
-    # one write per live relation (a customer may follow several employees)
-    applied = int(await row.get_by_test_id("rule-tag-applied").inner_text())
+    # 已打标 counts customers, like 命中: every matched customer carries the tag now
+    await expect(row.get_by_test_id("rule-tag-tagged")).to_have_text(f"{expected:,}")
+    # the writes count relations (a customer may follow several employees)
+    applied = int((await row.get_by_test_id("rule-tag-writes").inner_text()).split("/")[0])
     assert applied >= writes
     await expect(row).to_contain_text(tag["name"])
     saved = next(r for r in api.get("/api/v1/rule-tags").json() if r["name"] == "E2E 员工客户")

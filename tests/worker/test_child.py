@@ -79,3 +79,30 @@ def test_serve_runs_its_workers_in_a_child_process_that_stops_with_it(
     os.kill(serve.pid, signal.SIGKILL)
     serve.wait()
     wait_for(lambda: _stat(worker) is None, timeout=60, what="the orphaned worker to stop")
+
+
+def test_an_orphaned_worker_stops_even_with_sigint_ignored(
+    tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """Started as a background job (``nohup make test &``), serve and its worker inherit SIGINT
+    as ignored. Serve killed right after start, before Huey has installed its handler in the
+    worker, must not leave the worker running forever."""
+    env = {
+        "SIYU_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
+        "SIYU_PORT": str(free_port()),
+        "SIYU_WORKERS": "1",
+    }
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through fork and exec
+    try:
+        serve = spawn("serve", env=env, log=tmp_path / "serve.log")
+    finally:
+        signal.signal(signal.SIGINT, before)
+    procs.append(serve)
+    kids = wait_for(lambda: _children(serve.pid), timeout=60, what="the worker process")
+    os.kill(serve.pid, signal.SIGKILL)  # while the worker is still starting
+    serve.wait()
+    try:
+        wait_for(lambda: _stat(kids[0]) is None, timeout=90, what="the orphaned worker to stop")
+    finally:
+        if _stat(kids[0]) is not None:  # the test failed: leave no orphan behind
+            os.kill(kids[0], signal.SIGKILL)

@@ -177,7 +177,10 @@ async def remind(
 async def cancel(
     session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: int
 ) -> ActionResult:
-    return await service.cancel(session, corp, broadcast_id, client=client)
+    """Stop the broadcast; its results are synced right after (unsent customers: cancelled)."""
+    result = await service.cancel(session, corp, broadcast_id, client=client)
+    outbox.enqueue(session, sync_broadcast, corp.id, broadcast_id)
+    return result
 
 
 @router.post("/{broadcast_id}/sync", status_code=202)

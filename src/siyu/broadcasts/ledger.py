@@ -312,6 +312,8 @@ async def _record(
             await api.cancel_groupmsg_send(client, msgid)
         except WeComError as exc:
             log.warning("cancel of %s after submit failed: %s", msgid, exc)
+        else:
+            job.status = "cancelled"
 
 
 async def reconcile(
@@ -353,9 +355,9 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
                 await moments.sync(s, moment_job, client)
             b.synced_at = utcnow()
             return {}
-        todo = [
+        todo = [  # cancelled jobs too: what the employee sent before the cancel is counted
             (j.id, j.msgid, j.userid)
-            for j in await repo.jobs(s, corp_id, bid, statuses=("submitted",))
+            for j in await repo.jobs(s, corp_id, bid, statuses=("submitted", "cancelled"))
             if j.msgid
         ]
     r: Table = BroadcastRecipient.__table__  # type: ignore[assignment]
@@ -378,6 +380,8 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
                 assert job is not None
                 job.task_status = int(mine.get("status") or 0)
                 job.sent_at = _ts(mine.get("send_time"))
+                if job.task_status == 2 and job.status == "cancelled":
+                    job.status = "submitted"  # the employee had sent it before the cancel
         async for page in api.groupmsg_send_results(client, msgid, userid):
             params = []
             for row in page:

@@ -297,6 +297,9 @@ async def cancel(
             await api.cancel_groupmsg_send(client, x.msgid)
         except WeComError as exc:
             errors.append(f"{x.userid}: {exc.errmsg} (errcode {exc.errcode})")
+            continue
+        if x.task_status != 2:  # the employee had not sent it: it never will now
+            x.status = "cancelled"
     return ActionResult(jobs=len(jobs), ok=len(jobs) - len(errors), errors=errors)
 
 

@@ -59,23 +59,36 @@ def worker(
     ] = None,
 ) -> None:
     """Run queue workers (any number of these processes, on any number of machines)."""
-    from huey.consumer import Consumer
+    if parent is not None:
+        # `siyu serve` stops its child with SIGINT: take it even when SIGINT was inherited as
+        # ignored (nohup, `make test &`), also before Huey installs its own handler
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
+    try:
+        _run_worker(workers, periodic, parent)
+    except KeyboardInterrupt:  # a SIGINT before Huey took it over: stop quietly
+        return
+
+
+def _run_worker(workers: int, periodic: bool, parent: int | None) -> None:
     import siyu.worker.tasks  # noqa: F401  (registers every task)
     from siyu.messaging.queue import MAX_POLL_DELAY, huey
     from siyu.worker import child
 
     setup_logging()
-    if parent is not None:  # the child of `siyu serve`
-        child.watch_parent(parent)
-    console.print(f"Siyu worker: {workers} threads on {get_settings().queue_url}")
-    tune_gc()
     # flush_locks: a task lock left by a killed worker must not block its job forever.
-    Consumer(
+    consumer = child.WorkerConsumer(
         huey,
         workers=workers,
         worker_type="thread",
         periodic=periodic,
         flush_locks=True,
         max_delay=MAX_POLL_DELAY,
-    ).run()
+        # the child of `siyu serve`: its running jobs get as long as serve's stop gives them
+        shutdown_timeout=child.GRACE if parent is not None else None,
+    )
+    if parent is not None:  # the child of `siyu serve`: it stops when serve is gone
+        child.watch_parent(parent, consumer)
+    console.print(f"Siyu worker: {workers} threads on {get_settings().queue_url}")
+    tune_gc()
+    consumer.run()

@@ -104,13 +104,27 @@ async def counts(session: AsyncSession, corp_id: int, row: RuleTag) -> RuleTagCo
         by[key] = by.get(key, 0) + n
         if status == "failed":
             reasons[error or "unknown"] = reasons.get(error or "unknown", 0) + n
+    # what the customers carry now, from the same index state as the match: the writes above
+    # count relations over all time, the customers' tags are the truth an operator compares
+    corp = await session.get(Corp, corp_id)
+    assert corp is not None
+    definition = Definition.model_validate({"rule": row.rule})
+    problem = None
+    try:
+        matched = await segments.members_bitmap(session, corp, definition)
+    except InvalidInput as exc:  # e.g. a tag of the rule was deleted since: say so, list the rest
+        matched, problem = BitMap(), str(exc)
+    tagged = (await REGISTRY.get(session, corp)).union("tags", [row.tag_id])
     return RuleTagCounts(
-        matched=row.matched,
+        matched=len(matched),
+        tagged=matched.intersection_cardinality(tagged),
+        tagged_unmatched=len(tagged - matched),
         applied=by.get(("add", "done"), 0),
         removed=by.get(("remove", "done"), 0),
         pending=sum(by.get((d, st), 0) for d in ("add", "remove") for st in ("pending", "sending")),
         failed=by.get(("add", "failed"), 0) + by.get(("remove", "failed"), 0),
         failures=[Failure(reason=k, count=v) for k, v in sorted(reasons.items())],
+        rule_error=problem,
     )
 
 

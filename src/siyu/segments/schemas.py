@@ -119,12 +119,23 @@ class Failure(BaseModel):
 
 
 class RuleTagCounts(BaseModel):
-    matched: int = Field(description="customers matching at the last full evaluation")
-    applied: int = Field(description="relation tag writes done")
+    matched: int = Field(description="customers the rule matches now")
+    tagged: int = Field(
+        default=0, description="customers the rule matches who carry the tag now (live relations)"
+    )
+    tagged_unmatched: int = Field(
+        default=0,
+        description="customers who carry the tag now but do not match (tagged by hand, or kept "
+        "because remove_when_unmatched is off)",
+    )
+    applied: int = Field(description="relation tag writes done (all time)")
     removed: int = Field(description="relation untag writes done")
     pending: int = Field(description="writes waiting in the durable queue")
     failed: int
     failures: list[Failure] = Field(default_factory=list, description="failed writes by reason")
+    rule_error: str | None = Field(
+        default=None, description="why the rule cannot be evaluated now (e.g. a deleted tag)"
+    )
 
 
 class RuleTagOut(BaseModel):

@@ -12,6 +12,12 @@ The child lives and dies with its parent:
 - a parent that dies without stopping it (SIGKILL, a crash) is noticed by the child itself, which
   watches its parent's pid and stops the same graceful way. Nothing is lost either way: what
   the API acknowledged is durable, and a job a killed worker held is retried.
+
+The watch does not signal: it asks the consumer itself to stop (:class:`WorkerConsumer`), which
+its main loop notices within 0.1 s whenever it runs, even before Huey has installed its
+handlers. A SIGINT sent to itself was lost when it arrived before Huey's handler under a SIGINT
+inherited as ignored (``nohup``, ``make test &``, many process managers): the orphan then ran
+forever. An orphan's running jobs get :data:`GRACE` seconds, as under `siyu serve`'s stop.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
+
+from huey.consumer import Consumer, ConsumerStopped
 
 log = logging.getLogger(__name__)
 #: seconds a stopping worker gets to finish its running jobs before it is killed
@@ -50,14 +59,34 @@ def stop(proc: subprocess.Popen[bytes], grace: float = GRACE) -> None:
         proc.wait()
 
 
-def watch_parent(parent: int, interval: float = 0.5) -> threading.Thread:
-    """Stop this process (gracefully, with SIGINT) once ``parent`` is no longer its parent."""
+class WorkerConsumer(Consumer):  # type: ignore[misc]
+    """Huey's consumer with a stop request that needs no signal (:meth:`request_stop`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stop_requested = threading.Event()
+
+    def request_stop(self) -> None:
+        """Stop as on SIGINT (finish the running jobs), from any thread, at any time: before
+        :meth:`run` (the request waits for it) or while it runs."""
+        self._stop_requested.set()
+
+    def loop(self, health_check_ts: float | None = None) -> float | None:
+        if self._stop_requested.is_set():
+            self._logger.info("Stop requested: finishing the running jobs")
+            self.stop(graceful=True)
+            raise ConsumerStopped
+        return super().loop(health_check_ts)  # type: ignore[no-any-return]
+
+
+def watch_parent(parent: int, consumer: WorkerConsumer, interval: float = 0.5) -> threading.Thread:
+    """Stop ``consumer`` (gracefully) once ``parent`` is no longer this process's parent."""
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(interval)
         log.warning("siyu serve (pid %d) is gone: this worker stops", parent)
-        os.kill(os.getpid(), signal.SIGINT)
+        consumer.request_stop()
 
     thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
     thread.start()

@@ -39,11 +39,17 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
     !final &&
     !!b.submitted_at &&
     Date.now() - new Date(b.submitted_at).getTime() < 30 * 60 * 1000
+  // after a cancel the API syncs the results at once: poll until unsent customers resolve
+  const settling =
+    b?.status === 'cancelled' &&
+    (b.counts.submitted ?? 0) + (b.counts.planned ?? 0) > 0 &&
+    !!b.cancelled_at &&
+    Date.now() - new Date(b.cancelled_at).getTime() < 5 * 60 * 1000
   useEffect(() => {
-    if (!loaded || final) return
+    if (!loaded || (final && !settling)) return
     const t = setInterval(() => void d.reload(), 2000)
     return () => clearInterval(t)
-  }, [loaded, final, d.reload])
+  }, [loaded, final, settling, d.reload])
   useEffect(() => {
     if (!awaiting) return
     const ask = () => void post(`/broadcasts/${id}/sync`).catch(() => undefined)
@@ -201,8 +207,16 @@ function JobsTable({ jobs, dir }: { jobs: Job[]; dir: Dir }) {
               <Tag color="green">{tr('已发送', 'Sent')}</Tag>
             ) : j.status === 'failed' ? (
               <Tag color="red">{j.error ?? tr('失败', 'Failed')}</Tag>
+            ) : j.status === 'cancelled' ? (
+              <Tag color="orange">{tr('已取消', 'Cancelled')}</Tag>
             ) : (
-              <Tag>{j.status === 'submitted' ? tr('待确认', 'Pending') : j.status}</Tag>
+              <Tag>
+                {j.status === 'submitted'
+                  ? tr('待确认', 'Pending')
+                  : j.status === 'in_flight'
+                    ? tr('提交中', 'Submitting')
+                    : tr('待提交', 'Planned')}
+              </Tag>
             ),
         },
         { title: tr('已送达', 'Sent'), key: 'sent', render: (_: unknown, j) => j.counts.sent ?? 0 },

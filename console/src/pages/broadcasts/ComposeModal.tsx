@@ -80,23 +80,25 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
     .filter((i) => ATTACHABLE.includes(i.kind))
     .map((i) => ({ value: i.id, label: `[${tr(...KINDS[i.kind])}] ${i.title}` }))
   const audienceKey = JSON.stringify(values ? audienceBody(values) : null)
-  const [preview, setPreview] = useState<{ data: Preview | null; error: string | null; busy: boolean }>({
+  // `key`: the audience the preview was computed for; sending waits until it is the current one
+  const [preview, setPreview] = useState<{ data: Preview | null; error: string | null; busy: boolean; key: string }>({
     data: null,
     error: null,
     busy: false,
+    key: '',
   })
   useEffect(() => {
     if (!open || !values) return
     if (values.mode === 'segment' && !values.segment_id) {
-      setPreview({ data: null, error: null, busy: false })
+      setPreview({ data: null, error: null, busy: false, key: '' })
       return
     }
     let live = true
     setPreview((p) => ({ ...p, busy: true }))
     const t = setTimeout(() => {
       post<Preview>('/broadcasts/preview', JSON.parse(audienceKey))
-        .then((data) => live && setPreview({ data, error: null, busy: false }))
-        .catch((e: Error) => live && setPreview({ data: null, error: e.message, busy: false }))
+        .then((data) => live && setPreview({ data, error: null, busy: false, key: audienceKey }))
+        .catch((e: Error) => live && setPreview({ data: null, error: e.message, busy: false, key: audienceKey }))
     }, 400)
     return () => {
       live = false
@@ -129,6 +131,10 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
     if (created) close(created)
   }
   const p = preview.data
+  const current = !!p && !preview.busy && preview.key === audienceKey
+  const segmentName =
+    values?.mode === 'segment' ? (segments.data ?? []).find((s) => s.id === values.segment_id)?.name : undefined
+  const audienceText = segmentName ? tr(`分群「${segmentName}」的`, `segment “${segmentName}”: `) : ''
   return (
     <Modal
       open={open}
@@ -140,14 +146,18 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
         <Space>
           <Button onClick={() => close()}>{tr('取消', 'Cancel')}</Button>
           <Popconfirm
-            title={tr(
-              `将向 ${p?.total ?? 0} 位客户群发（${p?.senders ?? 0} 位员工确认后发送），确定？`,
-              `Send to ${p?.total ?? 0} customers (${p?.senders ?? 0} employees confirm)?`,
-            )}
+            title={
+              <span data-testid="broadcast-confirm-text">
+                {tr(
+                  `将向${audienceText} ${(p?.total ?? 0).toLocaleString()} 位客户群发（${p?.senders ?? 0} 位员工确认后发送），确定？`,
+                  `Send to ${audienceText}${(p?.total ?? 0).toLocaleString()} customers (${p?.senders ?? 0} employees confirm)?`,
+                )}
+              </span>
+            }
             onConfirm={() => void send()}
             okButtonProps={{ 'data-testid': 'broadcast-confirm' } as Record<string, string>}
           >
-            <Button type="primary" icon={<SendOutlined />} loading={busy} disabled={!p || p.total === 0} data-testid="broadcast-send">
+            <Button type="primary" icon={<SendOutlined />} loading={busy} disabled={!current || !p || p.total === 0} data-testid="broadcast-send">
               {tr('发送', 'Send')}
             </Button>
           </Popconfirm>
@@ -192,11 +202,21 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
               />
             </Form.Item>
             {values?.mode === 'segment' ? (
-              <Form.Item name="segment_id" label={tr('客户分群', 'Segment')} rules={[{ required: true }]}>
+              <Form.Item
+                name="segment_id"
+                label={tr('客户分群', 'Segment')}
+                rules={[{ required: true, message: tr('请选择分群', 'Pick a segment') }]}
+                extra={tr('输入名称搜索，再点选分群；回车不会替你选择。', 'Type to search, then click a segment; Enter never picks one for you.')}
+              >
                 <Select
                   data-testid="broadcast-segment"
+                  allowClear
+                  // typing + Enter must not pick the first match (it once sent to a whole segment by accident)
+                  showSearch={{ optionFilterProp: 'label' }}
+                  defaultActiveFirstOption={false}
+                  notFoundContent={tr('没有匹配的分群', 'No matching segment')}
                   options={(segments.data ?? []).map((s) => ({ label: s.name, value: s.id }))}
-                  placeholder={tr('选择分群', 'Pick a segment')}
+                  placeholder={tr('搜索并选择分群', 'Search and pick a segment')}
                 />
               </Form.Item>
             ) : (
@@ -236,6 +256,11 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
               {preview.error && <Alert type="error" showIcon title={preview.error} />}
               {p ? (
                 <Space orientation="vertical" style={{ width: '100%' }}>
+                  {segmentName && (
+                    <Typography.Text data-testid="preview-segment">
+                      {tr('分群', 'Segment')}：{segmentName}
+                    </Typography.Text>
+                  )}
                   <Row>
                     <Col span={12}>
                       <Statistic title={tr('客户', 'Recipients')} value={p.total} data-testid="preview-total" />

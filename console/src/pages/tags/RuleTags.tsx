@@ -66,8 +66,8 @@ export default function RuleTags({ canEdit }: { canEdit: boolean }) {
     >
       <Typography.Paragraph type="secondary">
         {tr(
-          '按条件自动给客户打标签：保存后立即计算一次，之后每 15 分钟以及客户变化时重新计算；标签通过企业微信写入。',
-          'Tag customers by a rule: evaluated once on save, then every 15 minutes and when customers change; tags are written through WeCom.',
+          '按条件自动给客户打标签：保存后立即计算一次，之后每 15 分钟以及客户变化时重新计算；标签通过企业微信写入。「命中」和「已打标」按客户计（当前数据），「写入 / 移除」按跟进关系计（一位客户可能有多位跟进员工）。',
+          'Tag customers by a rule: evaluated once on save, then every 15 minutes and when customers change; tags are written through WeCom. Matched and Tagged count customers (now); writes and removals count follow relations (a customer may follow several employees).',
         )}
       </Typography.Paragraph>
       {rules.error && <Alert type="error" showIcon title={rules.error} style={{ marginBottom: 12 }} />}
@@ -107,9 +107,49 @@ export default function RuleTags({ canEdit }: { canEdit: boolean }) {
               />
             ),
           },
-          { title: tr('命中', 'Matched'), key: 'matched', render: (_: unknown, r) => <span data-testid="rule-tag-matched">{r.counts.matched}</span> },
-          { title: tr('已打标', 'Applied'), key: 'applied', render: (_: unknown, r) => <span data-testid="rule-tag-applied">{r.counts.applied}</span> },
-          { title: tr('已移除', 'Removed'), key: 'removed', render: (_: unknown, r) => r.counts.removed },
+          {
+            title: tr('命中', 'Matched'),
+            key: 'matched',
+            render: (_: unknown, r) =>
+              r.counts.rule_error ? (
+                <Popover content={r.counts.rule_error}>
+                  <Typography.Text type="warning" data-testid="rule-tag-matched">
+                    {tr('规则无效', 'Invalid rule')}
+                  </Typography.Text>
+                </Popover>
+              ) : (
+                <span data-testid="rule-tag-matched">{r.counts.matched.toLocaleString()}</span>
+              ),
+          },
+          {
+            // customers, like 命中: the matched customers who carry the tag now
+            title: tr('已打标', 'Tagged'),
+            key: 'tagged',
+            render: (_: unknown, r) => (
+              <Space size={4}>
+                <span data-testid="rule-tag-tagged">{(r.counts.tagged ?? 0).toLocaleString()}</span>
+                {(r.counts.tagged_unmatched ?? 0) > 0 && (
+                  <Popover
+                    content={tr(
+                      `另有 ${r.counts.tagged_unmatched} 位客户带此标签但不符合规则（手动打标，或未开启「不再符合时移除」）`,
+                      `${r.counts.tagged_unmatched} more customers carry the tag without matching (tagged by hand, or kept because removal is off)`,
+                    )}
+                  >
+                    <Tag data-testid="rule-tag-unmatched">+{r.counts.tagged_unmatched}</Tag>
+                  </Popover>
+                )}
+              </Space>
+            ),
+          },
+          {
+            title: tr('写入 / 移除', 'Writes / removals'),
+            key: 'writes',
+            render: (_: unknown, r) => (
+              <Typography.Text type="secondary" data-testid="rule-tag-writes">
+                {r.counts.applied} / {r.counts.removed}
+              </Typography.Text>
+            ),
+          },
           { title: tr('排队中', 'Pending'), key: 'pending', render: (_: unknown, r) => <span data-testid="rule-tag-pending">{r.counts.pending}</span> },
           {
             title: tr('失败', 'Failed'),

@@ -48,6 +48,12 @@ WINDOW_SLACK = 600  # seconds either side of in_flight_since (clock skew)
 ACTIVE = ("planning", "submitting")
 #: WeCom send-result status -> (recipient state, reason)
 RESULT_STATES = {1: ("sent", None), 2: ("not_sent", "not_friend"), 3: ("not_sent", "frequency_cap")}
+#: get_groupmsg_task's answers for a msgid WeCom does not know: 41047 无效的企业群发消息id, and
+#: 40058 不合法的参数 (the msgid is the only parameter we do not take from WeCom's own answers):
+#: the job's results are recorded as lost once and never asked for again (docs/broadcasts.md)
+UNKNOWN_MSGID = frozenset({41047, 40058})
+#: 群发消息正在被派发中，请稍后再试: asked too soon after add_msg_template; the next sync reads it
+DISPATCHING = 41063
 
 
 def worker_id() -> str:
@@ -358,7 +364,7 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
         todo = [  # cancelled jobs too: what the employee sent before the cancel is counted
             (j.id, j.msgid, j.userid)
             for j in await repo.jobs(s, corp_id, bid, statuses=("submitted", "cancelled"))
-            if j.msgid
+            if j.msgid and not (j.result or {}).get("msgid_unknown")
         ]
     r: Table = BroadcastRecipient.__table__  # type: ignore[assignment]
     stmt = (
@@ -372,7 +378,12 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
     )
     for job_id, msgid, userid in todo:
         assert msgid is not None
-        tasks = await api.groupmsg_tasks(client, msgid)
+        try:
+            tasks = await api.groupmsg_tasks(client, msgid)
+        except WeComError as exc:
+            if await _unreadable(db, job_id, msgid, exc):
+                continue
+            raise
         mine = next((t for t in tasks if str(t.get("userid")) == userid), None)
         if mine is not None:  # the task first: a sent recipient implies a known task status
             async with db.unit_of_work() as s:
@@ -410,6 +421,41 @@ async def sync(db: Database, corp_id: int, bid: int, client: WeComClient) -> dic
         b.counts = await repo.state_counts(s, bid)
         b.synced_at = utcnow()
         return dict(b.counts)
+
+
+async def _unreadable(db: Database, job_id: int, msgid: str, exc: WeComError) -> bool:
+    """True when WeCom's answer means this job's results cannot be read now, so that the sync
+    goes on with the other jobs instead of failing (and being retried) as a whole:
+
+    - 41063, the message is still being dispatched: the next sync asks again;
+    - an unknown msgid (:data:`UNKNOWN_MSGID`; a demo restarted against a fresh sandbox, a
+      message WeCom no longer keeps): recorded once, on the job (``result.msgid_unknown``,
+      ``error``) and on its recipients still waiting for a result (``failed``,
+      ``msgid_unknown``); no later sync asks WeCom about it again.
+    """
+    if isinstance(exc, RETRYABLE):
+        return False
+    if exc.errcode == DISPATCHING:
+        log.info("message %s is still being dispatched: its results are read next time", msgid)
+        return True
+    if exc.errcode not in UNKNOWN_MSGID:
+        return False
+    async with db.unit_of_work() as s:
+        job = await s.get(BroadcastSender, job_id)
+        assert job is not None
+        job.result = {**(job.result or {}), "msgid_unknown": exc.errcode}
+        job.error = f"{exc.errmsg} (errcode {exc.errcode})"[:300]
+        await repo.set_job_recipients(
+            s, job_id, state="failed", reason="msgid_unknown", only_states=("planned", "submitted")
+        )
+    log.info(
+        "WeCom does not know message %s (errcode %d): the results of broadcast job %d are "
+        "recorded as lost",
+        msgid,
+        exc.errcode,
+        job_id,
+    )
+    return True
 
 
 def chat_type(kind: str) -> str:

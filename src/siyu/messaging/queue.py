@@ -15,9 +15,29 @@ from sqlalchemy.engine import make_url
 from siyu.core.settings import get_settings
 from siyu.db.engine import ensure_sqlite_dir
 from siyu.db.session import Database
+from siyu.wecom.errors import WeComError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class ExpectedErrorsInOneLine(logging.Filter):
+    """A job that failed on an error WeCom answered (:class:`WeComError`: a refusal, a rate
+    limit, WeCom unreachable) is logged by Huey as one warning line, not a traceback: the error
+    is expected, the job records what it means where it matters, and Huey retries the job if
+    it has retries left. Any other exception keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, WeComError):
+            record.msg, record.args = f"{record.getMessage()} {exc}", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+#: Huey logs a failed job (``Unhandled exception in task …``) on its ``huey`` logger
+logging.getLogger("huey").addFilter(ExpectedErrorsInOneLine())
 
 
 def make_huey(queue_url: str) -> Huey:

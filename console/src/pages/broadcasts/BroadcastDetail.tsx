@@ -205,6 +205,8 @@ function JobsTable({ jobs, dir }: { jobs: Job[]; dir: Dir }) {
           render: (s: number | null, j) =>
             s === 2 ? (
               <Tag color="green">{tr('已发送', 'Sent')}</Tag>
+            ) : j.result?.msgid_unknown ? (
+              <Tag title={j.error ?? undefined}>{tr('企业微信已无此群发', 'Unknown to WeCom')}</Tag>
             ) : j.status === 'failed' ? (
               <Tag color="red">{j.error ?? tr('失败', 'Failed')}</Tag>
             ) : j.status === 'cancelled' ? (
@@ -243,6 +245,7 @@ const REASONS: Record<string, [string, string]> = {
   frequency_cap: ['频次限制', 'Frequency cap'],
   not_friend: ['已非好友', 'Not a contact any more'],
   cancelled: ['已取消', 'Cancelled'],
+  msgid_unknown: ['企业微信已无此群发', 'Unknown to WeCom'],
 }
 
 function Recipients({ id, dir, stamp }: { id: number; dir: Dir; stamp: string }) {

@@ -36,6 +36,8 @@ export interface Job {
   sent_at: string | null
   reminds: number
   error: string | null
+  /** msgid_unknown: WeCom no longer knows the message (errcode), its results are lost */
+  result?: { msgid_unknown?: number } | null
   counts: Record<string, number>
 }
 

@@ -221,10 +221,18 @@ def add_msg_template(world: World, q: dict[str, str], body: dict[str, Any]) -> d
     return {"fail_list": fail, "msgid": msg.msgid}
 
 
+#: WeCom's global error codes (developer.work.weixin.qq.com/document/path/90313):
+#: 41046 缺少企业群发消息id, 41047 无效的企业群发消息id (see docs/broadcasts.md)
+MISSING_MSGID, INVALID_MSGID = 41046, 41047
+
+
 def _msg(world: World, body: dict[str, Any]) -> GroupMsg:
-    msg = gm(world).messages.get(str(body.get("msgid") or ""))
-    if msg is None:
-        raise ApiError(INVALID, f"invalid msgid: {body.get('msgid')}")
+    msgid = str(body.get("msgid") or "")
+    if not msgid:
+        raise ApiError(MISSING_MSGID, "missing msgid")
+    msg = gm(world).messages.get(msgid)
+    if msg is None:  # never created here, or by an earlier sandbox (the demo's restarts)
+        raise ApiError(INVALID_MSGID, f"invalid msgid: {msgid}")
     return msg
 
 

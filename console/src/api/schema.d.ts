@@ -689,7 +689,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel */
+        /**
+         * Cancel
+         * @description Stop the broadcast; its results are synced right after (unsent customers: cancelled).
+         */
         post: operations["cancel_api_v1_broadcasts__broadcast_id__cancel_post"];
         delete?: never;
         options?: never;
@@ -4775,7 +4778,7 @@ export interface components {
         RuleTagCounts: {
             /**
              * Applied
-             * @description relation tag writes done
+             * @description relation tag writes done (all time)
              */
             applied: number;
             /** Failed */
@@ -4787,7 +4790,7 @@ export interface components {
             failures: components["schemas"]["Failure"][];
             /**
              * Matched
-             * @description customers matching at the last full evaluation
+             * @description customers the rule matches now
              */
             matched: number;
             /**
@@ -4800,6 +4803,23 @@ export interface components {
              * @description relation untag writes done
              */
             removed: number;
+            /**
+             * Rule Error
+             * @description why the rule cannot be evaluated now (e.g. a deleted tag)
+             */
+            rule_error: string | null;
+            /**
+             * Tagged
+             * @description customers the rule matches who carry the tag now (live relations)
+             * @default 0
+             */
+            tagged: number;
+            /**
+             * Tagged Unmatched
+             * @description customers who carry the tag now but do not match (tagged by hand, or kept because remove_when_unmatched is off)
+             * @default 0
+             */
+            tagged_unmatched: number;
         };
         /** RuleTagIn */
         RuleTagIn: {

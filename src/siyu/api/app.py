@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 import siyu
@@ -86,13 +87,18 @@ def create_app(
             if own_db:
                 await app.state.db.dispose()
 
-    app = FastAPI(
+    # Swagger UI's script and styles are served from the fastapi-offline package, not a CDN:
+    # /api/docs works on an intranet without internet access (no validator badge either)
+    app = FastAPIOffline(
         title="Siyu 私域 SCRM",
         version=siyu.__version__,
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        static_url="/api/docs/static",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.settings = settings
     app.state.callback_configs = CallbackConfigCache()

@@ -38,7 +38,9 @@ def get_settings(request: Request) -> Settings:
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_db(request).unit_of_work() as session:
+    """The request's unit of work; a GET or HEAD reads one snapshot throughout."""
+    snapshot = request.method in ("GET", "HEAD")
+    async with get_db(request).unit_of_work(snapshot=snapshot) as session:
         yield session
 
 

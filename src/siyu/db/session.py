@@ -32,9 +32,15 @@ class Database:
         return cls(url=url, engine=engine, sessions=session_factory(engine))
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction commits on success and rolls back on error."""
-        async with self.sessions() as session:
+    async def unit_of_work(self, *, snapshot: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction commits on success and rolls back on error.
+
+        ``snapshot``: every statement reads the same snapshot of the database (PostgreSQL:
+        REPEATABLE READ; SQLite's transactions always do). Requests that only read (GET) use
+        it, so a page never mixes two moments (a count taken before a commit and a list after).
+        """
+        bind = self._snapshot_engine if snapshot else self.engine
+        async with self.sessions(bind=bind) as session:
             try:
                 yield session
                 await session.commit()
@@ -55,8 +61,17 @@ class Database:
 
     @functools.cached_property
     def _read_engine(self) -> AsyncEngine:
-        """The engine with the READ_ONLY option (made once: each copy costs a few dozen µs)."""
-        return self.engine.execution_options(**{READ_ONLY: True})
+        """The engine with the READ_ONLY option (made once: each copy costs a few dozen µs);
+        on PostgreSQL its transactions read one snapshot, as SQLite's do."""
+        return self._snapshot_engine.execution_options(**{READ_ONLY: True})
+
+    @functools.cached_property
+    def _snapshot_engine(self) -> AsyncEngine:
+        """PostgreSQL: REPEATABLE READ (one snapshot per transaction; READ COMMITTED takes a new
+        one per statement). SQLite: the engine itself (a WAL transaction is one snapshot)."""
+        if self.engine.dialect.name == "postgresql":
+            return self.engine.execution_options(isolation_level="REPEATABLE READ")
+        return self.engine
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -30,7 +30,10 @@ function Guard({ children, admin, wecom }: { children: React.ReactNode; admin?: 
   if (busy) return loading
   if (!me && wecom) {
     // the sidebar signs the employee in through WeCom (OAuth) without a login form
-    location.replace(`/api/v1/auth/wecom/start?next=${encodeURIComponent(location.pathname + location.search)}`)
+    // the sidebar's URL in WeCom names the corp when several share this Siyu (?corp=ww...)
+    const corp = new URLSearchParams(location.search).get('corp')
+    const params = new URLSearchParams({ next: location.pathname + location.search, ...(corp ? { corp } : {}) })
+    location.replace(`/api/v1/auth/wecom/start?${params}`)
     return loading
   }
   if (!me) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from siyu.accounts import auth as accounts_auth
 from siyu.accounts import service, sessions
 from siyu.accounts.models import ConsoleUser
-from siyu.accounts.schemas import LoginIn, MeOut, PasswordIn
+from siyu.accounts.schemas import CorpChoice, LoginIn, MeOut, PasswordIn
 from siyu.core.errors import Forbidden, InvalidInput
 from siyu.core.settings import Settings
 from siyu.corps import service as corps
@@ -65,6 +65,16 @@ def me_of(principal: Principal, csrf: str | None = None) -> MeOut:
         visible_userids=sorted(visible) if visible is not None else None,
         csrf_token=csrf,
     )
+
+
+@router.get("/corps", response_model=list[CorpChoice])
+async def corps_to_sign_in(session: SessionDep) -> list[CorpChoice]:
+    """The corps one can sign in to, by name (public: the sign-in page shows a choice when there
+    are several). A self-hosted Siyu serves one company's corps (README, "Several corps")."""
+    return [
+        CorpChoice(wecom_corp_id=c.wecom_corp_id, name=c.name)
+        for c in await corps.list_corps(session)
+    ]
 
 
 @router.post("/login", response_model=MeOut)
@@ -143,8 +153,16 @@ async def wecom_start(
     corp: str | None = None,
     next: Annotated[str, Query(max_length=300)] = "/",
 ) -> RedirectResponse:
-    """Redirect to WeCom's sign-in page (the sandbox's, for a sandbox corp)."""
+    """Redirect to WeCom's sign-in page (the sandbox's, for a sandbox corp).
+
+    With several corps and none named (``?corp=`` on the sidebar's URL names it), the browser
+    goes to the sign-in page, which asks which corp and comes back here with it.
+    """
     settings = get_settings(request)
+    if not corp and len(await corps.list_corps(session)) > 1:
+        return RedirectResponse(
+            f"/login?{urlencode({'next': _safe_next(next), 'wecom': '1'})}", 302
+        )
     found = await corps.resolve(session, corp)
     state = sessions.sign_state(
         settings.secret_key.get_secret_value(), {"corp": found.id, "next": _safe_next(next)}

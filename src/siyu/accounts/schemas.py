@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from siyu.core.bounds import Int32
+
 UserRole = Literal["admin", "operator", "manager", "staff"]
 
 
@@ -53,6 +55,13 @@ class UserCreated(UserOut):
     password: str | None = Field(default=None, description="the one-time password, shown once")
 
 
+class CorpChoice(BaseModel):
+    """A corp to sign in to (the sign-in page asks when several are registered)."""
+
+    wecom_corp_id: str
+    name: str
+
+
 class MeOut(BaseModel):
     kind: str
     name: str
@@ -85,7 +94,7 @@ class CredentialsIn(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     secret: str | None = Field(default=None, min_length=1, max_length=200, description="write-only")
     api_base: str | None = Field(default=None, max_length=300)
-    agent_id: int | None = None
+    agent_id: Int32 | None = None
     timezone: str | None = Field(default=None, max_length=64)
 
 

@@ -183,7 +183,10 @@ async def resolve(session: AsyncSession, ref: str | None) -> Corp:
     if not corps:
         raise NotFound("no corp is registered yet: run `siyu corp add` or `siyu demo`")
     if len(corps) > 1:
-        raise InvalidInput("several corps are registered: choose one with --corp")
+        raise InvalidInput(
+            "several corps are registered: say which one (--corp on the command line, the corp"
+            " when signing in)"
+        )
     return corps[0]
 
 

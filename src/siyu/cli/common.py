@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
+from siyu.core import logs
 from siyu.core.errors import SiyuError
 from siyu.core.secrets import SecretDecryptError
 from siyu.core.settings import get_settings
@@ -62,10 +62,8 @@ def run_db(fn: Callable[[Database], Awaitable[T]]) -> T:
 
 
 def setup_logging(level: str | None = None) -> None:
-    logging.basicConfig(
-        level=(level or get_settings().log_level).upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Log to stderr at ``level`` (the settings' by default), never showing a secret."""
+    logs.configure(level or get_settings().log_level)
 
 
 def secret_key() -> str:

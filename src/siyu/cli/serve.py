@@ -45,7 +45,8 @@ def serve(
     try:
         app = create_app(settings, workers=0 if proc is not None else n)
         tune_gc()
-        uvicorn.run(app, host=h, port=p, log_level="info")
+        # log_config=None: uvicorn's loggers go through ours (one format, secrets masked)
+        uvicorn.run(app, host=h, port=p, log_level="info", log_config=None)
     finally:
         if proc is not None:
             child.stop(proc)

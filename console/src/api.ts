@@ -2,6 +2,7 @@
 // The session cookie travels by itself; unsafe methods send the CSRF token (cookie `siyu_csrf`) in the `X-Siyu-CSRF` header.
 
 import type { components, paths } from './api/schema'
+import { errorText } from './errorText'
 
 export class ApiError extends Error {
   status: number
@@ -30,22 +31,23 @@ export function query(params?: Params): string {
   return s ? `?${s}` : ''
 }
 
-function readable(status: number, body: unknown): string {
-  const detail = (body as { detail?: unknown })?.detail
-  if (typeof detail === 'string') return detail
-  if (Array.isArray(detail)) {
-    return detail
-      .map((d: { loc?: unknown[]; msg?: string }) => `${(d.loc || []).slice(1).join('.')}: ${d.msg}`)
-      .join('; ')
+/** The API's error as one sentence in the console's language (see errorText.ts). */
+const readable = errorText
+
+/** fetch, with a failed connection as an ApiError (status 0) in the console's language. */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch {
+    throw new ApiError(0, errorText(0, null))
   }
-  return `HTTP ${status}`
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, params?: Params): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET') headers['X-Siyu-CSRF'] = csrf()
-  const res = await fetch(`/api/v1${path}${query(params)}`, {
+  const res = await send(`/api/v1${path}${query(params)}`, {
     method,
     headers,
     credentials: 'same-origin',
@@ -65,7 +67,7 @@ export async function api<T>(method: string, path: string, body?: unknown, param
 
 /** POST `body` and save the file the API answers with (exports of unsaved definitions). */
 export async function download(path: string, body: unknown, fallbackName: string): Promise<void> {
-  const res = await fetch(`/api/v1${path}`, {
+  const res = await send(`/api/v1${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Siyu-CSRF': csrf() },
     credentials: 'same-origin',

@@ -42,6 +42,16 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 
 export const useI18n = () => useContext(Ctx)
 
+/** A time zone's name as a person reads it: Asia/Shanghai is 中国标准时间 / China Standard Time. */
+export function zoneName(tz: string, lang: Lang): string {
+  try {
+    const parts = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en', { timeZone: tz, timeZoneName: 'long' }).formatToParts(new Date())
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? tz
+  } catch {
+    return tz
+  }
+}
+
 export function fmtTime(value: string | null | undefined): string {
   return value ? dayjs(value).format('YYYY-MM-DD HH:mm') : '—'
 }

@@ -88,7 +88,7 @@ async def test_create_channel_code_scan_and_tags(
     )
 
     await tab.goto("/customers")
-    await tab.page.get_by_placeholder("渠道 (state)").fill(state)
+    await tab.page.get_by_placeholder("渠道参数").fill(state)
     await tab.page.get_by_role("button", name=re.compile("筛\\s*选")).click()
     row = tab.page.locator("tr", has_text="扫码的陈一鸣")
     await expect(row).to_be_visible()

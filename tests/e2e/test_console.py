@@ -49,7 +49,7 @@ async def test_new_sandbox_customer_shows_in_list_and_dashboard(
         add_tag=[tag["tag_id"]],
     )
     await tab.goto("/customers")
-    await tab.page.get_by_placeholder("渠道 (state)").fill("e2e-poster")
+    await tab.page.get_by_placeholder("渠道参数").fill("e2e-poster")
     await tab.page.get_by_role("button", name=re.compile("筛\\s*选")).click()
     row = tab.page.locator("tr", has_text="林晓雨")
     await expect(row).to_be_visible()

@@ -19,6 +19,7 @@ import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons'
 import { get, post, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import { localText } from '../../errorText'
 import { type Dir } from '../directory'
 import { progress, StatusTag, type Detail, type Job } from './shared'
 
@@ -141,7 +142,7 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
             disabled={b.status !== 'submitted' || final}
             onClick={async () => {
               const r = await act(() => post<{ ok: number; errors: string[] }>(`/broadcasts/${id}/remind`))
-              if (r) modal.info({ title: tr(`已提醒 ${r.ok} 位员工`, `Reminded ${r.ok} employees`), content: r.errors.join('\n') })
+              if (r) modal.info({ title: tr(`已提醒 ${r.ok} 位员工`, `Reminded ${r.ok} employees`), content: r.errors.map((e) => localText(e, tr('提醒失败', 'Failed'))).join('\n') })
             }}
           >
             {tr('提醒员工', 'Remind')}

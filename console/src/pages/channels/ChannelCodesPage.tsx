@@ -45,7 +45,7 @@ export default function ChannelCodesPage() {
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <FilterBar form={form} onApply={setFilters}>
         <Form.Item name="keyword">
-          <Input allowClear placeholder={tr('名称 / state', 'Name / state')} style={{ width: 180 }} />
+          <Input allowClear placeholder={tr('名称 / 渠道参数', 'Name / state')} style={{ width: 180 }} />
         </Form.Item>
         <Form.Item name="group_name">
           <Input allowClear placeholder={tr('分组', 'Group')} style={{ width: 140 }} />

@@ -5,6 +5,7 @@ import { Alert, Button, Form, Modal, Progress, Select, Space, Tag, Typography } 
 import { post, type BatchJob, type TagGroup } from '../../api'
 import { useAction } from '../../hooks'
 import { useI18n } from '../../i18n'
+import { localText } from '../../errorText'
 import { cancelBatch, isActive, pollBatch, settled } from './batchJobs'
 
 /** Whom the job tags: customers by id, or every customer the list's filter matches. */
@@ -228,7 +229,7 @@ export default function BatchTagModal(props: {
             description={
               <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                 {job.errors.slice(0, SHOWN_ERRORS).map((e, i) => (
-                  <li key={i}>{e}</li>
+                  <li key={i}>{localText(e, tr('修改失败', 'Failed'))}</li>
                 ))}
               </ul>
             }

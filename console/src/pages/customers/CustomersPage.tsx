@@ -106,7 +106,7 @@ export default function CustomersPage() {
           />
         </Form.Item>
         <Form.Item name="state">
-          <Input allowClear placeholder={tr('渠道 (state)', 'Channel (state)')} style={{ width: 150 }} />
+          <Input allowClear placeholder={tr('渠道参数', 'Channel (state)')} style={{ width: 150 }} />
         </Form.Item>
         <Form.Item name="added">
           <DatePicker.RangePicker placeholder={[tr('添加开始', 'Added from'), tr('添加结束', 'Added to')]} />

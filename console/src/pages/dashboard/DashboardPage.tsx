@@ -5,7 +5,7 @@ import { get } from '../../api'
 import Chart from '../../Chart'
 import { useLoad } from '../../hooks'
 import { useLastDays } from '../../dates'
-import { useI18n } from '../../i18n'
+import { useI18n, zoneName } from '../../i18n'
 
 interface Ranked {
   key: string
@@ -36,7 +36,7 @@ function bar(items: Ranked[], color: string) {
 }
 
 export default function DashboardPage() {
-  const { tr } = useI18n()
+  const { tr, lang } = useI18n()
   const [range, setRange] = useState<[Dayjs, Dayjs]>(useLastDays(30))
   const { data, error, loading } = useLoad(
     () =>
@@ -93,7 +93,7 @@ export default function DashboardPage() {
               </Col>
             ))}
           </Row>
-          <Card title={tr('每日趋势', 'Trend by day') + ` (${data.timezone})`} style={{ marginTop: 16 }}>
+          <Card title={tr(`每日趋势（${zoneName(data.timezone, lang)}）`, `Trend by day (${zoneName(data.timezone, lang)})`)} style={{ marginTop: 16 }}>
             {trend && <Chart option={trend} />}
           </Card>
           <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
@@ -104,7 +104,7 @@ export default function DashboardPage() {
                 ) : (
                   <Empty
                     description={tr(
-                      '该时段没有带渠道参数 (state) 的新增。创建渠道活码后，扫码添加的客户会按渠道统计。',
+                      '该时段没有带渠道参数的新增。创建渠道活码后，扫码添加的客户会按渠道统计。',
                       'No adds with a channel state in this range. Customers adding through channel codes are counted per channel.',
                     )}
                   />

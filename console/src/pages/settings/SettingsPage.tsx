@@ -66,7 +66,7 @@ function WeComTab() {
           title={tr('重新生成后需要同步更新企业微信后台的配置，确定？', 'WeCom admin must be updated afterwards. Continue?')}
           onConfirm={async () => { const r = await act(() => post<Creds>('/settings/wecom/regenerate', { token: true, aes_key: true }), tr('已重新生成', 'Regenerated')); if (r) creds.setData(r) }}
         >
-          <Button style={{ marginTop: 12 }}>{tr('重新生成 Token 和 AESKey', 'Regenerate token and AES key')}</Button>
+          <Button style={{ marginTop: 12 }}>{tr('重新生成 Token 和 EncodingAESKey', 'Regenerate token and AES key')}</Button>
         </Popconfirm>
       </Card>
       <Card size="small" title={tr('企业微信凭据', 'WeCom credentials')}>

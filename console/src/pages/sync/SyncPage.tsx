@@ -4,6 +4,31 @@ import { SyncOutlined } from '@ant-design/icons'
 import { get, post } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import { localText } from '../../errorText'
+
+// what the API calls a run's trigger, status and step, as the operator reads them
+const TRIGGERS: Record<string, [string, string]> = {
+  api: ['控制台 / API', 'Console / API'],
+  periodic: ['定时同步', 'Scheduled'],
+  cli: ['命令行', 'Command line'],
+  demo: ['演示启动', 'Demo start'],
+  test: ['测试', 'Test'],
+}
+const STATUSES: Record<string, [string, string]> = {
+  pending: ['等待中', 'Pending'],
+  running: ['同步中', 'Running'],
+  done: ['已完成', 'Done'],
+  failed: ['失败', 'Failed'],
+  interrupted: ['已中断', 'Interrupted'],
+}
+const STEPS: Record<string, [string, string]> = {
+  departments: ['部门', 'Departments'],
+  employees: ['员工', 'Employees'],
+  tags: ['标签', 'Tags'],
+  customers: ['客户', 'Customers'],
+  groups: ['客户群', 'Group chats'],
+  reconcile: ['核对已删除的关系', 'Reconcile'],
+}
 
 interface Run {
   id: number
@@ -30,6 +55,7 @@ function percent(run: Run): number {
 
 export default function SyncPage() {
   const { tr } = useI18n()
+  const say = (names: Record<string, [string, string]>, v: string) => (names[v] ? tr(...names[v]) : v || '—')
   const act = useAction()
   const runs = useLoad(() => get<Run[]>('/sync/runs'), [])
   const active = runs.data?.find((r) => r.status === 'running' || r.status === 'pending')
@@ -53,16 +79,16 @@ export default function SyncPage() {
         {latest ? (
           <Descriptions column={{ xs: 1, md: 3 }} size="small">
             <Descriptions.Item label={tr('状态', 'Status')}>
-              <Tag color={latest.status === 'done' ? 'green' : latest.status === 'failed' ? 'red' : 'blue'}>{latest.status}</Tag>
+              <Tag color={latest.status === 'done' ? 'green' : latest.status === 'failed' ? 'red' : 'blue'}>{say(STATUSES, latest.status)}</Tag>
             </Descriptions.Item>
-            <Descriptions.Item label={tr('步骤', 'Step')}>{latest.step}</Descriptions.Item>
+            <Descriptions.Item label={tr('步骤', 'Step')}>{latest.status === 'done' ? tr('全部完成', 'All done') : say(STEPS, latest.step)}</Descriptions.Item>
             <Descriptions.Item label={tr('开始', 'Started')}>{fmtTime(latest.started_at)}</Descriptions.Item>
             <Descriptions.Item label={tr('进度', 'Progress')} span={3}>
               <Progress percent={percent(latest)} status={latest.status === 'failed' ? 'exception' : active ? 'active' : undefined} />
             </Descriptions.Item>
             {latest.error && (
               <Descriptions.Item label={tr('错误', 'Error')} span={3}>
-                <Alert type="error" message={latest.error} />
+                <Alert type="error" message={localText(latest.error, tr('同步出错，请重试', 'The sync failed'))} />
               </Descriptions.Item>
             )}
           </Descriptions>
@@ -78,8 +104,8 @@ export default function SyncPage() {
           scroll={{ x: 500 }}
           columns={[
             { title: 'ID', dataIndex: 'id' },
-            { title: tr('触发', 'Trigger'), dataIndex: 'trigger' },
-            { title: tr('状态', 'Status'), dataIndex: 'status' },
+            { title: tr('触发', 'Trigger'), dataIndex: 'trigger', render: (v: string) => say(TRIGGERS, v) },
+            { title: tr('状态', 'Status'), dataIndex: 'status', render: (v: string) => say(STATUSES, v) },
             { title: tr('开始', 'Started'), dataIndex: 'started_at', render: fmtTime },
             { title: tr('结束', 'Finished'), dataIndex: 'finished_at', render: fmtTime },
           ]}

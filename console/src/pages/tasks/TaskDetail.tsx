@@ -23,6 +23,7 @@ import { get, post, query, type Page } from '../../api'
 import { useAuth } from '../../auth'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import { localText } from '../../errorText'
 import { RankChart, RankTable } from './Leaderboard'
 import { KindTag, pct, StatusTag, type Assignee, type RankRow, type Task } from './shared'
 
@@ -91,7 +92,7 @@ export default function TaskDetail({ id, onChanged }: { id: number; onChanged: (
             if (!r) return
             reload()
             if (r.errors.length) {
-              void act(() => Promise.reject(new Error(r.errors.join('; '))))
+              void act(() => Promise.reject(new Error(r.errors.map((e) => localText(e, tr('提醒失败', 'Failed'))).join('；'))))
             } else {
               void act(
                 () => Promise.resolve(r),

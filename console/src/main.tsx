@@ -22,6 +22,7 @@ const SopPage = lazy(() => import('./pages/sop/SopPage'))
 const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
+const OwnershipPage = lazy(() => import('./pages/ownership/OwnershipPage'))
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
 
@@ -63,6 +64,7 @@ function Root() {
           <Route path="sop" element={<SopPage />} />
           <Route path="content" element={<ContentPage />} />
           <Route path="group-codes" element={<GroupCodesPage />} />
+          <Route path="ownership" element={<OwnershipPage />} />
           <Route path="sync" element={<SyncPage />} />
           <Route path="settings" element={<Guard admin><SettingsPage /></Guard>} />
           <Route path="soon/channel-codes" element={<Navigate to="/channel-codes" replace />} />

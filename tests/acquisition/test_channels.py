@@ -197,7 +197,8 @@ async def test_other_corps_see_nothing(
         assert b.get(f"{URL}/{made['id']}/qr.png").status_code == 404
         assert b.get("/api/v1/acquisition/stats").json()["rows"] == []
         assert b.get("/api/v1/acquisition/group-codes").json()["items"] == []
-        assert b.get("/api/v1/acquisition/collisions").json() == []
+        assert b.get("/api/v1/acquisition/collisions").json()["items"] == []
+        assert b.get("/api/v1/acquisition/losses").json()["items"] == []
 
 
 async def other_corp(db: Database, sb: Sandbox) -> str:

@@ -105,8 +105,9 @@ def test_scan_attributes_greets_tags_and_locks(
     other = create(api, name="门店", userids=[b])
     sb.act("scan", config_id=other["config_id"], external_userid=ext)
     events_settled(db)
-    cols = api.get("/api/v1/acquisition/collisions").json()
+    cols = api.get("/api/v1/acquisition/collisions").json()["items"]
     assert [(x["owner_userid"], x["other_userid"]) for x in cols] == [(a, b)]
+    assert cols[0]["channel_name"] == "门店" and cols[0]["current_owner_userid"] == a
     msgs = wait_for(
         lambda: len(sb.get("/sandbox/app_messages")) == 2 and sb.get("/sandbox/app_messages"),
         what="two app messages",

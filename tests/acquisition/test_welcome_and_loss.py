@@ -192,13 +192,18 @@ def test_loss_alert_owner_reassignment_and_loss_windows(
     events_settled(db)
     cid = int(q(db, select(Customer.id).where(Customer.external_userid == ext))[0][0])
     # Collision lock is off by default: no collision, a stays owner.
-    assert api.get("/api/v1/acquisition/collisions").json() == []
+    assert api.get("/api/v1/acquisition/collisions").json()["items"] == []
     assert api.get(f"/api/v1/acquisition/owners/{cid}").json()["userid"] == a
     # The operator moves the customer to b; the history keeps both steps.
     r = api.put(f"/api/v1/acquisition/owners/{cid}", json={"userid": b, "reason": "门店跟进"})
     assert r.status_code == 200, r.text
     hist = r.json()["history"]
     assert [(h["from_userid"], h["to_userid"]) for h in hist] == [("", a), (a, b)]
+    names = {e["userid"]: e["name"] for e in sb.get("/sandbox/employees")}
+    assert [(h["from_name"], h["to_name"]) for h in hist] == [("", names[a]), (names[a], names[b])]
+    assert hist[-1]["changed_by"] != "api"  # who did it: the key's name, not a placeholder
+    assert r.json()["name"] == names[b] and r.json()["customer_name"] == "韩梅梅"
+    assert {c["userid"] for c in r.json()["candidates"]} == {a, b}
     assert api.put(f"/api/v1/acquisition/owners/{cid}", json={"userid": "ghost"}).status_code == 422
 
     # The customer deletes a: a is alerted, the loss is recorded with its channel.
@@ -206,10 +211,47 @@ def test_loss_alert_owner_reassignment_and_loss_windows(
     # b deletes the customer: an operator-visible record, no alert.
     sb.act("employee_delete", userid=b, external_userid=ext)
     events_settled(db)
-    losses = api.get("/api/v1/acquisition/losses").json()
+    losses = api.get("/api/v1/acquisition/losses").json()["items"]
     assert sorted((x["userid"], x["by"], x["channel_id"], x["alerted"]) for x in losses) == sorted(
         [(a, "customer", code["id"], True), (b, "employee", other["id"], False)]
     )
+    assert {x["customer_name"] for x in losses} == {"韩梅梅"}
+    assert {(x["employee_name"], x["channel_name"]) for x in losses} == {
+        (names[a], "直播间"),
+        (names[b], "门店"),
+    }
+    # filters: direction, employee, channel, the corp's calendar days, keyword; counts; pages
+    by_customer = api.get("/api/v1/acquisition/losses", params={"by": "customer"}).json()
+    assert [x["userid"] for x in by_customer["items"]] == [a]
+    assert api.get("/api/v1/acquisition/losses/counts").json() == {"customer": 1, "employee": 1}
+    assert len(api.get("/api/v1/acquisition/losses", params={"userid": b}).json()["items"]) == 1
+    one = api.get("/api/v1/acquisition/losses", params={"channel_id": code["id"]}).json()
+    assert [x["by"] for x in one["items"]] == ["customer"]
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    dated = {"start": str(today), "end": str(today)}
+    assert len(api.get("/api/v1/acquisition/losses", params=dated).json()["items"]) == 2
+    before = {"end": str(today - timedelta(days=1))}
+    assert api.get("/api/v1/acquisition/losses", params=before).json()["items"] == []
+    assert api.get("/api/v1/acquisition/losses", params={"keyword": "梅梅"}).json()["items"]
+    assert api.get("/api/v1/acquisition/losses", params={"keyword": "李"}).json()["items"] == []
+    first = api.get("/api/v1/acquisition/losses", params={"limit": 1}).json()
+    second = api.get(
+        "/api/v1/acquisition/losses", params={"limit": 1, "cursor": first["next_cursor"]}
+    ).json()
+    assert second["next_cursor"] is None
+    assert {first["items"][0]["id"], second["items"][0]["id"]} == {x["id"] for x in losses}
+    assert api.get("/api/v1/acquisition/losses", params={"by": "nobody"}).status_code == 422
+    bad = api.get("/api/v1/acquisition/losses", params={"start": "2026-05-02", "end": "2026-05-01"})
+    assert bad.status_code == 422
+    # the export: names, the direction in words, times on the corp's clock (header says so)
+    csv = api.get("/api/v1/acquisition/losses/export", params={"format": "csv"})
+    assert csv.status_code == 200
+    lines = csv.text.lstrip("\ufeff").splitlines()
+    assert "流失时间 (Asia/Shanghai)" in lines[0] and len(lines) == 3
+    assert "客户删除员工" in csv.text and "员工删除客户" in csv.text and names[a] in csv.text
+    assert "+08:00" in lines[1]
+    xlsx = api.get("/api/v1/acquisition/losses/export", params={"by": "employee"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     msgs = wait_for(lambda: sb.get("/sandbox/app_messages"), what="the loss alert")
     assert [m["touser"] for m in msgs] == [[a]] and "韩梅梅" in msgs[0]["text"]["content"]
     st = api.get("/api/v1/acquisition/stats", params={"by": "channel"}).json()

@@ -182,7 +182,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Collisions */
+        /**
+         * List Collisions
+         * @description Adds of a locked customer by a second employee (防撞单), newest first, with names;
+         *     ``start``/``end`` are the corp's calendar days (inclusive); keyset ``cursor``.
+         */
         get: operations["list_collisions_api_v1_acquisition_collisions_get"];
         put?: never;
         post?: never;
@@ -313,9 +317,51 @@ export interface paths {
         };
         /**
          * List Losses
-         * @description Relations that ended: ``by=customer`` (流失, the employee was alerted) or ``employee``.
+         * @description Relations that ended (流失客户), newest first: ``by=customer`` (the customer deleted the
+         *     employee, who was alerted when loss alerts are on) or ``employee``; ``start``/``end`` are
+         *     the corp's calendar days (inclusive); keyset ``cursor``.
          */
         get: operations["list_losses_api_v1_acquisition_losses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/acquisition/losses/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Loss Counts
+         * @description Losses per direction (``customer``, ``employee``) under the same filters (``by`` ignored).
+         */
+        get: operations["loss_counts_api_v1_acquisition_losses_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/acquisition/losses/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Losses
+         * @description The loss list under the same filters as XLSX (or CSV), times in the corp's zone.
+         */
+        get: operations["export_losses_api_v1_acquisition_losses_export_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -331,7 +377,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Owner */
+        /**
+         * Get Owner
+         * @description The owner (归属员工), every change with names, and the employees who could own it.
+         */
         get: operations["get_owner_api_v1_acquisition_owners__customer_id__get"];
         /**
          * Reassign Owner
@@ -439,6 +488,27 @@ export interface paths {
          * @description New / lost / net per local day, totals, active customers, top channels and employees.
          */
         get: operations["dashboard_api_v1_analytics_dashboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/corps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Corps To Sign In
+         * @description The corps one can sign in to, by name (public: the sign-in page shows a choice when there
+         *     are several). A self-hosted Siyu serves one company's corps (README, "Several corps").
+         */
+        get: operations["corps_to_sign_in_api_v1_auth_corps_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -571,6 +641,9 @@ export interface paths {
         /**
          * Wecom Start
          * @description Redirect to WeCom's sign-in page (the sandbox's, for a sandbox corp).
+         *
+         *     With several corps and none named (``?corp=`` on the sidebar's URL names it), the browser
+         *     goes to the sign-in page, which asks which corp and comes back here with it.
          */
         get: operations["wecom_start_api_v1_auth_wecom_start_get"];
         put?: never;
@@ -3178,12 +3251,49 @@ export interface components {
             at: string;
             /** Channel Id */
             channel_id: number | null;
+            /**
+             * Channel Name
+             * @default
+             */
+            channel_name: string;
+            /**
+             * Current Owner Name
+             * @default
+             */
+            current_owner_name: string;
+            /**
+             * Current Owner Userid
+             * @description the owner now
+             */
+            current_owner_userid: string | null;
+            /**
+             * Customer Avatar
+             * @default
+             */
+            customer_avatar: string;
             /** Customer Id */
             customer_id: number;
+            /**
+             * Customer Name
+             * @default
+             */
+            customer_name: string;
             /** Id */
             id: number;
+            /**
+             * Other Name
+             * @description the employee the customer also added
+             * @default
+             */
+            other_name: string;
             /** Other Userid */
             other_userid: string;
+            /**
+             * Owner Name
+             * @description the owner at the time of the collision
+             * @default
+             */
+            owner_name: string;
             /** Owner Userid */
             owner_userid: string;
             /** State */
@@ -3406,6 +3516,16 @@ export interface components {
              * @description radar links made
              */
             uses: number;
+        };
+        /**
+         * CorpChoice
+         * @description A corp to sign in to (the sign-in page asks when several are registered).
+         */
+        CorpChoice: {
+            /** Name */
+            name: string;
+            /** Wecom Corp Id */
+            wecom_corp_id: string;
         };
         /** CredentialsIn */
         CredentialsIn: {
@@ -4249,15 +4369,40 @@ export interface components {
             by: string;
             /** Channel Id */
             channel_id: number | null;
+            /**
+             * Channel Name
+             * @default
+             */
+            channel_name: string;
+            /**
+             * Customer Avatar
+             * @default
+             */
+            customer_avatar: string;
             /** Customer Id */
             customer_id: number;
+            /**
+             * Customer Name
+             * @default
+             */
+            customer_name: string;
             /**
              * Deleted At
              * Format: date-time
              */
             deleted_at: string;
+            /**
+             * Employee Name
+             * @default
+             */
+            employee_name: string;
             /** Id */
             id: number;
+            /**
+             * Kept Days
+             * @description days between the add and the loss
+             */
+            kept_days: number | null;
             /** Source */
             source: string;
             /** Userid */
@@ -4406,6 +4551,16 @@ export interface components {
              */
             type: "or";
         };
+        /**
+         * OwnerCandidate
+         * @description An employee who follows the customer now (an owner must).
+         */
+        OwnerCandidate: {
+            /** Name */
+            name: string;
+            /** Userid */
+            userid: string;
+        };
         /** OwnerChangeOut */
         OwnerChangeOut: {
             /**
@@ -4415,10 +4570,20 @@ export interface components {
             at: string;
             /** Changed By */
             changed_by: string;
+            /**
+             * From Name
+             * @default
+             */
+            from_name: string;
             /** From Userid */
             from_userid: string;
             /** Reason */
             reason: string;
+            /**
+             * To Name
+             * @default
+             */
+            to_name: string;
             /** To Userid */
             to_userid: string;
         };
@@ -4434,10 +4599,26 @@ export interface components {
         };
         /** OwnerOut */
         OwnerOut: {
+            /**
+             * Candidates
+             * @description employees who follow the customer now
+             */
+            candidates: components["schemas"]["OwnerCandidate"][];
             /** Customer Id */
             customer_id: number;
+            /**
+             * Customer Name
+             * @default
+             */
+            customer_name: string;
             /** History */
             history: components["schemas"]["OwnerChangeOut"][];
+            /**
+             * Name
+             * @description the owner's name
+             * @default
+             */
+            name: string;
             /** Userid */
             userid: string | null;
         };
@@ -4482,6 +4663,13 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** Page[CollisionOut] */
+        Page_CollisionOut_: {
+            /** Items */
+            items: components["schemas"]["CollisionOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[ContentOut] */
         Page_ContentOut_: {
             /** Items */
@@ -4521,6 +4709,13 @@ export interface components {
         Page_GroupCodeOut_: {
             /** Items */
             items: components["schemas"]["GroupCodeOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[LossOut] */
+        Page_LossOut_: {
+            /** Items */
+            items: components["schemas"]["LossOut"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -6362,6 +6557,9 @@ export interface operations {
             query?: {
                 userid?: string | null;
                 customer_id?: number | null;
+                start?: string | null;
+                end?: string | null;
+                cursor?: string | null;
                 limit?: number;
             };
             header?: never;
@@ -6376,7 +6574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CollisionOut"][];
+                    "application/json": components["schemas"]["Page_CollisionOut_"];
                 };
             };
             /** @description Validation Error */
@@ -6687,10 +6885,17 @@ export interface operations {
     list_losses_api_v1_acquisition_losses_get: {
         parameters: {
             query?: {
-                by?: string | null;
-                userid?: string | null;
                 since?: string | null;
+                cursor?: string | null;
                 limit?: number;
+                /** @description customer: 客户删除员工; employee: 员工删除客户 */
+                by?: ("customer" | "employee") | null;
+                userid?: string | null;
+                channel_id?: number | null;
+                /** @description customer name */
+                keyword?: string | null;
+                start?: string | null;
+                end?: string | null;
             };
             header?: never;
             path?: never;
@@ -6704,7 +6909,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LossOut"][];
+                    "application/json": components["schemas"]["Page_LossOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    loss_counts_api_v1_acquisition_losses_counts_get: {
+        parameters: {
+            query?: {
+                /** @description customer: 客户删除员工; employee: 员工删除客户 */
+                by?: ("customer" | "employee") | null;
+                userid?: string | null;
+                channel_id?: number | null;
+                /** @description customer name */
+                keyword?: string | null;
+                start?: string | null;
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_losses_api_v1_acquisition_losses_export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+                /** @description customer: 客户删除员工; employee: 员工删除客户 */
+                by?: ("customer" | "employee") | null;
+                userid?: string | null;
+                channel_id?: number | null;
+                /** @description customer name */
+                keyword?: string | null;
+                start?: string | null;
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */
@@ -6969,6 +7253,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    corps_to_sign_in_api_v1_auth_corps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorpChoice"][];
                 };
             };
         };

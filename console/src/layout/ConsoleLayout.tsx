@@ -17,6 +17,7 @@ import {
   TagsOutlined,
   TeamOutlined,
   UserOutlined,
+  UserSwitchOutlined,
   WechatOutlined,
 } from '@ant-design/icons'
 import { useAuth } from '../auth'
@@ -46,6 +47,7 @@ export default function ConsoleLayout() {
       ? [
           { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
           { key: '/group-codes', icon: <QrcodeOutlined />, label: tr('群活码', 'Group codes') },
+          { key: '/ownership', icon: <UserSwitchOutlined />, label: tr('流失与撞单', 'Losses & collisions') },
           { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
           { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
           { key: '/sop', icon: <ScheduleOutlined />, label: tr('SOP', 'SOPs') },

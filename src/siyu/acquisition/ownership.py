@@ -30,6 +30,7 @@ from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
+from siyu.employees.models import Employee
 from siyu.wecom import acquisition_api as api
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
@@ -211,13 +212,23 @@ async def on_added(
         [tl.entry(corp_id, customer_id, tl.COLLISION, at=now, userid=userid, owner=owner.userid)],
     )
     ref = f"collision:{col.id}"
+    names = dict(
+        (
+            await session.execute(
+                scoped(Employee, corp_id, Employee.userid, Employee.name).where(
+                    Employee.userid.in_([owner.userid, userid])
+                )
+            )
+        ).all()
+    )
+    owner_name, other_name = names.get(owner.userid) or owner.userid, names.get(userid) or userid
     return [
         message(
             session,
             corp_id,
             kind="collision",
             userids=[owner.userid],
-            text=f"【撞单提醒】你的客户「{name}」又添加了同事 {userid}，客户仍归属于你。",
+            text=f"【撞单提醒】你的客户「{name}」又添加了同事 {other_name}，客户仍归属于你。",
             ref=ref,
         ),
         message(
@@ -225,7 +236,7 @@ async def on_added(
             corp_id,
             kind="collision",
             userids=[userid],
-            text=f"【撞单提醒】客户「{name}」已归属于同事 {owner.userid}，请勿重复跟进。",
+            text=f"【撞单提醒】客户「{name}」已归属于同事 {owner_name}，请勿重复跟进。",
             ref=ref,
         ),
     ]
@@ -331,38 +342,3 @@ async def pending_messages(session: AsyncSession, *, before: datetime) -> list[t
         )
     )
     return [(c, i) for c, i in rows.all()]
-
-
-async def list_collisions(
-    session: AsyncSession,
-    corp_id: int,
-    *,
-    userid: str | None,
-    customer_id: int | None,
-    limit: int,
-) -> list[Collision]:
-    stmt = scoped(Collision, corp_id)
-    if userid:
-        stmt = stmt.where((Collision.owner_userid == userid) | (Collision.other_userid == userid))
-    if customer_id is not None:
-        stmt = stmt.where(Collision.customer_id == customer_id)
-    return list((await session.scalars(stmt.order_by(Collision.id.desc()).limit(limit))).all())
-
-
-async def list_losses(
-    session: AsyncSession,
-    corp_id: int,
-    *,
-    by: str | None,
-    userid: str | None,
-    since: datetime | None,
-    limit: int,
-) -> list[LossRecord]:
-    stmt = scoped(LossRecord, corp_id)
-    if by:
-        stmt = stmt.where(LossRecord.by == by)
-    if userid:
-        stmt = stmt.where(LossRecord.userid == userid)
-    if since is not None:
-        stmt = stmt.where(LossRecord.deleted_at >= since)
-    return list((await session.scalars(stmt.order_by(LossRecord.id.desc()).limit(limit))).all())

@@ -237,6 +237,13 @@ class CollisionOut(BaseModel):
     channel_id: int | None
     state: str
     at: datetime
+    customer_name: str = ""
+    customer_avatar: str = ""
+    owner_name: str = Field(default="", description="the owner at the time of the collision")
+    other_name: str = Field(default="", description="the employee the customer also added")
+    channel_name: str = ""
+    current_owner_userid: str | None = Field(default=None, description="the owner now")
+    current_owner_name: str = ""
 
 
 class SourceOut(BaseModel):
@@ -263,12 +270,26 @@ class OwnerChangeOut(BaseModel):
     reason: str
     changed_by: str
     at: datetime
+    from_name: str = ""
+    to_name: str = ""
+
+
+class OwnerCandidate(BaseModel):
+    """An employee who follows the customer now (an owner must)."""
+
+    userid: str
+    name: str
 
 
 class OwnerOut(BaseModel):
     customer_id: int
     userid: str | None
     history: list[OwnerChangeOut]
+    name: str = Field(default="", description="the owner's name")
+    customer_name: str = ""
+    candidates: list[OwnerCandidate] = Field(
+        default_factory=list, description="employees who follow the customer now"
+    )
 
 
 class LossOut(BaseModel):
@@ -283,6 +304,11 @@ class LossOut(BaseModel):
     added_at: datetime | None
     deleted_at: datetime
     alerted: bool
+    customer_name: str = ""
+    customer_avatar: str = ""
+    employee_name: str = ""
+    channel_name: str = ""
+    kept_days: int | None = Field(default=None, description="days between the add and the loss")
 
 
 class AssetOut(BaseModel):

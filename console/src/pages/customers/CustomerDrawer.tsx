@@ -1,7 +1,10 @@
-import { Alert, Avatar, Descriptions, Drawer, Grid, List, Space, Spin, Typography } from 'antd'
+import { useState } from 'react'
+import { Alert, Avatar, Button, Descriptions, Drawer, Grid, List, Space, Spin, Typography } from 'antd'
 import { get, type CustomerDetail, type TagGroup } from '../../api'
+import { useAuth } from '../../auth'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import OwnerModal, { type Owner } from '../ownership/OwnerModal'
 import StagePicker from './StagePicker'
 import TagEditor from './TagEditor'
 import Timeline from './Timeline'
@@ -11,6 +14,13 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
   const screens = Grid.useBreakpoint()
   const detail = useLoad(() => (id ? get<CustomerDetail>(`/customers/${id}`) : Promise.resolve(null)), [id])
   const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
+  const { me } = useAuth()
+  // 归属员工 (防撞单): operators see and change it; the API serves it to full access only
+  const owner = useLoad(
+    () => (id && me?.full_access ? get<Owner>(`/acquisition/owners/${id}`) : Promise.resolve(null)),
+    [id, me?.full_access],
+  )
+  const [reassigning, setReassigning] = useState(false)
   const c = detail.data
   return (
     <Drawer
@@ -41,6 +51,16 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
             <Descriptions.Item label={tr('客户阶段', 'Stage')}>
               <StagePicker customer={c} onChanged={() => void detail.reload()} />
             </Descriptions.Item>
+            {owner.data && (
+              <Descriptions.Item label={tr('归属员工', 'Owner')}>
+                <Space>
+                  <span data-testid="customer-owner">{owner.data.name || tr('无', 'None')}</span>
+                  <Button size="small" type="link" onClick={() => setReassigning(true)} data-testid="customer-owner-change">
+                    {tr('更换 / 记录', 'Change / history')}
+                  </Button>
+                </Space>
+              </Descriptions.Item>
+            )}
             <Descriptions.Item label={tr('首次添加', 'First added')}>{fmtTime(c.first_added_at)}</Descriptions.Item>
             <Descriptions.Item label={tr('性别', 'Gender')}>
               {c.gender === 1 ? tr('男', 'Male') : c.gender === 2 ? tr('女', 'Female') : tr('未知', 'Unknown')}
@@ -83,6 +103,16 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
           </div>
         </Space>
       )}
+      <OwnerModal
+        customerId={reassigning && id ? id : null}
+        onClose={(changed) => {
+          setReassigning(false)
+          if (changed) {
+            void owner.reload()
+            void detail.reload()
+          }
+        }}
+      />
     </Drawer>
   )
 }

@@ -1254,7 +1254,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export Customers */
+        /**
+         * Export Customers
+         * @description Every customer of the list as a file, streamed as it is written.
+         */
         get: operations["export_customers_api_v1_customers_export_get"];
         put?: never;
         post?: never;
@@ -3954,6 +3957,12 @@ export interface components {
             customers: number;
             /** Department Ids */
             department_ids: number[];
+            /**
+             * Display Name
+             * @description the name with the department beside it when another employee shares it
+             * @default
+             */
+            display_name: string;
             /** Id */
             id: number;
             /** Main Department */
@@ -4134,6 +4143,12 @@ export interface components {
             notice: string;
             /** Owner */
             owner: string;
+            /**
+             * Owner Name
+             * @description the owner's name (department beside a shared name)
+             * @default
+             */
+            owner_name: string;
             /** Status */
             status: number;
         };
@@ -4155,6 +4170,12 @@ export interface components {
             notice: string;
             /** Owner */
             owner: string;
+            /**
+             * Owner Name
+             * @description the owner's name (department beside a shared name)
+             * @default
+             */
+            owner_name: string;
             /** Status */
             status: number;
         };
@@ -4878,6 +4899,18 @@ export interface components {
         RecipientOut: {
             /** Customer Id */
             customer_id: number;
+            /**
+             * Customer Name
+             * @description the customer's name
+             * @default
+             */
+            customer_name: string;
+            /**
+             * Employee Name
+             * @description the sender's name (department beside a shared name)
+             * @default
+             */
+            employee_name: string;
             /** External Userid */
             external_userid: string;
             /** Id */
@@ -4910,6 +4943,12 @@ export interface components {
             add_way: number;
             /** Added At */
             added_at: string | null;
+            /**
+             * Channel Name
+             * @description the channel code of ``state``, by name
+             * @default
+             */
+            channel_name: string;
             /** Deleted At */
             deleted_at: string | null;
             /** Deleted By */
@@ -5821,7 +5860,16 @@ export interface components {
         };
         /** TimelineOut */
         TimelineOut: {
-            /** Data */
+            /**
+             * Actor
+             * @description the employee's name (department beside a shared name)
+             * @default
+             */
+            actor: string;
+            /**
+             * Data
+             * @description kind-specific facts; names are added beside ids (tag_name and tag_group for tag ids, previous_name, owner_name)
+             */
             data: {
                 [key: string]: unknown;
             };

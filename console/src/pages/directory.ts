@@ -9,13 +9,13 @@ export function useDirectory() {
   const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
   return useMemo(() => {
     const emps = (employees.data?.items ?? []).filter((e) => e.active)
-    const empName = new Map(emps.map((e) => [e.userid, e.name]))
+    const empName = new Map(emps.map((e) => [e.userid, e.display_name || e.name]))
     const tagName = new Map<string, string>()
     for (const g of groups.data ?? []) for (const t of g.tags) tagName.set(t.tag_id, t.name)
     return {
       empName: (u: string) => empName.get(u) ?? u,
       tagName: (t: string) => tagName.get(t) ?? t,
-      employeeOptions: emps.map((e) => ({ label: e.name, value: e.userid })),
+      employeeOptions: emps.map((e) => ({ label: e.display_name || e.name, value: e.userid })),
       tagOptions: (groups.data ?? []).map((g) => ({
         label: g.name,
         options: g.tags.map((t) => ({ label: t.name, value: t.tag_id })),

@@ -29,6 +29,7 @@ from siyu.acquisition.schemas import (
 from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import Page
+from siyu.customers import naming
 from siyu.customers.models import Tag
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -237,6 +238,17 @@ async def get(session: AsyncSession, corp_id: int, channel_id: int) -> ChannelCo
     if c is None:
         raise NotFound(f"channel code {channel_id} does not exist")
     return c
+
+
+@naming.names_states
+async def names_of_states(session: AsyncSession, corp_id: int, states: list[str]) -> dict[str, str]:
+    """state → channel code name (registered with the customer base, which shows states)."""
+    rows = await session.execute(
+        scoped(ChannelCode, corp_id, ChannelCode.state, ChannelCode.name).where(
+            ChannelCode.state.in_(states)
+        )
+    )
+    return {s: n for s, n in rows.all()}
 
 
 async def by_state(session: AsyncSession, corp_id: int, state: str) -> ChannelCode | None:

@@ -12,6 +12,7 @@ from siyu.analytics import repository as repo
 from siyu.analytics.schemas import Dashboard, DayPoint, Ranked
 from siyu.core.errors import InvalidInput
 from siyu.corps.models import Corp
+from siyu.customers import naming
 from siyu.customers.models import FollowRelation
 
 MAX_DAYS = 366
@@ -56,6 +57,7 @@ async def dashboard(
     channels = await repo.top_by(session, corp.id, FollowRelation.state, lo, hi, visible, top)
     employees = await repo.top_by(session, corp.id, FollowRelation.userid, lo, hi, visible, top)
     names = await repo.employee_names(session, corp.id, [u for u, _ in employees])
+    states = await naming.state_names(session, corp.id, [k for k, _ in channels])
     n_new, n_lost = sum(new.values()), sum(lost.values())
     return Dashboard(
         timezone=str(tz),
@@ -67,6 +69,6 @@ async def dashboard(
         net_customers=n_new - n_lost,
         active_customers=await repo.active_customers(session, corp.id, lo, hi, visible),
         days=days,
-        top_channels=[Ranked(key=k, name=k, count=c) for k, c in channels],
+        top_channels=[Ranked(key=k, name=states.get(k, k), count=c) for k, c in channels],
         top_employees=[Ranked(key=u, name=names.get(u, u), count=c) for u, c in employees],
     )

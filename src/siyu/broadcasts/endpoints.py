@@ -36,7 +36,7 @@ LIST_HEADERS = [
     "已发送",
     "频次受限",
 ]
-LEDGER_HEADERS = ["external_userid", "员工", "状态", "原因", export.Time("发送时间")]
+LEDGER_HEADERS = ["客户", "客户ID", "员工", "状态", "原因", export.Time("发送时间")]
 
 
 @router.get("/settings", response_model=BroadcastSettingsIO)
@@ -148,7 +148,7 @@ async def recipients(
     rows, nxt = await service.recipients_page(
         session, corp, broadcast_id, state=state, userid=userid, cursor=cursor, limit=limit
     )
-    return Page(items=[RecipientOut.model_validate(r) for r in rows], next_cursor=nxt)
+    return Page(items=await service.named_recipients(session, corp.id, rows), next_cursor=nxt)
 
 
 @router.get("/{broadcast_id}/recipients/export", response_class=Response)

@@ -155,7 +155,11 @@ class RecipientOut(BaseModel):
     id: int
     customer_id: int
     external_userid: str
+    customer_name: str = Field(default="", description="the customer's name")
     userid: str
+    employee_name: str = Field(
+        default="", description="the sender's name (department beside a shared name)"
+    )
     state: str
     reason: str | None
     sent_at: datetime | None

@@ -28,6 +28,7 @@ from siyu.broadcasts.schemas import (
     BroadcastDetail,
     BroadcastOut,
     Preview,
+    RecipientOut,
     SenderCount,
     SenderOut,
 )
@@ -37,8 +38,10 @@ from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
+from siyu.customers.models import Customer
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
+from siyu.employees import service as employees
 from siyu.segments import service as segments
 from siyu.wecom import groupmsg_api as api
 from siyu.wecom.client import WeComClient
@@ -233,15 +236,63 @@ async def recipients_page(
     return rows, encode_cursor([rows[-1].id]) if more and rows else None
 
 
+async def named_recipients(
+    s: AsyncSession, corp_id: int, rows: Sequence[BroadcastRecipient]
+) -> list[RecipientOut]:
+    """Recipients with the names a person reads: the customer's and the sender's."""
+    customers = {
+        i: n
+        for i, n in (
+            await s.execute(
+                scoped(Customer, corp_id, Customer.id, Customer.name).where(
+                    Customer.id.in_({r.customer_id for r in rows})
+                )
+            )
+        ).all()
+    }
+    people = await employees.display_names(s, corp_id, [r.userid for r in rows])
+    return [
+        RecipientOut.model_validate(r).model_copy(
+            update={
+                "customer_name": customers.get(r.customer_id, ""),
+                "employee_name": people.get(r.userid, ""),
+            }
+        )
+        for r in rows
+    ]
+
+
+RECIPIENT_STATES = {
+    "planned": "待提交",
+    "submitted": "待员工确认",
+    "sent": "已送达",
+    "not_sent": "未发送",
+    "failed": "失败",
+}
+RECIPIENT_REASONS = {
+    "frequency_cap": "频次限制",
+    "not_friend": "已非好友",
+    "cancelled": "已取消",
+    "msgid_unknown": "企业微信已无此群发",
+}
+
+
 async def export_rows(s: AsyncSession, corp: Corp, broadcast_id: int) -> AsyncIterator[list[Any]]:
-    """The recipient ledger, page by page (for CSV/XLSX export)."""
+    """The recipient ledger, page by page (for CSV/XLSX export), in names and words."""
     cursor: str | None = None
     while True:
         rows, cursor = await recipients_page(
             s, corp, broadcast_id, state=None, userid=None, cursor=cursor, limit=2000
         )
-        for r in rows:
-            yield [r.external_userid, r.userid, r.state, r.reason or "", r.sent_at]
+        for r in await named_recipients(s, corp.id, rows):
+            yield [
+                r.customer_name or r.external_userid,
+                r.customer_id,
+                r.employee_name or r.userid,
+                RECIPIENT_STATES.get(r.state, r.state),
+                RECIPIENT_REASONS.get(r.reason or "", r.reason or ""),
+                r.sent_at,
+            ]
         if cursor is None:
             return
 

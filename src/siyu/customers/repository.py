@@ -21,7 +21,7 @@ from siyu.customers.models import (
 from siyu.customers.schemas import CustomerFilter, Sort
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
-from siyu.employees.models import Employee
+from siyu.employees.service import display_names
 
 
 def _live_relation(corp_id: int, *conds: Any) -> Any:
@@ -231,17 +231,26 @@ async def timeline(
     return list((await session.scalars(stmt)).all())
 
 
+async def tag_names(
+    session: AsyncSession, corp_id: int, tag_ids: Sequence[str]
+) -> dict[str, tuple[str, str]]:
+    """tag id → (tag name, group name) for the corp tags that exist."""
+    wanted = sorted(set(tag_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Tag.tag_id, Tag.name, TagGroup.name)
+        .outerjoin(TagGroup, TagGroup.id == Tag.group_pk)
+        .where(Tag.corp_id == corp_id, Tag.tag_id.in_(wanted))
+    )
+    return {t: (n or "", g or "") for t, n, g in rows.all()}
+
+
 async def employee_names(
     session: AsyncSession, corp_id: int, userids: Sequence[str]
 ) -> dict[str, str]:
-    if not userids:
-        return {}
-    rows = await session.execute(
-        scoped(Employee, corp_id, Employee.userid, Employee.name).where(
-            Employee.userid.in_(userids)
-        )
-    )
-    return {u: n for u, n in rows.all()}
+    """userid → display name (department beside a shared name; see ``employees.service``)."""
+    return await display_names(session, corp_id, userids)
 
 
 async def stages_of(

@@ -76,6 +76,7 @@ class RelationOut(BaseModel):
     remark_mobiles: list[str]
     add_way: int
     state: str
+    channel_name: str = Field(default="", description="the channel code of ``state``, by name")
     oper_userid: str
     added_at: datetime | None
     deleted_at: datetime | None
@@ -89,8 +90,14 @@ class TimelineOut(BaseModel):
     id: int
     kind: str
     userid: str
+    actor: str = Field(
+        default="", description="the employee's name (department beside a shared name)"
+    )
     occurred_at: datetime
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="kind-specific facts; names are added beside ids "
+        "(tag_name and tag_group for tag ids, previous_name, owner_name)"
+    )
 
 
 class CustomerDetail(CustomerOut):

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core.errors import Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import decode_cursor, encode_cursor
-from siyu.customers import ingest
+from siyu.customers import ingest, naming
 from siyu.customers import repository as repo
 from siyu.customers.models import Customer
 from siyu.customers.schemas import (
@@ -142,18 +142,52 @@ async def detail(
         rels = [r for r in rels if r.userid in visible]
     tag_map = await repo.tags_of_relations(session, corp_id, [r.id for r in rels])
     names = await repo.employee_names(session, corp_id, [r.userid for r in rels])
+    states = await naming.state_names(session, corp_id, [r.state for r in rels])
     relations = []
     for r in rels:
         out = RelationOut.model_validate(r)
         out.employee_name = names.get(r.userid, "")
+        out.channel_name = states.get(r.state, "")
         out.tags = [TagRef(tag_id=t, name=n, group_name=g) for t, n, g in tag_map.get(r.id, [])]
         relations.append(out)
     events = await repo.timeline(session, corp_id, customer.id)
     return CustomerDetail(
         **base.model_dump(),
         relations=relations,
-        timeline=[TimelineOut.model_validate(e) for e in events],
+        timeline=await named_timeline(session, corp_id, events),
     )
+
+
+_PEOPLE = {"previous": "previous_name", "owner": "owner_name"}  # data keys holding a userid
+
+
+async def named_timeline(
+    session: AsyncSession, corp_id: int, events: Sequence[Any]
+) -> list[TimelineOut]:
+    """Timeline entries with the names a person reads beside the ids they carry: the actor's
+    name, a tag's name and group, the previous owner's or the lock owner's name."""
+    people = [e.userid for e in events] + [
+        e.data.get(k) for e in events for k in _PEOPLE if isinstance(e.data.get(k), str)
+    ]
+    names = await repo.employee_names(session, corp_id, [u for u in people if u])
+    tags = await repo.tag_names(
+        session,
+        corp_id,
+        [e.data["tag_id"] for e in events if isinstance(e.data.get("tag_id"), str)],
+    )
+    out = []
+    for e in events:
+        item = TimelineOut.model_validate(e)
+        data = dict(item.data)
+        item.actor = names.get(item.userid, "")
+        if isinstance(data.get("tag_id"), str) and data["tag_id"] in tags:
+            data["tag_name"], data["tag_group"] = tags[data["tag_id"]]
+        for key, name_key in _PEOPLE.items():
+            if isinstance(data.get(key), str) and data[key] in names:
+                data[name_key] = names[data[key]]
+        item.data = data
+        out.append(item)
+    return out
 
 
 async def set_remark(

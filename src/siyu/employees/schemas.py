@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DepartmentOut(BaseModel):
@@ -21,6 +21,10 @@ class EmployeeOut(BaseModel):
     id: int
     userid: str
     name: str
+    display_name: str = Field(
+        default="",
+        description="the name with the department beside it when another employee shares it",
+    )
     position: str
     department_ids: list[int]
     main_department: int | None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core import sorting
@@ -45,7 +46,11 @@ async def list_employees(
         department is not None
     ):  # department ids are a JSON list: filter in Python (pages may be short)
         rows = [e for e in rows if department in (e.department_ids or [])]
-    return [EmployeeOut.model_validate(e) for e in rows], nxt
+    names = await display_names(session, corp_id, [e.userid for e in rows])
+    out = [EmployeeOut.model_validate(e) for e in rows]
+    for e in out:
+        e.display_name = names.get(e.userid, e.name)
+    return out, nxt
 
 
 SORTS = {
@@ -60,7 +65,9 @@ async def get_employee(session: AsyncSession, corp_id: int, userid: str) -> Empl
     e = await session.scalar(scoped(Employee, corp_id).where(Employee.userid == userid))
     if e is None:
         raise NotFound(f"employee {userid} does not exist")
-    return EmployeeOut.model_validate(e)
+    out = EmployeeOut.model_validate(e)
+    out.display_name = (await display_names(session, corp_id, [userid])).get(userid, e.name)
+    return out
 
 
 async def list_departments(session: AsyncSession, corp_id: int) -> list[DepartmentOut]:
@@ -86,3 +93,45 @@ async def department_parents(session: AsyncSession, corp_id: int) -> dict[int, i
         scoped(Department, corp_id, Department.dept_id, Department.parent_id)
     )
     return {d: p for d, p in rows.all()}
+
+
+async def display_names(
+    session: AsyncSession, corp_id: int, userids: Iterable[str]
+) -> dict[str, str]:
+    """userid → the name a person reads: the employee's name, with the main department beside
+    it (``胡军（华东销售部）``) when another employee of the corp has the same name. Unknown
+    userids are absent."""
+    wanted = sorted({u for u in userids if u})
+    if not wanted:
+        return {}
+    rows = (
+        await session.execute(
+            scoped(
+                Employee, corp_id, Employee.userid, Employee.name, Employee.main_department
+            ).where(Employee.userid.in_(wanted))
+        )
+    ).all()
+    names = {u: n or u for u, n, _ in rows}
+    shared = {
+        n
+        for n, count in (
+            await session.execute(
+                scoped(Employee, corp_id, Employee.name, func.count())
+                .where(Employee.name.in_({n for _, n, _ in rows if n}))
+                .group_by(Employee.name)
+            )
+        ).all()
+        if count > 1
+    }
+    if not shared:
+        return names
+    depts = {
+        d: n
+        for d, n in (
+            await session.execute(scoped(Department, corp_id, Department.dept_id, Department.name))
+        ).all()
+    }
+    for u, n, dept in rows:
+        if n in shared:
+            names[u] = f"{n}（{depts.get(dept or 0) or u}）"
+    return names

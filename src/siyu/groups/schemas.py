@@ -14,6 +14,9 @@ class GroupChatOut(BaseModel):
     chat_id: str
     name: str
     owner: str
+    owner_name: str = Field(
+        default="", description="the owner's name (department beside a shared name)"
+    )
     notice: str
     status: int
     member_count: int

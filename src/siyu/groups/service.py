@@ -9,6 +9,7 @@ from siyu.core import sorting
 from siyu.core.errors import NotFound
 from siyu.customers.models import Customer
 from siyu.db.repository import scoped
+from siyu.employees import service as employees
 from siyu.groups.models import GroupChat, GroupMember
 from siyu.groups.schemas import GroupChatDetail, GroupChatOut, GroupMemberOut
 
@@ -38,7 +39,11 @@ async def list_groups(
         stmt = stmt.where(GroupChat.dismissed_at.is_(None))
     stmt = sorting.apply(stmt, order, GroupChat.id, cursor).limit(limit + 1)
     page = sorting.page(list((await session.scalars(stmt)).all()), order, limit)
-    return [GroupChatOut.model_validate(g) for g in page.items], page.next_cursor
+    names = await employees.display_names(session, corp_id, [g.owner for g in page.items])
+    return [
+        GroupChatOut.model_validate(g).model_copy(update={"owner_name": names.get(g.owner, "")})
+        for g in page.items
+    ], page.next_cursor
 
 
 SORTS = {
@@ -71,9 +76,17 @@ async def detail(
     )
     if not include_left:
         stmt = stmt.where(GroupMember.left_at.is_(None))
+    rows = (await session.execute(stmt)).all()
+    names = await employees.display_names(
+        session, corp_id, [group.owner] + [m.member_id for m, _ in rows if m.type == 1]
+    )
     members = []
-    for m, cid in (await session.execute(stmt)).all():
+    for m, cid in rows:
         out = GroupMemberOut.model_validate(m)
         out.customer_id = cid
+        if m.type == 1 and m.member_id in names:  # an employee: the name people know them by
+            out.name = names[m.member_id]
         members.append(out)
-    return GroupChatDetail(**GroupChatOut.model_validate(group).model_dump(), members=members)
+    head = GroupChatOut.model_validate(group)
+    head.owner_name = names.get(group.owner, "")
+    return GroupChatDetail(**head.model_dump(), members=members)

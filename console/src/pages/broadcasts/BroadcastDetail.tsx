@@ -236,7 +236,9 @@ interface Recipient {
   id: number
   customer_id: number
   external_userid: string
+  customer_name: string
   userid: string
+  employee_name: string
   state: string
   reason: string | null
   sent_at: string | null
@@ -302,8 +304,13 @@ function Recipients({ id, dir, stamp }: { id: number; dir: Dir; stamp: string })
         dataSource={page.data?.items ?? []}
         pagination={false}
         columns={[
-          { title: tr('客户', 'Customer'), dataIndex: 'external_userid', ellipsis: true },
-          { title: tr('员工', 'Employee'), dataIndex: 'userid', render: dir.empName },
+          {
+            title: tr('客户', 'Customer'),
+            dataIndex: 'customer_name',
+            ellipsis: true,
+            render: (n: string, r) => n || tr(`客户 #${r.customer_id}`, `Customer #${r.customer_id}`),
+          },
+          { title: tr('员工', 'Employee'), dataIndex: 'employee_name', render: (n: string, r) => n || dir.empName(r.userid) },
           { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string) => labels[s] ?? s },
           {
             title: tr('原因', 'Reason'),

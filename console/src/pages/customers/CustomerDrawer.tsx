@@ -80,7 +80,7 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
                     <Space wrap>
                       <Typography.Text strong>{r.employee_name || r.userid}</Typography.Text>
                       {r.remark && <Typography.Text>{tr('备注', 'Remark')}: {r.remark}</Typography.Text>}
-                      {r.state && <Typography.Text type="secondary">{tr('渠道', 'Channel')}: {r.state}</Typography.Text>}
+                      {r.state && <Typography.Text type="secondary">{tr('渠道', 'Channel')}: {r.channel_name || r.state}</Typography.Text>}
                       <Typography.Text type="secondary">{fmtTime(r.added_at)}</Typography.Text>
                       {r.deleted_at && <Typography.Text type="danger">{tr('已删除', 'Deleted')}</Typography.Text>}
                     </Space>

@@ -43,7 +43,7 @@ export default function CustomersPage() {
   const groups = useLoad(() => get<TagGroup[]>('/tags/groups'), [])
   const employees = useLoad(() => get<Page<Employee>>('/employees', { limit: 500 }), [])
   const stages = useStages()
-  const names = new Map((employees.data?.items ?? []).map((e) => [e.userid, e.name]))
+  const names = new Map((employees.data?.items ?? []).map((e) => [e.userid, e.display_name || e.name]))
   const { me } = useAuth()
   // row selection for batch tagging: ids across pages, or "every customer the filter matches"
   const [selected, setSelected] = useState<number[]>([])
@@ -93,7 +93,7 @@ export default function CustomersPage() {
             showSearch={{ optionFilterProp: 'label' }}
             placeholder={tr('跟进员工', 'Employee')}
             style={{ width: 160 }}
-            options={(employees.data?.items ?? []).map((e) => ({ label: e.name, value: e.userid }))}
+            options={(employees.data?.items ?? []).map((e) => ({ label: e.display_name || e.name, value: e.userid }))}
           />
         </Form.Item>
         <Form.Item name="stage_id">

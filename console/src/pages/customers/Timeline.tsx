@@ -39,14 +39,22 @@ export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
           e.kind === 'stage_changed'
             ? `${e.data.from_name || tr('未设置', 'none')} → ${e.data.to_name}${e.data.note ? ` · ${e.data.note}` : ''}${e.data.by ? ` (${e.data.by})` : ''}`
             : ''
-        const extra = stage || text || title || (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
+        const tag = typeof e.data.tag_name === 'string' && e.data.tag_name ? `「${e.data.tag_name}」` : ''
+        const group = typeof e.data.group_name === 'string' && e.data.group_name ? `「${e.data.group_name}」` : ''
+        const channel = typeof e.data.channel === 'string' && e.data.channel ? `「${e.data.channel}」` : ''
+        const previous =
+          typeof e.data.previous_name === 'string' && e.data.previous_name ? tr(`原归属：${e.data.previous_name}`, `was ${e.data.previous_name}`) : ''
+        const owner = typeof e.data.owner_name === 'string' && e.data.owner_name ? tr(`归属员工：${e.data.owner_name}`, `owner ${e.data.owner_name}`) : ''
+        const extra =
+          stage || text || title || tag || group || channel || previous || owner ||
+          (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
         return {
           color,
           content: (
             <div data-kind={e.kind}>
               <Typography.Text strong>{tr(zh, en)}</Typography.Text>{' '}
               <Typography.Text type="secondary">
-                {fmtTime(e.occurred_at)} {e.userid}
+                {fmtTime(e.occurred_at)} {e.actor || e.userid}
               </Typography.Text>
               {extra && <div>{extra}</div>}
             </div>

@@ -9,6 +9,7 @@ interface Group {
   chat_id: string
   name: string
   owner: string
+  owner_name: string
   member_count: number
   created_at_wecom: string | null
   dismissed_at: string | null
@@ -41,7 +42,7 @@ export default function GroupsPage() {
         locale={{ emptyText: <Empty description={tr('没有客户群。员工在企业微信中创建客户群后，同步即可看到。', 'No group chats. Groups employees create in WeCom appear after a sync.')} /> }}
         columns={[
           { title: tr('群名', 'Name'), dataIndex: 'name', ...list.sortable('name'), render: (n: string) => n || tr('(未命名)', '(unnamed)') },
-          { title: tr('群主', 'Owner'), dataIndex: 'owner', ...list.sortable('owner') },
+          { title: tr('群主', 'Owner'), dataIndex: 'owner', ...list.sortable('owner'), render: (u: string, g) => g.owner_name || u },
           { title: tr('人数', 'Members'), dataIndex: 'member_count', ...list.sortable('member_count') },
           { title: tr('创建时间', 'Created'), dataIndex: 'created_at_wecom', render: fmtTime },
         ]}
@@ -53,7 +54,7 @@ export default function GroupsPage() {
           dataSource={detail.data?.members ?? []}
           renderItem={(m) => (
             <List.Item>
-              {m.name || m.member_id} {m.type === 2 ? <Tag color="green">{tr('客户', 'Customer')}</Tag> : <Tag>{tr('员工', 'Employee')}</Tag>}
+              {m.name || (m.type === 2 ? tr('未命名外部联系人', 'Unnamed external contact') : m.member_id)} {m.type === 2 ? <Tag color="green">{tr('客户', 'Customer')}</Tag> : <Tag>{tr('员工', 'Employee')}</Tag>}
               <Typography.Text type="secondary">{fmtTime(m.join_time)}</Typography.Text>
             </List.Item>
           )}

@@ -145,7 +145,7 @@ function UsersTab() {
   const [form] = Form.useForm()
   const [created, setCreated] = useState<{ username: string; password: string } | null>(null)
   const roleOptions = Object.entries(ROLE_NAMES).filter(([k]) => k !== 'integrator').map(([k, [zh, en]]) => ({ value: k, label: tr(zh, en) }))
-  const empOptions = (emps.data?.items ?? []).map((e) => ({ value: e.userid, label: `${e.name} (${e.userid})` }))
+  const empOptions = (emps.data?.items ?? []).map((e) => ({ value: e.userid, label: e.display_name || e.name }))
   return (
     <>
       <Form form={form} layout="inline" style={{ marginBottom: 12, rowGap: 8 }} onFinish={async (v) => {

@@ -1465,6 +1465,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups/{chat_id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Group Activity
+         * @description Joins and leaves per day of the corp's calendar (default: the last 30 days), current
+         *     members by kind (employees, customers, lost customers, not customers) and the tags the
+         *     customers in the group carry.
+         */
+        get: operations["group_activity_api_v1_groups__chat_id__activity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rule-tags": {
         parameters: {
             query?: never;
@@ -2603,6 +2625,19 @@ export interface components {
             /** Ok */
             ok: number;
         };
+        /** ActivityDay */
+        ActivityDay: {
+            /**
+             * Day
+             * Format: date
+             * @description a calendar day in the corp's time zone
+             */
+            day: string;
+            /** Joins */
+            joins: number;
+            /** Leaves */
+            leaves: number;
+        };
         /** AddWayTerm */
         AddWayTerm: {
             /**
@@ -2838,8 +2873,26 @@ export interface components {
             id: number;
             /** Ip */
             ip: string;
+            /**
+             * Link
+             * @description the console page of the entry's object
+             * @default
+             */
+            link: string;
             /** Status */
             status: number | null;
+            /**
+             * Summary
+             * @description the entry as a sentence (zh-CN)
+             * @default
+             */
+            summary: string;
+            /**
+             * Summary En
+             * @description the entry as a sentence (English)
+             * @default
+             */
+            summary_en: string;
             /** Target */
             target: string;
             /** User Id */
@@ -4123,6 +4176,40 @@ export interface components {
             /** Values */
             values: (0 | 1 | 2)[];
         };
+        /** GroupActivity */
+        GroupActivity: {
+            /** Chat Id */
+            chat_id: string;
+            /** Days */
+            days: components["schemas"]["ActivityDay"][];
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Joins */
+            joins: number;
+            /** Leaves */
+            leaves: number;
+            /**
+             * Member Tags
+             * @description per external member: flag and tags
+             */
+            member_tags: components["schemas"]["MemberTags"][];
+            members: components["schemas"]["MemberFlags"];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * Tags
+             * @description tags among the customers in the group, most first
+             */
+            tags: components["schemas"]["siyu__groups__schemas__TagCount"][];
+            /** Timezone */
+            timezone: string;
+        };
         /** GroupChatDetail */
         GroupChatDetail: {
             /** Chat Id */
@@ -4470,6 +4557,41 @@ export interface components {
              * Format: date-time
              */
             uploaded_at: string;
+        };
+        /**
+         * MemberFlags
+         * @description Current members by what they are to the corp.
+         */
+        MemberFlags: {
+            /**
+             * Customers
+             * @description followed by an employee of the corp now
+             */
+            customers: number;
+            /** Employees */
+            employees: number;
+            /**
+             * Lost Customers
+             * @description customers no employee follows any more
+             */
+            lost_customers: number;
+            /**
+             * Not Customers
+             * @description WeChat users no employee has added
+             */
+            not_customers: number;
+        };
+        /** MemberTags */
+        MemberTags: {
+            /** Flag */
+            flag: string;
+            /** Member Id */
+            member_id: string;
+            /**
+             * Tags
+             * @description tag names
+             */
+            tags: string[];
         };
         /** MoveIn */
         MoveIn: {
@@ -5537,13 +5659,6 @@ export interface components {
             /** Trigger */
             trigger: string;
         };
-        /** TagCount */
-        TagCount: {
-            /** Items */
-            items: number;
-            /** Tag */
-            tag: string;
-        };
         /** TagGroupIn */
         TagGroupIn: {
             /** Name */
@@ -6200,6 +6315,27 @@ export interface components {
              * @default
              */
             text: string;
+        };
+        /** TagCount */
+        siyu__content__schemas__TagCount: {
+            /** Items */
+            items: number;
+            /** Tag */
+            tag: string;
+        };
+        /** TagCount */
+        siyu__groups__schemas__TagCount: {
+            /**
+             * Customers
+             * @description current members who carry the tag (on a live relation)
+             */
+            customers: number;
+            /** Group Name */
+            group_name: string;
+            /** Name */
+            name: string;
+            /** Tag Id */
+            tag_id: string;
         };
     };
     responses: never;
@@ -8207,7 +8343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TagCount"][];
+                    "application/json": components["schemas"]["siyu__content__schemas__TagCount"][];
                 };
             };
         };
@@ -9207,6 +9343,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GroupChatDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    group_activity_api_v1_groups__chat_id__activity_get: {
+        parameters: {
+            query?: {
+                start?: string | null;
+                end?: string | null;
+            };
+            header?: never;
+            path: {
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupActivity"];
                 };
             };
             /** @description Validation Error */

@@ -136,3 +136,6 @@ class AuditOut(BaseModel):
     ip: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    summary: str = Field(default="", description="the entry as a sentence (zh-CN)")
+    summary_en: str = Field(default="", description="the entry as a sentence (English)")
+    link: str = Field(default="", description="the console page of the entry's object")

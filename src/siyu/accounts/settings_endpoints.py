@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from siyu.accounts import audit, audit_http, corp_settings, service
+from siyu.accounts import audit, audit_http, audit_text, corp_settings, service
 from siyu.accounts.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -193,7 +193,13 @@ async def audit_log(
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    said = await audit_text.sentences(session, principal.corp_id, rows)
     return Page(
-        items=[AuditOut.model_validate(r) for r in rows],
+        items=[
+            AuditOut.model_validate(r).model_copy(
+                update={"summary": t.zh, "summary_en": t.en, "link": t.link}
+            )
+            for r, t in zip(rows, said, strict=True)
+        ],
         next_cursor=encode_cursor([rows[-1].id]) if more and rows else None,
     )

@@ -46,7 +46,7 @@ async def _register(db: Database, sandbox_url: str, cfg: SandboxConfig) -> str:
                 agent_id=cfg.agent_id,
             )
         corp.api_base = sandbox_url
-        return await corps.create_api_key(s, corp, name="demo")
+        return await corps.create_api_key(s, corp, name="演示数据")
 
 
 def _ways(http: httpx.Client) -> dict[str, str]:

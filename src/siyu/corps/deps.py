@@ -63,10 +63,8 @@ async def _principal(
                 "the API key is not valid or was revoked",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        corp, key_id, prefix = key
-        principal = Principal(
-            corp=corp, role="integrator", name=f"api-key:{prefix}", api_key_id=key_id
-        )
+        corp, key_id, key_name = key  # what was done with it reads as the key's name
+        principal = Principal(corp=corp, role="integrator", name=key_name, api_key_id=key_id)
     else:
         resolve: CookieResolver | None = getattr(request.app.state, "cookie_principal", None)
         principal = (

@@ -213,14 +213,15 @@ async def authenticate(session: AsyncSession, key: str) -> Corp | None:
 
 
 async def authenticate_key(session: AsyncSession, key: str) -> tuple[Corp, int, str] | None:
-    """(corp, key id, key prefix) of an unrevoked API key, or None."""
+    """(corp, key id, the name a person reads: the key's name, else its prefix) of an
+    unrevoked API key, or None."""
     row = await session.scalar(
         select(ApiKey).where(ApiKey.key_hash == _hash(key), ApiKey.revoked_at.is_(None))
     )
     if row is None:
         return None
     corp = await session.get(Corp, row.corp_id)
-    return (corp, row.id, row.prefix) if corp is not None else None
+    return (corp, row.id, row.name or row.prefix) if corp is not None else None
 
 
 async def allocate_customer_seqs(session: AsyncSession, corp_id: int, count: int) -> int:

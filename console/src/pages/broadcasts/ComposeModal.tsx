@@ -61,6 +61,14 @@ function audienceBody(v: Compose) {
   }
 }
 
+// WeCom's per-customer cap rules (broadcasts/caps.py): the period each one counts in
+const CAP_RULES: Record<string, [string, string]> = {
+  month4: ['每自然月', 'per calendar month'],
+  days_of_month: ['每自然月', 'per calendar month'],
+  week7: ['每自然周', 'per calendar week'],
+  day1: ['每天', 'per day'],
+}
+
 export default function ComposeModal({ open, dir, onClose }: { open: boolean; dir: Dir; onClose: (b?: Broadcast) => void }) {
   const { tr } = useI18n()
   const [form] = Form.useForm<Compose>()
@@ -278,7 +286,10 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
                   <Typography.Text type="secondary">
                     {p.cap === null
                       ? tr('未设置频次限制', 'No frequency cap')
-                      : tr(`每位客户本周期最多收到 ${p.cap} 条（${p.cap_rule}）`, `Each customer receives at most ${p.cap} per period (${p.cap_rule})`)}
+                      : tr(
+                          `每位客户${(CAP_RULES[p.cap_rule] ?? CAP_RULES.month4)[0]}最多收到 ${p.cap} 条`,
+                          `Each customer receives at most ${p.cap} ${(CAP_RULES[p.cap_rule] ?? CAP_RULES.month4)[1]}`,
+                        )}
                   </Typography.Text>
                   {values?.text && (
                     <div style={{ background: '#ededed', borderRadius: 8, padding: 10 }}>

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { Link } from 'react-router-dom'
 import { Alert, Button, Card, Descriptions, Empty, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd'
 import { get, patch, post, put, del, type Employee, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
@@ -39,6 +40,9 @@ interface Audit {
   actor: string
   action: string
   target: string
+  summary: string
+  summary_en: string
+  link: string
   before: Record<string, unknown> | null
   after: Record<string, unknown> | null
 }
@@ -213,8 +217,14 @@ function AuditTab() {
         columns={[
           { title: tr('时间', 'When'), dataIndex: 'at', render: fmtTime },
           { title: tr('操作人', 'Who'), dataIndex: 'actor' },
-          { title: tr('操作', 'What'), dataIndex: 'action' },
-          { title: tr('对象', 'Target'), dataIndex: 'target' },
+          {
+            title: tr('操作', 'What'),
+            dataIndex: 'summary',
+            render: (_: string, a) => {
+              const text = tr(a.summary, a.summary_en) || tr('其他操作', 'another change')
+              return a.link ? <Link to={a.link}>{text}</Link> : text
+            },
+          },
         ]}
       />
       <Space style={{ marginTop: 12 }}>

@@ -46,17 +46,33 @@ def header(name: str, tz: ZoneInfo) -> str:
     return f"{name} ({tz.key})" if isinstance(name, Time) else name
 
 
+#: a cell starting with one of these is a formula to Excel, LibreOffice and WPS (customer names
+#: are WeChat nicknames: ``=HYPERLINK(...)`` is a name like any other)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    """CSV: a text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def _csv(value: Any, tz: ZoneInfo) -> Any:
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, datetime):
         return local(value, tz).isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
+        return _text("、".join(str(v) for v in value))
     return value
 
 
 def _xlsx(value: Any, tz: ZoneInfo, ws: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"  # an inline string, never a formula
+        return cell
     if isinstance(value, datetime):
         cell = WriteOnlyCell(ws, local(value, tz).replace(tzinfo=None))
         cell.number_format = DATETIME_FORMAT
@@ -66,7 +82,7 @@ def _xlsx(value: Any, tz: ZoneInfo, ws: Any) -> Any:
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
+        return _xlsx("、".join(str(v) for v in value), tz, ws)
     return value
 
 

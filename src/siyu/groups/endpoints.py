@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from siyu.core.pagination import Page
 from siyu.corps.deps import PrincipalDep, SessionDep
-from siyu.groups import service
-from siyu.groups.schemas import GroupChatDetail, GroupChatOut
+from siyu.groups import activity, service
+from siyu.groups.schemas import GroupActivity, GroupChatDetail, GroupChatOut
 
 router = APIRouter(prefix="/groups", tags=["groups"])
 
@@ -51,4 +52,20 @@ async def get_group(
         chat_id,
         include_left=include_left,
         visible=principal.visible_userids,
+    )
+
+
+@router.get("/{chat_id}/activity", response_model=GroupActivity)
+async def group_activity(
+    session: SessionDep,
+    principal: PrincipalDep,
+    chat_id: Annotated[str, Path(max_length=64)],
+    start: date | None = None,
+    end: date | None = None,
+) -> GroupActivity:
+    """Joins and leaves per day of the corp's calendar (default: the last 30 days), current
+    members by kind (employees, customers, lost customers, not customers) and the tags the
+    customers in the group carry."""
+    return await activity.activity(
+        session, principal.corp_id, chat_id, start=start, end=end, visible=principal.visible_userids
     )

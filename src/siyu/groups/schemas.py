@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,3 +41,45 @@ class GroupMemberOut(BaseModel):
 
 class GroupChatDetail(GroupChatOut):
     members: list[GroupMemberOut] = Field(default_factory=list)
+
+
+class ActivityDay(BaseModel):
+    day: date = Field(description="a calendar day in the corp's time zone")
+    joins: int
+    leaves: int
+
+
+class MemberFlags(BaseModel):
+    """Current members by what they are to the corp."""
+
+    employees: int
+    customers: int = Field(description="followed by an employee of the corp now")
+    lost_customers: int = Field(description="customers no employee follows any more")
+    not_customers: int = Field(description="WeChat users no employee has added")
+
+
+class TagCount(BaseModel):
+    tag_id: str
+    name: str
+    group_name: str
+    customers: int = Field(description="current members who carry the tag (on a live relation)")
+
+
+class MemberTags(BaseModel):
+    member_id: str
+    #: customer | lost_customer | not_a_customer
+    flag: str
+    tags: list[str] = Field(default_factory=list, description="tag names")
+
+
+class GroupActivity(BaseModel):
+    chat_id: str
+    start: date
+    end: date
+    timezone: str
+    days: list[ActivityDay]
+    joins: int
+    leaves: int
+    members: MemberFlags
+    tags: list[TagCount] = Field(description="tags among the customers in the group, most first")
+    member_tags: list[MemberTags] = Field(description="per external member: flag and tags")

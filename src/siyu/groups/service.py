@@ -66,7 +66,7 @@ async def detail(
     if group is None or (visible is not None and group.owner not in visible):
         raise NotFound(f"group chat {chat_id} does not exist")
     stmt = (
-        select(GroupMember, Customer.id)
+        select(GroupMember, Customer.id, Customer.name)
         .outerjoin(
             Customer,
             (Customer.corp_id == corp_id) & (Customer.external_userid == GroupMember.member_id),
@@ -78,12 +78,14 @@ async def detail(
         stmt = stmt.where(GroupMember.left_at.is_(None))
     rows = (await session.execute(stmt)).all()
     names = await employees.display_names(
-        session, corp_id, [group.owner] + [m.member_id for m, _ in rows if m.type == 1]
+        session, corp_id, [group.owner] + [m.member_id for m, _, _ in rows if m.type == 1]
     )
     members = []
-    for m, cid in rows:
+    for m, cid, customer_name in rows:
         out = GroupMemberOut.model_validate(m)
         out.customer_id = cid
+        if not out.name and customer_name:  # WeCom named only the members still in the chat
+            out.name = customer_name
         if m.type == 1 and m.member_id in names:  # an employee: the name people know them by
             out.name = names[m.member_id]
         members.append(out)

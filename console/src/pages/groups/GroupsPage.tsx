@@ -1,9 +1,9 @@
 import { useState } from 'react'
-import { Alert, Card, Drawer, Empty, Input, List, Table, Tag, Typography } from 'antd'
+import { Alert, Card, Drawer, Empty, Input, Table } from 'antd'
 import { Pager, useCursorList } from '../../list'
-import { get } from '../../api'
-import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import CustomerDrawer from '../customers/CustomerDrawer'
+import GroupDetail from './GroupDetail'
 
 interface Group {
   chat_id: string
@@ -14,12 +14,6 @@ interface Group {
   created_at_wecom: string | null
   dismissed_at: string | null
 }
-interface Member {
-  member_id: string
-  type: number
-  name: string
-  join_time: string | null
-}
 
 export default function GroupsPage() {
   const { tr } = useI18n()
@@ -27,7 +21,8 @@ export default function GroupsPage() {
   const [open, setOpen] = useState<string | null>(null)
   const list = useCursorList<Group>('/groups', { keyword })
   const groups = list.page
-  const detail = useLoad(() => (open ? get<Group & { members: Member[] }>(`/groups/${open}`) : Promise.resolve(null)), [open])
+  const [customer, setCustomer] = useState<number | null>(null)
+  const openGroup = (groups.data?.items ?? []).find((g) => g.chat_id === open)
   return (
     <Card title={tr('客户群', 'Group chats')} extra={<Input.Search allowClear placeholder={tr('群名', 'Name')} onSearch={setKeyword} style={{ width: 200 }} />}>
       {groups.error && <Alert type="error" showIcon title={groups.error} />}
@@ -38,7 +33,7 @@ export default function GroupsPage() {
         scroll={{ x: 500 }}
         pagination={false}
         onChange={list.onChange}
-        onRow={(g) => ({ onClick: () => setOpen(g.chat_id), style: { cursor: 'pointer' } })}
+        onRow={(g) => ({ onClick: () => setOpen(g.chat_id), style: { cursor: 'pointer' }, 'data-testid': 'group-row' }) as React.HTMLAttributes<HTMLElement>}
         locale={{ emptyText: <Empty description={tr('没有客户群。员工在企业微信中创建客户群后，同步即可看到。', 'No group chats. Groups employees create in WeCom appear after a sync.')} /> }}
         columns={[
           { title: tr('群名', 'Name'), dataIndex: 'name', ...list.sortable('name'), render: (n: string) => n || tr('(未命名)', '(unnamed)') },
@@ -48,18 +43,16 @@ export default function GroupsPage() {
         ]}
       />
       <Pager list={list} />
-      <Drawer open={open !== null} onClose={() => setOpen(null)} title={detail.data?.name || tr('群详情', 'Group')}>
-        {detail.error && <Alert type="error" showIcon title={detail.error} />}
-        <List
-          dataSource={detail.data?.members ?? []}
-          renderItem={(m) => (
-            <List.Item>
-              {m.name || (m.type === 2 ? tr('未命名外部联系人', 'Unnamed external contact') : m.member_id)} {m.type === 2 ? <Tag color="green">{tr('客户', 'Customer')}</Tag> : <Tag>{tr('员工', 'Employee')}</Tag>}
-              <Typography.Text type="secondary">{fmtTime(m.join_time)}</Typography.Text>
-            </List.Item>
-          )}
-        />
+      <Drawer
+        open={open !== null}
+        onClose={() => setOpen(null)}
+        size="large"
+        title={openGroup?.name || tr('群详情', 'Group')}
+        destroyOnHidden
+      >
+        {open && <GroupDetail chatId={open} onCustomer={setCustomer} />}
       </Drawer>
+      <CustomerDrawer id={customer} onClose={() => setCustomer(null)} />
     </Card>
   )
 }

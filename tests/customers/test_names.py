@@ -121,3 +121,24 @@ def test_broadcast_recipients_read_as_names(
     assert csv.status_code == 200
     assert "wm" not in csv.text and userid not in csv.text
     assert employee["name"] in csv.text and "待员工确认" in csv.text
+
+
+def test_customer_export_names_the_employees(
+    api: httpx.Client, corp: CorpHandle, db: Database
+) -> None:
+    import csv
+    import io
+
+    asyncio.run(full_sync(db, corp))
+    r = api.get("/api/v1/customers/export", params={"format": "csv"})
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    column = rows[0].index("跟进员工")
+    emps = api.get("/api/v1/employees", params={"limit": 500}).json()["items"]
+    names, userids = {e["name"] for e in emps}, {e["userid"] for e in emps}
+    cells = [row[column] for row in rows[1:] if row[column]]
+    assert cells
+    for cell in cells:
+        for part in cell.replace("，", ",").replace("、", ",").split(","):
+            part = part.strip()
+            assert part in names and part not in userids, cell

@@ -1254,7 +1254,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export Customers */
+        /**
+         * Export Customers
+         * @description Every customer of the list as a file, streamed as it is written.
+         */
         get: operations["export_customers_api_v1_customers_export_get"];
         put?: never;
         post?: never;
@@ -3625,6 +3628,11 @@ export interface components {
             corp_name: string;
             /** Deleted At */
             deleted_at: string | null;
+            /**
+             * Employee Names
+             * @description their names, in the order of userids
+             */
+            employee_names: string[];
             /** External Userid */
             external_userid: string;
             /** First Added At */
@@ -3737,6 +3745,11 @@ export interface components {
             corp_name: string;
             /** Deleted At */
             deleted_at: string | null;
+            /**
+             * Employee Names
+             * @description their names, in the order of userids
+             */
+            employee_names: string[];
             /** External Userid */
             external_userid: string;
             /** First Added At */
@@ -5020,7 +5033,7 @@ export interface components {
             customer_id: number;
             /**
              * Customer Name
-             * @description the customer's name
+             * @description the customer's name (group broadcasts: the group chat's name)
              * @default
              */
             customer_name: string;

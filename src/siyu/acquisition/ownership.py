@@ -30,7 +30,7 @@ from siyu.customers import timeline as tl
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
-from siyu.employees.models import Employee
+from siyu.employees import service as employees
 from siyu.wecom import acquisition_api as api
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
@@ -212,15 +212,7 @@ async def on_added(
         [tl.entry(corp_id, customer_id, tl.COLLISION, at=now, userid=userid, owner=owner.userid)],
     )
     ref = f"collision:{col.id}"
-    names = dict(
-        (
-            await session.execute(
-                scoped(Employee, corp_id, Employee.userid, Employee.name).where(
-                    Employee.userid.in_([owner.userid, userid])
-                )
-            )
-        ).all()
-    )
+    names = await employees.display_names(session, corp_id, [owner.userid, userid])
     owner_name, other_name = names.get(owner.userid) or owner.userid, names.get(userid) or userid
     return [
         message(

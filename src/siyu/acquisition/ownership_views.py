@@ -27,7 +27,7 @@ from siyu.core.export import Time
 from siyu.core.pagination import Page, encode_cursor, id_page_bounds
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.repository import scoped
-from siyu.employees.models import Employee
+from siyu.employees import service as employees
 
 LOSS_BY = ("customer", "employee")
 EXPORT_CHUNK = 500
@@ -58,13 +58,8 @@ def day_bounds(
 async def employee_names(
     session: AsyncSession, corp_id: int, userids: Iterable[str]
 ) -> dict[str, str]:
-    wanted = sorted({u for u in userids if u})
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        scoped(Employee, corp_id, Employee.userid, Employee.name).where(Employee.userid.in_(wanted))
-    )
-    return {u: n or u for u, n in rows.all()}
+    """userid → display name (department beside a shared name)."""
+    return await employees.display_names(session, corp_id, userids)
 
 
 async def _channel_names(

@@ -21,7 +21,7 @@ from siyu.acquisition.models import ChannelAdd, ChannelCode, ChannelDailyStat, C
 from siyu.acquisition.schemas import StatRow, StatsOut, TrendPoint
 from siyu.core.errors import InvalidInput
 from siyu.core.export import Time
-from siyu.employees.models import Employee
+from siyu.employees import service as employees
 
 By = Literal["channel", "employee", "day"]
 MAX_DAYS = 366
@@ -139,12 +139,7 @@ async def _labels(session: AsyncSession, corp_id: int, by: By, keys: list[Any]) 
         )
         return dict(rows.all())
     if by == "employee" and keys:
-        rows = await session.execute(
-            select(Employee.userid, Employee.name).where(
-                Employee.corp_id == corp_id, Employee.userid.in_(keys)
-            )
-        )
-        return dict(rows.all())
+        return await employees.display_names(session, corp_id, keys)
     return {}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.customers.models import Customer, FollowRelation, TimelineEvent
 from siyu.db.repository import scoped
-from siyu.employees.models import Employee
+from siyu.employees import service as employees
 
 
 def _scope(stmt: Any, visible: frozenset[str] | None) -> Any:
@@ -96,11 +96,5 @@ async def top_by(
 
 
 async def employee_names(session: AsyncSession, corp_id: int, userids: list[str]) -> dict[str, str]:
-    if not userids:
-        return {}
-    rows = await session.execute(
-        scoped(Employee, corp_id, Employee.userid, Employee.name).where(
-            Employee.userid.in_(userids)
-        )
-    )
-    return {u: n for u, n in rows.all()}
+    """userid → display name (department beside a shared name)."""
+    return await employees.display_names(session, corp_id, userids)

@@ -57,6 +57,9 @@ class CustomerOut(BaseModel):
     first_added_at: datetime | None
     deleted_at: datetime | None
     userids: list[str] = Field(default_factory=list, description="employees following (live)")
+    employee_names: list[str] = Field(
+        default_factory=list, description="their names, in the order of userids"
+    )
     tags: list[TagRef] = Field(default_factory=list, description="union over live relations")
     remarks: list[str] = Field(default_factory=list)
     stage_id: int | None = Field(default=None, description="current lifecycle stage")
@@ -138,7 +141,7 @@ def export_row(c: CustomerOut) -> list[Any]:
         c.corp_name,
         c.first_added_at,
         c.deleted_at,
-        c.userids,
+        c.employee_names or c.userids,
         [t.name or t.tag_id for t in c.tags],
         c.remarks,
         c.stage_name,

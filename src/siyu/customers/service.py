@@ -36,6 +36,9 @@ async def _decorate(
         session, corp_id, [r.id for rs in rels.values() for r in rs if r.deleted_at is None]
     )
     stage_map = await repo.stages_of(session, corp_id, [c.id for c in customers])
+    names = await repo.employee_names(
+        session, corp_id, [r.userid for rs in rels.values() for r in rs if r.deleted_at is None]
+    )
     out = []
     for c in customers:
         live = [r for r in rels.get(c.id, []) if r.deleted_at is None]
@@ -45,6 +48,7 @@ async def _decorate(
                 tags[tid] = TagRef(tag_id=tid, name=name, group_name=group)
         item = CustomerOut.model_validate(c)
         item.userids = [r.userid for r in live]
+        item.employee_names = [names.get(r.userid) or r.userid for r in live]
         item.tags = sorted(tags.values(), key=lambda t: (t.group_name, t.name, t.tag_id))
         item.remarks = [r.remark for r in live if r.remark]
         if (stage := stage_map.get(c.id)) is not None:

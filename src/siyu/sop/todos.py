@@ -18,7 +18,7 @@ from siyu.customers import timeline
 from siyu.customers.models import Customer
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
-from siyu.employees.models import Employee
+from siyu.employees import service as employees
 from siyu.groups.models import GroupChat
 from siyu.sop import runs
 from siyu.sop.models import SopTask, SopTemplate
@@ -132,15 +132,7 @@ async def decorate(
             )
         )
     }
-    emps = dict(
-        (
-            await session.execute(
-                scoped(Employee, corp_id, Employee.userid, Employee.name).where(
-                    Employee.userid.in_({r.userid for r in rows})
-                )
-            )
-        ).all()
-    )
+    emps = await employees.display_names(session, corp_id, {r.userid for r in rows})
     out = []
     for r in rows:
         name, ext = cust.get(r.customer_id or 0, ("", ""))

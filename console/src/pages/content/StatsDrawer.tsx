@@ -18,7 +18,7 @@ function RadarLinkForm({ item, dir, onMade }: { item: ContentItem; dir: Dir; onM
   const [url, setUrl] = useState('')
   const search = async (keyword: string) => {
     const page = await get<Page<Customer>>('/customers', { keyword, limit: 20, userid })
-    setOptions(page.items.map((c) => ({ label: c.name || c.external_userid, value: c.id })))
+    setOptions(page.items.map((c) => ({ label: c.name || tr('未命名客户', 'Unnamed customer'), value: c.id })))
   }
   const make = async () => {
     const made = await act(

@@ -202,7 +202,7 @@ export default function CustomersPage() {
               dataIndex: 'name',
               render: (name: string, c) => (
                 <a data-testid="customer-name" data-external={c.external_userid}>
-                  {name || c.external_userid}
+                  {name || tr('未命名客户', 'Unnamed customer')}
                 </a>
               ),
             },

@@ -94,7 +94,7 @@ function Detail({ code }: { code: GroupCode }) {
         dataSource={s?.groups ?? []}
         data-testid="group-code-groups"
         columns={[
-          { title: tr('群聊', 'Group chat'), dataIndex: 'name', render: (n: string, g) => n || g.chat_id },
+          { title: tr('群聊', 'Group chat'), dataIndex: 'name', render: (n: string) => n || tr('未命名群聊', 'Unnamed group chat') },
           {
             title: tr('人数 / 上限', 'Members / cap'),
             key: 'fill',

@@ -41,7 +41,7 @@ export default function GroupCodesPage() {
             showSearch={{ optionFilterProp: 'label' }}
             placeholder={tr('群聊', 'Group chat')}
             style={{ width: 200 }}
-            options={(chats.data?.items ?? []).map((c) => ({ value: c.chat_id, label: c.name || c.chat_id }))}
+            options={(chats.data?.items ?? []).map((c) => ({ value: c.chat_id, label: c.name || tr('未命名群聊', 'Unnamed group chat') }))}
           />
         </Form.Item>
       </FilterBar>

@@ -38,7 +38,7 @@ export function Members({
         data-testid="segment-member-table"
         locale={{ emptyText: tr('没有符合条件的客户。', 'No customer matches.') }}
         columns={[
-          { title: tr('客户', 'Customer'), dataIndex: 'name', render: (n: string, c) => n || c.external_userid },
+          { title: tr('客户', 'Customer'), dataIndex: 'name', render: (n: string) => n || tr('未命名客户', 'Unnamed customer') },
           {
             title: tr('标签', 'Tags'),
             dataIndex: 'tags',

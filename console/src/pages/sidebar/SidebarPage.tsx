@@ -26,7 +26,7 @@ function Picker() {
         locale={{ emptyText: tr('你还没有客户。', 'You have no customers yet.') }}
         renderItem={(c) => (
           <List.Item>
-            <a href={`/sidebar?external_userid=${encodeURIComponent(c.external_userid)}`}>{c.name || c.external_userid}</a>
+            <a href={`/sidebar?external_userid=${encodeURIComponent(c.external_userid)}`}>{c.name || tr('未命名客户', 'Unnamed customer')}</a>
           </List.Item>
         )}
       />

@@ -171,7 +171,7 @@ export default function SopEditor({
               <Select mode="multiple" style={{ width: '100%' }} placeholder={tr('客户被打上任一标签时开始', 'Starts when the customer gets any of these tags')} value={tagIds} onChange={setTagIds} options={dir.tagOptions} optionFilterProp="label" data-testid="sop-tags" />
             )}
             {kind === 'joined_group' && (
-              <Select mode="multiple" style={{ width: '100%' }} placeholder={tr('加入这些群（留空 = 任意群）', 'Joined these chats (empty = any chat)')} value={chatIds} onChange={setChatIds} optionFilterProp="label" options={(chats.data?.items ?? []).map((g) => ({ label: g.name || g.chat_id, value: g.chat_id }))} />
+              <Select mode="multiple" style={{ width: '100%' }} placeholder={tr('加入这些群（留空 = 任意群）', 'Joined these chats (empty = any chat)')} value={chatIds} onChange={setChatIds} optionFilterProp="label" options={(chats.data?.items ?? []).map((g) => ({ label: g.name || tr('未命名群聊', 'Unnamed group chat'), value: g.chat_id }))} />
             )}
             {kind === 'group_created' && <Typography.Text type="secondary">{tr('每个新建的客户群开始一次，待办推给群主。', 'Runs once for every new group chat; to-dos go to its owner.')}</Typography.Text>}
           </Space>

@@ -42,3 +42,18 @@ async def test_audit_entries_read_as_sentences_with_names(
     assert created["summary"] == "新建API 密钥「CRM 同步」"
     for e in log:  # every entry is words: no route, no {param}
         assert e["summary"] and "/api/" not in e["summary"] and "{" not in e["summary"], e
+
+
+def test_every_write_route_has_words() -> None:
+    """A new write route gets its sentence in ``audit_text.ROUTES``, else its audit entries
+    would read "其他操作"."""
+    from siyu.accounts.audit_text import ROUTES
+    from siyu.api.openapi import document
+
+    writes = {
+        (method.upper(), path)
+        for path, ops in document()["paths"].items()
+        for method in ops
+        if method.upper() in {"POST", "PUT", "PATCH", "DELETE"} and path.startswith("/api/v1/")
+    }
+    assert writes - set(ROUTES) == set()

@@ -14,7 +14,7 @@ import typer
 
 from siyu.accounts import onboard
 from siyu.cli.common import console, friendly, secret_key, setup_logging
-from siyu.cli.demo_seed import CHANNELS, rehome_channel_codes, seed_with_progress
+from siyu.cli.demo_seed import CHANNELS, assign_stages, rehome_channel_codes, seed_with_progress
 from siyu.cli.sync import sync_with_progress
 from siyu.cli.user import demo_admin
 from siyu.core.runtime import tune_gc
@@ -47,6 +47,25 @@ async def _register(db: Database, sandbox_url: str, cfg: SandboxConfig) -> str:
             )
         corp.api_base = sandbox_url
         return await corps.create_api_key(s, corp, name="演示数据")
+
+
+async def _stages_with_progress(db: Database) -> None:
+    """The synced customers' lifecycle stages (the first start only: later ones find them)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("stages", total=None)
+        await assign_stages(
+            db,
+            DEMO_CORP,
+            secret_key=secret_key(),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
 
 
 def _ways(http: httpx.Client) -> dict[str, str]:
@@ -161,6 +180,8 @@ def demo(
         customers=customers,
         corp_id=DEMO_CORP,
         callback_url=f"http://{h}:{p}/wecom/callback/{DEMO_CORP}",
+        # customers came through the demo's channel codes, with their 来源 tags
+        channels={state: source for state, (_, _, _, source) in CHANNELS.items()},
     )
     console.print(f"Starting the WeCom sandbox ({employees} employees, {customers} customers)…")
     sandbox = ThreadedServer(create_sandbox_app(cfg), port=sandbox_port).start()
@@ -174,6 +195,7 @@ def demo(
             try:
                 key = await _register(db, sandbox.url, cfg)
                 await sync_with_progress(db, DEMO_CORP, trigger="demo")
+                await _stages_with_progress(db)
                 try:
                     await rehome_channel_codes(db, DEMO_CORP, secret_key=secret_key())
                 except Exception as exc:  # the demo serves on; the codes just lack QR codes

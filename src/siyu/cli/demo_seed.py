@@ -3,9 +3,17 @@
 Everything is created through Siyu's REST API with the demo corp's API key, exactly as an
 operator would (so contact ways, queued evaluations and SOP listeners are what the console
 makes). Each piece is looked up by name (channel codes by state) first, so a second start on
-the same database creates nothing new. Only one thing is not an operator's action:
+the same database creates nothing new. Two things are not an operator's action:
 `rehome_channel_codes`, because the demo's sandbox is rebuilt at each start and the contact
-ways the previous run created in it are gone.
+ways the previous run created in it are gone; and `assign_stages`, the lifecycle stages a
+company's staff would have set over the years, written in a few transactions (thousands of
+`PUT /customers/{id}/stage` would add minutes to the first start).
+
+The data is coherent (`tests/cli/test_demo_data.py` checks it through the API): the sandbox
+gives each customer one 来源 (their channel code's, when they came through one), at most one
+意向 tag (高 / 中 / 低意向, 已成交 or 流失预警) and the tags of :mod:`siyu.wecom.sandbox.seed`;
+stages follow the 意向 tag (:data:`STAGE_OF`); the rule tag owns a tag of its own (直播间来客),
+so what it matched and what customers carry can be compared.
 """
 
 from __future__ import annotations
@@ -17,9 +25,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import exists, select
 
 from siyu.acquisition import channels as channel_codes
 from siyu.corps import service as corps
+from siyu.customers import stages
+from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag
+from siyu.customers.stage_models import CustomerStageState
 from siyu.db.session import Database
 
 #: state → (name, group, welcome, source tag); the trickle adds customers through these states
@@ -110,6 +122,20 @@ TASK_NAME = "会员日福利推送"
 SEGMENT_HOT = "高意向客户"
 SEGMENT_RECENT = "近 30 天新增（抖音）"
 RULE_TAG = "直播间来客自动打标"
+#: the rule tag's own tag (a sandbox tag no customer carries until the rule tags them)
+RULE_TAG_TAG = "直播间来客"
+#: a customer's 意向 tag -> their lifecycle stage (the default stages of a corp); customers
+#: without one have no stage yet. 已成交 gold and diamond members are 复购客户.
+STAGE_OF = {
+    "低意向": "潜在客户",
+    "中意向": "意向客户",
+    "高意向": "意向客户",
+    "已成交": "成交客户",
+    "流失预警": "流失",
+}
+REPEAT_STAGE, REPEAT_LEVELS = "复购客户", ("金卡会员", "钻石会员")
+#: who set the demo's stages (the timeline says 阶段变更 … by 演示数据)
+BY = "演示数据"
 BROADCAST = "会员日预热群发"
 PER_CHANNEL = 3
 
@@ -214,11 +240,18 @@ def _segments(api: _Api, tags: dict[str, str]) -> None:
             ],
         }
         api.create("/segments", {"name": SEGMENT_RECENT, "rule": rule, "owner": "演示"})
-    rules = {r["name"] for r in api.get("/rule-tags")}
-    if RULE_TAG not in rules and "高意向" in tags:
+    rules = {r["name"]: r for r in api.get("/rule-tags")}
+    old = rules.get(RULE_TAG)
+    if old is not None and old["tag_id"] != tags.get(RULE_TAG_TAG):
+        # an older demo's rule tag applied 高意向: two 意向 levels on one customer
+        api.http.delete(f"/api/v1/rule-tags/{old['id']}").raise_for_status()
+        old = None
+    if old is None and RULE_TAG_TAG in tags:
         rule = {"type": "channel", "states": ["live-stream"]}
-        body = {"name": RULE_TAG, "rule": rule, "tag_id": tags["高意向"]}
-        api.create("/rule-tags", body)
+        body = {"name": RULE_TAG, "rule": rule, "tag_id": tags[RULE_TAG_TAG]}
+        api.create("/rule-tags", body | {"remove_when_unmatched": True})
+    elif old is not None:  # the sandbox was rebuilt: tag its customers again now
+        api.post(f"/rule-tags/{old['id']}/run")
 
 
 def _sop(api: _Api, codes: dict[str, int], items: dict[str, int]) -> None:
@@ -340,6 +373,60 @@ async def rehome_channel_codes(db: Database, wecom_corp_id: str, *, secret_key: 
             for c in codes:
                 await channel_codes.push_new(s, corp.id, client, c)
         return len(codes)
+
+
+async def assign_stages(
+    db: Database,
+    wecom_corp_id: str,
+    *,
+    secret_key: str,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> int:
+    """Give each customer without a stage the stage of their 意向 tag (:data:`STAGE_OF`), as
+    an operator would one by one (a timeline entry each, by :data:`BY`); the number set.
+    ``progress(done, total)`` is told after each transaction of 500."""
+    async with db.unit_of_work() as s:
+        corp = await corps.get_by_wecom_id(s, wecom_corp_id)
+        if corp is None:
+            return 0
+        by_name = {st.name: st.id for st in await stages.list_stages(s, corp.id)}
+        has_stage = exists().where(CustomerStageState.customer_id == RelationTag.customer_id)
+        rows = await s.execute(
+            select(RelationTag.customer_id, Tag.name)
+            .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
+            .join(Customer, Customer.id == RelationTag.customer_id)
+            .join(Tag, (Tag.corp_id == RelationTag.corp_id) & (Tag.tag_id == RelationTag.tag_id))
+            .where(
+                RelationTag.corp_id == corp.id,
+                FollowRelation.deleted_at.is_(None),
+                Customer.deleted_at.is_(None),
+                Tag.name.in_([*STAGE_OF, *REPEAT_LEVELS]),
+                ~has_stage,
+            )
+        )
+        names: dict[int, set[str]] = {}
+        for customer_id, name in rows.all():
+            names.setdefault(customer_id, set()).add(name)
+    todo: list[tuple[int, int]] = []
+    for customer_id, held in sorted(names.items()):
+        intent = next((i for i in STAGE_OF if i in held), None)
+        if intent is None:
+            continue
+        stage = STAGE_OF[intent]
+        if intent == "已成交" and held & set(REPEAT_LEVELS):
+            stage = REPEAT_STAGE
+        if stage in by_name:  # an operator may have renamed the default stages
+            todo.append((customer_id, by_name[stage]))
+    progress(0, len(todo))
+    async with corps.wecom_client(corp, secret_key=secret_key) as client:
+        for i in range(0, len(todo), 500):
+            async with db.unit_of_work() as s:
+                for customer_id, stage_id in todo[i : i + 500]:
+                    await stages.set_stage(
+                        s, corp.id, customer_id, client, stage_id=stage_id, by=BY, userid=None
+                    )
+            progress(min(i + 500, len(todo)), len(todo))
+    return len(todo)
 
 
 def seed_with_progress(base_url: str, api_key: str, sandbox_url: str) -> SeedReport | None:

@@ -1,10 +1,17 @@
-"""Deterministic seeding of a sandbox world: same seed, same anchor day -> same world."""
+"""Deterministic seeding of a sandbox world: same seed, same anchor day -> same world.
+
+Tags describe a customer, not a relation, as a company's staff would keep them: each customer
+has one 来源 (the channel they came through, when they did), at most one 意向 tag (a level,
+or 已成交 / 流失预警, never two), at most one 会员等级 and one 行业, and a few 兴趣. The
+employee who added them first carries all of them; each colleague who follows the customer
+too carries some of the same tags (WeCom keeps tags per relation), never others.
+"""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from faker import Faker
 
@@ -47,7 +54,13 @@ TAG_GROUPS = {
     "行业": ["互联网", "教育", "医疗", "制造业", "金融", "零售", "餐饮"],
     "会员等级": ["普通会员", "银卡会员", "金卡会员", "钻石会员"],
     "兴趣": ["护肤", "彩妆", "母婴", "健身", "旅行", "美食"],
+    # applied by Siyu's rule tags (the demo's 直播间来客自动打标), carried by no one at first
+    "运营标签": ["直播间来客"],
 }
+#: a customer's 意向 tag and its weight ("" = none): one at most per customer
+INTENT = {"高意向": 12, "中意向": 20, "低意向": 26, "已成交": 22, "流失预警": 8, "": 12}
+#: 会员等级 weights of customers who bought (已成交, 流失预警); the others are 普通会员 or none
+LEVELS = {"普通会员": 40, "银卡会员": 30, "金卡会员": 20, "钻石会员": 10}
 NICK_PARTS = ["小", "阿", "老", "大"]
 NICK_WORDS = [
     "雨", "晴天", "小鱼", "糖糖", "木子", "安静", "向日葵", "橙子", "Lily", "Grace", "Kevin",
@@ -62,7 +75,15 @@ DESCRIPTIONS = [
     "咨询过团购价格，周末方便联系",
     "宝妈，关注母婴类新品",
 ]
-STATES = ["douyin_live", "xhs_note", "store_qr", "poster_2024", "wxmp_menu", "expo_sh"]
+#: channel state of a customer's first relation -> their 来源 tag (30 % came through a channel)
+STATES: dict[str, str] = {
+    "douyin_live": "抖音",
+    "xhs_note": "小红书",
+    "store_qr": "线下门店",
+    "poster_2024": "线下门店",
+    "wxmp_menu": "公众号",
+    "expo_sh": "展会",
+}
 ADD_WAYS = [1, 2, 3, 4, 5, 6, 7, 201, 202]
 ADD_WAY_WEIGHTS = [55, 6, 8, 10, 4, 6, 3, 5, 3]
 CHAT_TOPICS = ["VIP客户群", "新品体验群", "福利群", "护肤交流群", "会员服务群", "宝妈交流群"]
@@ -74,15 +95,26 @@ def anchor_day(clock: Callable[[], float] = time.time) -> int:
     return int(clock() // 86400) * 86400
 
 
-def build_world(world: World, *, seed: int, employees: int, customers: int, anchor: int) -> None:
-    """Fill ``world`` deterministically from ``seed``; times spread over 2 years before anchor."""
+def build_world(
+    world: World,
+    *,
+    seed: int,
+    employees: int,
+    customers: int,
+    anchor: int,
+    channels: Mapping[str, str] | None = None,
+) -> None:
+    """Fill ``world`` deterministically from ``seed``; times spread over 2 years before anchor.
+
+    ``channels`` maps the channel states customers came through to their 来源 tag (default
+    :data:`STATES`; the demo passes its channel codes' states)."""
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     _departments(world)
     _employees(world, rng, fake, employees)
     _tags(world, rng, anchor)
-    _customers(world, rng, fake, customers, anchor)
+    _customers(world, rng, fake, customers, anchor, dict(channels or STATES))
     _chats(world, rng, anchor, max(3, customers // 100))
 
 
@@ -146,12 +178,42 @@ def _nickname(rng: random.Random, name: str) -> str:
     return rng.choice(NICK_WORDS) + (rng.choice(["", "", "🌸", "~", "_" + name[-1]]))
 
 
-def _customers(world: World, rng: random.Random, fake: Faker, count: int, anchor: int) -> None:
+def _profile(
+    rng: random.Random, tags: dict[str, dict[str, str]], channels: dict[str, str]
+) -> tuple[str, list[str]]:
+    """One customer's channel state (or "") and tag ids, coherent as described above."""
+    state = rng.choice(list(channels)) if rng.random() < 0.3 else ""
+    source = channels[state] if state else rng.choice(list(tags["来源"]))
+    chosen = [tags["来源"][source]] if source in tags["来源"] else []
+    intent = rng.choices(list(INTENT), weights=list(INTENT.values()))[0]
+    if intent:
+        chosen.append(tags["意向"][intent])
+    if intent in ("已成交", "流失预警"):
+        level = rng.choices(list(LEVELS), weights=list(LEVELS.values()))[0]
+        chosen.append(tags["会员等级"][level])
+    elif rng.random() < 0.4:
+        chosen.append(tags["会员等级"]["普通会员"])
+    if rng.random() < 0.6:
+        chosen.append(rng.choice(list(tags["行业"].values())))
+    chosen.extend(rng.sample(list(tags["兴趣"].values()), rng.choice([0, 1, 1, 2])))
+    return state, chosen
+
+
+def _customers(
+    world: World,
+    rng: random.Random,
+    fake: Faker,
+    count: int,
+    anchor: int,
+    channels: dict[str, str],
+) -> None:
     names = [fake.name() for _ in range(min(4000, max(200, count)))]
     companies = [fake.company() for _ in range(200)]
     cities = [fake.city_name() for _ in range(60)]
     mobiles = [fake.phone_number() for _ in range(2000)]
-    by_group = [list(g.tags) for g in world.tag_groups.values()]
+    tags = {
+        g.group_name: {world.tags[t].name: t for t in g.tags} for g in world.tag_groups.values()
+    }
     userids = [u for u, e in world.employees.items() if e.contact_enabled]
     for _ in range(count):
         name = rng.choice(names)
@@ -169,12 +231,13 @@ def _customers(world: World, rng: random.Random, fake: Faker, count: int, anchor
             cust.corp_name = company[:-6] if len(company) > 8 else company
             cust.corp_full_name = company
             cust.position = rng.choice(["经理", "采购", "总监", "行政"])
+        state, profile = _profile(rng, tags, channels)
         k = rng.choices([1, 2, 3], weights=[35, 40, 25])[0]
-        for userid in rng.sample(userids, min(k, len(userids))):
-            tag_ids = [rng.choice(by_group[0]), rng.choice(by_group[1]), rng.choice(by_group[3])]
-            if rng.random() < 0.6:
-                tag_ids.append(rng.choice(by_group[2]))
-            tag_ids.extend(rng.sample(by_group[4], rng.choice([0, 1, 1, 2])))
+        followers = rng.sample(userids, min(k, len(userids)))
+        added = sorted(anchor - rng.randrange(TWO_YEARS) for _ in followers)
+        for i, userid in enumerate(followers):
+            # the first to add them knows them best; colleagues carry some of the same tags
+            tag_ids = profile if i == 0 else [t for t in profile if rng.random() < 0.5]
             surname = name[0]
             honor = "先生" if cust.gender == 1 else "女士"
             world.add_follow(
@@ -187,13 +250,13 @@ def _customers(world: World, rng: random.Random, fake: Faker, count: int, anchor
                         else ""
                     ),
                     description=rng.choice(DESCRIPTIONS) if rng.random() < 0.2 else "",
-                    createtime=anchor - rng.randrange(TWO_YEARS),
-                    tag_ids=tag_ids,
+                    createtime=added[i],
+                    tag_ids=list(tag_ids),
                     remark_corp_name=cust.corp_name if ctype == 2 else "",
                     remark_mobiles=[rng.choice(mobiles)] if rng.random() < 0.15 else [],
                     oper_userid=userid,
                     add_way=rng.choices(ADD_WAYS, weights=ADD_WAY_WEIGHTS)[0],
-                    state=rng.choice(STATES) if rng.random() < 0.3 else "",
+                    state=state if i == 0 else "",
                 ),
             )
         world.customers[cust.external_userid] = cust

@@ -41,6 +41,9 @@ class SandboxConfig:
     callback_backoff: float = 0.2
     #: reference "now" of seeded times (default: start of today, UTC)
     anchor: int | None = None
+    #: channel states seeded customers came through -> their 来源 tag (default: the sandbox's
+    #: own, ``seed.STATES``; `siyu demo` passes its channel codes' states)
+    channels: dict[str, str] | None = None
 
 
 class Sandbox:
@@ -63,6 +66,7 @@ class Sandbox:
             employees=config.employees,
             customers=config.customers,
             anchor=config.anchor if config.anchor is not None else anchor_day(clock),
+            channels=config.channels,
         )
         self.faults = Faults()
         self.emitter = CallbackEmitter(

@@ -1,5 +1,5 @@
-"""People read names (issue 13 §3): every page of a seeded demo corp, with its tabs and the
-drawers of a customer and a group chat, shows no id where a name exists: no external userid
+"""People read names (issue 13 §3): every page of a seeded demo corp, with its tabs, the
+drawers of a customer and a group chat and the chat sidebar, shows no id where a name exists: no external userid
 (``wm…``/``wo…``/``wr…``), no employee userid, no channel state outside the channel code's own
 settings, no route with ``{param}``."""
 
@@ -14,6 +14,7 @@ from tests.accounts.conftest import Team
 from tests.conftest import Sandbox, wait_for
 from tests.e2e.conftest import Tab
 from tests.e2e.test_chinese_console import PAGES
+from tests.e2e.test_sidebar_tasks import _sidebar_as
 
 EXTERNAL = re.compile(r"(?<![A-Za-z0-9_])(?:wm|wo|wr)[A-Za-z0-9_-]{16,}")
 ROUTE = re.compile(r"\{[a-z_]+\}|(?:GET|POST|PUT|PATCH|DELETE) /api/")
@@ -83,7 +84,7 @@ async def test_no_page_shows_an_id_where_a_name_exists(
             found[where] = hits
 
     await tab.login("admin")
-    for path in [*PAGES, f"/broadcasts/{broadcast}", f"/tasks/{task}"]:
+    for path in [*PAGES, "/ownership", f"/broadcasts/{broadcast}", f"/tasks/{task}"]:
         await tab.goto(path)
         await tab.page.get_by_test_id("user-menu").wait_for()
         await scan(path, path)
@@ -98,5 +99,13 @@ async def test_no_page_shows_an_id_where_a_name_exists(
         await tab.page.locator(".ant-table-row").first.click()
         await tab.page.locator(".ant-drawer-open").wait_for()
         await scan(f"{path} › drawer", path)
+    # the chat sidebar of an employee next to one of their customers
+    customer = next(
+        c
+        for c in api.get("/api/v1/customers", params={"limit": 100}).json()["items"]
+        if c["userids"]
+    )
+    await _sidebar_as(tab, customer["userids"][0], customer["external_userid"])
+    await scan("/sidebar", "/sidebar")
     await tab.done()
     assert not found, found

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select, update
 
 from siyu.customers import changelog
@@ -15,18 +15,29 @@ from siyu.db.session import Database
 from siyu.segments import engine
 from siyu.segments.registry import Registry
 from siyu.segments.rules import Definition
+from siyu.segments.schemas import RuleTagIn, RuleTagPatch, SegmentPatch
 from tests.segments import world as w
 
 
-def test_rule_depth_and_size_are_bounded() -> None:
+def _nested(depth: int) -> dict[str, object]:
     rule: dict[str, object] = {"type": "gender", "values": [1]}
-    for _ in range(8):
+    for _ in range(depth - 1):
         rule = {"type": "not", "term": rule}
-    with pytest.raises(ValidationError, match="nested 9 levels deep"):
-        Definition.model_validate({"rule": rule})
+    return rule
+
+
+@pytest.mark.parametrize("model", [Definition, SegmentPatch, RuleTagIn, RuleTagPatch])
+def test_rule_depth_and_size_are_bounded(model: type[BaseModel]) -> None:
+    """Every schema that takes a rule bounds it, however deep the input (a rule thousands of
+    levels deep once reached pydantic's recursion limit, or the engine's, as a 500)."""
+    extra = {"name": "n", "tag_id": "t"} if model is RuleTagIn else {}
+    model.model_validate({"rule": _nested(8), **extra})
+    for depth in (9, 300, 5000):
+        with pytest.raises(ValidationError, match="nested more than 8 levels deep"):
+            model.model_validate({"rule": _nested(depth), **extra})
     wide = {"type": "or", "terms": [{"type": "gender", "values": [1]}] * 100}
-    with pytest.raises(ValidationError, match="at most 100"):
-        Definition.model_validate({"rule": wide})
+    with pytest.raises(ValidationError, match="more than 100 nodes"):
+        model.model_validate({"rule": wide, **extra})
 
 
 async def test_registry_catches_up_rebuilds_when_idle_and_prunes(db: Database) -> None:

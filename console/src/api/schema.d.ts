@@ -1254,10 +1254,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export Customers
-         * @description Every customer of the list as a file, streamed as it is written.
-         */
+        /** Export Customers */
         get: operations["export_customers_api_v1_customers_export_get"];
         put?: never;
         post?: never;
@@ -5033,7 +5030,7 @@ export interface components {
             customer_id: number;
             /**
              * Customer Name
-             * @description the customer's name (group broadcasts: the group chat's name)
+             * @description the customer's name
              * @default
              */
             customer_name: string;

@@ -20,6 +20,7 @@ from siyu.accounts.schemas import (
     UserOut,
     UserPatch,
 )
+from siyu.core.bounds import Id
 from siyu.core.pagination import Page, encode_cursor, id_page_bounds
 from siyu.core.times import Zoned
 from siyu.corps.deps import AdminDep, SessionDep, SettingsDep
@@ -94,7 +95,7 @@ async def create_api_key(
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
 async def revoke_api_key(
-    request: Request, session: SessionDep, principal: AdminDep, key_id: int
+    request: Request, session: SessionDep, principal: AdminDep, key_id: Id
 ) -> ApiKeyOut:
     row = await corp_settings.revoke_api_key(session, principal.corp_id, key_id)
     await audit.by(
@@ -144,7 +145,7 @@ async def create_user(
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 async def update_user(
-    request: Request, session: SessionDep, principal: AdminDep, user_id: int, body: UserPatch
+    request: Request, session: SessionDep, principal: AdminDep, user_id: Id, body: UserPatch
 ) -> UserOut:
     """Change a user's role, linked employee or display name, or disable / enable them."""
     user, before, after = await service.update_user(

@@ -26,6 +26,7 @@ from siyu.acquisition.schemas import (
     StatsOut,
     WelcomeSendOut,
 )
+from siyu.core.bounds import Id
 from siyu.core.errors import NotFound
 from siyu.core.export import MEDIA, Time, check_format, render
 from siyu.core.pagination import Page
@@ -124,39 +125,39 @@ async def batch_create(
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelCodeOut)
-async def get_channel(session: SessionDep, corp: CorpDep, channel_id: int) -> Any:
+async def get_channel(session: SessionDep, corp: CorpDep, channel_id: Id) -> Any:
     return await channels.get(session, corp.id, channel_id)
 
 
 @router.patch("/channels/{channel_id}", response_model=ChannelCodeOut)
 async def update_channel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: int, body: ChannelCodePatch
+    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: Id, body: ChannelCodePatch
 ) -> Any:
     return await channels.update(session, corp.id, client, channel_id, body)
 
 
 @router.delete("/channels/{channel_id}", status_code=204)
 async def delete_channel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: int
+    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: Id
 ) -> None:
     await channels.delete(session, corp.id, client, channel_id)
 
 
 @router.get("/channels/{channel_id}/duty", response_model=DutyOut)
-async def duty(session: SessionDep, corp: CorpDep, channel_id: int) -> Any:
+async def duty(session: SessionDep, corp: CorpDep, channel_id: Id) -> Any:
     """Who is on duty now (rotation), who is off and why, today's adds per employee."""
     c = await channels.get(session, corp.id, channel_id)
     return await rotation.duty(session, corp.id, c, now=utcnow())
 
 
 @router.get("/channels/{channel_id}/welcome_sends", response_model=list[WelcomeSendOut])
-async def welcome_sends(session: SessionDep, corp: CorpDep, channel_id: int) -> Any:
+async def welcome_sends(session: SessionDep, corp: CorpDep, channel_id: Id) -> Any:
     await channels.get(session, corp.id, channel_id)
     return await welcome.list_sends(session, corp.id, channel_id=channel_id)
 
 
 @router.get("/channels/{channel_id}/qr.png", response_class=Response)
-async def qr_image(session: SessionDep, corp: CorpDep, channel_id: int) -> Response:
+async def qr_image(session: SessionDep, corp: CorpDep, channel_id: Id) -> Response:
     c = await channels.get(session, corp.id, channel_id)
     return _file(images.qr_png(c.qr_code), "image/png", f"channel_{c.id}.png")
 
@@ -165,8 +166,8 @@ async def qr_image(session: SessionDep, corp: CorpDep, channel_id: int) -> Respo
 async def poster(
     session: SessionDep,
     corp: CorpDep,
-    channel_id: int,
-    background_id: int | None = None,
+    channel_id: Id,
+    background_id: Id | None = None,
     title: str | None = None,
     caption: str = "扫码添加专属顾问",
 ) -> Response:
@@ -203,7 +204,7 @@ async def channel_stats(
     by: stats.By = "channel",
     start: date | None = None,
     end: date | None = None,
-    channel_id: Annotated[list[int] | None, Query()] = None,
+    channel_id: Annotated[list[Id] | None, Query(max_length=100)] = None,
     userid: str | None = None,
     group_name: str | None = None,
 ) -> Any:
@@ -229,7 +230,7 @@ async def export_stats(
     corp: CorpDep,
     start: date | None = None,
     end: date | None = None,
-    channel_id: Annotated[list[int] | None, Query()] = None,
+    channel_id: Annotated[list[Id] | None, Query(max_length=100)] = None,
     userid: str | None = None,
     group_name: str | None = None,
     format: str = "xlsx",

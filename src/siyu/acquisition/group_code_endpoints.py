@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from siyu.acquisition import group_codes, images, rotation, stats
 from siyu.acquisition.schemas import GroupCodeIn, GroupCodeOut, GroupCodeStats
+from siyu.core.bounds import Id
 from siyu.core.export import MEDIA, Time, check_format, render
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, SessionDep, WeComDep
@@ -106,26 +107,26 @@ async def export_group_codes(
 
 
 @router.get("/group-codes/{code_id}", response_model=GroupCodeOut)
-async def get_group_code(session: SessionDep, corp: CorpDep, code_id: int) -> Any:
+async def get_group_code(session: SessionDep, corp: CorpDep, code_id: Id) -> Any:
     return await group_codes.get(session, corp.id, code_id)
 
 
 @router.put("/group-codes/{code_id}", response_model=GroupCodeOut)
 async def update_group_code(
-    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: int, body: GroupCodeIn
+    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: Id, body: GroupCodeIn
 ) -> Any:
     return await group_codes.update(session, corp.id, client, code_id, body)
 
 
 @router.delete("/group-codes/{code_id}", status_code=204)
 async def delete_group_code(
-    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: int
+    session: SessionDep, corp: CorpDep, client: WeComDep, code_id: Id
 ) -> None:
     await group_codes.delete(session, corp.id, client, code_id)
 
 
 @router.get("/group-codes/{code_id}/qr.png", response_class=Response)
-async def group_code_qr(session: SessionDep, corp: CorpDep, code_id: int) -> Response:
+async def group_code_qr(session: SessionDep, corp: CorpDep, code_id: Id) -> Response:
     c = await group_codes.get(session, corp.id, code_id)
     return _file(images.qr_png(c.qr_code), "image/png", f"group_code_{c.id}.png")
 
@@ -134,7 +135,7 @@ async def group_code_qr(session: SessionDep, corp: CorpDep, code_id: int) -> Res
 async def group_code_poster(
     session: SessionDep,
     corp: CorpDep,
-    code_id: int,
+    code_id: Id,
     title: str | None = None,
     caption: str = "扫码加入群聊",
 ) -> Response:
@@ -147,7 +148,7 @@ async def group_code_poster(
 async def group_code_stats(
     session: SessionDep,
     corp: CorpDep,
-    code_id: int,
+    code_id: Id,
     start: date | None = None,
     end: date | None = None,
 ) -> Any:

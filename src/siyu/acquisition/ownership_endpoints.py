@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from siyu.acquisition import attribution, ownership, ownership_views, rotation
 from siyu.acquisition.schemas import (
@@ -16,13 +16,13 @@ from siyu.acquisition.schemas import (
     SettingsIO,
     SourceOut,
 )
+from siyu.core.bounds import Id
 from siyu.core.export import MEDIA, check_format, render
 from siyu.core.pagination import Page
 from siyu.core.times import Zoned
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep
 
 router = APIRouter()
-ID_MAX = 2**63 - 1
 LossBy = Literal["customer", "employee"]
 
 
@@ -44,7 +44,7 @@ async def list_collisions(
     session: SessionDep,
     corp: CorpDep,
     userid: Annotated[str | None, Query(max_length=64)] = None,
-    customer_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+    customer_id: Id | None = None,
     start: date | None = None,
     end: date | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -66,15 +66,13 @@ async def list_collisions(
 
 
 @router.get("/sources/{customer_id}", response_model=SourceOut)
-async def customer_source(session: SessionDep, corp: CorpDep, customer_id: int) -> Any:
+async def customer_source(session: SessionDep, corp: CorpDep, customer_id: Id) -> Any:
     """The customer's first channel (its source) and every channel add since."""
     return await attribution.source_detail(session, corp.id, customer_id)
 
 
 @router.get("/owners/{customer_id}", response_model=OwnerOut)
-async def get_owner(
-    session: SessionDep, corp: CorpDep, customer_id: Annotated[int, Path(ge=1, le=ID_MAX)]
-) -> Any:
+async def get_owner(session: SessionDep, corp: CorpDep, customer_id: Id) -> Any:
     """The owner (归属员工), every change with names, and the employees who could own it."""
     return await ownership_views.owner_out(session, corp.id, customer_id)
 
@@ -84,7 +82,7 @@ async def reassign_owner(
     session: SessionDep,
     corp: CorpDep,
     principal: PrincipalDep,
-    customer_id: Annotated[int, Path(ge=1, le=ID_MAX)],
+    customer_id: Id,
     body: OwnerIn,
 ) -> Any:
     """Reassign the customer's owner (an operator's decision; the history is kept)."""
@@ -99,7 +97,7 @@ def _loss_filters(
         LossBy | None, Query(description="customer: 客户删除员工; employee: 员工删除客户")
     ] = None,
     userid: Annotated[str | None, Query(max_length=64)] = None,
-    channel_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+    channel_id: Id | None = None,
     keyword: Annotated[str | None, Query(max_length=100, description="customer name")] = None,
     start: date | None = None,
     end: date | None = None,

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from siyu.core.bounds import INT32_MAX, Id, Int32
 
 STATE_MAX = 30  # WeCom: contact-way and join-way state ≤30 characters
 ATTACHMENTS_MAX = 9  # send_welcome_msg: at most 9 attachments
 WELCOME_TEXT_MAX_BYTES = 4000
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+DAILY_CAP_MAX = 10_000  # adds a day for one employee; WeCom's own limits are far lower
+Weekday = Annotated[int, Interval(ge=1, le=7)]
 
 
 def _hhmm(value: str) -> str:
@@ -24,7 +29,7 @@ class Attachment(BaseModel):
     """A welcome attachment; ``asset_id`` is an image or file uploaded to Siyu."""
 
     type: Literal["image", "link", "miniprogram", "file"]
-    asset_id: int | None = None
+    asset_id: Id | None = None
     pic_url: str | None = None
     title: str | None = None
     url: str | None = None
@@ -58,8 +63,8 @@ class StaffRule(BaseModel):
     """When an employee of a multi-employee code is on duty, and how many adds a day."""
 
     userid: str
-    daily_cap: int | None = Field(default=None, ge=1)
-    days: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7])
+    daily_cap: int | None = Field(default=None, ge=1, le=DAILY_CAP_MAX)
+    days: list[Weekday] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7])
     start: str = "00:00"
     end: str = "24:00"
 
@@ -77,7 +82,7 @@ class ChannelCodeIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     group_name: str = Field(default="", max_length=100)
     userids: list[str] = Field(default_factory=list)
-    dept_ids: list[int] = Field(default_factory=list)
+    dept_ids: list[Int32] = Field(default_factory=list)
     state: str | None = None
     skip_verify: bool = True
     accept_window: TimeWindow | None = None
@@ -96,7 +101,7 @@ class ChannelCodePatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     group_name: str | None = Field(default=None, max_length=100)
     userids: list[str] | None = None
-    dept_ids: list[int] | None = None
+    dept_ids: list[Int32] | None = None
     skip_verify: bool | None = None
     accept_window: TimeWindow | None = None
     expires_at: datetime | None = None
@@ -175,7 +180,7 @@ class GroupCodeIn(BaseModel):
     state: str | None = None
     auto_create_room: bool = True
     room_base_name: str = Field(default="", max_length=40)
-    room_base_id: int = Field(default=1, ge=1)
+    room_base_id: int = Field(default=1, ge=1, le=INT32_MAX)
 
 
 class GroupCodeOut(BaseModel):

@@ -20,6 +20,7 @@ from siyu.broadcasts.schemas import (
 )
 from siyu.broadcasts.tasks import run_broadcast, sync_broadcast
 from siyu.core import export
+from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.messaging import outbox
@@ -130,7 +131,7 @@ async def export_broadcasts(
 
 
 @router.get("/{broadcast_id}", response_model=BroadcastDetail)
-async def detail(session: SessionDep, corp: CorpDep, broadcast_id: int) -> BroadcastDetail:
+async def detail(session: SessionDep, corp: CorpDep, broadcast_id: Id) -> BroadcastDetail:
     """Live counts by state and every sender job (per employee) with its own counts."""
     return await service.detail(session, corp, broadcast_id)
 
@@ -139,7 +140,7 @@ async def detail(session: SessionDep, corp: CorpDep, broadcast_id: int) -> Broad
 async def recipients(
     session: SessionDep,
     corp: CorpDep,
-    broadcast_id: int,
+    broadcast_id: Id,
     state: str | None = None,
     userid: str | None = None,
     cursor: str | None = None,
@@ -153,7 +154,7 @@ async def recipients(
 
 @router.get("/{broadcast_id}/recipients/export", response_class=Response)
 async def export_recipients(
-    session: SessionDep, corp: CorpDep, broadcast_id: int, format: str = "xlsx"
+    session: SessionDep, corp: CorpDep, broadcast_id: Id, format: str = "xlsx"
 ) -> Response:
     fmt = export.check_format(format)
     rows = service.export_rows(session, corp, broadcast_id)
@@ -167,7 +168,7 @@ async def export_recipients(
 
 @router.post("/{broadcast_id}/remind", response_model=ActionResult)
 async def remind(
-    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: int
+    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: Id
 ) -> ActionResult:
     """Remind employees who have not sent yet (WeCom: ≤3 per message per 24 h)."""
     return await service.remind(session, corp, broadcast_id, client=client)
@@ -175,7 +176,7 @@ async def remind(
 
 @router.post("/{broadcast_id}/cancel", response_model=ActionResult)
 async def cancel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: int
+    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: Id
 ) -> ActionResult:
     """Stop the broadcast; its results are synced right after (unsent customers: cancelled)."""
     result = await service.cancel(session, corp, broadcast_id, client=client)
@@ -184,7 +185,7 @@ async def cancel(
 
 
 @router.post("/{broadcast_id}/sync", status_code=202)
-async def sync(session: SessionDep, corp: CorpDep, broadcast_id: int) -> dict[str, str]:
+async def sync(session: SessionDep, corp: CorpDep, broadcast_id: Id) -> dict[str, str]:
     """Queue a result sync now (it also runs every 10 minutes for 3 days); a stalled
     submission is resumed as well."""
     b = await service.get(session, corp, broadcast_id)

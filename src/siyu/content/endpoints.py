@@ -28,6 +28,7 @@ from siyu.content.schemas import (
     TagCount,
 )
 from siyu.core import export
+from siyu.core.bounds import Id
 from siyu.core.errors import InvalidInput
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, SettingsDep, WeComDep
@@ -83,7 +84,7 @@ async def list_items(
     session: SessionDep,
     principal: PrincipalDep,
     folder: str | None = Query(default=None, description="a folder by name"),
-    folder_id: int | None = None,
+    folder_id: Id | None = None,
     root: bool = Query(default=False, description="only items outside every folder"),
     kind: str | None = None,
     tag: str | None = None,
@@ -108,7 +109,7 @@ async def list_items(
 async def export_items(
     session: SessionDep,
     corp: CorpDep,
-    folder_id: int | None = None,
+    folder_id: Id | None = None,
     root: bool = False,
     kind: str | None = None,
     tag: str | None = None,
@@ -146,13 +147,13 @@ async def create_folder(session: SessionDep, corp: CorpDep, body: FolderIn) -> F
 
 @router.patch("/folders/{folder_id}", response_model=FolderOut)
 async def update_folder(
-    session: SessionDep, corp: CorpDep, folder_id: int, body: FolderPatch
+    session: SessionDep, corp: CorpDep, folder_id: Id, body: FolderPatch
 ) -> FolderOut:
     return FolderOut.model_validate(await folders.update(session, corp, folder_id, body))
 
 
 @router.delete("/folders/{folder_id}")
-async def delete_folder(session: SessionDep, corp: CorpDep, folder_id: int) -> dict[str, int]:
+async def delete_folder(session: SessionDep, corp: CorpDep, folder_id: Id) -> dict[str, int]:
     """Delete a folder: its items go to the root, its subfolders move up."""
     return await folders.delete(session, corp, folder_id)
 
@@ -196,7 +197,7 @@ async def upload_item(
     kind: Annotated[UploadKind, Form()],
     title: Annotated[str, Form(max_length=200)] = "",
     description: Annotated[str, Form(max_length=500)] = "",
-    folder_id: Annotated[int | None, Form()] = None,
+    folder_id: Annotated[Id | None, Form()] = None,
     tags: Annotated[str, Form(description="comma separated")] = "",
 ) -> ContentOut:
     """Upload an image, file or video and create its library item in one step."""
@@ -221,34 +222,34 @@ async def upload_item(
 
 
 @router.get("/{item_id}", response_model=ContentOut)
-async def get_item(session: SessionDep, principal: PrincipalDep, item_id: int) -> ContentOut:
+async def get_item(session: SessionDep, principal: PrincipalDep, item_id: Id) -> ContentOut:
     item = await service.get(session, principal.corp.id, item_id)
     return (await service.out(session, principal.corp.id, [item]))[0]
 
 
 @router.patch("/{item_id}", response_model=ContentOut)
 async def update_item(
-    session: SessionDep, corp: CorpDep, item_id: int, body: ContentPatch
+    session: SessionDep, corp: CorpDep, item_id: Id, body: ContentPatch
 ) -> ContentOut:
     item = await service.update(session, corp, item_id, body)
     return (await service.out(session, corp.id, [item]))[0]
 
 
 @router.delete("/{item_id}", response_model=ContentOut)
-async def archive_item(session: SessionDep, corp: CorpDep, item_id: int) -> ContentOut:
+async def archive_item(session: SessionDep, corp: CorpDep, item_id: Id) -> ContentOut:
     """Archive (soft delete): hidden from the library; sent links and statistics remain."""
     item = await service.archive(session, corp, item_id)
     return (await service.out(session, corp.id, [item]))[0]
 
 
 @router.post("/{item_id}/restore", response_model=ContentOut)
-async def restore_item(session: SessionDep, corp: CorpDep, item_id: int) -> ContentOut:
+async def restore_item(session: SessionDep, corp: CorpDep, item_id: Id) -> ContentOut:
     item = await service.restore(session, corp, item_id)
     return (await service.out(session, corp.id, [item]))[0]
 
 
 @router.get("/{item_id}/file", response_class=Response)
-async def item_file(session: SessionDep, principal: PrincipalDep, item_id: int) -> Response:
+async def item_file(session: SessionDep, principal: PrincipalDep, item_id: Id) -> Response:
     item = await service.get(session, principal.corp.id, item_id)
     f = await media.file_of(session, item)
     return Response(
@@ -263,7 +264,7 @@ async def radar_link(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    item_id: int,
+    item_id: Id,
     body: RadarLinkIn,
 ) -> RadarLinkOut:
     """A signed tracked link for one employee and (when known) one customer; without a
@@ -282,14 +283,14 @@ async def radar_link(
 
 @router.get("/{item_id}/opens", response_model=list[RadarOpenOut])
 async def item_opens(
-    session: SessionDep, corp: CorpDep, item_id: int, limit: int = Query(default=100, le=1000)
+    session: SessionDep, corp: CorpDep, item_id: Id, limit: int = Query(default=100, ge=1, le=1000)
 ) -> list[RadarOpenOut]:
     await service.get(session, corp.id, item_id)
     return await opens.opens(session, corp, item_id=item_id, limit=limit)
 
 
 @router.get("/{item_id}/stats", response_model=ContentStats)
-async def item_stats(session: SessionDep, corp: CorpDep, item_id: int) -> ContentStats:
+async def item_stats(session: SessionDep, corp: CorpDep, item_id: Id) -> ContentStats:
     """Links made, sends, opens, unique openers, read time and the most recent opens."""
     item = await service.get(session, corp.id, item_id)
     return await opens.stats(session, corp, item=item)
@@ -297,7 +298,7 @@ async def item_stats(session: SessionDep, corp: CorpDep, item_id: int) -> Conten
 
 @router.post("/{item_id}/wecom-media", response_model=MediaOut)
 async def wecom_media(
-    session: SessionDep, corp: CorpDep, client: WeComDep, item_id: int, fresh: bool = False
+    session: SessionDep, corp: CorpDep, client: WeComDep, item_id: Id, fresh: bool = False
 ) -> MediaOut:
     """The item's temporary WeCom media id (uploaded when missing, older than ~3 days, or
     ``fresh``), e.g. for the sidebar's sendChatMessage."""

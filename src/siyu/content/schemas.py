@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from siyu.core.bounds import Id
+
 Kind = Literal["text", "link", "image", "miniprogram", "file", "video", "article"]
 #: kinds whose bytes are stored by Siyu and uploaded to WeCom as media
 FILE_KINDS = ("image", "file", "video")
@@ -36,11 +38,11 @@ class ContentIn(BaseModel):
     folder: str = Field(
         default="", max_length=100, description="a root folder by name (created when missing)"
     )
-    folder_id: int | None = Field(default=None, description="the folder (wins over folder)")
+    folder_id: Id | None = Field(default=None, description="the folder (wins over folder)")
     tags: list[str] = Field(default_factory=list, max_length=20)
     appid: str = Field(default="", max_length=64, description="mini-programs: the appid")
     page: str = Field(default="", max_length=300, description="mini-programs: the page path")
-    file_id: int | None = Field(
+    file_id: Id | None = Field(
         default=None, description="image / file / video: stored bytes (see the upload route)"
     )
 
@@ -58,7 +60,7 @@ class ContentPatch(BaseModel):
     url: str | None = Field(default=None, max_length=1000)
     cover: str | None = Field(default=None, max_length=1000)
     body: str | None = Field(default=None, max_length=100_000)
-    folder_id: int | None = None
+    folder_id: Id | None = None
     tags: list[str] | None = Field(default=None, max_length=20)
     appid: str | None = Field(default=None, max_length=64)
     page: str | None = Field(default=None, max_length=300)
@@ -102,18 +104,18 @@ class ContentOut(BaseModel):
 
 
 class MoveIn(BaseModel):
-    item_ids: list[int] = Field(min_length=1, max_length=500)
-    folder_id: int | None = Field(description="the target folder; null: the root")
+    item_ids: list[Id] = Field(min_length=1, max_length=500)
+    folder_id: Id | None = Field(description="the target folder; null: the root")
 
 
 class FolderIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class FolderPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    parent_id: int | None = None
+    parent_id: Id | None = None
     move_to_root: bool = Field(default=False, description="true: make it a top-level folder")
 
 
@@ -133,7 +135,7 @@ class TagCount(BaseModel):
 
 class RadarLinkIn(BaseModel):
     userid: str = Field(min_length=1, max_length=64, description="the employee who sends it")
-    customer_id: int | None = Field(default=None, description="the recipient, when known")
+    customer_id: Id | None = Field(default=None, description="the recipient, when known")
     ttl_days: int = Field(default=30, ge=1, le=365)
 
 

@@ -107,9 +107,15 @@ async def render(
         return ("\ufeff" + buf.getvalue()).encode()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    ws.append(names)
-    async for row in rows:
-        ws.append([_xlsx(v, zi, ws) for v in row])
+    try:
+        ws.append(names)
+        async for row in rows:
+            ws.append([_xlsx(v, zi, ws) for v in row])
+    except BaseException:
+        # the rows refused the request (a bad sort or cursor, a 4xx): finish the sheet's
+        # writer now, or openpyxl's row generator fails on its closed file when collected
+        ws.close()
+        raise
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from siyu.core.bounds import fits_int64
 from siyu.core.errors import InvalidInput
 
 T = TypeVar("T")
@@ -28,7 +29,9 @@ def decode_cursor(cursor: str) -> list[Any]:
         values = json.loads(raw)
     except (ValueError, json.JSONDecodeError) as exc:
         raise InvalidInput("the cursor is not valid; use next_cursor from a previous page") from exc
-    if not isinstance(values, list):
+    if not isinstance(values, list) or any(
+        isinstance(v, int) and not fits_int64(v) for v in values
+    ):  # a number no column holds would be an OverflowError in the query
         raise InvalidInput("the cursor is not valid; use next_cursor from a previous page")
     return values
 

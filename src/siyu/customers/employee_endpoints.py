@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from siyu.core.bounds import Int32
 from siyu.core.pagination import Page
 from siyu.corps.deps import PrincipalDep, SessionDep
 from siyu.customers import repository as repo
@@ -23,7 +24,7 @@ async def list_employees(
     session: SessionDep,
     principal: PrincipalDep,
     keyword: str | None = None,
-    department: int | None = None,
+    department: Int32 | None = None,
     customer_contact: bool | None = None,
     include_inactive: bool = False,
     sort: Annotated[

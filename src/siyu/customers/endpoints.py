@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from siyu.core import export
+from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import PrincipalDep, SessionDep, WeComDep
 from siyu.customers import service
@@ -86,7 +87,7 @@ async def export_customers(
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
 async def get_customer(
-    session: SessionDep, principal: PrincipalDep, customer_id: int
+    session: SessionDep, principal: PrincipalDep, customer_id: Id
 ) -> CustomerDetail:
     return await service.detail(
         session, principal.corp_id, customer_id, visible=principal.visible_userids
@@ -95,7 +96,7 @@ async def get_customer(
 
 @router.put("/{customer_id}/remark", response_model=CustomerDetail)
 async def set_remark(
-    session: SessionDep, principal: PrincipalDep, client: WeComDep, customer_id: int, body: RemarkIn
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, customer_id: Id, body: RemarkIn
 ) -> CustomerDetail:
     return await service.set_remark(
         session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.core.bounds import Id
 from siyu.core.errors import NotFound
 from siyu.corps.deps import PrincipalDep, SessionDep
 from siyu.customers import repository as repo
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 async def add_note(
     session: AsyncSession,
     corp_id: int,
-    customer_id: int,
+    customer_id: Id,
     *,
     text: str,
     author: str,
@@ -54,7 +55,7 @@ async def by_external(
 
 @router.post("/{customer_id}/notes", response_model=TimelineOut, status_code=201)
 async def post_note(
-    session: SessionDep, principal: PrincipalDep, customer_id: int, body: NoteIn
+    session: SessionDep, principal: PrincipalDep, customer_id: Id, body: NoteIn
 ) -> TimelineOut:
     event = await add_note(
         session,

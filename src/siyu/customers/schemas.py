@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from siyu.core.bounds import Id, Int32
 from siyu.core.export import Time
 from siyu.core.times import Zoned
 
@@ -22,12 +23,12 @@ class CustomerFilter(BaseModel):
     tags_all: list[str] = Field(default_factory=list, description="has every one of these tag ids")
     tags_none: list[str] = Field(default_factory=list, description="has none of these tag ids")
     userid: str | None = Field(default=None, description="followed (live) by this employee")
-    add_way: int | None = None
+    add_way: Int32 | None = None
     state: str | None = Field(default=None, description="channel state of a follow relation")
     added_from: Zoned | None = Field(default=None, description="first added at or after")
     added_to: Zoned | None = Field(default=None, description="first added before")
     keyword: str | None = Field(default=None, max_length=50, description="name or remark contains")
-    stage_id: int | None = Field(default=None, description="currently at this lifecycle stage")
+    stage_id: Id | None = Field(default=None, description="currently at this lifecycle stage")
     include_deleted: bool = False
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.core.bounds import Id
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.customers import service
 from siyu.customers.schemas import CustomerDetail
@@ -64,13 +65,13 @@ async def put_order(
 
 @router.patch("/{stage_id}", response_model=CustomerStageOut)
 async def patch_stage(
-    session: SessionDep, corp: CorpDep, stage_id: int, body: CustomerStagePatch
+    session: SessionDep, corp: CorpDep, stage_id: Id, body: CustomerStagePatch
 ) -> CustomerStageOut:
     return (await _out(session, corp.id, [await update_stage(session, corp.id, stage_id, body)]))[0]
 
 
 @router.delete("/{stage_id}", status_code=204)
-async def remove_stage(session: SessionDep, corp: CorpDep, stage_id: int) -> Response:
+async def remove_stage(session: SessionDep, corp: CorpDep, stage_id: Id) -> Response:
     await delete_stage(session, corp.id, stage_id)
     return Response(status_code=204)
 
@@ -80,7 +81,7 @@ async def put_customer_stage(
     session: SessionDep,
     principal: PrincipalDep,
     client: WeComDep,
-    customer_id: int,
+    customer_id: Id,
     body: SetStageIn,
 ) -> CustomerDetail:
     """Move the customer to a stage (any role, within its data scope)."""

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from siyu.core.bounds import Id
+
 Kind = Literal["open", "won", "lost"]
 
 
@@ -49,9 +51,11 @@ class CustomerStagePatch(BaseModel):
 
 
 class StageOrderIn(BaseModel):
-    ids: list[int] = Field(description="every stage id of the corp, in the new order")
+    ids: list[Id] = Field(
+        max_length=100, description="every stage id of the corp, in the new order"
+    )
 
 
 class SetStageIn(BaseModel):
-    stage_id: int
+    stage_id: Id
     note: str = Field(default="", max_length=500)

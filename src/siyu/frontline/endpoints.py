@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from siyu.acquisition.tasks import send_app_message
 from siyu.core import export
+from siyu.core.bounds import Id
 from siyu.core.errors import Forbidden
 from siyu.core.pagination import Page
 from siyu.core.times import Zoned
@@ -233,28 +234,28 @@ async def my_tasks(
 
 
 @router.get("/{task_id}", response_model=TaskOut)
-async def detail(session: SessionDep, principal: PrincipalDep, task_id: int) -> TaskOut:
+async def detail(session: SessionDep, principal: PrincipalDep, task_id: Id) -> TaskOut:
     """The task and its totals (a manager's or staff member's totals cover their own scope)."""
     return await service.detail(session, principal, task_id)
 
 
 @router.put("/{task_id}", response_model=TaskOut)
 async def update(
-    session: SessionDep, principal: PrincipalDep, task_id: int, body: TaskIn
+    session: SessionDep, principal: PrincipalDep, task_id: Id, body: TaskIn
 ) -> TaskOut:
     task = await service.update(session, principal, task_id, body)
     return await service.to_out(session, principal, task)
 
 
 @router.delete("/{task_id}", status_code=204)
-async def delete(session: SessionDep, principal: PrincipalDep, task_id: int) -> Response:
+async def delete(session: SessionDep, principal: PrincipalDep, task_id: Id) -> Response:
     await service.delete(session, principal, task_id)
     return Response(status_code=204)
 
 
 @router.post("/{task_id}/start", response_model=TaskOut)
 async def start(
-    session: SessionDep, principal: PrincipalDep, settings: SettingsDep, task_id: int
+    session: SessionDep, principal: PrincipalDep, settings: SettingsDep, task_id: Id
 ) -> TaskOut:
     """Start now (broadcast created, employees notified) or, with a future start, schedule."""
     signer = Signer(settings.secret_key.get_secret_value(), settings.base_url)
@@ -265,7 +266,7 @@ async def start(
 
 @router.post("/{task_id}/cancel", response_model=TaskOut)
 async def cancel(
-    session: SessionDep, principal: PrincipalDep, client: WeComDep, task_id: int
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, task_id: Id
 ) -> TaskOut:
     """Stop the task; mass messages employees have not sent yet are cancelled in WeCom."""
     await service.cancel(session, principal, task_id, client=client)
@@ -275,7 +276,7 @@ async def cancel(
 
 @router.post("/{task_id}/remind", response_model=RemindResult)
 async def remind(
-    session: SessionDep, principal: PrincipalDep, client: WeComDep, task_id: int
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, task_id: Id
 ) -> RemindResult:
     """Remind employees who have not finished (a manager: those of their departments)."""
     if principal.role == "staff":
@@ -295,7 +296,7 @@ async def remind(
 
 
 @router.post("/{task_id}/sync", status_code=202)
-async def sync(session: SessionDep, principal: PrincipalDep, task_id: int) -> dict[str, str]:
+async def sync(session: SessionDep, principal: PrincipalDep, task_id: Id) -> dict[str, str]:
     """Queue a sync of WeCom's send results now (it also runs every 10 minutes)."""
     task = await service.get(session, principal, task_id)
     outbox.enqueue(session, sync_task, principal.corp_id, task.id)
@@ -304,7 +305,7 @@ async def sync(session: SessionDep, principal: PrincipalDep, task_id: int) -> di
 
 @router.post("/{task_id}/done", response_model=AssigneeOut)
 async def mark_done(
-    session: SessionDep, principal: PrincipalDep, task_id: int, body: DoneIn
+    session: SessionDep, principal: PrincipalDep, task_id: Id, body: DoneIn
 ) -> AssigneeOut:
     """A to-do: the signed-in employee marks their own part done (or undone)."""
     a = await service.mark_done(session, principal, task_id, done=body.done)
@@ -315,7 +316,7 @@ async def mark_done(
 async def employees(
     session: SessionDep,
     principal: PrincipalDep,
-    task_id: int,
+    task_id: Id,
     done: bool | None = None,
     keyword: str | None = Query(default=None, max_length=50),
     cursor: str | None = None,
@@ -339,7 +340,7 @@ async def employees(
 async def export_employees(
     session: SessionDep,
     principal: PrincipalDep,
-    task_id: int,
+    task_id: Id,
     done: bool | None = None,
     format: str = "xlsx",
 ) -> Response:
@@ -385,7 +386,7 @@ async def export_employees(
 
 @router.get("/{task_id}/leaderboard", response_model=list[RankRow])
 async def task_leaderboard(
-    session: SessionDep, principal: PrincipalDep, task_id: int
+    session: SessionDep, principal: PrincipalDep, task_id: Id
 ) -> list[RankRow]:
     task = await service.get(session, principal, task_id)
     return await progress.task_leaderboard(session, task, principal.visible_userids)
@@ -393,7 +394,7 @@ async def task_leaderboard(
 
 @router.get("/{task_id}/leaderboard/export", response_class=Response)
 async def export_task_leaderboard(
-    session: SessionDep, principal: PrincipalDep, task_id: int, format: str = "xlsx"
+    session: SessionDep, principal: PrincipalDep, task_id: Id, format: str = "xlsx"
 ) -> Response:
     fmt = export.check_format(format)
     task = await service.get(session, principal, task_id)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from siyu.core.bounds import Id, Int32
 from siyu.customers.schemas import CustomerFilter
 
 Kind = Literal["customer", "group", "moment", "todo"]
@@ -20,7 +21,7 @@ class Targets(BaseModel):
     send to every live group the assignees own; moments may be limited to customer tags."""
 
     filter: CustomerFilter = Field(default_factory=CustomerFilter)
-    segment_id: int | None = None
+    segment_id: Id | None = None
     visible_tag_ids: list[str] = Field(default_factory=list)
 
 
@@ -29,11 +30,13 @@ class TaskIn(BaseModel):
     description: str = Field(default="", max_length=2000)
     kind: Kind = "customer"
     text: str = ""
-    content_ids: list[int] = Field(default_factory=list, max_length=9)
+    content_ids: list[Id] = Field(default_factory=list, max_length=9)
     targets: Targets = Field(default_factory=Targets)
     userids: list[str] = Field(default_factory=list, max_length=5000)
-    department_ids: list[int] = Field(
-        default_factory=list, description="every employee of these departments and below"
+    department_ids: list[Int32] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="every employee of these departments and below",
     )
     start_at: datetime | None = Field(default=None, description="empty: when started")
     deadline: datetime

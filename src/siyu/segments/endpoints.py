@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from siyu.core import export
+from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, SessionDep
 from siyu.customers.schemas import EXPORT_HEADERS, CustomerOut, export_row
@@ -79,25 +80,25 @@ async def create_segment(session: SessionDep, corp: CorpDep, body: SegmentIn) ->
 
 
 @router.get("/{segment_id}", response_model=SegmentOut)
-async def get_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> Any:
+async def get_segment(session: SessionDep, corp: CorpDep, segment_id: Id) -> Any:
     return await service.get(session, corp.id, segment_id)
 
 
 @router.patch("/{segment_id}", response_model=SegmentOut)
 async def update_segment(
-    session: SessionDep, corp: CorpDep, segment_id: int, body: SegmentPatch
+    session: SessionDep, corp: CorpDep, segment_id: Id, body: SegmentPatch
 ) -> Any:
     return await service.update(session, corp, segment_id, body)
 
 
 @router.delete("/{segment_id}", status_code=204)
-async def delete_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> Response:
+async def delete_segment(session: SessionDep, corp: CorpDep, segment_id: Id) -> Response:
     await service.delete(session, corp.id, segment_id)
     return Response(status_code=204)
 
 
 @router.get("/{segment_id}/count", response_model=PreviewOut)
-async def count_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> PreviewOut:
+async def count_segment(session: SessionDep, corp: CorpDep, segment_id: Id) -> PreviewOut:
     return await service.count(session, corp, segment_id)
 
 
@@ -105,7 +106,7 @@ async def count_segment(session: SessionDep, corp: CorpDep, segment_id: int) -> 
 async def segment_members(
     session: SessionDep,
     corp: CorpDep,
-    segment_id: int,
+    segment_id: Id,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[CustomerOut]:
@@ -117,7 +118,7 @@ async def segment_members(
 
 @router.get("/{segment_id}/export", response_class=Response)
 async def export_segment(
-    session: SessionDep, corp: CorpDep, segment_id: int, format: str = "xlsx"
+    session: SessionDep, corp: CorpDep, segment_id: Id, format: str = "xlsx"
 ) -> Response:
     fmt = export.check_format(format)
     await service.get(session, corp.id, segment_id)  # a 404 before any file is started
@@ -142,19 +143,19 @@ async def _export(
 
 @router.post("/{segment_id}/snapshots", response_model=SnapshotOut, status_code=201)
 async def freeze_segment(
-    session: SessionDep, corp: CorpDep, segment_id: int, body: SnapshotIn | None = None
+    session: SessionDep, corp: CorpDep, segment_id: Id, body: SnapshotIn | None = None
 ) -> Any:
     """Freeze the exact member list of this moment."""
     return await service.freeze(session, corp, segment_id, body or SnapshotIn())
 
 
 @router.get("/{segment_id}/snapshots", response_model=list[SnapshotOut])
-async def list_snapshots(session: SessionDep, corp: CorpDep, segment_id: int) -> list[Any]:
+async def list_snapshots(session: SessionDep, corp: CorpDep, segment_id: Id) -> list[Any]:
     return await service.snapshots(session, corp.id, segment_id)
 
 
 @snapshots.get("/{snapshot_id}", response_model=SnapshotOut)
-async def get_snapshot(session: SessionDep, corp: CorpDep, snapshot_id: int) -> Any:
+async def get_snapshot(session: SessionDep, corp: CorpDep, snapshot_id: Id) -> Any:
     return await service.snapshot(session, corp.id, snapshot_id)
 
 
@@ -162,7 +163,7 @@ async def get_snapshot(session: SessionDep, corp: CorpDep, snapshot_id: int) -> 
 async def snapshot_members(
     session: SessionDep,
     corp: CorpDep,
-    snapshot_id: int,
+    snapshot_id: Id,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[CustomerOut]:

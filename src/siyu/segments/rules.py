@@ -1,7 +1,9 @@
 """The segment rule model: a JSON tree of AND / OR / NOT groups over typed terms.
 
-Shape checks (empty group, bad window, too deep) are pydantic errors, so the API answers 422
-before any work; checks against the corp's data (unknown tag, employee, department, event
+Shape checks (empty group, bad window, too deep, too many nodes) are pydantic errors, so the API
+answers 422 before any work: depth and size are measured on the raw JSON, without recursion,
+before pydantic parses the tree (a rule nested thousands of levels deep is refused as quickly as
+one nested nine). Checks against the corp's data (unknown tag, employee, department, event
 kind) happen in :func:`siyu.segments.engine.compile_rule` and raise ``InvalidInput`` (422).
 """
 
@@ -10,7 +12,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from siyu.core.bounds import Id, Int32
 
 MAX_DEPTH = 8
 MAX_TERMS = 100
@@ -49,7 +53,7 @@ class DepartmentTerm(_Node):
     """Followed by an employee of these departments (and their sub-departments by default)."""
 
     type: Literal["department"]
-    dept_ids: list[int] = Field(min_length=1, max_length=200)
+    dept_ids: list[Int32] = Field(min_length=1, max_length=200)
     include_children: bool = True
 
 
@@ -70,7 +74,7 @@ class ChannelTerm(_Node):
 
 class AddWayTerm(_Node):
     type: Literal["add_way"]
-    values: list[int] = Field(min_length=1, max_length=50)
+    values: list[Int32] = Field(min_length=1, max_length=50)
 
 
 class AddedTerm(_Node):
@@ -125,7 +129,7 @@ class StageTerm(_Node):
     """The customer's current lifecycle stage (客户阶段) is one of these stage ids."""
 
     type: Literal["stage"]
-    stage_ids: list[int] = Field(min_length=1, max_length=20)
+    stage_ids: list[Id] = Field(min_length=1, max_length=20)
 
 
 class AndGroup(_Node):
@@ -170,10 +174,43 @@ def children(node: Any) -> list[Any]:
     return []
 
 
-def shape(node: Any, depth: int = 1) -> tuple[int, int]:
-    """(depth, number of nodes) of a rule tree."""
-    kids = [shape(k, depth + 1) for k in children(node)]
-    return max([depth, *(d for d, _ in kids)]), 1 + sum(n for _, n in kids)
+def shape(node: Any) -> tuple[int, int]:
+    """(depth, number of nodes) of a rule tree: parsed nodes, or the JSON of one (each object is
+    a node; the lists between them add no depth). Iterative, so any input can be measured."""
+    deepest, nodes = 0, 0
+    todo: list[tuple[Any, int]] = [(node, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, list):
+            todo.extend((v, depth) for v in item)
+            continue
+        if isinstance(item, BaseModel):
+            kids: list[Any] = children(item)
+        elif isinstance(item, dict):
+            kids = [v for v in item.values() if isinstance(v, dict | list)]
+        else:
+            continue
+        nodes += 1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH or nodes > MAX_TERMS:
+            break  # refused anyway: stop measuring a huge input
+        todo.extend((k, depth + 1) for k in kids)
+    return deepest, nodes
+
+
+def _bounded(value: Any) -> Any:
+    """Refuse a rule deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_TERMS` nodes
+    before pydantic (and later the engine, recursively) walks it."""
+    depth, nodes = shape(value)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the rule is nested more than {MAX_DEPTH} levels deep")
+    if nodes > MAX_TERMS:
+        raise ValueError(f"the rule has more than {MAX_TERMS} nodes")
+    return value
+
+
+#: a whole rule as the API accepts it (every request schema with a rule uses this)
+BoundedRule = Annotated[Rule, BeforeValidator(_bounded)]
 
 
 class Definition(BaseModel):
@@ -181,14 +218,5 @@ class Definition(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    rule: Rule
+    rule: BoundedRule
     include_deleted: bool = False
-
-    @model_validator(mode="after")
-    def _size(self) -> Definition:
-        depth, nodes = shape(self.rule)
-        if depth > MAX_DEPTH:
-            raise ValueError(f"the rule is nested {depth} levels deep; at most {MAX_DEPTH}")
-        if nodes > MAX_TERMS:
-            raise ValueError(f"the rule has {nodes} nodes; at most {MAX_TERMS}")
-        return self

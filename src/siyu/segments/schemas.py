@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from siyu.segments.rules import Definition, Rule
+from siyu.segments.rules import BoundedRule, Definition
 
 
 class PreviewOut(BaseModel):
@@ -57,7 +57,7 @@ class SegmentPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
     owner: str | None = Field(default=None, max_length=100)
-    rule: Rule | None = None
+    rule: BoundedRule | None = None
     include_deleted: bool | None = None
 
 
@@ -98,7 +98,7 @@ class RuleTagIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    rule: Rule
+    rule: BoundedRule
     tag_id: str = Field(min_length=1, max_length=64, description="the corp tag to apply")
     remove_when_unmatched: bool = False
     active: bool = True
@@ -108,7 +108,7 @@ class RuleTagPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    rule: Rule | None = None
+    rule: BoundedRule | None = None
     remove_when_unmatched: bool | None = None
     active: bool | None = None
 

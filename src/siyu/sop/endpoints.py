@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from siyu.core import export
+from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep
 from siyu.db.base import utcnow
@@ -44,7 +45,7 @@ async def create_template(
 
 
 @router.get("/templates/{template_id}", response_model=TemplateOut)
-async def get_template(session: SessionDep, corp: CorpDep, template_id: int) -> TemplateOut:
+async def get_template(session: SessionDep, corp: CorpDep, template_id: Id) -> TemplateOut:
     return (
         await service.out(session, corp.id, [await service.get(session, corp.id, template_id)])
     )[0]
@@ -52,7 +53,7 @@ async def get_template(session: SessionDep, corp: CorpDep, template_id: int) -> 
 
 @router.put("/templates/{template_id}", response_model=TemplateOut)
 async def update_template(
-    session: SessionDep, corp: CorpDep, template_id: int, body: TemplateIn
+    session: SessionDep, corp: CorpDep, template_id: Id, body: TemplateIn
 ) -> TemplateOut:
     """Edit an SOP: changed steps apply to runs started from now on (see docs/sop.md)."""
     tpl = await service.update(session, corp.id, template_id, body)
@@ -60,13 +61,13 @@ async def update_template(
 
 
 @router.delete("/templates/{template_id}", status_code=204)
-async def delete_template(session: SessionDep, corp: CorpDep, template_id: int) -> None:
+async def delete_template(session: SessionDep, corp: CorpDep, template_id: Id) -> None:
     await service.delete(session, corp.id, template_id)
 
 
 @router.post("/templates/{template_id}/enable", response_model=TemplateOut)
 async def enable_template(
-    session: SessionDep, corp: CorpDep, template_id: int, body: EnableIn | None = None
+    session: SessionDep, corp: CorpDep, template_id: Id, body: EnableIn | None = None
 ) -> TemplateOut:
     """Start listening to the trigger; ``backfill`` also starts customers already matching."""
     backfill = bool(body and body.backfill)
@@ -77,14 +78,14 @@ async def enable_template(
 
 
 @router.post("/templates/{template_id}/disable", response_model=TemplateOut)
-async def disable_template(session: SessionDep, corp: CorpDep, template_id: int) -> TemplateOut:
+async def disable_template(session: SessionDep, corp: CorpDep, template_id: Id) -> TemplateOut:
     """Stop the SOP: no new runs, running ones stop and their pending steps are cancelled."""
     tpl = await service.disable(session, corp.id, template_id)
     return (await service.out(session, corp.id, [tpl]))[0]
 
 
 @router.get("/templates/{template_id}/stats", response_model=TemplateStatsOut)
-async def template_stats(session: SessionDep, corp: CorpDep, template_id: int) -> TemplateStatsOut:
+async def template_stats(session: SessionDep, corp: CorpDep, template_id: Id) -> TemplateStatsOut:
     """Runs and steps by state, per step and per employee (overdue first)."""
     tpl = await service.get(session, corp.id, template_id)
     now = utcnow()
@@ -116,9 +117,9 @@ async def list_todos(
     status: str = "open",
     userid: str | None = Query(default=None, description="an employee (staff: only themselves)"),
     mine: bool = Query(default=False, description="only the signed-in employee's to-dos"),
-    customer_id: int | None = None,
+    customer_id: Id | None = None,
     external_userid: str | None = Query(default=None, description="the sidebar's current chat"),
-    template_id: int | None = None,
+    template_id: Id | None = None,
     overdue: bool = False,
     cursor: str | None = None,
     limit: int = Query(default=50, ge=1, le=200),
@@ -152,7 +153,7 @@ async def export_todos(
     status: str = "open",
     overdue: bool = False,
     userid: str | None = None,
-    template_id: int | None = None,
+    template_id: Id | None = None,
 ) -> Response:
     """The to-do list (e.g. ``overdue=true``) as CSV or XLSX, same filters and scope."""
     fmt = export.check_format(format)
@@ -172,7 +173,7 @@ async def export_todos(
 
 @router.post("/todos/{task_id}/finish", response_model=TodoOut)
 async def finish_todo(
-    session: SessionDep, principal: PrincipalDep, task_id: int, body: FinishIn
+    session: SessionDep, principal: PrincipalDep, task_id: Id, body: FinishIn
 ) -> TodoOut:
     """Mark a to-do done (sent to the customer) or skipped."""
     return await todos.finish(session, principal, task_id, status=body.status)

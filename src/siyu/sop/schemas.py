@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from siyu.core.bounds import Id
+
 Target = Literal["customer", "group"]
 TriggerKind = Literal["channel", "tag_added", "joined_group", "group_created", "stage_reached"]
 CUSTOMER_TRIGGERS = ("channel", "tag_added", "joined_group", "stage_reached")
@@ -21,12 +23,12 @@ class TriggerIn(BaseModel):
     """What starts a run; the list that matters depends on the kind."""
 
     kind: TriggerKind
-    channel_ids: list[int] = Field(default_factory=list, max_length=100)
+    channel_ids: list[Id] = Field(default_factory=list, max_length=100)
     tag_ids: list[str] = Field(default_factory=list, max_length=100)
     chat_ids: list[str] = Field(
         default_factory=list, max_length=500, description="joined_group: these chats (all if empty)"
     )
-    stage_ids: list[int] = Field(
+    stage_ids: list[Id] = Field(
         default_factory=list, max_length=20, description="stage_reached: a customer moved to one"
     )
 
@@ -50,7 +52,7 @@ class StopIn(BaseModel):
     converted_tags: list[str] = Field(
         default_factory=list, max_length=100, description="converted: stop when one is added"
     )
-    stages: list[int] = Field(
+    stages: list[Id] = Field(
         default_factory=list,
         max_length=20,
         description="stop when the customer reaches one of these stages (e.g. won / lost)",
@@ -65,7 +67,7 @@ class StepIn(BaseModel):
     minutes: int = Field(default=0, ge=0, lt=24 * 60)
     at_time: str = Field(default="", description="HH:MM local time, or empty for an offset")
     text: str = Field(default="", max_length=2000)
-    item_ids: list[int] = Field(default_factory=list, max_length=9)
+    item_ids: list[Id] = Field(default_factory=list, max_length=9)
 
     @field_validator("at_time")
     @classmethod

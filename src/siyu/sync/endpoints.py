@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from siyu.core.bounds import Id
 from siyu.core.errors import NotFound
 from siyu.corps.deps import CorpDep, SessionDep
 from siyu.messaging import outbox
@@ -30,7 +31,7 @@ async def runs(session: SessionDep, corp: CorpDep) -> list[SyncRunOut]:
 
 
 @router.get("/runs/{run_id}", response_model=SyncRunOut)
-async def run(session: SessionDep, corp: CorpDep, run_id: int) -> SyncRunOut:
+async def run(session: SessionDep, corp: CorpDep, run_id: Id) -> SyncRunOut:
     found = await service.get_run(session, corp.id, run_id)
     if found is None:
         raise NotFound(f"sync run {run_id} does not exist")

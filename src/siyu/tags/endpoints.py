@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from siyu.core.bounds import Id
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.messaging import outbox
 from siyu.tags import scope, service
@@ -72,7 +73,7 @@ async def batch(session: SessionDep, principal: PrincipalDep, body: BatchTagIn) 
 
 
 @router.get("/batch/{job_id}", response_model=BatchTagJobOut)
-async def batch_status(session: SessionDep, principal: PrincipalDep, job_id: int) -> BatchTagJobOut:
+async def batch_status(session: SessionDep, principal: PrincipalDep, job_id: Id) -> BatchTagJobOut:
     job = await service.get_job(session, principal.corp_id, job_id)
     out = BatchTagJobOut.model_validate(job)
     out.errors = await service.job_errors(session, principal.corp_id, job_id)
@@ -80,7 +81,7 @@ async def batch_status(session: SessionDep, principal: PrincipalDep, job_id: int
 
 
 @router.post("/batch/{job_id}/cancel", response_model=BatchTagJobOut)
-async def batch_cancel(session: SessionDep, principal: PrincipalDep, job_id: int) -> BatchTagJobOut:
+async def batch_cancel(session: SessionDep, principal: PrincipalDep, job_id: Id) -> BatchTagJobOut:
     """Cancel a batch tag job: at once if not started, else after the chunk in flight
     (status ``cancelling`` until then); relations not written yet are never sent."""
     job = await service.cancel_job(session, principal, job_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from siyu.core.bounds import Id
 from siyu.customers.schemas import CustomerFilter
 
 TagName = Field(min_length=1, max_length=30)
@@ -67,7 +68,7 @@ class BatchTagIn(BaseModel):
 
     add: list[str] = Field(default_factory=list, description="tag ids to add")
     remove: list[str] = Field(default_factory=list, description="tag ids to remove")
-    customer_ids: list[int] | None = Field(default=None, max_length=100_000)
+    customer_ids: list[Id] | None = Field(default=None, max_length=100_000)
     filter: CustomerFilter | None = None
     userid: str | None = Field(default=None, description="only this employee's relations")
 

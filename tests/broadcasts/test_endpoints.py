@@ -169,6 +169,9 @@ def test_group_broadcast(api: httpx.Client, sb: Sandbox, corp: CorpHandle, db: D
     done = _synced(api, b["id"], lambda d: d["counts"].get("sent") == len(live))
     page = api.get(f"/api/v1/broadcasts/{done['id']}/recipients", params={"limit": 1000}).json()
     assert {r["external_userid"] for r in page["items"]} == live
+    names = {g["chat_id"]: g["name"] for g in items}
+    assert {r["customer_name"] for r in page["items"]} == set(names.values())  # the group's name
+    assert all(r["customer_name"] == names[r["external_userid"]] for r in page["items"])
     msgs = sb.get("/sandbox/groupmsg/messages")
     assert {m["chat_type"] for m in msgs} == {"group"}
     assert sb.get("/sandbox/groupmsg/targets")["histogram"] == {"1": len(live)}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 from playwright.async_api import expect
 
 from tests.accounts.conftest import Team
-from tests.conftest import Sandbox
+from tests.conftest import Sandbox, wait_for
 from tests.e2e.conftest import Tab
 
 
@@ -141,4 +142,83 @@ async def test_segment_picker_needs_a_choice_and_cancel_shows_cancelled(
     # the customers nobody sent to resolve as not sent (cancelled) without a click
     await expect(tab.page.get_by_test_id("count-not_sent")).to_contain_text(f"{size}")
     await expect(tab.page.get_by_test_id("count-submitted")).to_have_count(0)
+    await tab.done()
+
+
+async def test_group_and_moment_broadcasts(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    """群发 sends to group chats and posts moments from the console, not only to customers."""
+    sb.put("/sandbox/groupmsg/config", {"auto_confirm": True})
+    chats = api.get("/api/v1/groups", params={"limit": 200}).json()["items"]
+    assert chats
+    poster = sb.get("/sandbox/employees")[0]
+    tag = api.get("/api/v1/tags/groups").json()[0]["tags"][0]
+
+    await tab.login("admin")
+    await tab.goto("/broadcasts")
+    await tab.page.get_by_test_id("new-broadcast").click()
+    modal = tab.page.locator(".ant-modal")
+    await modal.get_by_test_id("broadcast-kind").get_by_text("群发客户群").click()
+    await modal.get_by_label("任务名称").fill("E2E 群内通知")
+    await modal.get_by_label("消息内容").fill("本群周六晚八点抽奖，记得来！")
+    total = tab.page.get_by_test_id("preview-total")
+    await expect(total).to_contain_text("客户群")
+    await expect(total.locator(".ant-statistic-content-value")).to_have_text(str(len(chats)))
+    await tab.page.get_by_test_id("broadcast-send").click()
+    await expect(tab.page.get_by_test_id("broadcast-confirm-text")).to_contain_text(
+        f"{len(chats)} 个客户群"
+    )
+    await tab.page.get_by_test_id("broadcast-confirm").click()
+    await expect(tab.page).to_have_url(re.compile(r"/broadcasts/\d+$"))
+    bar = tab.page.get_by_test_id("broadcast-progress")
+    await expect(bar).to_have_attribute("data-final", "true", timeout=60_000)
+    await tab.page.get_by_role("tab", name="客户群明细").click()
+    rows = tab.page.locator("[data-testid=broadcast-recipients] tbody tr.ant-table-row")
+    await expect(rows).to_have_count(min(20, len(chats)))
+    await expect(rows.first).to_contain_text("已送达")
+    for chat in chats[:3]:
+        await expect(tab.page.get_by_test_id("broadcast-recipients")).to_contain_text(chat["name"])
+    await expect(tab.page.get_by_test_id("broadcast-recipients")).not_to_contain_text("wr")
+    await tab.page.locator(".ant-drawer-close").click()
+    row = tab.page.locator("tr", has_text="E2E 群内通知")
+    await expect(row.get_by_test_id("broadcast-kind-tag")).to_have_text("客户群")
+
+    # a moment, posted by one employee, visible to customers with one tag
+    await tab.page.get_by_test_id("new-broadcast").click()
+    await modal.get_by_test_id("broadcast-kind").get_by_text("发表朋友圈").click()
+    await modal.get_by_label("任务名称").fill("E2E 新品朋友圈")
+    await modal.get_by_label("消息内容").fill("秋冬新品上架，欢迎到店试穿。")
+    await modal.get_by_test_id("broadcast-userids").click()
+    await tab.page.keyboard.type(poster["name"])
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
+    await dropdown.locator(".ant-select-item-option", has_text=poster["name"]).first.click()
+    await tab.page.keyboard.press("Escape")
+    await modal.get_by_test_id("broadcast-visible-tags").click()
+    await tab.page.keyboard.type(tag["name"])
+    await dropdown.locator(".ant-select-item-option", has_text=tag["name"]).first.click()
+    await tab.page.keyboard.press("Escape")
+    await expect(tab.page.get_by_test_id("preview-moment")).to_contain_text("1")
+    await tab.page.get_by_test_id("broadcast-send").click()
+    await expect(tab.page.get_by_test_id("broadcast-confirm-text")).to_contain_text(
+        "将请 1 位员工发表这条朋友圈"
+    )
+    await tab.page.get_by_test_id("broadcast-confirm").click()
+    await expect(tab.page).to_have_url(re.compile(r"/broadcasts/\d+$"))
+    jobs = tab.page.locator(".ant-drawer").get_by_test_id("broadcast-jobs")
+    await expect(jobs).to_contain_text(poster["name"])
+    await expect(jobs).to_contain_text(tag["name"])
+    status = tab.page.get_by_test_id("moment-status")
+
+    def created() -> bool:
+        bid = int(tab.page.url.rsplit("/", 1)[1])
+        api.post(f"/api/v1/broadcasts/{bid}/sync")
+        time.sleep(0.5)  # one queued sync at a time, not one per poll
+        job = api.get(f"/api/v1/broadcasts/{bid}").json()["jobs"][0]
+        return bool((job.get("result") or {}).get("moment_id"))
+
+    wait_for(created, timeout=60, what="the moment task created in WeCom")
+    await expect(status).to_contain_text("已创建，待员工发表", timeout=20_000)
+    (task,) = sb.get("/sandbox/moments")
+    assert task["senders"] == [poster["userid"]] and task["tags"] == [tag["tag_id"]]
     await tab.done()

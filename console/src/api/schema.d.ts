@@ -5030,7 +5030,7 @@ export interface components {
             customer_id: number;
             /**
              * Customer Name
-             * @description the customer's name
+             * @description the customer's name (group broadcasts: the group chat's name)
              * @default
              */
             customer_name: string;

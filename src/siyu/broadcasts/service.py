@@ -42,6 +42,7 @@ from siyu.customers.models import Customer
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 from siyu.employees import service as employees
+from siyu.groups.models import GroupChat
 from siyu.segments import service as segments
 from siyu.wecom import groupmsg_api as api
 from siyu.wecom.client import WeComClient
@@ -250,11 +251,24 @@ async def named_recipients(
             )
         ).all()
     }
+    chat_ids = {r.external_userid for r in rows if r.customer_id == 0}  # group broadcasts
+    chats = dict(
+        (
+            await s.execute(
+                scoped(GroupChat, corp_id, GroupChat.chat_id, GroupChat.name).where(
+                    GroupChat.chat_id.in_(chat_ids)
+                )
+            )
+        ).all()
+        if chat_ids
+        else []
+    )
     people = await employees.display_names(s, corp_id, [r.userid for r in rows])
     return [
         RecipientOut.model_validate(r).model_copy(
             update={
-                "customer_name": customers.get(r.customer_id, ""),
+                "customer_name": customers.get(r.customer_id, "")
+                or (chats.get(r.external_userid, "") if r.customer_id == 0 else ""),
                 "employee_name": people.get(r.userid, ""),
             }
         )

@@ -35,9 +35,11 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
   const loaded = !!b
   // each sync reads every sender's task and results from WeCom: ask once a minute, and only
   // during the first half hour after submission (later: the 10-minute background sync or the button)
+  // a moment has no recipients: it waits for WeCom to create the moment task
+  const momentPending = b?.kind === 'moment' && b.status === 'submitted' && !b.jobs[0]?.result?.moment_id
   const awaiting =
     b?.status === 'submitted' &&
-    !final &&
+    (!final || momentPending) &&
     !!b.submitted_at &&
     Date.now() - new Date(b.submitted_at).getTime() < 30 * 60 * 1000
   // after a cancel the API syncs the results at once: poll until unsent customers resolve
@@ -47,10 +49,10 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
     !!b.cancelled_at &&
     Date.now() - new Date(b.cancelled_at).getTime() < 5 * 60 * 1000
   useEffect(() => {
-    if (!loaded || (final && !settling)) return
+    if (!loaded || (final && !settling && !momentPending)) return
     const t = setInterval(() => void d.reload(), 2000)
     return () => clearInterval(t)
-  }, [loaded, final, settling, d.reload])
+  }, [loaded, final, settling, momentPending, d.reload])
   useEffect(() => {
     if (!awaiting) return
     const ask = () => void post(`/broadcasts/${id}/sync`).catch(() => undefined)
@@ -112,7 +114,8 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
         />
         <Space wrap style={{ marginTop: 8, display: 'flex' }} data-testid="broadcast-counts">
           <Tag>
-            {tr('客户', 'Recipients')} {b.total}
+            {b.kind === 'group' ? tr('客户群', 'Group chats') : b.kind === 'moment' ? tr('朋友圈', 'Moment') : tr('客户', 'Recipients')}{' '}
+            {b.kind === 'moment' ? '' : b.total}
           </Tag>
           {stateTags.map(([k, label, color]) =>
             b.counts[k] ? (
@@ -170,13 +173,17 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
             {
               key: 'jobs',
               label: tr('员工发送情况', 'Per employee'),
-              children: <JobsTable jobs={b.jobs} dir={dir} />,
+              children: <JobsTable jobs={b.jobs} dir={dir} broadcast={b} />,
             },
-            {
-              key: 'recipients',
-              label: tr('客户明细', 'Recipients'),
-              children: <Recipients id={id} dir={dir} stamp={b.synced_at ?? b.status} />,
-            },
+            ...(b.kind === 'moment'
+              ? []
+              : [
+                  {
+                    key: 'recipients',
+                    label: b.kind === 'group' ? tr('客户群明细', 'Group chats') : tr('客户明细', 'Recipients'),
+                    children: <Recipients id={id} dir={dir} stamp={b.synced_at ?? b.status} kind={b.kind} />,
+                  },
+                ]),
           ]}
         />
       </Card>
@@ -184,8 +191,9 @@ export default function BroadcastDetail({ id, dir }: { id: number; dir: Dir }) {
   )
 }
 
-function JobsTable({ jobs, dir }: { jobs: Job[]; dir: Dir }) {
+function JobsTable({ jobs, dir, broadcast }: { jobs: Job[]; dir: Dir; broadcast: Detail }) {
   const { tr } = useI18n()
+  if (broadcast.kind === 'moment') return <MomentJob jobs={jobs} dir={dir} broadcast={broadcast} />
   return (
     <Table<Job>
       rowKey="id"
@@ -199,7 +207,11 @@ function JobsTable({ jobs, dir }: { jobs: Job[]; dir: Dir }) {
           dataIndex: 'userid',
           render: (u: string, j) => `${dir.empName(u)}${j.chunk ? ` #${j.chunk + 1}` : ''}`,
         },
-        { title: tr('客户', 'Recipients'), dataIndex: 'recipients', sorter: (a, c) => a.recipients - c.recipients },
+        {
+          title: broadcast.kind === 'group' ? tr('客户群', 'Group chats') : tr('客户', 'Recipients'),
+          dataIndex: 'recipients',
+          sorter: (a, c) => a.recipients - c.recipients,
+        },
         {
           title: tr('员工确认', 'Confirmed'),
           dataIndex: 'task_status',
@@ -232,6 +244,44 @@ function JobsTable({ jobs, dir }: { jobs: Job[]; dir: Dir }) {
   )
 }
 
+/** A moment broadcast: one task for its employees; WeCom reports when it was posted. */
+function MomentJob({ jobs, dir, broadcast }: { jobs: Job[]; dir: Dir; broadcast: Detail }) {
+  const { tr } = useI18n()
+  const userids = (broadcast.audience.userids as string[] | undefined) ?? []
+  const tags = (broadcast.audience.visible_tag_ids as string[] | undefined) ?? []
+  const job = jobs[0]
+  const invalid = ((job?.result?.invalid_senders as string[] | undefined) ?? []).map(dir.empName)
+  return (
+    <Descriptions column={1} size="small" bordered data-testid="broadcast-jobs">
+      <Descriptions.Item label={tr('发表员工', 'Posted by')}>
+        {userids.length ? userids.map(dir.empName).join('、') : tr('全部员工', 'Every employee')}
+      </Descriptions.Item>
+      <Descriptions.Item label={tr('可见客户标签', 'Visible to')}>
+        {tags.length ? tags.map(dir.tagName).join('、') : tr('全部客户', 'Every customer')}
+      </Descriptions.Item>
+      <Descriptions.Item label={tr('状态', 'Status')}>
+        <span data-testid="moment-status">
+          {job?.status === 'failed' ? (
+            <Tag color="red">{job.error ?? tr('失败', 'Failed')}</Tag>
+          ) : job?.result?.moment_id ? (
+            <Tag color="green">{tr('已创建，待员工发表', 'Created; employees post it')}</Tag>
+          ) : job?.status === 'submitted' ? (
+            <Tag color="processing">{tr('等待企业微信创建', 'Waiting for WeCom')}</Tag>
+          ) : job?.status === 'cancelled' ? (
+            <Tag color="orange">{tr('已取消', 'Cancelled')}</Tag>
+          ) : (
+            <Tag>{tr('待提交', 'Planned')}</Tag>
+          )}
+        </span>
+      </Descriptions.Item>
+      {invalid.length > 0 && (
+        <Descriptions.Item label={tr('无法发表的员工', 'Employees who cannot post')}>{invalid.join('、')}</Descriptions.Item>
+      )}
+      <Descriptions.Item label={tr('时间', 'At')}>{fmtTime(job?.sent_at)}</Descriptions.Item>
+    </Descriptions>
+  )
+}
+
 interface Recipient {
   id: number
   customer_id: number
@@ -251,7 +301,7 @@ const REASONS: Record<string, [string, string]> = {
   msgid_unknown: ['企业微信已无此群发', 'Unknown to WeCom'],
 }
 
-function Recipients({ id, dir, stamp }: { id: number; dir: Dir; stamp: string }) {
+function Recipients({ id, dir, stamp, kind }: { id: number; dir: Dir; stamp: string; kind: string }) {
   const { tr } = useI18n()
   const [state, setState] = useState<string | undefined>()
   const [userid, setUserid] = useState<string | undefined>()
@@ -305,10 +355,14 @@ function Recipients({ id, dir, stamp }: { id: number; dir: Dir; stamp: string })
         pagination={false}
         columns={[
           {
-            title: tr('客户', 'Customer'),
+            title: kind === 'group' ? tr('客户群', 'Group chat') : tr('客户', 'Customer'),
             dataIndex: 'customer_name',
             ellipsis: true,
-            render: (n: string, r) => n || tr(`客户 #${r.customer_id}`, `Customer #${r.customer_id}`),
+            render: (n: string, r) =>
+              n ||
+              (kind === 'group'
+                ? tr('未命名群聊', 'Unnamed group chat')
+                : tr(`客户 #${r.customer_id}`, `Customer #${r.customer_id}`)),
           },
           { title: tr('员工', 'Employee'), dataIndex: 'employee_name', render: (n: string, r) => n || dir.empName(r.userid) },
           { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string) => labels[s] ?? s },

@@ -12,13 +12,14 @@ import {
   Select,
   Space,
   Table,
+  Tag,
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
 import { query } from '../../api'
 import { fmtTime, useI18n } from '../../i18n'
 import { useDirectory } from '../directory'
 import { Pager, useCursorList } from '../../list'
-import { progress, STATUS, StatusTag, type Broadcast } from './shared'
+import { KINDS, progress, STATUS, StatusTag, type Broadcast } from './shared'
 import ComposeModal from './ComposeModal'
 import BroadcastDetail from './BroadcastDetail'
 
@@ -99,6 +100,18 @@ export default function BroadcastsPage() {
               ),
             },
             {
+              title: tr('类型', 'Kind'),
+              dataIndex: 'kind',
+              render: (k: string) => {
+                const x = KINDS[k] ?? [k, k, 'default']
+                return (
+                  <Tag color={x[2]} data-testid="broadcast-kind-tag">
+                    {tr(x[0], x[1])}
+                  </Tag>
+                )
+              },
+            },
+            {
               title: tr('状态', 'Status'),
               dataIndex: 'status',
               ...list.sortable('status'),
@@ -119,7 +132,13 @@ export default function BroadcastsPage() {
                 )
               },
             },
-            { title: tr('客户数', 'Recipients'), dataIndex: 'total', ...list.sortable('total') },
+            {
+              title: tr('对象数', 'Recipients'),
+              dataIndex: 'total',
+              ...list.sortable('total'),
+              render: (n: number, b) =>
+                b.kind === 'moment' ? '—' : b.kind === 'group' ? tr(`${n} 个群`, `${n} groups`) : tr(`${n} 位客户`, `${n} customers`),
+            },
             { title: tr('员工数', 'Senders'), dataIndex: 'senders', ...list.sortable('senders') },
             { title: tr('已发送', 'Sent'), key: 'sent', render: (_: unknown, b) => b.counts.sent ?? 0 },
             { title: tr('创建人', 'By'), dataIndex: 'created_by' },

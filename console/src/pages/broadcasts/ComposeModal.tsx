@@ -37,9 +37,14 @@ interface Preview {
   by_employee: { userid: string; recipients: number }[]
 }
 
+type Kind = 'customer' | 'group' | 'moment'
+
 interface Compose {
   name: string
   text: string
+  /** customer: 客户群发; group: 客户群群发; moment: 朋友圈 */
+  kind: Kind
+  visible_tag_ids?: string[]
   mode: 'filter' | 'segment'
   tags_any?: string[]
   tags_none?: string[]
@@ -51,7 +56,19 @@ interface Compose {
 }
 
 function audienceBody(v: Compose) {
+  const kind = v.kind ?? 'customer'
+  if (kind !== 'customer') {
+    // group: the chats of these owners (all when empty); moment: these employees post it
+    return {
+      kind,
+      filter: {},
+      userids: v.userids ?? [],
+      segment_id: null,
+      visible_tag_ids: kind === 'moment' ? (v.visible_tag_ids ?? []) : [],
+    }
+  }
   return {
+    kind,
     filter:
       v.mode === 'filter'
         ? { tags_any: v.tags_any ?? [], tags_none: v.tags_none ?? [], userid: v.userid ?? null }
@@ -97,7 +114,7 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
   })
   useEffect(() => {
     if (!open || !values) return
-    if (values.mode === 'segment' && !values.segment_id) {
+    if ((values.kind ?? 'customer') === 'customer' && values.mode === 'segment' && !values.segment_id) {
       setPreview({ data: null, error: null, busy: false, key: '' })
       return
     }
@@ -129,7 +146,7 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
           text: all.text,
           audience: audienceBody(all),
           scheduled_at: all.scheduled_at ? all.scheduled_at.toISOString() : null,
-          content_item_id: all.content_item_id ?? null,
+          content_item_id: all.kind === 'moment' ? null : (all.content_item_id ?? null),
         }),
       all.scheduled_at
         ? tr('群发已预约', 'Broadcast scheduled')
@@ -140,9 +157,25 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
   }
   const p = preview.data
   const current = !!p && !preview.busy && preview.key === audienceKey
+  const kind: Kind = values?.kind ?? 'customer'
   const segmentName =
-    values?.mode === 'segment' ? (segments.data ?? []).find((s) => s.id === values.segment_id)?.name : undefined
+    kind === 'customer' && values?.mode === 'segment'
+      ? (segments.data ?? []).find((s) => s.id === values.segment_id)?.name
+      : undefined
   const audienceText = segmentName ? tr(`分群「${segmentName}」的`, `segment “${segmentName}”: `) : ''
+  const total = (p?.total ?? 0).toLocaleString()
+  const posters = values?.userids?.length ?? 0
+  const confirmText =
+    kind === 'group'
+      ? tr(`将向 ${total} 个客户群群发（${p?.senders ?? 0} 位群主确认后发送），确定？`, `Send to ${total} group chats (${p?.senders ?? 0} owners confirm)?`)
+      : kind === 'moment'
+        ? posters
+          ? tr(`将请 ${posters} 位员工发表这条朋友圈，确定？`, `Ask ${posters} employees to post this moment?`)
+          : tr('将请全部员工发表这条朋友圈，确定？', 'Ask every employee to post this moment?')
+        : tr(
+            `将向${audienceText} ${total} 位客户群发（${p?.senders ?? 0} 位员工确认后发送），确定？`,
+            `Send to ${audienceText}${total} customers (${p?.senders ?? 0} employees confirm)?`,
+          )
   return (
     <Modal
       open={open}
@@ -156,25 +189,33 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
           <Popconfirm
             title={
               <span data-testid="broadcast-confirm-text">
-                {tr(
-                  `将向${audienceText} ${(p?.total ?? 0).toLocaleString()} 位客户群发（${p?.senders ?? 0} 位员工确认后发送），确定？`,
-                  `Send to ${audienceText}${(p?.total ?? 0).toLocaleString()} customers (${p?.senders ?? 0} employees confirm)?`,
-                )}
+                {confirmText}
               </span>
             }
             onConfirm={() => void send()}
             okButtonProps={{ 'data-testid': 'broadcast-confirm' } as Record<string, string>}
           >
-            <Button type="primary" icon={<SendOutlined />} loading={busy} disabled={!current || !p || p.total === 0} data-testid="broadcast-send">
+            <Button type="primary" icon={<SendOutlined />} loading={busy} disabled={!current || !p || (kind !== 'moment' && p.total === 0)} data-testid="broadcast-send">
               {tr('发送', 'Send')}
             </Button>
           </Popconfirm>
         </Space>
       }
     >
-      <Form form={form} name="broadcast_compose" layout="vertical" preserve initialValues={{ mode: 'filter', text: '' }}>
+      <Form form={form} name="broadcast_compose" layout="vertical" preserve initialValues={{ kind: 'customer', mode: 'filter', text: '' }}>
         <Row gutter={16}>
           <Col xs={24} md={14}>
+            <Form.Item name="kind" label={tr('群发类型', 'Kind')}>
+              <Radio.Group
+                optionType="button"
+                data-testid="broadcast-kind"
+                options={[
+                  { label: tr('群发客户', 'Customers'), value: 'customer' },
+                  { label: tr('群发客户群', 'Group chats'), value: 'group' },
+                  { label: tr('发表朋友圈', 'Moments'), value: 'moment' },
+                ]}
+              />
+            </Form.Item>
             <Form.Item name="name" label={tr('任务名称', 'Name')} rules={[{ required: true, message: tr('请输入名称', 'Enter a name') }]}>
               <Input maxLength={100} data-testid="broadcast-name-input" />
             </Form.Item>
@@ -183,9 +224,10 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
               label={tr('消息内容', 'Message')}
               rules={[{ required: true, message: tr('请输入消息内容', 'Enter the message') }]}
             >
-              <Input.TextArea rows={5} maxLength={1300} showCount data-testid="broadcast-text" />
+              <Input.TextArea rows={5} maxLength={kind === 'moment' ? 2000 : 1300} showCount data-testid="broadcast-text" />
             </Form.Item>
             <Form.Item
+              hidden={kind === 'moment'}
               name="content_item_id"
               label={tr('附带素材', 'Attach content')}
               extra={tr(
@@ -201,6 +243,7 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
                 data-testid="broadcast-content"
               />
             </Form.Item>
+            {kind === 'customer' && (<>
             <Form.Item name="mode" label={tr('发送对象', 'Audience')}>
               <Radio.Group
                 options={[
@@ -240,13 +283,29 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
                 </Form.Item>
               </>
             )}
+            </>)}
             <Form.Item
               name="userids"
-              label={tr('发送员工', 'Senders')}
-              extra={tr('为空时由客户的归属员工发送；每位客户只收到一次。', 'Empty: each customer’s owner sends; every customer gets it once.')}
+              label={kind === 'group' ? tr('群主', 'Group owners') : kind === 'moment' ? tr('发表员工', 'Posted by') : tr('发送员工', 'Senders')}
+              extra={
+                kind === 'group'
+                  ? tr('为空时发到所有客户群，由各群群主确认发送；每个群只收到一次。', 'Empty: every group chat, each sent by its owner after confirming; each group gets it once.')
+                  : kind === 'moment'
+                    ? tr('为空时请全部员工发表；员工在企业微信中确认后发表到朋友圈。', 'Empty: every employee; each posts it to their moments after confirming in WeCom.')
+                    : tr('为空时由客户的归属员工发送；每位客户只收到一次。', 'Empty: each customer’s owner sends; every customer gets it once.')
+              }
             >
-              <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+              <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} data-testid="broadcast-userids" />
             </Form.Item>
+            {kind === 'moment' && (
+              <Form.Item
+                name="visible_tag_ids"
+                label={tr('可见客户标签', 'Visible to customers tagged')}
+                extra={tr('为空时员工的全部客户可见。', 'Empty: every customer of the employee sees it.')}
+              >
+                <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.tagOptions} data-testid="broadcast-visible-tags" />
+              </Form.Item>
+            )}
             <Form.Item
               name="scheduled_at"
               label={tr('定时发送', 'Schedule')}
@@ -262,7 +321,23 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
           <Col xs={24} md={10}>
             <Card size="small" title={tr('发送预估', 'Preview')} loading={preview.busy && !p} data-testid="broadcast-preview">
               {preview.error && <Alert type="error" showIcon title={preview.error} />}
-              {p ? (
+              {p && kind === 'moment' ? (
+                <Space orientation="vertical" style={{ width: '100%' }} data-testid="preview-moment">
+                  <Statistic
+                    title={tr('发表员工', 'Posted by')}
+                    value={posters || tr('全部员工', 'Every employee')}
+                  />
+                  <Typography.Text type="secondary">
+                    {tr(
+                      '朋友圈没有收件人列表：员工确认后发表，哪些客户能看到由企业微信按可见标签决定。',
+                      'A moment has no recipient list: employees post it after confirming; WeCom decides who sees it by the visible tags.',
+                    )}
+                  </Typography.Text>
+                  {values?.text && (
+                    <div style={{ background: '#ededed', borderRadius: 8, padding: 10, whiteSpace: 'pre-wrap' }}>{values.text}</div>
+                  )}
+                </Space>
+              ) : p ? (
                 <Space orientation="vertical" style={{ width: '100%' }}>
                   {segmentName && (
                     <Typography.Text data-testid="preview-segment">
@@ -271,10 +346,14 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
                   )}
                   <Row>
                     <Col span={12}>
-                      <Statistic title={tr('客户', 'Recipients')} value={p.total} data-testid="preview-total" />
+                      <Statistic
+                        title={kind === 'group' ? tr('客户群', 'Group chats') : tr('客户', 'Recipients')}
+                        value={p.total}
+                        data-testid="preview-total"
+                      />
                     </Col>
                     <Col span={12}>
-                      <Statistic title={tr('员工', 'Senders')} value={p.senders} />
+                      <Statistic title={kind === 'group' ? tr('群主', 'Owners') : tr('员工', 'Senders')} value={p.senders} />
                     </Col>
                   </Row>
                   <Statistic
@@ -286,7 +365,12 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
                   <Typography.Text type="secondary">
                     {p.cap === null
                       ? tr('未设置频次限制', 'No frequency cap')
-                      : tr(
+                      : kind === 'group'
+                        ? tr(
+                            `每个客户群${(CAP_RULES[p.cap_rule] ?? CAP_RULES.month4)[0]}最多收到 ${p.cap} 条`,
+                            `Each group chat receives at most ${p.cap} ${(CAP_RULES[p.cap_rule] ?? CAP_RULES.month4)[1]}`,
+                          )
+                        : tr(
                           `每位客户${(CAP_RULES[p.cap_rule] ?? CAP_RULES.month4)[0]}最多收到 ${p.cap} 条`,
                           `Each customer receives at most ${p.cap} ${(CAP_RULES[p.cap_rule] ?? CAP_RULES.month4)[1]}`,
                         )}

@@ -37,7 +37,8 @@ export interface Job {
   reminds: number
   error: string | null
   /** msgid_unknown: WeCom no longer knows the message (errcode), its results are lost */
-  result?: { msgid_unknown?: number } | null
+  /** moments: moment_id once WeCom created it, employees who cannot post */
+  result?: { msgid_unknown?: number; moment_id?: string | null; invalid_senders?: string[] } | null
   counts: Record<string, number>
 }
 
@@ -53,6 +54,12 @@ export const STATUS: Record<string, [string, string, string]> = {
   submitted: ['已提交', 'Submitted', 'success'],
   cancelled: ['已取消', 'Cancelled', 'warning'],
   failed: ['失败', 'Failed', 'error'],
+}
+
+export const KINDS: Record<string, [string, string, string]> = {
+  customer: ['客户', 'Customers', 'blue'],
+  group: ['客户群', 'Group chats', 'cyan'],
+  moment: ['朋友圈', 'Moments', 'purple'],
 }
 
 export const RESOLVED = ['sent', 'not_sent', 'failed']

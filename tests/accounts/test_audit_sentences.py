@@ -42,6 +42,13 @@ async def test_audit_entries_read_as_sentences_with_names(
     assert created["summary"] == "新建API 密钥「CRM 同步」"
     for e in log:  # every entry is words: no route, no {param}
         assert e["summary"] and "/api/" not in e["summary"] and "{" not in e["summary"], e
+    # the filter takes the words an operator reads
+    found = admin.get("/api/v1/settings/audit", params={"action": "客户分群"}).json()["items"]
+    assert found and {e["summary"] for e in found} <= {
+        "新建客户分群",
+        "修改客户分群「高意向老会员」",
+    }
+    assert "修改客户分群「高意向老会员」" in {e["summary"] for e in found}
 
 
 def test_every_write_route_has_words() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from siyu.accounts import audit_text
 from siyu.accounts import repository as repo
 from siyu.accounts.models import AuditEntry
 from siyu.corps.principal import Principal
@@ -91,6 +92,7 @@ async def page(
         corp_id,
         actor=actor,
         action=action,
+        actions=audit_text.actions_saying(action or ""),
         since=since,
         until=until,
         before_id=before_id,

@@ -221,6 +221,24 @@ def _meaning(action: str) -> tuple[tuple[str, str, str] | None, str]:
     return ROUTES.get((method, route)), route
 
 
+def actions_saying(words: str) -> list[str]:
+    """The recorded actions whose sentence contains ``words`` (the audit log's filter: an
+    operator types "营销任务" or "启动", not a route)."""
+    q = words.strip().casefold()
+    if not q:
+        return []
+    out = []
+    for action, (zh, en, kind) in [
+        *((f"{m} {r}", v) for (m, r), v in ROUTES.items()),
+        *ACTIONS.items(),
+    ]:
+        k = KINDS.get(kind)
+        said = f"{zh}{k.zh if k else ''} {en} {k.en if k else ''}".casefold()
+        if q in said:
+            out.append(action)
+    return out
+
+
 async def _names(
     session: AsyncSession, corp_id: int, wanted: dict[str, set[str]]
 ) -> dict[tuple[str, str], str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.accounts.models import AuditEntry, ConsoleUser
@@ -71,6 +72,7 @@ async def audit_page(
     *,
     actor: str | None,
     action: str | None,
+    actions: Sequence[str] = (),
     since: datetime | None,
     until: datetime | None,
     before_id: int | None,
@@ -80,7 +82,8 @@ async def audit_page(
     if actor:
         stmt = stmt.where(AuditEntry.actor == actor)
     if action:
-        stmt = stmt.where(AuditEntry.action.like(f"%{action}%"))
+        said = AuditEntry.action.like(f"%{action}%")
+        stmt = stmt.where(or_(said, AuditEntry.action.in_(list(actions))) if actions else said)
     if since:
         stmt = stmt.where(AuditEntry.at >= since)
     if until:

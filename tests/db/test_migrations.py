@@ -63,3 +63,46 @@ def test_corps_registered_before_seeding_get_the_default_stages(tmp_path: Path) 
         ("wwnever", "复购客户", "won"),
         ("wwnever", "流失", "lost"),
     ]
+
+
+def test_what_an_api_key_did_reads_as_its_name(tmp_path: Path) -> None:
+    """Rows recorded as ``api-key:<prefix>`` before keys were principals by name read as the
+    key's name after the upgrade (issue 13 §3)."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    for rev in ("0002_accounts", "0006_broadcast_moments", "frontline_0001", "0008_sop"):
+        upgrade(url, rev)
+    for rev in ("tags_0001_batch_lease", "customer_stages_0002", "0003_acquisition"):
+        upgrade(url, rev)
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO corps (wecom_corp_id, name, api_base, secret_enc, token_enc,"
+                " aes_key_enc, timezone, next_customer_seq, created_at, updated_at) VALUES"
+                " ('ww1', '企业', 'http://x', 's', 't', 'k', 'Asia/Shanghai', 1,"
+                " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+        corp = conn.execute(text("SELECT id FROM corps")).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO api_keys (corp_id, name, prefix, key_hash, created_at, updated_at)"
+                " VALUES (:c, '数据中台对接', 'sy_JYVu123', 'h', '2026-01-01 00:00:00',"
+                " '2026-01-01 00:00:00')"
+            ),
+            {"c": corp},
+        )
+        for actor in ("api-key:sy_JYVu123", "admin"):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (corp_id, at, actor, actor_kind, action, target, ip)"
+                    " VALUES (:c, '2026-01-01 00:00:00', :a, 'api_key', 'POST /api/v1/sync',"
+                    " '', '')"
+                ),
+                {"c": corp, "a": actor},
+            )
+    upgrade(url)
+    with engine.connect() as conn:
+        actors = conn.execute(text("SELECT actor FROM audit_log ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert actors == ["数据中台对接", "admin"]

@@ -21,6 +21,7 @@ from siyu.corps import service as corps
 from siyu.corps.models import Corp
 from siyu.corps.principal import Principal
 from siyu.db.base import utcnow
+from siyu.employees import service as employees
 from siyu.frontline import launch as launcher
 from siyu.frontline import progress
 from siyu.frontline import repository as repo
@@ -43,7 +44,8 @@ async def assignees_of(s: AsyncSession, corp_id: int, data: TaskIn) -> list[tupl
     unknown = sorted(set(data.userids) - set(found))
     if unknown:
         raise InvalidInput(f"unknown employees: {', '.join(unknown[:20])}")
-    people = [(u, e.name) for u, e in sorted(found.items()) if e.active]
+    names = await employees.display_names(s, corp_id, list(found))  # 胡军（华东销售部）
+    people = [(u, names.get(u) or e.name) for u, e in sorted(found.items()) if e.active]
     if not people:
         raise InvalidInput("the task has no active employee (check the departments)")
     return people

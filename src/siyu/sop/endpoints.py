@@ -10,8 +10,7 @@ from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep
 from siyu.db.base import utcnow
-from siyu.db.repository import scoped
-from siyu.employees.models import Employee
+from siyu.employees import service as employees
 from siyu.messaging import outbox
 from siyu.sop import repository as repo
 from siyu.sop import service, todos
@@ -91,15 +90,7 @@ async def template_stats(session: SessionDep, corp: CorpDep, template_id: Id) ->
     now = utcnow()
     totals = (await repo.run_stats(session, corp.id, [tpl.id], now=now))[tpl.id]
     per = await repo.employee_stats(session, corp.id, tpl.id, now=now)
-    names = dict(
-        (
-            await session.execute(
-                scoped(Employee, corp.id, Employee.userid, Employee.name).where(
-                    Employee.userid.in_([p[0] for p in per])
-                )
-            )
-        ).all()
-    )
+    names = await employees.display_names(session, corp.id, [p[0] for p in per])
     return TemplateStatsOut(
         totals=totals,
         steps=await repo.step_stats(session, corp.id, tpl.id, now=now),

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from siyu.content.schemas import ContentStats
+from siyu.core.bounds import Id
 from siyu.customers.schemas import CustomerFilter
 
 CapRule = Literal["off", "month4", "days_of_month", "week7", "day1"]
@@ -29,7 +30,7 @@ class Audience(BaseModel):
     userids: list[str] = Field(
         default_factory=list, description="only these employees send (empty: any employee)"
     )
-    segment_id: int | None = Field(
+    segment_id: Id | None = Field(
         default=None,
         description="only current members of this saved segment (evaluated when planned)",
     )
@@ -40,7 +41,7 @@ class BroadcastCreate(BaseModel):
     audience: Audience = Field(default_factory=Audience)
     text: str = ""
     attachments: list[dict[str, Any]] = Field(default_factory=list, max_length=9)
-    content_item_id: int | None = Field(
+    content_item_id: Id | None = Field(
         default=None,
         description="a library item to attach (links go out as radar links; customer and "
         "group broadcasts)",

@@ -38,6 +38,7 @@ from siyu.events.spool import SpoolSink, spool_path
 from siyu.events.tasks import wake_drain
 from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.groups.endpoints import router as groups
+from siyu.segments.customer_list_endpoints import router as customer_list
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
 from siyu.segments.registry import start_warming
@@ -108,6 +109,8 @@ def create_app(
     app.add_middleware(AuditMiddleware)
 
     api = APIRouter(prefix="/api/v1")
+    # the list's /customers, /customers/count and /customers/export before /customers/{id}
+    api.include_router(customer_list)
     for router in (customers, tags, employee_list, employees, groups, sync, events, acquisition):
         api.include_router(router)
     for router in (auth, account_settings, analytics, customer_notes):

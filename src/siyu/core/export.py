@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
@@ -119,3 +120,45 @@ async def render(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+CHUNK = 1 << 16  # bytes a streamed export sends at a time
+
+
+async def stream(
+    fmt: Format,
+    headers: Sequence[str],
+    rows: AsyncIterator[Sequence[Any]],
+    *,
+    sheet: str,
+    tz: str | ZoneInfo | None,
+) -> AsyncIterator[bytes]:
+    """The export as chunks of bytes, written as the rows arrive, so memory stays flat however
+    many rows there are (``render``'s cells and headers). CSV is sent as it is written; an XLSX
+    file is a zip that is complete only at its end, so its rows go to a temporary file on disk
+    (openpyxl's write-only mode) that is then sent in chunks."""
+    zi = tz if isinstance(tz, ZoneInfo) else zone(tz)
+    names = [header(h, zi) for h in headers]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        buf.write("\ufeff")
+        writer.writerow(names)
+        async for row in rows:
+            writer.writerow([_csv(v, zi) for v in row])
+            if buf.tell() >= CHUNK:
+                yield buf.getvalue().encode()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue().encode()
+        return
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append(names)
+    async for row in rows:
+        ws.append([_xlsx(v, zi, ws) for v in row])
+    with tempfile.TemporaryFile() as out:
+        wb.save(out)
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -18,34 +17,30 @@ from siyu.customers.models import (
     TagGroup,
     TimelineEvent,
 )
-from siyu.customers.schemas import CustomerFilter, Sort
+from siyu.customers.schemas import CustomerFilter
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.repository import scoped
 from siyu.employees.service import display_names
 
 
-def _live_relation(corp_id: int, *conds: Any) -> Any:
-    return exists().where(
-        FollowRelation.corp_id == corp_id,
-        FollowRelation.customer_id == Customer.id,
-        FollowRelation.deleted_at.is_(None),
-        *conds,
+def _tagged(corp_id: int, tag_ids: Sequence[str]) -> Select[Any]:
+    """Ids of the customers with one of the tags on a live follow relation (the index
+    ``(corp_id, tag_id)`` finds the tag's rows; the relation is read by its key)."""
+    return (
+        select(RelationTag.customer_id)
+        .join(FollowRelation, FollowRelation.id == RelationTag.relation_id)
+        .where(
+            RelationTag.corp_id == corp_id,
+            RelationTag.tag_id.in_(list(tag_ids)),
+            FollowRelation.deleted_at.is_(None),
+        )
     )
 
 
-def _has_tag(corp_id: int, tag_ids: Sequence[str], include_deleted: bool) -> Any:
-    conds = [
-        RelationTag.corp_id == corp_id,
-        RelationTag.customer_id == Customer.id,
-        RelationTag.tag_id.in_(tag_ids),
-    ]
-    if not include_deleted:
-        conds.append(
-            exists().where(
-                FollowRelation.id == RelationTag.relation_id, FollowRelation.deleted_at.is_(None)
-            )
-        )
-    return exists().where(*conds)
+def _followed(corp_id: int, *conds: Any, live: bool = True) -> Select[Any]:
+    """Ids of the customers with a follow relation (a live one with ``live``) matching conds."""
+    stmt = select(FollowRelation.customer_id).where(FollowRelation.corp_id == corp_id, *conds)
+    return stmt.where(FollowRelation.deleted_at.is_(None)) if live else stmt
 
 
 def in_scope(corp_id: int, visible_userids: frozenset[str], *, include_deleted: bool) -> Any:
@@ -63,110 +58,48 @@ def in_scope(corp_id: int, visible_userids: frozenset[str], *, include_deleted: 
 def filtered(
     corp_id: int, f: CustomerFilter, *, visible_userids: frozenset[str] | None = None
 ) -> Select[Any]:
-    """``SELECT customers`` of the corp matching the filter (within a data scope if given)."""
+    """``SELECT customers`` of the corp matching the filter (within a data scope if given).
+
+    The same selection as the customer list, which the segment engine answers from its bitmaps
+    (``siyu.segments.customer_list``): tags on live relations only, and each relation filter
+    (employee, add way, channel state) on any live relation of the customer. Every condition is
+    an uncorrelated ``IN (SELECT customer_id ...)`` that an index answers once, never a probe per
+    customer.
+    """
     stmt = scoped(Customer, corp_id)
     if visible_userids is not None:
-        stmt = stmt.where(in_scope(corp_id, visible_userids, include_deleted=f.include_deleted))
+        scope = FollowRelation.userid.in_(sorted(visible_userids))
+        stmt = stmt.where(Customer.id.in_(_followed(corp_id, scope, live=not f.include_deleted)))
     if not f.include_deleted:
         stmt = stmt.where(Customer.deleted_at.is_(None))
     if f.tags_any:
-        stmt = stmt.where(_has_tag(corp_id, f.tags_any, f.include_deleted))
-    for tag in f.tags_all:
-        stmt = stmt.where(_has_tag(corp_id, [tag], f.include_deleted))
+        stmt = stmt.where(Customer.id.in_(_tagged(corp_id, f.tags_any)))
+    for tag in dict.fromkeys(f.tags_all):
+        stmt = stmt.where(Customer.id.in_(_tagged(corp_id, [tag])))
     if f.tags_none:
-        stmt = stmt.where(~_has_tag(corp_id, f.tags_none, f.include_deleted))
-    rel: list[Any] = []
+        stmt = stmt.where(Customer.id.not_in(_tagged(corp_id, f.tags_none)))
     if f.userid:
-        rel.append(FollowRelation.userid == f.userid)
+        stmt = stmt.where(Customer.id.in_(_followed(corp_id, FollowRelation.userid == f.userid)))
     if f.add_way is not None:
-        rel.append(FollowRelation.add_way == f.add_way)
+        stmt = stmt.where(Customer.id.in_(_followed(corp_id, FollowRelation.add_way == f.add_way)))
     if f.state:
-        rel.append(FollowRelation.state == f.state)
-    if rel:
-        stmt = stmt.where(_live_relation(corp_id, *rel))
+        stmt = stmt.where(Customer.id.in_(_followed(corp_id, FollowRelation.state == f.state)))
     if f.stage_id is not None:
-        stmt = stmt.where(
-            exists().where(
-                CustomerStageState.customer_id == Customer.id,
-                CustomerStageState.corp_id == corp_id,
-                CustomerStageState.stage_id == f.stage_id,
-            )
+        staged = select(CustomerStageState.customer_id).where(
+            CustomerStageState.corp_id == corp_id, CustomerStageState.stage_id == f.stage_id
         )
+        stmt = stmt.where(Customer.id.in_(staged))
     if f.added_from:
         stmt = stmt.where(Customer.first_added_at >= f.added_from)
     if f.added_to:
         stmt = stmt.where(Customer.first_added_at < f.added_to)
     if f.keyword:
         like = f"%{f.keyword}%"
+        remarks = or_(FollowRelation.remark.like(like), FollowRelation.description.like(like))
         stmt = stmt.where(
-            or_(
-                Customer.name.like(like),
-                exists().where(
-                    FollowRelation.corp_id == corp_id,
-                    FollowRelation.customer_id == Customer.id,
-                    or_(FollowRelation.remark.like(like), FollowRelation.description.like(like)),
-                ),
-            )
+            or_(Customer.name.like(like), Customer.id.in_(_followed(corp_id, remarks, live=False)))
         )
     return stmt
-
-
-def _sort_key(sort: Sort) -> tuple[Any, bool]:
-    column = Customer.first_added_at if sort.endswith("added_at") else Customer.id
-    return column, sort.startswith("-")
-
-
-def page_statement(
-    corp_id: int,
-    f: CustomerFilter,
-    *,
-    sort: Sort,
-    after: list[Any] | None,
-    limit: int,
-    visible_userids: frozenset[str] | None = None,
-) -> Select[Any]:
-    """One keyset page: ordered by the sort column, then id, strictly after the cursor."""
-    column, desc = _sort_key(sort)
-    stmt = filtered(corp_id, f, visible_userids=visible_userids)
-    if after is not None:
-        if column is Customer.id:
-            stmt = stmt.where(Customer.id < after[0] if desc else Customer.id > after[0])
-        else:
-            value = datetime.fromisoformat(after[0])
-            cid = int(after[1])
-            if desc:
-                stmt = stmt.where(or_(column < value, and_(column == value, Customer.id < cid)))
-            else:
-                stmt = stmt.where(or_(column > value, and_(column == value, Customer.id > cid)))
-    if column is Customer.id:
-        order = [Customer.id.desc() if desc else Customer.id.asc()]
-    else:
-        order = [column.desc(), Customer.id.desc()] if desc else [column.asc(), Customer.id.asc()]
-    return stmt.order_by(*order).limit(limit)
-
-
-def cursor_of(customer: Customer, sort: Sort) -> list[Any]:
-    if sort.endswith("added_at"):
-        return [
-            customer.first_added_at.isoformat() if customer.first_added_at else None,
-            customer.id,
-        ]
-    return [customer.id]
-
-
-async def count(
-    session: AsyncSession,
-    corp_id: int,
-    f: CustomerFilter,
-    *,
-    visible_userids: frozenset[str] | None = None,
-) -> int:
-    sub = (
-        filtered(corp_id, f, visible_userids=visible_userids)
-        .with_only_columns(Customer.id)
-        .subquery()
-    )
-    return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
 async def relations_of(

@@ -1,15 +1,16 @@
-"""Customer reads (list, detail, export) and write-through edits."""
+"""Customer reads (detail, the list's columns, the SQL form of the list's filter) and
+write-through edits. The list itself is answered by the segment engine
+(``siyu.segments.customer_list``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core.errors import Forbidden, InvalidInput, NotFound
-from siyu.core.pagination import decode_cursor, encode_cursor
 from siyu.customers import ingest, naming
 from siyu.customers import repository as repo
 from siyu.customers.models import Customer
@@ -18,14 +19,11 @@ from siyu.customers.schemas import (
     CustomerFilter,
     CustomerOut,
     RelationOut,
-    Sort,
     TagRef,
     TimelineOut,
 )
 from siyu.db.base import utcnow
 from siyu.wecom.client import WeComClient
-
-MAX_PAGE = 500
 
 
 async def _decorate(
@@ -58,72 +56,6 @@ async def _decorate(
 
 
 decorate = _decorate  # public: segment members are listed with the same columns
-
-
-async def list_page(
-    session: AsyncSession,
-    corp_id: int,
-    *,
-    filters: CustomerFilter,
-    sort: Sort = "-added_at",
-    cursor: str | None = None,
-    limit: int = 50,
-    visible: frozenset[str] | None = None,
-) -> tuple[list[CustomerOut], str | None]:
-    """One keyset page of customers and the cursor of the next page (None at the end).
-
-    ``visible``: a principal's data scope (None = the whole corp).
-    """
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
-    after = decode_cursor(cursor) if cursor else None
-    if after is not None and len(after) != (2 if sort.endswith("added_at") else 1):
-        raise InvalidInput("the cursor does not belong to this sort order")
-    stmt = repo.page_statement(
-        corp_id, filters, sort=sort, after=after, limit=limit + 1, visible_userids=visible
-    )
-    rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = await _decorate(session, corp_id, rows)
-    next_cursor = encode_cursor(repo.cursor_of(rows[-1], sort)) if more and rows else None
-    return items, next_cursor
-
-
-async def count(
-    session: AsyncSession,
-    corp_id: int,
-    *,
-    filters: CustomerFilter,
-    visible: frozenset[str] | None = None,
-) -> int:
-    return await repo.count(session, corp_id, filters, visible_userids=visible)
-
-
-async def iter_all(
-    session: AsyncSession,
-    corp_id: int,
-    *,
-    filters: CustomerFilter,
-    sort: Sort = "-added_at",
-    visible: frozenset[str] | None = None,
-) -> AsyncIterator[CustomerOut]:
-    """Every matching customer, page by page (exports)."""
-    cursor: str | None = None
-    while True:
-        items, cursor = await list_page(
-            session,
-            corp_id,
-            filters=filters,
-            sort=sort,
-            cursor=cursor,
-            limit=MAX_PAGE,
-            visible=visible,
-        )
-        for item in items:
-            yield item
-        if cursor is None:
-            return
 
 
 async def detail(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pyroaring import BitMap
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import ChannelCode, CustomerOwner
@@ -236,3 +236,77 @@ async def ids_by_seq(session: AsyncSession, corp_id: int, seqs: Sequence[int]) -
         stmt = scoped(Customer, corp_id, Customer.id).where(Customer.seq.in_(part))
         out.extend((await session.scalars(stmt)).all())
     return sorted(out)
+
+
+# -- the customer list (``customer_list.py``) ---------------------------------------------------
+
+
+async def keyword(session: AsyncSession, corp_id: int, cand: BitMap, *, like: str) -> BitMap:
+    """Candidates whose name, or the remark or description of any of their follow relations
+    (lost ones too), is ``LIKE`` the pattern."""
+    remarks = select(FollowRelation.customer_id).where(
+        FollowRelation.corp_id == corp_id,
+        or_(FollowRelation.remark.like(like), FollowRelation.description.like(like)),
+    )
+    stmt = select(Customer.seq).where(
+        Customer.corp_id == corp_id, or_(Customer.name.like(like), Customer.id.in_(remarks))
+    )
+    return await _seqs_restricted(session, stmt, cand)
+
+
+async def added_between(
+    session: AsyncSession, corp_id: int, cand: BitMap, lo: datetime | None, hi: datetime | None
+) -> BitMap:
+    """Candidates first added at or after ``lo`` and before ``hi`` (instants)."""
+    stmt = select(Customer.seq).where(Customer.corp_id == corp_id)
+    if lo is not None:
+        stmt = stmt.where(Customer.first_added_at >= lo)
+    if hi is not None:
+        stmt = stmt.where(Customer.first_added_at < hi)
+    return await _seqs_restricted(session, stmt, cand)
+
+
+async def followed_before(
+    session: AsyncSession, corp_id: int, cand: BitMap, *, userids: Sequence[str]
+) -> BitMap:
+    """Candidates with an ended follow relation with one of ``userids``."""
+    if not userids:
+        return BitMap()
+    stmt = (
+        select(Customer.seq)
+        .select_from(FollowRelation)
+        .join(Customer, Customer.id == FollowRelation.customer_id)
+        .where(
+            FollowRelation.corp_id == corp_id,
+            FollowRelation.userid.in_(list(userids)),
+            FollowRelation.deleted_at.is_not(None),
+        )
+    )
+    return await _seqs_restricted(session, stmt, cand)
+
+
+SortKey = tuple[int, int, datetime | None]  # (seq, id, first_added_at)
+
+
+async def sort_keys(session: AsyncSession, corp_id: int, seqs: Sequence[int]) -> list[SortKey]:
+    """(seq, id, first_added_at) of the customers with these seqs, in no order."""
+    out: list[SortKey] = []
+    for part in _chunks(seqs):
+        stmt = select(Customer.seq, Customer.id, Customer.first_added_at).where(
+            Customer.corp_id == corp_id, Customer.seq.in_(part)
+        )
+        out.extend((s, i, a) for s, i, a in (await session.execute(stmt)).all())
+    return out
+
+
+async def stream_by_id(
+    session: AsyncSession, corp_id: int, *, desc: bool, after: int | None
+) -> AsyncIterator[Sequence[tuple[int, int]]]:
+    """(seq, id) of every customer of the corp in id order (after ``after``), in batches."""
+    stmt = select(Customer.seq, Customer.id).where(Customer.corp_id == corp_id)
+    if after is not None:
+        stmt = stmt.where(Customer.id < after if desc else Customer.id > after)
+    stmt = stmt.order_by(Customer.id.desc() if desc else Customer.id.asc())
+    result = await session.stream(stmt.execution_options(yield_per=2000))
+    async for part in result.partitions(2000):
+        yield [(s, i) for s, i in part]

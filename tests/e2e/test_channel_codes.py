@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.async_api import expect
+from playwright.async_api import Locator, expect
 
 from tests.accounts.conftest import Team
 from tests.conftest import Sandbox, wait_for
-from tests.e2e.conftest import Tab
+from tests.e2e.conftest import PIXEL, Tab
 
 
 def _has_tag(api: httpx.Client, ext: str, tag_id: str) -> bool:
@@ -116,4 +116,108 @@ async def test_create_channel_code_scan_and_tags(
     edited = api.get(f"/api/v1/acquisition/channels/{code['id']}").json()
     assert edited["name"] == "E2E 门店海报 (二期)" and edited["state"] == state
     assert edited["tag_ids"] == [tag["tag_id"]]
+    await tab.done()
+
+
+async def _time_range(picker: Locator, start: str, end: str) -> None:
+    """Type both ends of an antd time range picker (Enter confirms each)."""
+    inputs = picker.locator("input")
+    await inputs.first.click()
+    await inputs.first.fill(start)
+    await inputs.first.press("Enter")
+    await inputs.nth(1).fill(end)
+    await inputs.nth(1).press("Enter")
+
+
+async def test_welcome_attachments_variants_and_accept_window(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    staff = next(
+        e for e in api.get("/api/v1/employees").json()["items"] if e["userid"] == live.staff_userid
+    )
+    await tab.login("admin")
+    await tab.goto("/channel-codes")
+    await tab.page.get_by_test_id("new-channel").click()
+    modal = tab.page.locator(".ant-modal")
+    await modal.get_by_label("活码名称").fill("E2E 展会展位")
+    await pick(tab, "接待员工", staff["name"])
+    # requests are accepted automatically in office hours only
+    await modal.get_by_test_id("wizard-accept").get_by_text("仅在时段内").click()
+    await _time_range(modal.locator(".wizard-accept-time"), "09:00", "18:00")
+    for _ in range(3):
+        await modal.get_by_role("button", name=re.compile("下一步")).click()
+
+    await modal.get_by_test_id("wizard-welcome").fill("{nickname}您好，展会资料请查收")
+    # an image, uploaded to Siyu, and a link
+    await modal.get_by_test_id("welcome-att-add").click()
+    item = modal.get_by_test_id("welcome-att-item").first
+    await item.locator("input[type=file]").set_input_files(
+        files=[{"name": "展位图.png", "mimeType": "image/png", "buffer": PIXEL}]
+    )
+    await expect(item.get_by_test_id("welcome-att-upload-done")).to_contain_text("展位图.png")
+    await modal.get_by_test_id("welcome-att-add").click()
+    link = modal.get_by_test_id("welcome-att-item").nth(1)
+    await link.get_by_test_id("welcome-att-type").click()
+    dropdown = tab.page.locator(".ant-select-dropdown:visible")
+    await dropdown.locator(".ant-select-item-option", has_text="链接").click()
+    await link.get_by_test_id("welcome-att-link-title").fill("产品手册")
+    await link.get_by_test_id("welcome-att-link-url").fill("https://example.com/manual")
+    preview = tab.page.get_by_test_id("welcome-preview-attachment")
+    await expect(preview).to_have_count(2)
+    await expect(preview.nth(0)).to_contain_text("图片：展位图.png")
+    await expect(preview.nth(1)).to_contain_text("链接：产品手册")
+
+    # a night welcome that wraps midnight
+    await modal.get_by_test_id("add-variant").click()
+    variant = modal.get_by_test_id("welcome-variant").first
+    await _time_range(variant.locator(".variant-time"), "22:00", "08:00")
+    await variant.get_by_test_id("variant-text").fill("夜深了，明早九点为您服务")
+    await tab.page.screenshot(path=f"test-artifacts/{tab.name}_welcome.png", full_page=True)
+    await tab.page.get_by_test_id("wizard-submit").click()
+    await expect(tab.page.locator(".ant-drawer").get_by_test_id("channel-state")).to_be_visible()
+
+    code = next(
+        c
+        for c in api.get("/api/v1/acquisition/channels").json()["items"]
+        if c["name"] == "E2E 展会展位"
+    )
+    assert code["accept_window"] == {"start": "09:00", "end": "18:00"}
+    assert code["skip_verify"] is True
+    image, link_att = code["welcome"]["attachments"]
+    assert image["type"] == "image" and image["asset_id"] and image["title"] == "展位图.png"
+    assert (link_att["type"], link_att["title"], link_att["url"]) == (
+        "link",
+        "产品手册",
+        "https://example.com/manual",
+    )
+    (night,) = code["welcome_variants"]
+    assert (night["start"], night["end"], night["text"]) == (
+        "22:00",
+        "08:00",
+        "夜深了，明早九点为您服务",
+    )
+    # the contact way follows the window (on or off depending on the corp's time now)
+    way = next(w for w in sb.get("/sandbox/contact_ways") if w["config_id"] == code["config_id"])
+    assert way["skip_verify"] == code["applied_skip_verify"]
+
+    # editing opens it filled in
+    await tab.page.locator(".ant-drawer-close").click()
+    await tab.page.locator("tr", has_text="E2E 展会展位").get_by_text("编辑").click()
+    await expect(modal.get_by_test_id("wizard-accept").locator("input:checked")).to_have_value(
+        "window"
+    )
+    for _ in range(3):
+        await modal.get_by_role("button", name=re.compile("下一步")).click()
+    await expect(modal.get_by_test_id("welcome-att-item")).to_have_count(2)
+    await expect(modal.get_by_test_id("variant-text")).to_have_value("夜深了，明早九点为您服务")
+    await expect(tab.page.get_by_test_id("welcome-preview-attachment").first).to_contain_text(
+        "展位图.png"
+    )
+    await tab.page.get_by_test_id("wizard-submit").click()
+    await expect(modal).to_have_count(0)
+    again = api.get(f"/api/v1/acquisition/channels/{code['id']}").json()
+    assert (
+        again["welcome"] == code["welcome"]
+        and again["welcome_variants"] == code["welcome_variants"]
+    )
     await tab.done()

@@ -1,17 +1,19 @@
 // 渠道活码: the create / edit wizard.
 import { useEffect, useState } from 'react'
 import {
+  Alert,
   Button,
+  Card,
   Col,
   Form,
   Input,
   InputNumber,
   Modal,
+  Radio,
   Row,
   Select,
   Space,
   Steps,
-  Switch,
   TimePicker,
   Typography,
 } from 'antd'
@@ -20,7 +22,8 @@ import { patch, post } from '../../api'
 import { useAction } from '../../hooks'
 import { useI18n } from '../../i18n'
 import { type Dir } from '../directory'
-import { fromRules, toRules, weekdays, type ChannelCode, type Draft } from './channelTypes'
+import { atTime, fromRules, hhmm, toRules, weekdays, type ChannelCode, type Draft } from './channelTypes'
+import WelcomeAttachments, { describe } from './WelcomeAttachments'
 
 function fillPlaceholders(text: string, name: string, employee: string): string {
   return text.replaceAll('{nickname}', '小王').replaceAll('{employee}', employee).replaceAll('{channel}', name)
@@ -53,15 +56,23 @@ export default function CreateWizard({
         tag_ids: editing.tag_ids,
         remark_template: editing.remark_template,
         welcome_text: editing.welcome?.text ?? '',
+        welcome_attachments: editing.welcome?.attachments ?? [],
+        variants: editing.welcome_variants.map((v) => ({
+          time: [atTime(v.start), atTime(v.end)],
+          text: v.text,
+          attachments: v.attachments ?? [],
+        })),
+        accept_mode: editing.accept_window ? 'window' : editing.skip_verify ? 'always' : 'never',
+        accept_time: editing.accept_window ? [atTime(editing.accept_window.start), atTime(editing.accept_window.end)] : null,
         staff: fromRules(editing.staff),
         backups: editing.backups,
       })
   }, [open, editing, form])
   const steps = [
-    { title: tr('基本信息', 'Basics'), fields: ['name', 'group_name', 'userids', 'skip_verify'] },
+    { title: tr('基本信息', 'Basics'), fields: ['name', 'group_name', 'userids', 'accept_mode', 'accept_time'] },
     { title: tr('接待规则', 'Rotation'), fields: ['staff', 'backups'] },
     { title: tr('标签与备注', 'Tags & remark'), fields: ['tag_ids', 'remark_template'] },
-    { title: tr('欢迎语', 'Welcome'), fields: ['welcome_text'] },
+    { title: tr('欢迎语', 'Welcome'), fields: ['welcome_text', 'welcome_attachments', 'variants'] },
   ]
   const close = (c?: ChannelCode) => {
     form.resetFields()
@@ -72,21 +83,31 @@ export default function CreateWizard({
     const v = await form.validateFields()
     setBusy(true)
     const all = { ...form.getFieldsValue(true), ...v } as Draft
+    const mode = all.accept_mode ?? 'always'
+    const attachments = (all.welcome_attachments ?? []).filter((a) => a?.type)
     const body = {
       name: all.name,
       group_name: all.group_name ?? '',
       userids: all.userids,
-      skip_verify: all.skip_verify,
+      // within the window requests are accepted automatically, outside they wait for the employee
+      skip_verify: mode !== 'never',
+      accept_window:
+        mode === 'window' && all.accept_time
+          ? { start: hhmm(all.accept_time[0]), end: hhmm(all.accept_time[1], true) }
+          : null,
       tag_ids: all.tag_ids ?? [],
       remark_template: all.remark_template ?? '',
       staff: toRules(all.staff),
       backups: all.backups ?? [],
-      // an edit keeps the code's attachments (this wizard edits the text only)
-      welcome: all.welcome_text
-        ? { text: all.welcome_text, attachments: editing?.welcome?.attachments ?? [] }
-        : editing?.welcome?.attachments?.length
-          ? { text: '', attachments: editing.welcome.attachments }
-          : null,
+      welcome: all.welcome_text || attachments.length ? { text: all.welcome_text ?? '', attachments } : null,
+      welcome_variants: (all.variants ?? [])
+        .filter((x) => x?.time && (x.text || x.attachments?.length))
+        .map((x) => ({
+          start: hhmm(x.time?.[0]),
+          end: hhmm(x.time?.[1], true),
+          text: x.text ?? '',
+          attachments: (x.attachments ?? []).filter((a) => a?.type),
+        })),
     }
     const created = await act(
       () =>
@@ -128,7 +149,7 @@ export default function CreateWizard({
       }
     >
       <Steps current={step} items={steps.map((s) => ({ title: s.title }))} style={{ marginBottom: 24 }} />
-      <Form form={form} name="channel_wizard" layout="vertical" preserve initialValues={{ skip_verify: true, userids: [] }}>
+      <Form form={form} name="channel_wizard" layout="vertical" preserve initialValues={{ skip_verify: true, accept_mode: 'always', userids: [] }}>
         <div style={{ display: step === 0 ? 'block' : 'none' }}>
           <Form.Item
             name="name"
@@ -154,9 +175,32 @@ export default function CreateWizard({
               placeholder={tr('选择员工', 'Pick employees')}
             />
           </Form.Item>
-          <Form.Item name="skip_verify" label={tr('客户添加时无需验证', 'Accept without verification')} valuePropName="checked">
-            <Switch />
+          <Form.Item
+            name="accept_mode"
+            label={tr('自动通过好友申请', 'Accept friend requests automatically')}
+            extra={tr(
+              '时段按企业时区；时段外客户的申请等待员工手动通过（例如夜间不自动通过）。',
+              "Times are the corp's; outside the window requests wait for the employee (e.g. not at night).",
+            )}
+          >
+            <Radio.Group
+              data-testid="wizard-accept"
+              options={[
+                { value: 'always', label: tr('始终自动通过', 'Always') },
+                { value: 'window', label: tr('仅在时段内', 'Within hours') },
+                { value: 'never', label: tr('需员工验证', 'Never (employee verifies)') },
+              ]}
+            />
           </Form.Item>
+          {values?.accept_mode === 'window' && (
+            <Form.Item
+              name="accept_time"
+              label={tr('自动通过时段', 'Accept between')}
+              rules={[{ required: true, message: tr('请选择时段', 'Pick the hours') }]}
+            >
+              <TimePicker.RangePicker format="HH:mm" className="wizard-accept-time" placeholder={[tr('开始', 'From'), tr('结束', 'To')]} />
+            </Form.Item>
+          )}
         </div>
         <div style={{ display: step === 1 ? 'block' : 'none' }}>
           <Typography.Paragraph type="secondary">
@@ -235,6 +279,9 @@ export default function CreateWizard({
               >
                 <Input.TextArea rows={6} maxLength={1300} showCount data-testid="wizard-welcome" />
               </Form.Item>
+              <Form.Item label={tr('附件', 'Attachments')}>
+                <WelcomeAttachments form={form} name={['welcome_attachments']} testId="welcome-att" />
+              </Form.Item>
             </Col>
             <Col xs={24} md={10}>
               <Typography.Text type="secondary">{tr('预览', 'Preview')}</Typography.Text>
@@ -242,7 +289,8 @@ export default function CreateWizard({
                 data-testid="welcome-preview"
                 style={{ background: '#ededed', borderRadius: 8, padding: 12, minHeight: 160, marginTop: 8 }}
               >
-                {values?.welcome_text ? (
+                {values?.welcome_text || (values?.welcome_attachments ?? []).some((a) => a?.type) ? (
+                  <Space orientation="vertical" style={{ width: '100%' }}>
                   <div style={{ display: 'flex', gap: 8 }}>
                     <div
                       style={{
@@ -261,9 +309,21 @@ export default function CreateWizard({
                     <div
                       style={{ background: '#fff', borderRadius: 6, padding: '8px 10px', whiteSpace: 'pre-wrap', maxWidth: 220 }}
                     >
-                      {fillPlaceholders(values.welcome_text, values.name ?? '', firstEmp)}
+                      {fillPlaceholders(values?.welcome_text ?? '', values?.name ?? '', firstEmp)}
                     </div>
                   </div>
+                  {(values?.welcome_attachments ?? [])
+                    .filter((a) => a?.type)
+                    .map((a, i) => (
+                      <div
+                        key={i}
+                        data-testid="welcome-preview-attachment"
+                        style={{ background: '#fff', borderRadius: 6, padding: '6px 10px', marginLeft: 40, maxWidth: 220 }}
+                      >
+                        {describe(a, tr)}
+                      </div>
+                    ))}
+                  </Space>
                 ) : (
                   <Typography.Text type="secondary">
                     {tr('未设置欢迎语：客户添加后不会自动发送消息。', 'No welcome message: nothing is sent on add.')}
@@ -272,6 +332,68 @@ export default function CreateWizard({
               </div>
             </Col>
           </Row>
+          <Typography.Title level={5} style={{ marginTop: 8 }}>
+            {tr('分时段欢迎语', 'Time-of-day welcomes')}
+          </Typography.Title>
+          <Typography.Paragraph type="secondary">
+            {tr(
+              '按企业时区的时段发送不同欢迎语（可跨午夜，如 22:00–08:00）；第一个覆盖当前时间的时段生效，否则发送上面的默认欢迎语。',
+              "Different welcomes by the corp's time of day (may wrap midnight, e.g. 22:00–08:00); the first window covering now wins, else the default above.",
+            )}
+          </Typography.Paragraph>
+          <Form.List name="variants">
+            {(fields, { add, remove }) => (
+              <Space orientation="vertical" style={{ width: '100%' }} data-testid="welcome-variants">
+                {fields.map((f, i) => (
+                  <Card
+                    key={f.key}
+                    size="small"
+                    data-testid="welcome-variant"
+                    title={tr(`时段 ${i + 1}`, `Window ${i + 1}`)}
+                    extra={<Button type="text" size="small" icon={<DeleteOutlined />} aria-label="remove variant" onClick={() => remove(f.name)} />}
+                  >
+                    <Form.Item
+                      name={[f.name, 'time']}
+                      label={tr('时段', 'Between')}
+                      rules={[{ required: true, message: tr('请选择时段', 'Pick the hours') }]}
+                    >
+                      <TimePicker.RangePicker
+                        format="HH:mm"
+                        order={false}
+                        className="variant-time"
+                        placeholder={[tr('开始', 'From'), tr('结束', 'To')]}
+                      />
+                    </Form.Item>
+                    <Form.Item
+                      name={[f.name, 'text']}
+                      label={tr('欢迎语', 'Welcome message')}
+                      rules={[
+                        ({ getFieldValue }) => ({
+                          validator: async (_, value) => {
+                            const atts = (getFieldValue(['variants', f.name, 'attachments']) ?? []) as unknown[]
+                            if (!value && !atts.length) throw new Error(tr('请输入欢迎语或添加附件', 'Enter a text or add an attachment'))
+                          },
+                        }),
+                      ]}
+                    >
+                      <Input.TextArea rows={3} maxLength={1300} showCount data-testid="variant-text" />
+                    </Form.Item>
+                    <WelcomeAttachments form={form} name={['variants', f.name, 'attachments']} testId={`variant-${i}-att`} />
+                  </Card>
+                ))}
+                <Button size="small" icon={<PlusOutlined />} onClick={() => add({ text: '', attachments: [] })} data-testid="add-variant">
+                  {tr('添加时段欢迎语', 'Add a time-of-day welcome')}
+                </Button>
+                {fields.length > 0 && !values?.welcome_text && !(values?.welcome_attachments ?? []).length && (
+                  <Alert
+                    type="info"
+                    showIcon
+                    title={tr('时段外没有默认欢迎语：不在任何时段添加的客户不会收到欢迎语。', 'No default welcome: customers who add outside every window get none.')}
+                  />
+                )}
+              </Space>
+            )}
+          </Form.List>
         </div>
       </Form>
     </Modal>

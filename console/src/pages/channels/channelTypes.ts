@@ -27,6 +27,22 @@ export interface Draft {
   welcome_text?: string
   staff?: { userid: string; days: number[]; time?: [Dayjs, Dayjs] | null; daily_cap?: number | null }[]
   backups?: string[]
+  /** always: accept every request; window: only within accept_time (corp time); never */
+  accept_mode?: 'always' | 'window' | 'never'
+  accept_time?: [Dayjs, Dayjs] | null
+  welcome_attachments?: Schemas['Attachment'][]
+  /** time-of-day welcomes (corp time); the first covering "now" wins, else the default */
+  variants?: { time?: [Dayjs, Dayjs] | null; text?: string; attachments?: Schemas['Attachment'][] }[]
+}
+
+/** HH:MM (24:00 for a window that runs to midnight) as a picker value, and back. */
+export function atTime(hhmm: string): Dayjs {
+  return dayjs(`2000-01-01 ${hhmm === '24:00' ? '23:59' : hhmm}`)
+}
+
+export function hhmm(d: Dayjs | undefined | null, end = false): string {
+  const v = d?.format('HH:mm') ?? (end ? '24:00' : '00:00')
+  return end && v === '23:59' ? '24:00' : v
 }
 
 

@@ -142,3 +142,25 @@ def test_customer_export_names_the_employees(
         for part in cell.replace("，", ",").replace("、", ",").split(","):
             part = part.strip()
             assert part in names and part not in userids, cell
+
+
+def test_channel_code_export_names_employees_and_tags(
+    api: httpx.Client, live: CorpHandle, sb: Sandbox
+) -> None:
+    import csv
+    import io
+
+    userid = sb.get("/sandbox/employees")[0]["userid"]
+    group = api.post("/api/v1/tags/groups", json={"name": "地推活动", "tags": ["地推"]}).json()
+    tag = group["tags"][0]["tag_id"]
+    made = api.post(
+        "/api/v1/acquisition/channels",
+        json={"name": "地推二维码", "userids": [userid], "tag_ids": [tag]},
+    )
+    assert made.status_code == 201, made.text
+    name = api.get(f"/api/v1/employees/{userid}").json()["display_name"]
+    r = api.get("/api/v1/acquisition/channels/export", params={"format": "csv"})
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    row = next(x for x in rows[1:] if x[1] == "地推二维码")
+    assert row[4] == name and row[6] == "地推"
+    assert userid not in r.text and tag not in r.text

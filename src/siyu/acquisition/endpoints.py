@@ -85,20 +85,11 @@ async def export_channels(
 ) -> Response:
     fmt = check_format(format)
 
-    async def rows() -> AsyncIterator[Sequence[Any]]:
-        async for c in channels.iter_all(
+    async def rows() -> AsyncIterator[Sequence[Any]]:  # employees and tags by name
+        async for row in channels.export_rows(
             session, corp.id, group_name=group_name, userid=userid, keyword=keyword, sort=sort
         ):
-            yield [
-                c.id,
-                c.name,
-                c.group_name,
-                c.state,
-                c.userids,
-                "是" if c.skip_verify else "否",
-                c.tag_ids,
-                c.created_at,
-            ]
+            yield row
 
     data = await render(fmt, EXPORT_HEADERS, rows(), sheet="渠道活码", tz=corp.timezone)
     return _file(data, MEDIA[fmt], f"channel_codes.{fmt}")

@@ -59,6 +59,12 @@ async def test_sop_from_console_to_sidebar_and_stats(
     assert tpl["trigger"] == {"kind": "channel", "channel_ids": [code["id"]]}
     assert tpl["steps"][0]["item_ids"] == [guide["id"]]
     await tab.page.get_by_test_id(f"sop-enable-{tpl['id']}").click()
+    # nobody added through the new code yet: nothing to start now
+    await expect(tab.page.get_by_test_id("sop-backfill-preview")).to_contain_text(
+        "目前没有客户符合"
+    )
+    await expect(tab.page.get_by_test_id("sop-enable-backfill")).to_have_count(0)
+    await tab.page.get_by_test_id("sop-enable-new-only").click()
     await expect(tab.page.get_by_text("已启用")).to_be_visible()
 
     # a sandbox customer adds the employee through the channel code
@@ -122,4 +128,38 @@ async def test_sop_from_console_to_sidebar_and_stats(
     await tab.page.get_by_text("EN", exact=True).click()
     await expect(tab.page.get_by_role("tab", name="Overdue to-dos")).to_be_visible()
     await expect(tab.page.locator("th", has_text="Running")).to_be_visible()
+    await tab.done()
+
+
+async def test_enabling_offers_customers_who_already_match(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    tag = api.get("/api/v1/tags/groups").json()[0]["tags"][0]
+    rule = {"type": "tags", "tag_ids": [tag["tag_id"]]}
+    matching = api.post("/api/v1/segments/preview", json={"rule": rule}).json()["count"]
+    assert matching > 0
+    tpl = api.post(
+        "/api/v1/sop/templates",
+        json={
+            "name": "E2E 老客唤醒",
+            "trigger": {"kind": "tag_added", "tag_ids": [tag["tag_id"]]},
+            "steps": [{"day": 1, "text": "好久不见，最近上了新品"}],
+        },
+    ).json()
+
+    await tab.login("operator")
+    await tab.goto("/sop")
+    await tab.page.get_by_test_id(f"sop-enable-{tpl['id']}").click()
+    offer = tab.page.get_by_test_id("sop-backfill-preview")
+    await expect(offer).to_contain_text(f"已有 {matching} 位客户符合触发条件")
+    await tab.page.get_by_test_id("sop-enable-backfill").click()
+    row = tab.page.locator("tr", has_text="E2E 老客唤醒")
+    wait_for(
+        lambda: api.get(f"/api/v1/sop/templates/{tpl['id']}").json()["backfill_status"] == "done",
+        timeout=60,
+        what="the backfill",
+    )
+    # the list follows the backfill to its end: every matching customer is running it
+    await expect(row.locator("td").nth(3)).to_have_text(str(matching), timeout=20_000)
+    assert api.get(f"/api/v1/sop/templates/{tpl['id']}/backfill").json()["new"] == 0
     await tab.done()

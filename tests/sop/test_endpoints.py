@@ -263,6 +263,11 @@ async def test_roles_scope_backfill_overdue_export_and_disable(
     assert staff.post(f"{SOP}/templates", json=body).status_code == 403
     assert manager.get(f"{SOP}/templates").status_code == 403
     tpl = op.post(f"{SOP}/templates", json=body).json()
+    # before enabling: how many customers already match (and have not run it)
+    ahead = op.get(f"{SOP}/templates/{tpl['id']}/backfill").json()
+    assert ahead["supported"] and ahead["matching"] >= counts[tag]
+    assert ahead["new"] == ahead["matching"]
+    assert staff.get(f"{SOP}/templates/{tpl['id']}/backfill").status_code == 403
     r = op.post(f"{SOP}/templates/{tpl['id']}/enable", json={"backfill": True})
     assert r.status_code == 200 and r.json()["backfill_status"] == "pending"
     done = wait_for(
@@ -273,6 +278,9 @@ async def test_roles_scope_backfill_overdue_export_and_disable(
         timeout=60,
     )
     assert done["backfill_total"] >= counts[tag]
+    after = op.get(f"{SOP}/templates/{tpl['id']}/backfill").json()
+    assert after["matching"] == ahead["matching"] and after["new"] == 0  # every one started
+    assert done["stats"]["running"] + done["stats"]["completed"] == ahead["new"]
     everyone = (
         wait_for(
             lambda: (

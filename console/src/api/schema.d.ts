@@ -1951,6 +1951,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sop/templates/{template_id}/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Backfill Preview
+         * @description How many customers already match the trigger and would start with a backfill (asked
+         *     before enabling; enabling with ``backfill`` starts them).
+         */
+        get: operations["backfill_preview_api_v1_sop_templates__template_id__backfill_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sop/templates/{template_id}/disable": {
         parameters: {
             query?: never;
@@ -2894,6 +2915,27 @@ export interface components {
             target: string;
             /** User Id */
             user_id: number | null;
+        };
+        /**
+         * BackfillPreview
+         * @description Who a backfill at enable time would start (channel and tag triggers).
+         */
+        BackfillPreview: {
+            /**
+             * Matching
+             * @description customers a live relation of whom matches the trigger now
+             */
+            matching: number;
+            /**
+             * New
+             * @description of them, customers who have not run this SOP yet
+             */
+            new: number;
+            /**
+             * Supported
+             * @description the trigger can be backfilled (channel or tag)
+             */
+            supported: boolean;
         };
         /** BatchResult */
         BatchResult: {
@@ -10502,6 +10544,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    backfill_preview_api_v1_sop_templates__template_id__backfill_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillPreview"];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -18,7 +18,7 @@ from siyu.db.base import utcnow
 from siyu.db.session import Database
 from siyu.sop import repository as repo
 from siyu.sop import runs, triggers
-from siyu.sop.models import SopTemplate
+from siyu.sop.models import SopRun, SopTemplate
 
 CHUNK = 500
 
@@ -49,6 +49,26 @@ async def _candidates(session: AsyncSession, tpl: SopTemplate) -> Select[int, in
         ChannelCode.id.in_(tpl.trigger.get("channel_ids") or []),
     )
     return base.where(FollowRelation.state.in_(states))
+
+
+async def preview(session: AsyncSession, tpl: SopTemplate) -> tuple[int, int]:
+    """What a backfill would start now: (customers matching the trigger, of them those who
+    have not run this SOP yet). Converted customers are skipped at run time, not here."""
+    if tpl.target != "customer" or tpl.trigger_kind not in ("channel", "tag_added"):
+        return 0, 0
+    matching = (await _candidates(session, tpl)).subquery()
+    customers = select(matching.c.customer_id).distinct().subquery()
+    total = int(await session.scalar(select(func.count()).select_from(customers)) or 0)
+    ran = select(SopRun.customer_id).where(
+        SopRun.corp_id == tpl.corp_id, SopRun.template_id == tpl.id
+    )
+    new = int(
+        await session.scalar(
+            select(func.count()).select_from(customers).where(customers.c.customer_id.not_in(ran))
+        )
+        or 0
+    )
+    return total, new
 
 
 async def run(db: Database, corp_id: int, template_id: int) -> int:

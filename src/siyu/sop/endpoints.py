@@ -12,9 +12,10 @@ from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep
 from siyu.db.base import utcnow
 from siyu.employees import service as employees
 from siyu.messaging import outbox
+from siyu.sop import backfill, service, todos
 from siyu.sop import repository as repo
-from siyu.sop import service, todos
 from siyu.sop.schemas import (
+    BackfillPreview,
     EmployeeStats,
     EnableIn,
     FinishIn,
@@ -74,6 +75,16 @@ async def enable_template(
     if backfill:
         outbox.enqueue(session, sop_backfill, corp.id, tpl.id)
     return (await service.out(session, corp.id, [tpl]))[0]
+
+
+@router.get("/templates/{template_id}/backfill", response_model=BackfillPreview)
+async def backfill_preview(session: SessionDep, corp: CorpDep, template_id: Id) -> BackfillPreview:
+    """How many customers already match the trigger and would start with a backfill (asked
+    before enabling; enabling with ``backfill`` starts them)."""
+    tpl = await service.get(session, corp.id, template_id)
+    matching, new = await backfill.preview(session, tpl)
+    supported = tpl.target == "customer" and tpl.trigger_kind in ("channel", "tag_added")
+    return BackfillPreview(supported=supported, matching=matching, new=new)
 
 
 @router.post("/templates/{template_id}/disable", response_model=TemplateOut)

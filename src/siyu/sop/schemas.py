@@ -215,3 +215,11 @@ class TodoOut(BaseModel):
 
 class FinishIn(BaseModel):
     status: Literal["done", "skipped"] = "done"
+
+
+class BackfillPreview(BaseModel):
+    """Who a backfill at enable time would start (channel and tag triggers)."""
+
+    supported: bool = Field(description="the trigger can be backfilled (channel or tag)")
+    matching: int = Field(description="customers a live relation of whom matches the trigger now")
+    new: int = Field(description="of them, customers who have not run this SOP yet")

@@ -1,10 +1,11 @@
 // SOP: templates with live counts, the step editor, per-SOP statistics, overdue to-dos.
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Alert, Button, Card, Drawer, Empty, Popconfirm, Progress, Space, Statistic, Switch, Table, Tabs, Tag, Typography } from 'antd'
 import { BarChartOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons'
 import { del, get, post } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
+import EnableModal from './EnableModal'
 import OverdueList from './OverdueList'
 import SopEditor from './SopEditor'
 import { TRIGGERS, whenLabel, type SopTemplate, type TemplateStats } from './types'
@@ -72,6 +73,14 @@ function Templates() {
   const [editing, setEditing] = useState<SopTemplate | null>(null)
   const [creating, setCreating] = useState(false)
   const [stats, setStats] = useState<SopTemplate | null>(null)
+  const [enabling, setEnabling] = useState<SopTemplate | null>(null)
+  // a backfill runs in the worker: follow its progress
+  const filling = (list.data ?? []).some((t) => t.backfill_status === 'pending' || t.backfill_status === 'running')
+  useEffect(() => {
+    if (!filling) return
+    const t = setInterval(() => void list.reload(), 2000)
+    return () => clearInterval(t)
+  }, [filling, list.reload])
   return (
     <Card
       title={tr('SOP 模板', 'SOP templates')}
@@ -108,11 +117,21 @@ function Templates() {
                   checked={r.enabled}
                   data-testid={`sop-enable-${r.id}`}
                   onChange={async (on) => {
-                    const path = `/sop/templates/${r.id}/${on ? 'enable' : 'disable'}`
-                    if ((await act(() => post(path, {}), on ? tr('已启用', 'Enabled') : tr('已停用，进行中的客户已停止', 'Disabled: running customers stopped'))) !== undefined) void list.reload()
+                    if (on) {
+                      setEnabling(r) // asks whether customers who already match start too
+                      return
+                    }
+                    const path = `/sop/templates/${r.id}/disable`
+                    if ((await act(() => post(path, {}), tr('已停用，进行中的客户已停止', 'Disabled: running customers stopped'))) !== undefined) void list.reload()
                   }}
                 />
-                {r.backfill_status === 'running' && <Progress size="small" percent={Math.round((100 * r.backfill_done) / Math.max(1, r.backfill_total))} />}
+                {(r.backfill_status === 'running' || r.backfill_status === 'pending') && (
+                  <Progress
+                    size="small"
+                    data-testid={`sop-backfill-${r.id}`}
+                    percent={Math.round((100 * r.backfill_done) / Math.max(1, r.backfill_total))}
+                  />
+                )}
               </Space>
             ),
           },
@@ -137,6 +156,13 @@ function Templates() {
         onSaved={() => { setCreating(false); setEditing(null); void list.reload() }}
       />
       <StatsDrawer tpl={stats} onClose={() => { setStats(null); void list.reload() }} />
+      <EnableModal
+        tpl={enabling}
+        onClose={(changed) => {
+          setEnabling(null)
+          if (changed) void list.reload()
+        }}
+      />
     </Card>
   )
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import io
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -11,11 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
 from siyu.cli.demo_seed import seed
 from siyu.core import export
+from siyu.core.errors import InvalidInput
 from siyu.customers.models import Customer
 from siyu.db.session import Database
 from tests.conftest import CorpHandle, Sandbox, full_sync
@@ -114,3 +117,20 @@ async def test_the_zone_is_the_corps_whatever_it_is() -> None:
     ]
     text = await export.render("csv", headers, _rows(rows), sheet="s", tz="America/New_York")
     assert _csv(text)[1] == ["a", "2026-05-01T02:16:05-04:00", "2026-04-30"]
+
+
+async def test_an_export_whose_rows_fail_leaves_no_broken_sheet_behind() -> None:
+    """A bad sort or cursor raises from the rows after the sheet was opened (the route answers
+    422): the sheet is closed with the error. Abandoned, openpyxl's row writer failed on its
+    closed file when collected ("Exception ignored in WriteOnlyWorksheet._write_rows")."""
+
+    async def rows() -> AsyncIterator[Sequence[Any]]:
+        yield [1, "甲"]
+        raise InvalidInput("the cursor is not valid; use next_cursor from a previous page")
+
+    with pytest.raises(InvalidInput):
+        await export.render("xlsx", ["ID", "名称"], rows(), sheet="s", tz="Asia/Shanghai")
+    with pytest.raises(InvalidInput):
+        async for _ in export.stream("xlsx", ["ID", "名称"], rows(), sheet="s", tz=None):
+            pass
+    gc.collect()  # an unclosed sheet's generator would fail here (an error under pytest)

@@ -154,9 +154,13 @@ async def stream(
         return
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    ws.append(names)
-    async for row in rows:
-        ws.append([_xlsx(v, zi, ws) for v in row])
+    try:
+        ws.append(names)
+        async for row in rows:
+            ws.append([_xlsx(v, zi, ws) for v in row])
+    except BaseException:  # the rows failed, or the client went away (cancelled): as render
+        ws.close()
+        raise
     with tempfile.TemporaryFile() as out:
         wb.save(out)
         out.seek(0)

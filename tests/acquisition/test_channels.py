@@ -133,6 +133,61 @@ def test_batch_create_from_xlsx_and_csv(live: CorpHandle, sb: Sandbox, api: http
     assert len(ways(sb)) == 5
 
 
+def test_batch_preview_by_names(live: CorpHandle, sb: Sandbox, api: httpx.Client) -> None:
+    """Employees and tags by name; a preview lists every row with all its errors, writes
+    nothing; the same file without errors creates every code."""
+    a, b = sb.get("/sandbox/employees")[:2]
+    group = api.get("/api/v1/tags/groups").json()[0]
+    tag = group["tags"][0]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["渠道名称", "员工", "标签", "欢迎语", "免验证"])
+    ws.append(["地推-南京西路", f"{a['name']}、{b['userid']}", tag["name"], "欢迎！", "否"])
+    ws.append(["地推-静安寺", "不存在的人", f"{group['name']}/{tag['name']}, 没有的标签", "", ""])
+    ws.append(["地推-南京西路", a["name"], "", "", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    upload = {"file": ("地推.xlsx", buf.getvalue(), "application/octet-stream")}
+    before = len(ways(sb))
+    r = api.post(f"{URL}/batch/preview", files=upload, data={"group_name": "地推"})
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert (p["valid"], p["invalid"]) == (1, 2)
+    first, second, third = p["rows"]
+    assert first["row"] == 2 and first["errors"] == []
+    assert first["employees"] == [a["name"], b["name"]] and first["tags"] == [tag["name"]]
+    assert first["group_name"] == "地推" and first["skip_verify"] is False
+    assert second["row"] == 3 and len(second["errors"]) == 2  # both problems, not the first
+    assert any("不存在的人" in e for e in second["errors"])
+    assert any("没有的标签" in e for e in second["errors"])
+    assert third["errors"] == ["the name 地推-南京西路 appears twice in the file"]
+    assert len(ways(sb)) == before  # nothing reached WeCom
+    assert all(c["group_name"] != "地推" for c in api.get(URL).json()["items"])
+    # creating the same file is refused as a whole, naming the rows
+    r = api.post(f"{URL}/batch", files=upload)
+    assert r.status_code == 422 and "row 3" in r.text and len(ways(sb)) == before
+
+    # fixed: every row is created, by name
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["渠道名称", "员工", "标签"])
+    ws.append(["地推-南京西路", f"{a['name']}、{b['userid']}", tag["name"]])
+    ws.append(["地推-静安寺", a["name"], f"{group['name']}/{tag['name']}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    upload = {"file": ("地推.xlsx", buf.getvalue(), "application/octet-stream")}
+    assert api.post(f"{URL}/batch/preview", files=upload).json()["invalid"] == 0
+    r = api.post(f"{URL}/batch", files=upload)
+    assert r.status_code == 201, r.text
+    made = {c["name"]: c for c in r.json()["created"]}
+    assert made["地推-南京西路"]["userids"] == [a["userid"], b["userid"]]
+    assert made["地推-静安寺"]["tag_ids"] == [tag["tag_id"]]
+    template = api.get(f"{URL}/batch/template")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+
+
 def test_group_codes(live: CorpHandle, sb: Sandbox, api: httpx.Client, db: Database) -> None:
     chats = [r[0] for r in q(db, select(GroupChat.chat_id).order_by(GroupChat.id).limit(6))]
     url = "/api/v1/acquisition/group-codes"

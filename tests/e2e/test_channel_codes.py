@@ -1,15 +1,20 @@
-"""渠道活码 in Chromium: the create wizard, a sandbox customer scanning the code, its tags."""
+"""渠道活码 in Chromium: the create wizard (welcome attachments, time-of-day welcomes, the
+auto-accept window), a sandbox customer scanning the code, its tags; batch import."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import httpx
+from openpyxl import Workbook
 from playwright.async_api import Locator, expect
 
 from tests.accounts.conftest import Team
 from tests.conftest import Sandbox, wait_for
 from tests.e2e.conftest import PIXEL, Tab
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _has_tag(api: httpx.Client, ext: str, tag_id: str) -> bool:
@@ -220,4 +225,71 @@ async def test_welcome_attachments_variants_and_accept_window(
         again["welcome"] == code["welcome"]
         and again["welcome_variants"] == code["welcome_variants"]
     )
+    await tab.done()
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+async def test_batch_import_preview_then_create(
+    tab: Tab, live: Team, sb: Sandbox, api: httpx.Client
+) -> None:
+    a, b = sb.get("/sandbox/employees")[:2]
+    tag = api.get("/api/v1/tags/groups").json()[0]["tags"][0]
+    header = ["渠道名称", "员工", "标签"]
+    bad = _xlsx(
+        [
+            header,
+            ["地推-南京西路", f"{a['name']},{b['name']}", tag["name"]],
+            ["地推-静安寺", "查无此人", ""],
+        ]
+    )
+    good = _xlsx(
+        [
+            header,
+            ["地推-南京西路", f"{a['name']},{b['name']}", tag["name"]],
+            ["地推-静安寺", a["name"], ""],
+        ]
+    )
+    await tab.login("admin")
+    await tab.goto("/channel-codes")
+    await tab.page.get_by_test_id("batch-import").click()
+    modal = tab.page.locator(".ant-modal")
+    await modal.get_by_test_id("batch-group").fill("地推")
+    upload = modal.locator("input[type=file]")
+    await upload.set_input_files(files=[{"name": "地推.xlsx", "mimeType": XLSX, "buffer": bad}])
+    await expect(modal.get_by_test_id("batch-summary")).to_contain_text("1 行有错误")
+    rows = modal.get_by_test_id("batch-rows").locator("tbody tr.ant-table-row")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0)).to_contain_text(f"{a['name']}、{b['name']}")
+    await expect(rows.nth(0)).to_contain_text(tag["name"])
+    await expect(rows.nth(0)).to_contain_text("无误")
+    await expect(rows.nth(1).get_by_test_id("batch-row-errors")).to_contain_text(
+        "找不到员工「查无此人」"
+    )
+    await expect(modal.get_by_test_id("batch-create")).to_be_disabled()
+    assert (
+        api.get("/api/v1/acquisition/channels", params={"group_name": "地推"}).json()["items"] == []
+    )
+
+    # the fixed file: both rows fine, then created
+    await upload.set_input_files(files=[{"name": "地推.xlsx", "mimeType": XLSX, "buffer": good}])
+    await expect(modal.get_by_test_id("batch-summary")).to_contain_text("全部 2 行无误")
+    await modal.get_by_test_id("batch-create").click()
+    await expect(modal).to_have_count(0)
+    await expect(
+        tab.page.get_by_test_id("channel-name").filter(has_text="地推-静安寺")
+    ).to_be_visible()
+    made = api.get("/api/v1/acquisition/channels", params={"group_name": "地推"}).json()["items"]
+    assert {c["name"] for c in made} == {"地推-南京西路", "地推-静安寺"}
+    first = next(c for c in made if c["name"] == "地推-南京西路")
+    assert first["userids"] == [a["userid"], b["userid"]] and first["tag_ids"] == [tag["tag_id"]]
     await tab.done()

@@ -65,6 +65,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/acquisition/channels/batch/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch Preview
+         * @description Check a file without creating anything: every row as it would be created (employees
+         *     and tags by name) with all its errors.
+         */
+        post: operations["batch_preview_api_v1_acquisition_channels_batch_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/acquisition/channels/batch/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Batch Template
+         * @description An XLSX to fill in: the columns batch creation reads, with an example row.
+         */
+        get: operations["batch_template_api_v1_acquisition_channels_batch_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/acquisition/channels/export": {
         parameters: {
             query?: never;
@@ -2937,10 +2978,50 @@ export interface components {
              */
             supported: boolean;
         };
+        /** BatchPreview */
+        BatchPreview: {
+            /** Invalid */
+            invalid: number;
+            /** Rows */
+            rows: components["schemas"]["BatchRow"][];
+            /** Valid */
+            valid: number;
+        };
         /** BatchResult */
         BatchResult: {
             /** Created */
             created: components["schemas"]["ChannelCodeOut"][];
+        };
+        /**
+         * BatchRow
+         * @description One row of an uploaded file as it would be created, with everything wrong with it.
+         */
+        BatchRow: {
+            /**
+             * Employees
+             * @description names
+             */
+            employees: string[];
+            /** Errors */
+            errors: string[];
+            /** Group Name */
+            group_name: string;
+            /** Name */
+            name: string;
+            /**
+             * Row
+             * @description the spreadsheet's row number (the header is row 1)
+             */
+            row: number;
+            /** Skip Verify */
+            skip_verify: boolean;
+            /**
+             * Tags
+             * @description names
+             */
+            tags: string[];
+            /** Welcome */
+            welcome: string;
         };
         /**
          * BatchTagIn
@@ -3012,6 +3093,19 @@ export interface components {
         };
         /** Body_batch_create_api_v1_acquisition_channels_batch_post */
         Body_batch_create_api_v1_acquisition_channels_batch_post: {
+            /**
+             * File
+             * @description CSV or XLSX: name, employees, group, ...
+             */
+            file: string;
+            /**
+             * Group Name
+             * @default
+             */
+            group_name: string;
+        };
+        /** Body_batch_preview_api_v1_acquisition_channels_batch_preview_post */
+        Body_batch_preview_api_v1_acquisition_channels_batch_preview_post: {
             /**
              * File
              * @description CSV or XLSX: name, employees, group, ...
@@ -6527,6 +6621,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    batch_preview_api_v1_acquisition_channels_batch_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_batch_preview_api_v1_acquisition_channels_batch_preview_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    batch_template_api_v1_acquisition_channels_batch_template_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
         };

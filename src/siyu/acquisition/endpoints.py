@@ -18,6 +18,7 @@ from siyu.acquisition.group_code_endpoints import router as group_code_router
 from siyu.acquisition.ownership_endpoints import router as ownership_router
 from siyu.acquisition.schemas import (
     AssetOut,
+    BatchPreview,
     BatchResult,
     ChannelCodeIn,
     ChannelCodeOut,
@@ -113,6 +114,30 @@ async def batch_create(
         group_name=group_name,
     )
     return {"created": created}
+
+
+@router.post("/channels/batch/preview", response_model=BatchPreview)
+async def batch_preview(
+    session: SessionDep,
+    corp: CorpDep,
+    file: Annotated[UploadFile, File(description="CSV or XLSX: name, employees, group, ...")],
+    group_name: Annotated[str, Form(max_length=100)] = "",
+) -> Any:
+    """Check a file without creating anything: every row as it would be created (employees
+    and tags by name) with all its errors."""
+    return await batch.preview(
+        session,
+        corp.id,
+        filename=file.filename or "",
+        data=await file.read(),
+        group_name=group_name,
+    )
+
+
+@router.get("/channels/batch/template")
+async def batch_template(corp: CorpDep) -> Response:
+    """An XLSX to fill in: the columns batch creation reads, with an example row."""
+    return _file(batch.template(), MEDIA["xlsx"], "channel_codes_template.xlsx")
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelCodeOut)

@@ -340,3 +340,22 @@ class WelcomeSendOut(BaseModel):
 
 class BatchResult(BaseModel):
     created: list[ChannelCodeOut]
+
+
+class BatchRow(BaseModel):
+    """One row of an uploaded file as it would be created, with everything wrong with it."""
+
+    row: int = Field(description="the spreadsheet's row number (the header is row 1)")
+    name: str
+    group_name: str
+    employees: list[str] = Field(description="names")
+    tags: list[str] = Field(description="names")
+    welcome: str
+    skip_verify: bool
+    errors: list[str]
+
+
+class BatchPreview(BaseModel):
+    rows: list[BatchRow]
+    valid: int
+    invalid: int

@@ -16,7 +16,7 @@ import {
   Table,
   Tag,
 } from 'antd'
-import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons'
+import { DownloadOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons'
 import { del, get, query } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { useLastDays } from '../../dates'
@@ -25,6 +25,7 @@ import Chart from '../../Chart'
 import { FilterBar, Pager, useCursorList } from '../../list'
 import { useDirectory } from '../directory'
 import { type ChannelCode, type Filters, type Stats } from './channelTypes'
+import BatchImport from './BatchImport'
 import CreateWizard from './CreateWizard'
 import ChannelDrawer from './ChannelDrawer'
 
@@ -35,6 +36,7 @@ export default function ChannelCodesPage() {
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
   const [creating, setCreating] = useState(false)
+  const [importing, setImporting] = useState(false)
   const [editing, setEditing] = useState<ChannelCode | null>(null)
   const [open, setOpen] = useState<ChannelCode | null>(null)
   const dir = useDirectory()
@@ -70,6 +72,9 @@ export default function ChannelCodesPage() {
               href={`/api/v1/acquisition/channels/export${query({ ...filters, sort: list.sort, format: 'xlsx' })}`}
             >
               {tr('导出', 'Export')}
+            </Button>
+            <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="batch-import">
+              {tr('批量导入', 'Import')}
             </Button>
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-channel">
               {tr('新建活码', 'New code')}
@@ -174,6 +179,13 @@ export default function ChannelCodesPage() {
         }}
       />
       <ChannelDrawer code={open} dir={dir} onClose={() => setOpen(null)} />
+      <BatchImport
+        open={importing}
+        onClose={(created) => {
+          setImporting(false)
+          if (created) void page.reload()
+        }}
+      />
     </Space>
   )
 }

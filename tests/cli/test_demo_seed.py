@@ -15,7 +15,9 @@ from siyu.cli.demo_seed import (
     BROADCAST,
     CHANNELS,
     FOLDERS,
+    GROUP_BROADCAST,
     ITEMS,
+    MOMENT,
     SOP_NAME,
     TASK_NAME,
     rehome_channel_codes,
@@ -68,10 +70,13 @@ def test_seed_fills_every_page_once_and_attributes_channel_adds(
     assert len(seen["segments"]) == 2 and len(seen["rule_tags"]) == 1
     assert seen["sops"] == [(SOP_NAME, True)]
     assert seen["tasks"] == [(TASK_NAME, "draft")]
-    assert seen["broadcasts"] == [BROADCAST]
+    assert sorted(seen["broadcasts"]) == sorted([BROADCAST, GROUP_BROADCAST, MOMENT])
+    kinds = {b["name"]: b["kind"] for b in api.get("/api/v1/broadcasts").json()["items"]}
+    assert (kinds[GROUP_BROADCAST], kinds[MOMENT]) == ("group", "moment")
 
     def broadcast_sent() -> bool:
-        b = api.get("/api/v1/broadcasts").json()["items"][0]
+        items = api.get("/api/v1/broadcasts").json()["items"]
+        b = next(x for x in items if x["name"] == BROADCAST)
         return b["status"] == "submitted" and b["counts"].get("sent", 0) == b["total"] > 0
 
     wait_for(broadcast_sent, timeout=60, what="the seeded broadcast's results")
@@ -95,10 +100,35 @@ def test_seed_fills_every_page_once_and_attributes_channel_adds(
 
     wait_for(sop_running, timeout=60, what="the SOP run of the scanning customer")
 
+    # 流失与撞单 has something to show: the lock is on, losses both ways, collisions
+    assert api.get("/api/v1/acquisition/settings").json()["collision_lock"] is True
+    wait_for(
+        lambda: (
+            api.get("/api/v1/acquisition/losses/counts").json() == {"customer": 3, "employee": 2}
+        ),
+        timeout=30,
+        what="the seeded losses",
+    )
+    wait_for(
+        lambda: len(api.get("/api/v1/acquisition/collisions").json()["items"]) >= 3,
+        timeout=30,
+        what="the seeded collisions",
+    )
+    # the live-stream code greets at night with its own welcome
+    live_stream = next(
+        c
+        for c in api.get("/api/v1/acquisition/channels").json()["items"]
+        if c["state"] == "live-stream"
+    )
+    assert [(v["start"], v["end"]) for v in live_stream["welcome_variants"]] == [("22:00", "08:00")]
+
     # a second start seeds nothing new
+    losses = api.get("/api/v1/acquisition/losses/counts").json()
     again = seed(api, sandbox_url=sb.url)
     assert again.created == 0
     assert _everything(api) == seen
+    events_settled(db)
+    assert api.get("/api/v1/acquisition/losses/counts").json() == losses
 
 
 def test_a_rebuilt_sandbox_gets_the_contact_ways_back(

@@ -137,10 +137,21 @@ def trickle(
                 elif roll < 0.85 and api_key:
                     _open_radar_link(siyu, rng)
                 elif roll < 0.92:
+                    # most losses are customers leaving; some are employees removing them
                     userid, ext = recent.pop(rng.randrange(len(recent)))
                     http.post(
-                        "/sandbox/actors/customer_delete",
+                        "/sandbox/actors/customer_delete"
+                        if roll < 0.905
+                        else "/sandbox/actors/employee_delete",
                         json={"userid": userid, "external_userid": ext},
+                    )
+                elif roll < 0.94:
+                    # a customer adds a second employee: a collision under the lock (防撞单)
+                    userid, ext = rng.choice(recent)
+                    other = rng.choice([e for e in employees if e != userid])
+                    http.post(
+                        "/sandbox/actors/add_customer",
+                        json={"userid": other, "external_userid": ext},
                     )
                 else:
                     userid, ext = rng.choice(recent)

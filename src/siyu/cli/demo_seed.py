@@ -137,6 +137,8 @@ REPEAT_STAGE, REPEAT_LEVELS = "复购客户", ("金卡会员", "钻石会员")
 #: who set the demo's stages (the timeline says 阶段变更 … by 演示数据)
 BY = "演示数据"
 BROADCAST = "会员日预热群发"
+GROUP_BROADCAST = "社群周末活动通知"
+MOMENT = "秋冬新品上架朋友圈"
 PER_CHANNEL = 3
 
 
@@ -201,6 +203,16 @@ def _channels(api: _Api, staff: list[str], tags: dict[str, str]) -> dict[str, in
                     }
                 ],
             },
+            # the live stream runs late: a night welcome (the corp's time, wraps midnight)
+            "welcome_variants": [
+                {
+                    "start": "22:00",
+                    "end": "08:00",
+                    "text": "{nickname}晚上好！直播回放和福利已为您保留，明早九点起顾问为您服务～",
+                }
+            ]
+            if state == "live-stream"
+            else [],
         }
         existing[state] = api.create("/acquisition/channels", body)["id"]
     return existing
@@ -328,6 +340,62 @@ def _broadcast(
     api.post(f"/broadcasts/{b['id']}/sync")
 
 
+def _act(sandbox_url: str, actor: str, body: dict[str, Any]) -> None:
+    r = httpx.post(
+        f"{sandbox_url}/sandbox/actors/{actor}", params={"wait": "true"}, json=body, timeout=30
+    )
+    r.raise_for_status()
+
+
+def _ownership(api: _Api, staff: list[str], sandbox_url: str) -> None:
+    """The collision lock (防撞单) on, and on the first start a few collisions and losses in both
+    directions, so that 流失与撞单 has something to show before the trickle adds more."""
+    api.http.put(
+        "/api/v1/acquisition/settings", json={"collision_lock": True, "loss_alerts": True}
+    ).raise_for_status()
+    customers = api.get("/customers", limit=500)["items"]
+    shared = [c for c in customers if len(c["userids"]) >= 2]
+    single = [c for c in customers if len(c["userids"]) == 1]
+    if not api.get("/acquisition/losses", limit=1)["items"]:
+        # customers followed by two employees lose one of them: three leave their employee,
+        # two are removed by theirs; every one stays a customer of the other employee
+        for i, c in enumerate(shared[:5]):
+            actor = "customer_delete" if i < 3 else "employee_delete"
+            body = {"userid": c["userids"][-1], "external_userid": c["external_userid"]}
+            _act(sandbox_url, actor, body)
+    if not api.get("/acquisition/collisions", limit=1)["items"]:
+        for c in single[:3]:
+            # two colleagues add an owned customer: the first settles the owner (the employee
+            # who added them first), the second is a collision the owner and they are told of
+            for u in [u for u in staff if u not in c["userids"]][:2]:
+                body = {"userid": u, "external_userid": c["external_userid"]}
+                _act(sandbox_url, "add_customer", body)
+
+
+def _group_and_moment(api: _Api, staff: list[str], tags: dict[str, str]) -> None:
+    """A group broadcast to the group chats of three owners, and a moment three employees
+    post for the customers tagged 高意向 (the sandbox confirms them with the others)."""
+    names = {b["name"] for b in api.get("/broadcasts", limit=200)["items"]}
+    if GROUP_BROADCAST not in names:
+        body = {
+            "name": GROUP_BROADCAST,
+            "text": "周六下午两点群内抽奖，记得准时来～",
+            "audience": {"kind": "group", "userids": staff[:3]},
+        }
+        api.create("/broadcasts", body)
+    if MOMENT not in names:
+        body = {
+            "name": MOMENT,
+            "text": "秋冬新品已上架，到店试穿送围巾一条。",
+            "audience": {
+                "kind": "moment",
+                "userids": staff[:3],
+                "visible_tag_ids": [tags["高意向"]] if "高意向" in tags else [],
+            },
+        }
+        api.create("/broadcasts", body)
+
+
 def seed(
     http: httpx.Client,
     *,
@@ -353,7 +421,10 @@ def seed(
     step("frontline task")
     _task(api, staff, items, tags)
     if sandbox_url:
+        step("losses and collisions")
+        _ownership(api, staff, sandbox_url)
         step("broadcast")
+        _group_and_moment(api, staff, tags)
         _broadcast(api, staff, items, tags, sandbox_url)
     report.counts = {"channel codes": len(codes), "content items": len(items)}
     return report

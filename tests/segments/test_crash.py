@@ -78,6 +78,9 @@ def test_sigkill_while_writing_rule_tags_tags_every_relation_exactly_once(
     counts = wait_for(finished, timeout=240, what="the restarted worker to finish (minute tick)")
     assert counts == {
         "matched": customers,
+        "tagged": customers,  # every matched customer carries the tag now
+        "tagged_unmatched": 0,
+        "rule_error": None,
         "applied": relations,
         "removed": 0,
         "pending": 0,

@@ -5,6 +5,8 @@ customers without a first add page like the others."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections import Counter
 from typing import Any
 
@@ -77,6 +79,18 @@ def test_count_is_the_previews_count(
         assert n == preview(api, rule), params
         assert n == len(all_pages(api, limit=50, **params)), params
     assert 0 < count(api, tags_all=[a, b]) < len(everyone)
+    # the list's export (plain rows, streamed) has the segment export's rows
+    listed = api.get("/api/v1/customers/export", params={"format": "csv", "tags_all": [a, b]})
+    assert listed.status_code == 200, listed.text
+    rule = {"type": "tags", "match": "all", "tag_ids": [a, b]}
+    segment = api.post("/api/v1/segments/preview/export?format=csv", json={"rule": rule})
+    assert segment.status_code == 200, segment.text
+    rows = list(csv.reader(io.StringIO(listed.content.decode("utf-8-sig"))))
+    want = list(csv.reader(io.StringIO(segment.content.decode("utf-8-sig"))))
+    assert rows[0] == want[0] and len(rows) == count(api, tags_all=[a, b]) + 1
+    assert sorted(rows[1:]) == sorted(want[1:])
+    dates = [r[6] for r in rows[1:]]
+    assert dates == sorted(dates, reverse=True)  # the list's order: newest first
 
     # a customer lost with tag a on its only relation: lost customers show no tags, and
     # neither the list nor the preview counts them as tagged

@@ -219,3 +219,74 @@ async def customer_counts(
         .group_by(FollowRelation.userid)
     )
     return {u: int(n) for u, n in rows.all()}
+
+
+# -- exports: plain rows, no ORM objects (an export reads every matching customer) --------------
+
+EXPORT_COLUMNS = (
+    Customer.id,
+    Customer.external_userid,
+    Customer.name,
+    Customer.type,
+    Customer.gender,
+    Customer.corp_name,
+    Customer.first_added_at,
+    Customer.deleted_at,
+)
+
+
+TAG_SEP = "\x1f"  # joins a relation's tag ids in one column (tag ids are WeCom ids: no controls)
+
+
+async def export_facts(
+    session: AsyncSession, corp_id: int, customer_ids: Sequence[int]
+) -> tuple[list[Any], list[Any]]:
+    """For these customers: their columns and current stage id, and their live relations
+    ``(customer_id, userid, remark, tag ids joined by TAG_SEP or None)`` in relation order. Two
+    statements, one row per customer and per relation (the tags are aggregated in SQL)."""
+    ids = list(customer_ids)
+    if not ids:
+        return [], []
+    customers = (
+        await session.execute(
+            select(*EXPORT_COLUMNS, CustomerStageState.stage_id)
+            .outerjoin(CustomerStageState, CustomerStageState.customer_id == Customer.id)
+            .where(Customer.corp_id == corp_id, Customer.id.in_(ids))
+        )
+    ).all()
+    dialect = session.get_bind().dialect.name
+    join = func.string_agg if dialect == "postgresql" else func.group_concat
+    tags = (
+        select(join(RelationTag.tag_id, TAG_SEP))
+        .where(RelationTag.relation_id == FollowRelation.id)
+        .scalar_subquery()
+    )
+    relations = (
+        await session.execute(
+            select(FollowRelation.customer_id, FollowRelation.userid, FollowRelation.remark, tags)
+            .where(
+                FollowRelation.corp_id == corp_id,
+                FollowRelation.customer_id.in_(ids),
+                FollowRelation.deleted_at.is_(None),
+            )
+            .order_by(FollowRelation.id)
+        )
+    ).all()
+    return list(customers), list(relations)
+
+
+async def corp_tags(session: AsyncSession, corp_id: int) -> dict[str, tuple[str, str]]:
+    """tag id → (tag name, group name) of every tag of the corp (deleted ones too)."""
+    rows = await session.execute(
+        select(Tag.tag_id, Tag.name, TagGroup.name)
+        .outerjoin(TagGroup, TagGroup.id == Tag.group_pk)
+        .where(Tag.corp_id == corp_id)
+    )
+    return {t: (n or "", g or "") for t, n, g in rows.all()}
+
+
+async def corp_stages(session: AsyncSession, corp_id: int) -> dict[int, str]:
+    rows = await session.execute(
+        scoped(CustomerStage, corp_id, CustomerStage.id, CustomerStage.name)
+    )
+    return {i: n for i, n in rows.all()}

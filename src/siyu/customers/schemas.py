@@ -133,12 +133,12 @@ EXPORT_HEADERS = [  # the customer export's columns (customers and segments)
 
 def export_row(c: CustomerOut) -> list[Any]:
     """One customer as a row of the export (``EXPORT_HEADERS``)."""
-    return [
+    return export_values(
         c.id,
         c.external_userid,
         c.name,
-        "微信" if c.type == 1 else "企业微信",
-        {1: "男", 2: "女"}.get(c.gender, "未知"),
+        c.type,
+        c.gender,
         c.corp_name,
         c.first_added_at,
         c.deleted_at,
@@ -146,6 +146,38 @@ def export_row(c: CustomerOut) -> list[Any]:
         [t.name or t.tag_id for t in c.tags],
         c.remarks,
         c.stage_name,
+    )
+
+
+def export_values(
+    id: int,
+    external_userid: str,
+    name: str,
+    type: int,
+    gender: int,
+    corp_name: str,
+    first_added_at: datetime | None,
+    deleted_at: datetime | None,
+    employees: list[str],
+    tags: list[str],
+    remarks: list[str],
+    stage_name: str,
+) -> list[Any]:
+    """The export row of a customer's values (``export_row``; and the customer list's export,
+    which reads plain rows: ``customers.service.ExportReader``)."""
+    return [
+        id,
+        external_userid,
+        name,
+        "微信" if type == 1 else "企业微信",
+        {1: "男", 2: "女"}.get(gender, "未知"),
+        corp_name,
+        first_added_at,
+        deleted_at,
+        employees,
+        tags,
+        remarks,
+        stage_name,
     ]
 
 

@@ -4,6 +4,7 @@ write-through edits. The list itself is answered by the segment engine
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from siyu.customers.schemas import (
     RelationOut,
     TagRef,
     TimelineOut,
+    export_values,
 )
 from siyu.db.base import utcnow
 from siyu.wecom.client import WeComClient
@@ -56,6 +58,78 @@ async def _decorate(
 
 
 decorate = _decorate  # public: segment members are listed with the same columns
+
+
+class ExportReader:
+    """Export rows (``EXPORT_HEADERS``) of customers, read as plain rows: the same columns as
+    ``export_row(decorate(...))`` at a fraction of the cost, for exports of every customer a
+    list selects. The corp's tags, stages and employee names are read once per export."""
+
+    def __init__(self, session: AsyncSession, corp_id: int) -> None:
+        self.session, self.corp_id = session, corp_id
+        self.tags: dict[str, tuple[str, str]] | None = None  # tag id -> (name, group)
+        self.rank: dict[str, int] = {}  # tag id -> place in the list's tag order
+        self.shown: list[str] = []  # place -> the name shown
+        self.stages: dict[int, str] = {}
+        self.names: dict[str, str] = {}
+
+    def _order(self) -> None:
+        """The tags in the order the list shows them: by group, name and id."""
+        assert self.tags is not None
+        keys = sorted((g, n, t) for t, (n, g) in self.tags.items())
+        self.rank = {t: i for i, (_, _, t) in enumerate(keys)}
+        self.shown = [n or t for _, n, t in keys]
+
+    async def rows(self, customer_ids: Sequence[int]) -> list[list[Any]]:
+        """The rows of these customers, in this order (customers that no longer exist are
+        left out)."""
+        s, corp_id = self.session, self.corp_id
+        if self.tags is None:
+            self.tags = await repo.corp_tags(s, corp_id)
+            self.stages = await repo.corp_stages(s, corp_id)
+            self._order()
+        customers, relations = await repo.export_facts(s, corp_id, customer_ids)
+        unknown = {r[1] for r in relations} - self.names.keys()
+        if unknown:
+            self.names.update(await repo.employee_names(s, corp_id, sorted(unknown)))
+            self.names.update((u, u) for u in unknown - self.names.keys())
+        rels: dict[int, list[Any]] = defaultdict(list)
+        strays = False
+        for r in relations:
+            rels[r[0]].append(r)
+            if r[3]:
+                for t in r[3].split(repo.TAG_SEP):
+                    if t not in self.rank:  # on a relation, not in the library
+                        self.tags[t] = ("", "")
+                        strays = True
+        if strays:
+            self._order()
+        rank, shown = self.rank, self.shown
+        by_id = {c[0]: c for c in customers}
+        out = []
+        for cid in customer_ids:
+            c = by_id.get(cid)
+            if c is None:
+                continue
+            live = rels.get(cid, ())
+            places = sorted({rank[t] for r in live if r[3] for t in r[3].split(repo.TAG_SEP)})
+            out.append(
+                export_values(
+                    c[0],
+                    c[1],
+                    c[2],
+                    c[3],
+                    c[4],
+                    c[5],
+                    c[6],
+                    c[7],
+                    [self.names[r[1]] for r in live],
+                    [shown[i] for i in places],
+                    [r[2] for r in live if r[2]],
+                    self.stages.get(c[8], "") if c[8] is not None else "",
+                )
+            )
+        return out
 
 
 async def detail(

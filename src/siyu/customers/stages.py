@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core.errors import Conflict, InvalidInput, NotFound
+from siyu.customers import changelog, timeline
 from siyu.customers import repository as repo
-from siyu.customers import timeline
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.customers.stage_schemas import (
     CustomerStageIn,
@@ -193,6 +193,7 @@ async def set_stage(
         note=note.strip(),
     )
     await timeline.record(session, [row])
+    await changelog.record(session, corp_id, [customer.id])  # the segment index has stages
     await session.flush()
     event = bus.DomainEvent(
         bus.CUSTOMER_STAGE_CHANGED,

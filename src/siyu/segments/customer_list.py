@@ -245,12 +245,19 @@ def _later(key: Key, after: After | None, desc: bool) -> bool:
 
 
 async def ordered(
-    session: AsyncSession, corp_id: int, sel: Selection, sort: Sort, after: After | None
+    session: AsyncSession,
+    corp_id: int,
+    sel: Selection,
+    sort: Sort,
+    after: After | None,
+    *,
+    gather: int = GATHER,
 ) -> AsyncIterator[list[Key]]:
-    """The members' sort keys in the list's order, after the cursor, in batches."""
+    """The members' sort keys in the list's order, after the cursor, in batches (of whole days
+    of at least ``gather`` members, in the ``added_at`` orders)."""
     desc = sort.startswith("-")
     if sort.endswith("added_at"):
-        async for keys in _by_added(session, corp_id, sel, desc, after):
+        async for keys in _by_added(session, corp_id, sel, desc, after, gather):
             yield keys
         return
     if len(sel.members) <= SMALL:
@@ -271,7 +278,12 @@ async def ordered(
 
 
 async def _by_added(
-    session: AsyncSession, corp_id: int, sel: Selection, desc: bool, after: After | None
+    session: AsyncSession,
+    corp_id: int,
+    sel: Selection,
+    desc: bool,
+    after: After | None,
+    gather: int,
 ) -> AsyncIterator[list[Key]]:
     index, members = sel.index, sel.members
     with index.lock:
@@ -295,7 +307,7 @@ async def _by_added(
             if not found:
                 continue
             gathered |= found
-            if len(gathered) >= GATHER:
+            if len(gathered) >= gather:
                 if keys := await keys_of(gathered):
                     yield keys
                 gathered = BitMap()
@@ -353,17 +365,18 @@ async def page(
 
 async def export_rows(
     db: Database, corp_id: int, sel: Selection, sort: Sort
-) -> AsyncIterator[CustomerOut]:
-    """Every member in the list's order, read in batches in a session of its own (the file is
-    streamed after the request's unit of work has ended)."""
+) -> AsyncIterator[list[Any]]:
+    """The export row of every member, in the list's order, read in batches in a session of its
+    own (the file is streamed after the request's unit of work has ended)."""
     async with db.read() as session:
+        reader = customers.ExportReader(session, corp_id)
         pending: list[Key] = []
-        async for keys in ordered(session, corp_id, sel, sort, None):
+        async for keys in ordered(session, corp_id, sel, sort, None, gather=EXPORT_BATCH):
             pending.extend(keys)
             while len(pending) >= EXPORT_BATCH:
                 batch, pending = pending[:EXPORT_BATCH], pending[EXPORT_BATCH:]
-                for item in await _rows(session, corp_id, batch):
-                    yield item
+                for row in await reader.rows([k[1] for k in batch]):
+                    yield row
         if pending:
-            for item in await _rows(session, corp_id, pending):
-                yield item
+            for row in await reader.rows([k[1] for k in pending]):
+                yield row

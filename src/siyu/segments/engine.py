@@ -228,13 +228,8 @@ def _event(corp_id: int, term: r.EventTerm) -> Plan:
 
 
 def _stage(corp_id: int, term: r.StageTerm) -> Plan:
-    # No bitmap family: a stage changes by an API call, not a WeCom event, so SQL answers it.
     stage_ids = list(term.stage_ids)
-
-    async def at_stage(session: AsyncSession, cand: BitMap, now: datetime) -> BitMap:
-        return await repo.at_stage(session, corp_id, cand, stage_ids=stage_ids)
-
-    return Plan("sql", sql=at_stage)
+    return _bm(lambda ix, now: ix.union("stages", stage_ids))
 
 
 async def evaluate(

@@ -1,5 +1,6 @@
 """The in-memory bitmap index of one corp over dense customer ``seq``: one roaring bitmap per
-tag, employee, owner, channel state, add way, gender, customer type and local day of first add.
+tag, employee, owner, channel state, add way, gender, customer type, lifecycle stage and local
+day of first add.
 
 Mutations happen under ``lock`` (the API thread and worker threads of one process share an
 index); every read makes new bitmaps, so a reader never sees a half-applied batch.
@@ -32,9 +33,21 @@ class Facts:
     tags: list[tuple[int, str]] = field(default_factory=list)
     # owner (归属员工): (seq, userid)
     owners: list[tuple[int, str]] = field(default_factory=list)
+    # current lifecycle stage (客户阶段): (seq, stage id)
+    stages: list[tuple[int, int]] = field(default_factory=list)
 
 
-FAMILIES = ("tags", "employees", "owners", "states", "add_ways", "days", "genders", "types")
+FAMILIES = (
+    "tags",
+    "employees",
+    "owners",
+    "states",
+    "add_ways",
+    "days",
+    "genders",
+    "types",
+    "stages",
+)
 
 
 def local_day(at: datetime, tz: ZoneInfo) -> int:
@@ -57,6 +70,7 @@ class CorpIndex:
         self.days: dict[int, BitMap] = {}
         self.genders: dict[int, BitMap] = {}
         self.types: dict[int, BitMap] = {}
+        self.stages: dict[int, BitMap] = {}
         self.last_change_id = 0
         self.caught_up_at = time.monotonic()  # when the change log was last read to its end
         self.lock = threading.Lock()
@@ -91,6 +105,8 @@ class CorpIndex:
             groups["tags"][tag_id].append(seq)
         for seq, userid in facts.owners:
             groups["owners"][userid].append(seq)
+        for seq, stage_id in facts.stages:
+            groups["stages"][stage_id].append(seq)
         self.universe.update(universe)
         self.live.update(live)
         for name, by_key in groups.items():

@@ -61,8 +61,14 @@ async def load_facts(
             .join(Customer, Customer.id == CustomerOwner.customer_id)
             .where(CustomerOwner.corp_id == corp_id)
         )
+        stage = (
+            select(Customer.seq, CustomerStageState.stage_id)
+            .join(Customer, Customer.id == CustomerStageState.customer_id)
+            .where(CustomerStageState.corp_id == corp_id)
+        )
         if part is not None:
             own = own.where(CustomerOwner.customer_id.in_(part))
+            stage = stage.where(CustomerStageState.customer_id.in_(part))
             cust = cust.where(Customer.id.in_(part))
             rel = rel.where(FollowRelation.customer_id.in_(part))
             # through the relations' (corp_id, customer_id, userid) key: with an indexed
@@ -80,6 +86,8 @@ async def load_facts(
             facts.tags.append((seq, tag_id))
         async for seq, userid in await session.stream(own):
             facts.owners.append((seq, userid))
+        async for seq, stage_id in await session.stream(stage):
+            facts.stages.append((seq, stage_id))
     return facts, seqs
 
 
@@ -141,22 +149,6 @@ async def event_at_least(
         )
     )
     return await _seqs_restricted(session, stmt, cand, having=func.count() >= n)
-
-
-async def at_stage(
-    session: AsyncSession, corp_id: int, cand: BitMap, *, stage_ids: Sequence[int]
-) -> BitMap:
-    """Candidates whose current lifecycle stage is one of ``stage_ids``."""
-    stmt = (
-        select(Customer.seq)
-        .select_from(CustomerStageState)
-        .join(Customer, Customer.id == CustomerStageState.customer_id)
-        .where(
-            CustomerStageState.corp_id == corp_id,
-            CustomerStageState.stage_id.in_(list(stage_ids)),
-        )
-    )
-    return await _seqs_restricted(session, stmt, cand)
 
 
 async def known_stages(session: AsyncSession, corp_id: int, stage_ids: Iterable[int]) -> set[int]:
@@ -243,15 +235,22 @@ async def ids_by_seq(session: AsyncSession, corp_id: int, seqs: Sequence[int]) -
 
 async def keyword(session: AsyncSession, corp_id: int, cand: BitMap, *, like: str) -> BitMap:
     """Candidates whose name, or the remark or description of any of their follow relations
-    (lost ones too), is ``LIKE`` the pattern."""
-    remarks = select(FollowRelation.customer_id).where(
-        FollowRelation.corp_id == corp_id,
-        or_(FollowRelation.remark.like(like), FollowRelation.description.like(like)),
+    (lost ones too), is ``LIKE`` the pattern (two reads: names, then remarks of the rest)."""
+    names = select(Customer.seq).where(Customer.corp_id == corp_id, Customer.name.like(like))
+    found = await _seqs_restricted(session, names, cand)
+    rest = cand - found
+    if not rest:
+        return found
+    remarks = (
+        select(Customer.seq)
+        .select_from(FollowRelation)
+        .join(Customer, Customer.id == FollowRelation.customer_id)
+        .where(
+            FollowRelation.corp_id == corp_id,
+            or_(FollowRelation.remark.like(like), FollowRelation.description.like(like)),
+        )
     )
-    stmt = select(Customer.seq).where(
-        Customer.corp_id == corp_id, or_(Customer.name.like(like), Customer.id.in_(remarks))
-    )
-    return await _seqs_restricted(session, stmt, cand)
+    return found | await _seqs_restricted(session, remarks, rest)
 
 
 async def added_between(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
 
-from siyu.customers.models import FollowRelation
+from siyu.customers.models import Customer, FollowRelation, TimelineEvent
 from siyu.db.session import Database
 from tests.accounts.conftest import sync_corp
 from tests.conftest import CorpHandle, Sandbox, Siyu, wait_for
@@ -60,3 +60,38 @@ async def test_dashboard_counts_by_local_day(
         "/api/v1/analytics/dashboard", params={"start": "2026-02-01", "end": "2026-01-01"}
     )
     assert bad.status_code == 422
+
+
+async def test_active_customers_are_the_timelines(
+    db: Database, sb: Sandbox, corp: CorpHandle, siyu: Siyu, api: httpx.Client
+) -> None:
+    """Active customers (counted on customers.last_active_at) are the live customers with a
+    timeline entry in the range, as read from the timeline itself; a note makes one active."""
+    await sync_corp(db, corp)
+
+    async def exact(start: date, end: date) -> set[int]:
+        lo = datetime.combine(start, time.min, TZ)
+        hi = datetime.combine(end + timedelta(days=1), time.min, TZ)
+        async with db.unit_of_work() as s:
+            events = await s.execute(select(TimelineEvent.customer_id, TimelineEvent.occurred_at))
+            active = {c for c, at in events.all() if lo <= at < hi}
+            live = set(await s.scalars(select(Customer.id).where(Customer.deleted_at.is_(None))))
+        return active & live
+
+    today = datetime.now(TZ).date()
+    month = {"start": str(today - timedelta(days=29)), "end": str(today)}
+    before = {"start": str(today - timedelta(days=89)), "end": str(today - timedelta(days=30))}
+    dash = api.get("/api/v1/analytics/dashboard", params=month).json()
+    recent = await exact(today - timedelta(days=29), today)
+    assert dash["active_customers"] == len(recent)
+    earlier = await exact(today - timedelta(days=89), today - timedelta(days=30))
+    assert earlier, "the sandbox's adds reach back months"
+    past = api.get("/api/v1/analytics/dashboard", params=before).json()
+    assert past["active_customers"] == len(earlier)
+
+    quiet = sorted(earlier - recent)[0]
+    r = api.post(f"/api/v1/customers/{quiet}/notes", json={"text": "回访：下周再联系"})
+    assert r.status_code == 201, r.text
+    again = api.get("/api/v1/analytics/dashboard", params=month).json()
+    assert again["active_customers"] == len(recent) + 1
+    assert again["total_customers"] == dash["total_customers"]

@@ -86,6 +86,7 @@ async def _identified(
         )
         s.add(row)
         await s.flush()
+        await timeline.touch(s, [(customer.id, now)])
         o.timeline_id = row.id
     who = customer.name or "一位客户" if customer else "一位未识别的访客"
     via = "（群发）" if o.broadcast_id else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from siyu.db.base import Base, BigIntPK, CorpScoped, IdMixin, TimestampMixin, utcnow
@@ -24,6 +24,15 @@ class Customer(CorpScoped, IdMixin, TimestampMixin, Base):
         UniqueConstraint("corp_id", "external_userid"),
         UniqueConstraint("corp_id", "seq"),
         Index("ix_customers_corp_added", "corp_id", "first_added_at"),
+        # the dashboard counts the live customers of a corp and the active ones among them
+        # (partial: a lost customer is not in it)
+        Index(
+            "ix_customers_corp_live_active",
+            "corp_id",
+            "last_active_at",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
 
     external_userid: Mapped[str] = mapped_column(String(64))
@@ -37,6 +46,9 @@ class Customer(CorpScoped, IdMixin, TimestampMixin, Base):
     unionid: Mapped[str] = mapped_column(String(64), default="")
     first_added_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: the newest entry of the customer's timeline (``timeline.touch``; the dashboard's active
+    #: customers)
+    last_active_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class FollowRelation(CorpScoped, IdMixin, TimestampMixin, Base):
@@ -45,7 +57,19 @@ class FollowRelation(CorpScoped, IdMixin, TimestampMixin, Base):
     __tablename__ = "follow_relations"
     __table_args__ = (
         UniqueConstraint("corp_id", "customer_id", "userid"),
-        Index("ix_follow_relations_corp_userid", "corp_id", "userid"),
+        # the dashboard counts index ranges (analytics.repository): adds and losses per day,
+        # adds per employee and per channel state; (corp_id, userid, ...) also serves the
+        # employee's customers
+        Index("ix_follow_relations_corp_userid_added", "corp_id", "userid", "added_at"),
+        Index("ix_follow_relations_corp_added", "corp_id", "added_at"),
+        Index(
+            "ix_follow_relations_corp_ended",  # partial: "deleted_at IS NULL" never picks it
+            "corp_id",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
+        Index("ix_follow_relations_corp_state_added", "corp_id", "state", "added_at"),
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))

@@ -37,6 +37,7 @@ async def add_note(
     event = TimelineEvent(**row)
     session.add(event)
     await session.flush()
+    await timeline.touch(session, [(customer.id, event.occurred_at)])
     return event
 
 

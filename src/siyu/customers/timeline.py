@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.customers.models import TimelineEvent
+from siyu.customers.models import Customer, TimelineEvent
 
 _TABLE = cast(Table, TimelineEvent.__table__)
 
@@ -76,3 +77,28 @@ async def record(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert timeline rows (no-op for an empty list)."""
     if rows:
         await session.execute(_TABLE.insert(), rows)
+        await touch(session, [(r["customer_id"], r["occurred_at"]) for r in rows])
+
+
+_CUSTOMERS = cast(Table, Customer.__table__)
+_TOUCH = (
+    _CUSTOMERS.update()
+    .where(
+        _CUSTOMERS.c.id == bindparam("_id"),
+        or_(_CUSTOMERS.c.last_active_at.is_(None), _CUSTOMERS.c.last_active_at < bindparam("_at")),
+    )
+    .values(last_active_at=bindparam("_at"))
+)
+
+
+async def touch(session: AsyncSession, entries: Iterable[tuple[int, datetime]]) -> None:
+    """Move each customer's ``last_active_at`` forward to its newest timeline entry among
+    ``entries`` ``(customer id, occurred_at)``. Every writer of timeline rows calls it (``record``
+    does), so the dashboard counts active customers on an index instead of the timeline."""
+    latest: dict[int, datetime] = {}
+    for cid, at in entries:
+        if cid not in latest or at > latest[cid]:
+            latest[cid] = at
+    if latest:
+        conn = await session.connection()
+        await conn.execute(_TOUCH, [{"_id": c, "_at": at} for c, at in sorted(latest.items())])

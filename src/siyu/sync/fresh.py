@@ -261,6 +261,7 @@ class FreshIngest:
             timeline_rows.append((corp_id, cid, added, f.userid, row[10], data))
         await executemany(conn, _RELATION_TAGS, _TAG_COLS, tag_rows)
         await executemany(conn, _TIMELINE, _TIMELINE_COLS, timeline_rows)
+        await tl.touch(session, [(r[1], r[4]) for r in timeline_rows])
         await changelog.record(session, corp_id, ids.values())
         known.update(updated)
         return len(new)

@@ -58,6 +58,11 @@ ROUTES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("POST", "/api/v1/acquisition/assets"): ("上传", "uploaded an image for a", "channel"),
     ("POST", "/api/v1/acquisition/channels"): ("新建", "created a", "channel"),
     ("POST", "/api/v1/acquisition/channels/batch"): ("批量导入", "imported", "channel"),
+    ("POST", "/api/v1/acquisition/channels/batch/preview"): (
+        "预览批量导入",
+        "previewed a batch import of",
+        "channel",
+    ),
     ("DELETE", "/api/v1/acquisition/channels/{channel_id}"): ("删除", "deleted", "channel"),
     ("PATCH", "/api/v1/acquisition/channels/{channel_id}"): ("修改", "edited", "channel"),
     ("POST", "/api/v1/acquisition/group-codes"): ("新建", "created a", "group_code"),

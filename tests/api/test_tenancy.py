@@ -24,10 +24,12 @@ def other_sandbox() -> Iterator[Sandbox]:
 
 
 def test_keys_are_required(siyu: Siyu) -> None:
-    assert httpx.get(f"{siyu.url}/api/v1/customers").status_code == 401
-    bad = httpx.get(f"{siyu.url}/api/v1/customers", headers={"Authorization": "Bearer sy_nope"})
+    assert httpx.get(f"{siyu.url}/api/v1/customers", timeout=30).status_code == 401
+    bad = httpx.get(
+        f"{siyu.url}/api/v1/customers", headers={"Authorization": "Bearer sy_nope"}, timeout=30
+    )
     assert bad.status_code == 401
-    assert httpx.get(f"{siyu.url}/healthz").json()["status"] == "ok"
+    assert httpx.get(f"{siyu.url}/healthz", timeout=30).json()["status"] == "ok"
 
 
 def test_each_key_sees_only_its_corp(

@@ -172,7 +172,12 @@ function UsersTab() {
             <Select size="small" value={role} style={{ width: 110 }} options={roleOptions}
               onChange={async (r) => { if ((await act(() => patch(`/settings/users/${u.id}`, { role: r }), tr('已更新', 'Updated'))) !== undefined) void users.reload() }} />
           ) },
-          { title: tr('关联员工', 'Employee'), dataIndex: 'userid' },
+          { title: tr('关联员工', 'Employee'), dataIndex: 'userid', render: (u: string | null) => {
+            // a person reads the employee's name (with the department where two share it)
+            if (!u || !emps.data) return ''
+            const e = emps.data.items.find((x) => x.userid === u)
+            return e ? e.display_name || e.name : u
+          } },
           { title: tr('最近登录', 'Last sign-in'), dataIndex: 'last_login_at', render: fmtTime },
           { title: tr('启用', 'Active'), dataIndex: 'active', render: (a: boolean, u) => (
             <Switch size="small" checked={a} onChange={async (v) => { if ((await act(() => patch(`/settings/users/${u.id}`, { active: v }))) !== undefined) void users.reload() }} />

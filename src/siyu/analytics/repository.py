@@ -14,8 +14,7 @@ from siyu.db.base import UTCDateTime
 from siyu.db.repository import scoped
 from siyu.employees import service as employees
 
-#: follow relation columns counted per day (``per_day``) and the columns ranked (``top``)
-DayColumn = Literal["added_at", "deleted_at"]
+#: the follow relation columns ranked (``top``)
 RankColumn = Literal["userid", "state"]
 
 
@@ -30,14 +29,13 @@ def _users(visible: frozenset[str] | None) -> tuple[str, list[Any], dict[str, An
 async def per_day(
     session: AsyncSession,
     corp_id: int,
-    column: DayColumn,
     bounds: Sequence[datetime],
     visible: frozenset[str] | None,
-) -> list[int]:
-    """How many follow relations have ``column`` in each ``[bounds[i], bounds[i + 1])`` (the
-    corp's days): one count over a range of the index ``(corp_id, column)`` per day (for
-    losses the partial index of ended relations), so the database reads index entries, never
-    a row per relation (in a scope: ``(corp_id, userid, added_at)`` for adds)."""
+) -> tuple[list[int], list[int]]:
+    """How many follow relations were added, and how many ended, in each ``[bounds[i],
+    bounds[i + 1])`` (the corp's days): two counts over ranges of an index per day (adds:
+    ``(corp_id, added_at)``, in a scope ``(corp_id, userid, added_at)``; ends: the partial index
+    of ended relations), so the database reads index entries, never a row per relation."""
     days = len(bounds) - 1
     rows = ", ".join(f"({i}, :lo{i}, :hi{i})" for i in range(days))
     binds: list[Any] = []
@@ -46,13 +44,19 @@ async def per_day(
         binds += [bindparam(f"lo{i}", type_=UTCDateTime), bindparam(f"hi{i}", type_=UTCDateTime)]
         params[f"lo{i}"], params[f"hi{i}"] = bounds[i], bounds[i + 1]
     scope, scope_binds, scope_params = _users(visible)
+    count = (
+        "(SELECT count(*) FROM follow_relations f WHERE f.corp_id = :corp"
+        " AND f.{c} >= b.lo AND f.{c} < b.hi" + scope + ")"
+    )
     sql = text(
-        f"WITH b(i, lo, hi) AS (VALUES {rows}) "
-        "SELECT b.i, (SELECT count(*) FROM follow_relations f WHERE f.corp_id = :corp"
-        f" AND f.{column} >= b.lo AND f.{column} < b.hi{scope}) FROM b ORDER BY b.i"
+        f"WITH b(i, lo, hi) AS (VALUES {rows}) SELECT b.i, {count.format(c='added_at')},"
+        f" {count.format(c='deleted_at')} FROM b ORDER BY b.i"
     ).bindparams(*binds, *scope_binds)
-    found: dict[int, int] = dict((await session.execute(sql, {**params, **scope_params})).all())
-    return [int(found.get(i, 0)) for i in range(days)]
+    found = {i: (n, g) for i, n, g in (await session.execute(sql, {**params, **scope_params}))}
+    return (
+        [int(found.get(i, (0, 0))[0]) for i in range(days)],
+        [int(found.get(i, (0, 0))[1]) for i in range(days)],
+    )
 
 
 async def top(

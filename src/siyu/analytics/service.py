@@ -51,8 +51,7 @@ async def dashboard(
         for i in range(n_days + 1)
     ]
     lo, hi = bounds[0], bounds[-1]
-    new = await repo.per_day(session, corp.id, "added_at", bounds, visible)
-    lost = await repo.per_day(session, corp.id, "deleted_at", bounds, visible)
+    new, lost = await repo.per_day(session, corp.id, bounds, visible)
     days = [
         DayPoint(day=start + timedelta(days=i), new=n, lost=g, net=n - g)
         for i, (n, g) in enumerate(zip(new, lost, strict=True))

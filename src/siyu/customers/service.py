@@ -80,15 +80,17 @@ class ExportReader:
         self.rank = {t: i for i, (_, _, t) in enumerate(keys)}
         self.shown = [n or t for _, n, t in keys]
 
-    async def rows(self, customer_ids: Sequence[int]) -> list[list[Any]]:
+    async def rows(
+        self, customer_ids: Sequence[int] = (), *, seqs: Sequence[int] = ()
+    ) -> list[list[Any]]:
         """The rows of these customers, in this order (customers that no longer exist are
-        left out)."""
+        left out); or of the customers with these ``seqs``, in no order."""
         s, corp_id = self.session, self.corp_id
         if self.tags is None:
             self.tags = await repo.corp_tags(s, corp_id)
             self.stages = await repo.corp_stages(s, corp_id)
             self._order()
-        customers, relations = await repo.export_facts(s, corp_id, customer_ids)
+        customers, relations = await repo.export_facts(s, corp_id, customer_ids, seqs=seqs)
         unknown = {r[1] for r in relations} - self.names.keys()
         if unknown:
             self.names.update(await repo.employee_names(s, corp_id, sorted(unknown)))
@@ -107,7 +109,7 @@ class ExportReader:
         rank, shown = self.rank, self.shown
         by_id = {c[0]: c for c in customers}
         out = []
-        for cid in customer_ids:
+        for cid in customer_ids or by_id:
             c = by_id.get(cid)
             if c is None:
                 continue
@@ -121,8 +123,8 @@ class ExportReader:
                     c[3],
                     c[4],
                     c[5],
-                    c[6],
-                    c[7],
+                    repo.as_utc(c[6]),
+                    repo.as_utc(c[7]),
                     [self.names[r[1]] for r in live],
                     [shown[i] for i in places],
                     [r[2] for r in live if r[2]],

@@ -19,7 +19,9 @@ docs/customers.md, "The list at real sizes").
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -44,7 +46,7 @@ from siyu.segments.registry import REGISTRY
 
 MAX_PAGE = 500
 SMALL = 20_000  # up to this many members, an id-ordered page reads all their sort keys
-EXPORT_BATCH = 500
+EXPORT_BATCH = 2000
 GATHER = 256  # members of consecutive days read together (sort keys)
 _BAD_CURSOR = "the cursor is not valid; use next_cursor from a previous page"
 _INT64 = 2**63
@@ -235,15 +237,6 @@ def cursor_of(key: Key, sort: Sort) -> str:
     return encode_cursor([cid])
 
 
-def _later(key: Key, after: After | None, desc: bool) -> bool:
-    """Whether ``key`` (dated) comes after the cursor in the page order."""
-    if after is None or after.undated:
-        return True
-    assert key[2] is not None and after.added is not None
-    mine, theirs = (key[2], key[1]), (after.added, after.id)
-    return mine < theirs if desc else mine > theirs
-
-
 async def ordered(
     session: AsyncSession,
     corp_id: int,
@@ -277,6 +270,46 @@ async def ordered(
             yield keys
 
 
+def day_groups(sel: Selection, desc: bool, after: After | None, gather: int) -> Iterator[BitMap]:
+    """The members in groups of whole consecutive days (at least ``gather`` members each, but
+    the last), in the ``added_at`` order from the cursor's day; then the members without a
+    first add (no day) as one last group."""
+    index, members = sel.index, sel.members
+    with index.lock:
+        days = sorted(index.days, reverse=desc)
+    if after is None or not after.undated:
+        if after is not None:
+            assert after.added is not None
+            start = after.added.astimezone(index.tz).date().toordinal()
+            days = [d for d in days if (d <= start if desc else d >= start)]
+        gathered = BitMap()
+        for day in days:
+            found = members & index.union("days", [day])
+            if found:
+                gathered |= found
+                if len(gathered) >= gather:
+                    yield gathered
+                    gathered = BitMap()
+        if gathered:
+            yield gathered
+    with index.lock:
+        every_day = BitMap.union(*index.days.values()) if index.days else BitMap()
+    if rest := members - every_day:
+        yield rest
+
+
+def _dated_order(desc: bool) -> Any:
+    """Sort key of (id, first_added_at) pairs in an ``added_at`` order: customers without a
+    first add last, by id."""
+    low = datetime.min.replace(tzinfo=UTC)
+
+    def key(cid: int, added: datetime | None) -> tuple[bool, datetime, int]:
+        first = added is not None
+        return (first, added or low, cid) if desc else (not first, added or low, cid)
+
+    return key
+
+
 async def _by_added(
     session: AsyncSession,
     corp_id: int,
@@ -285,46 +318,15 @@ async def _by_added(
     after: After | None,
     gather: int,
 ) -> AsyncIterator[list[Key]]:
-    index, members = sel.index, sel.members
-    with index.lock:
-        days = sorted(index.days, reverse=desc)
-    if after is not None and not after.undated:
-        assert after.added is not None
-        start = after.added.astimezone(index.tz).date().toordinal()
-        days = [d for d in days if (d <= start if desc else d >= start)]
-
-    async def keys_of(seqs: BitMap) -> list[Key]:
-        keys = await repo.sort_keys(session, corp_id, list(seqs))
-        keys = [k for k in keys if k[2] is not None and _later(k, after, desc)]
-        keys.sort(key=lambda k: (k[2], k[1]), reverse=desc)
-        return keys
-
-    if after is None or not after.undated:
-        # whole days, gathered until a read is worth it (a page is then one query)
-        gathered = BitMap()
-        for day in days:
-            found = members & index.union("days", [day])
-            if not found:
-                continue
-            gathered |= found
-            if len(gathered) >= gather:
-                if keys := await keys_of(gathered):
-                    yield keys
-                gathered = BitMap()
-        if gathered and (keys := await keys_of(gathered)):
-            yield keys
-    # customers without a first add: last, by id
-    with index.lock:
-        every_day = BitMap.union(*index.days.values()) if index.days else BitMap()
-    rest = members - every_day
-    if not rest:
-        return
-    keys = [(s, i, None) for s, i, _ in await repo.sort_keys(session, corp_id, list(rest))]
-    keys.sort(key=lambda k: k[1], reverse=desc)
-    if after is not None and after.undated:
-        keys = [k for k in keys if (k[1] < after.id if desc else k[1] > after.id)]
-    for i in range(0, len(keys), EXPORT_BATCH):
-        yield keys[i : i + EXPORT_BATCH]
+    key = _dated_order(desc)
+    mark = None if after is None else key(after.id, None if after.undated else after.added)
+    for group in day_groups(sel, desc, after, gather):
+        keys = await repo.sort_keys(session, corp_id, list(group))
+        keys.sort(key=lambda k: key(k[1], k[2]), reverse=desc)
+        if mark is not None:
+            keys = [k for k in keys if (key(k[1], k[2]) < mark if desc else key(k[1], k[2]) > mark)]
+        for i in range(0, len(keys), EXPORT_BATCH):
+            yield keys[i : i + EXPORT_BATCH]
 
 
 async def _rows(session: AsyncSession, corp_id: int, keys: Sequence[Key]) -> list[CustomerOut]:
@@ -368,10 +370,39 @@ async def export_rows(
 ) -> AsyncIterator[list[Any]]:
     """The export row of every member, in the list's order, read in batches in a session of its
     own (the file is streamed after the request's unit of work has ended)."""
+    desc = sort.startswith("-")
     async with db.read() as session:
         reader = customers.ExportReader(session, corp_id)
+        if sort.endswith("added_at"):
+            # a group of days is read once (its rows carry their sort key: id, first add), and
+            # the next group is read while this one is written out
+            key = _dated_order(desc)
+            groups = day_groups(sel, desc, None, EXPORT_BATCH)
+
+            async def read_next() -> asyncio.Future[list[list[Any]]] | None:
+                group = next(groups, None)
+                if group is None:
+                    return None
+                future = asyncio.ensure_future(reader.rows(seqs=list(group)))
+                await asyncio.sleep(0)  # let it send its first statement before we go on
+                return future
+
+            reading = await read_next()
+            try:
+                while reading is not None:
+                    rows = await reading
+                    reading = await read_next()
+                    rows.sort(key=lambda r: key(r[0], r[6]), reverse=desc)
+                    for row in rows:
+                        yield row
+            finally:
+                if reading is not None and not reading.done():
+                    reading.cancel()
+                    with contextlib.suppress(BaseException):
+                        await reading
+            return
         pending: list[Key] = []
-        async for keys in ordered(session, corp_id, sel, sort, None, gather=EXPORT_BATCH):
+        async for keys in ordered(session, corp_id, sel, sort, None):
             pending.extend(keys)
             while len(pending) >= EXPORT_BATCH:
                 batch, pending = pending[:EXPORT_BATCH], pending[EXPORT_BATCH:]

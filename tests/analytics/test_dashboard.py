@@ -84,6 +84,9 @@ async def test_active_customers_are_the_timelines(
     dash = api.get("/api/v1/analytics/dashboard", params=month).json()
     recent = await exact(today - timedelta(days=29), today)
     assert dash["active_customers"] == len(recent)
+    year = {"start": str(today - timedelta(days=364)), "end": str(today)}
+    whole = api.get("/api/v1/analytics/dashboard", params=year).json()  # counts the idle side
+    assert whole["active_customers"] == len(await exact(today - timedelta(days=364), today))
     earlier = await exact(today - timedelta(days=89), today - timedelta(days=30))
     assert earlier, "the sandbox's adds reach back months"
     past = api.get("/api/v1/analytics/dashboard", params=before).json()

@@ -108,18 +108,34 @@ def _in_scope(corp_id: int, visible: frozenset[str]) -> Any:
 
 
 async def live_and_active(
-    session: AsyncSession, corp_id: int, since: datetime, visible: frozenset[str] | None
+    session: AsyncSession, corp_id: int, since: datetime, visible: frozenset[str]
 ) -> tuple[int, int]:
-    """(live customers, those with a timeline entry at or after ``since``), within a data scope
-    if given. A customer is live until its last follow relation ends (``deleted_at``); its
-    newest timeline entry is ``last_active_at``: one pass over the partial index of live
-    customers ``(corp_id, last_active_at)``, never over the timeline."""
+    """In a data scope: (its live customers, those with a timeline entry at or after
+    ``since``). A customer is live until its last follow relation ends (``deleted_at``); its
+    newest timeline entry is ``last_active_at``."""
     active = func.count(case((Customer.last_active_at >= since, 1)))
-    stmt = scoped(Customer, corp_id, func.count(), active).where(Customer.deleted_at.is_(None))
-    if visible is not None:
-        stmt = stmt.where(_in_scope(corp_id, visible))
+    stmt = (
+        scoped(Customer, corp_id, func.count(), active)
+        .where(Customer.deleted_at.is_(None))
+        .where(_in_scope(corp_id, visible))
+    )
     total, n = (await session.execute(stmt)).one()
     return int(total), int(n)
+
+
+async def live_active_since(
+    session: AsyncSession, corp_id: int, since: datetime, *, live: int, count_idle: bool
+) -> int:
+    """How many of the corp's ``live`` customers have a timeline entry at or after ``since``:
+    a range of the partial index of live customers ``(corp_id, last_active_at)``, counted on
+    the side expected smaller: the active ones, or (``count_idle``) the idle ones subtracted
+    from ``live``."""
+    stmt = scoped(Customer, corp_id, func.count()).where(Customer.deleted_at.is_(None))
+    if not count_idle:
+        return int(await session.scalar(stmt.where(Customer.last_active_at >= since)) or 0)
+    before = await session.scalar(stmt.where(Customer.last_active_at < since))
+    never = await session.scalar(stmt.where(Customer.last_active_at.is_(None)))
+    return live - int(before or 0) - int(never or 0)
 
 
 async def active_between(

@@ -13,8 +13,11 @@ from siyu.core.errors import InvalidInput
 from siyu.corps.models import Corp
 from siyu.customers import naming
 from siyu.db.base import utcnow
+from siyu.segments import service as segments
 
 MAX_DAYS = 366
+#: ranges that began longer ago count their idle customers instead of their active ones
+IDLE_SIDE = timedelta(days=90)
 
 
 async def dashboard(
@@ -61,7 +64,14 @@ async def dashboard(
     names = await repo.employee_names(session, corp.id, [u for u, _ in employees])
     states = await naming.state_names(session, corp.id, [k for k, _ in channels])
     n_new, n_lost = sum(new), sum(lost)
-    total, active = await repo.live_and_active(session, corp.id, lo, visible)
+    if (
+        visible is None
+    ):  # the live customers are the segment index's; the active ones an index range
+        total = await segments.live_count(session, corp)
+        idle = now - lo > IDLE_SIDE  # a long range: most customers are active, count the others
+        active = await repo.live_active_since(session, corp.id, lo, live=total, count_idle=idle)
+    else:
+        total, active = await repo.live_and_active(session, corp.id, lo, visible)
     if hi <= now:  # a range that has ended: its activity is read from the timeline
         active = await repo.active_between(session, corp.id, lo, hi, visible)
     return Dashboard(

@@ -50,6 +50,11 @@ async def preview(session: AsyncSession, corp: Corp, definition: Definition) -> 
     return PreviewOut(count=n, took_ms=round((time.perf_counter() - started) * 1000, 3))
 
 
+async def live_count(session: AsyncSession, corp: Corp) -> int:
+    """How many of the corp's customers are not lost (the dashboard's total)."""
+    return len((await REGISTRY.get(session, corp)).live)
+
+
 def definition_of(row: Segment | SegmentSnapshot) -> Definition:
     return Definition.model_validate({"rule": row.rule, "include_deleted": row.include_deleted})
 

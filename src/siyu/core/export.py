@@ -65,7 +65,7 @@ def _csv(value: Any, tz: ZoneInfo) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return _text("、".join(str(v) for v in value))
+        return _text("、".join(map(str, value)))
     return value
 
 
@@ -83,7 +83,7 @@ def _xlsx(value: Any, tz: ZoneInfo, ws: Any) -> Any:
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, list | tuple):
-        return _xlsx("、".join(str(v) for v in value), tz, ws)
+        return _xlsx("、".join(map(str, value)), tz, ws)
     return value
 
 

@@ -106,7 +106,7 @@ class ExportReader:
                         strays = True
         if strays:
             self._order()
-        rank, shown = self.rank, self.shown
+        rank, shown, sep = self.rank, self.shown, repo.TAG_SEP
         by_id = {c[0]: c for c in customers}
         out = []
         for cid in customer_ids or by_id:
@@ -114,7 +114,11 @@ class ExportReader:
             if c is None:
                 continue
             live = rels.get(cid, ())
-            places = sorted({rank[t] for r in live if r[3] for t in r[3].split(repo.TAG_SEP)})
+            if len(live) == 1:  # most customers: one relation, whose tags are distinct
+                tags = live[0][3]
+                places = sorted(map(rank.__getitem__, tags.split(sep))) if tags else []
+            else:
+                places = sorted({rank[t] for r in live if r[3] for t in r[3].split(sep)})
             out.append(
                 export_values(
                     c[0],

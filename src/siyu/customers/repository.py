@@ -21,7 +21,7 @@ from siyu.customers.models import (
 )
 from siyu.customers.schemas import CustomerFilter
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
-from siyu.db.repository import scoped
+from siyu.db.repository import among, scoped
 from siyu.employees.service import display_names
 
 
@@ -262,7 +262,12 @@ async def export_facts(
     aggregated in SQL)."""
     if not customer_ids and not seqs:
         return [], []
-    which = Customer.id.in_(list(customer_ids)) if customer_ids else Customer.seq.in_(list(seqs))
+    dialect = session.get_bind().dialect.name
+    which = (
+        among(Customer.id, customer_ids, dialect)
+        if customer_ids
+        else among(Customer.seq, seqs, dialect)
+    )
     conn = await session.connection()  # Core rows: nothing to load into the ORM
     customers = (
         await conn.execute(
@@ -274,7 +279,6 @@ async def export_facts(
     ids = [c[0] for c in customers]
     if not ids:
         return [], []
-    dialect = session.get_bind().dialect.name
     join = func.string_agg if dialect == "postgresql" else func.group_concat
     tags = (
         select(join(RelationTag.tag_id, TAG_SEP))
@@ -286,7 +290,7 @@ async def export_facts(
             select(FollowRelation.customer_id, FollowRelation.userid, FollowRelation.remark, tags)
             .where(
                 FollowRelation.corp_id == corp_id,
-                FollowRelation.customer_id.in_(ids),
+                among(FollowRelation.customer_id, ids, dialect),
                 FollowRelation.deleted_at.is_(None),
             )
             .order_by(FollowRelation.id)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Select, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 M = TypeVar("M")
 
@@ -13,3 +16,14 @@ def scoped(model: type[M], corp_id: int, *columns: Any) -> Select[Any]:
     """``SELECT model (or columns) FROM model WHERE model.corp_id = corp_id``."""
     stmt = select(*columns) if columns else select(model)
     return stmt.where(model.corp_id == corp_id)  # type: ignore[attr-defined]
+
+
+def among(column: Any, values: Sequence[int], dialect: str) -> Any:
+    """``column IN values`` with the values as one bound parameter (an array on PostgreSQL, a
+    JSON array read by ``json_each`` on SQLite): a statement over thousands of ids is compiled
+    once and bound as one value, where an expanding ``IN`` renders a parameter per id."""
+    ids = [int(v) for v in values]
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(BigInteger)))
+    each = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
+    return column.in_(select(each.c.value))

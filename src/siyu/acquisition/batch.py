@@ -32,6 +32,7 @@ from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError
 
 MAX_ROWS = 500
+MAX_FILE_BYTES = 5 * 1024 * 1024  # 500 rows take a few dozen KB; the body limit of the route
 COLUMNS = {
     "name": ("name", "名称", "渠道名称"),
     "group_name": ("group", "group_name", "分组", "渠道分组"),

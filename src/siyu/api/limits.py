@@ -33,6 +33,8 @@ ROUTE_LIMITS: tuple[tuple[str, int], ...] = (
     ("/api/v1/content/upload", CONTENT_FILE_BYTES + MULTIPART_SLACK),
     ("/api/v1/acquisition/assets", MAX_ASSET_BYTES + MULTIPART_SLACK),
     ("/api/v1/acquisition/channels/batch", BATCH_FILE_BYTES + MULTIPART_SLACK),
+    # up to 100 000 customer ids (BatchTagIn): 17 digits and a comma each at most
+    ("/api/v1/tags/batch", 2 * MiB),
 )
 
 

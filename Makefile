@@ -49,7 +49,7 @@ run: install console migrate
 test: install console lint typecheck test-sqlite test-postgres test-e2e
 
 lint: install
-	$(BIN)/uv lock --check --offline || { echo "uv.lock is stale: run make lock"; exit 1; }
+	$(BIN)/uv lock --check -q || { echo "uv.lock is stale: run make lock"; exit 1; }
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports --config .importlinter

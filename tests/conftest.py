@@ -212,6 +212,7 @@ async def register_corp(db: Database, sandbox: Sandbox, *, name: str = "测试�
     from siyu.corps import service as corps
 
     cfg = sandbox.config
+    allow_api_base(sandbox.url)  # the deployment setting: a sandbox this test started
     async with db.unit_of_work() as s:
         corp = await onboard.add_corp(
             s,

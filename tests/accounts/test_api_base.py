@@ -5,10 +5,15 @@ Every WeCom call sends the corp's secret to its base, so neither the settings AP
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 import pytest
 
+from siyu.core.serving import ThreadedServer
 from siyu.core.settings import WECOM_API, Settings
+from siyu.corps import service as corps
 from siyu.db.session import Database
 from tests.cli.test_cli import add_args, siyu_cmd
 from tests.conftest import Sandbox
@@ -61,3 +66,42 @@ def test_corp_add_refuses_a_base_the_deployment_does_not_allow(db: Database, sb:
     # allowed by the deployment setting (here the environment the `sb` fixture extended)
     r = siyu_cmd("corp", "add", *add_args(sb))
     assert r.returncode == 0, r.stderr
+
+
+def test_doctor_sends_no_secret_to_a_stored_base_the_deployment_does_not_allow(
+    db: Database, sb: Sandbox
+) -> None:
+    """A base written before the allowlist (or into the database directly) is reported, and
+    the secret is not sent there."""
+    hits: list[str] = []
+
+    async def record(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            hits.append(f"{scope['path']}?{scope['query_string'].decode()}")
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+    other = ThreadedServer(record).start()
+    try:
+        assert siyu_cmd("corp", "add", *add_args(sb)).returncode == 0
+
+        async def point_at(url: str) -> None:
+            async with db.unit_of_work() as s:
+                corp = await corps.get_by_wecom_id(s, sb.config.corp_id)
+                assert corp is not None
+                corp.api_base = url
+
+        asyncio.run(point_at(other.url))
+        r = siyu_cmd("doctor", "--url", "http://127.0.0.1:9")
+        assert r.returncode == 1 and "SIYU_WECOM_API_BASES" in r.stdout, r.stdout
+        assert hits == []  # no gettoken with the corpsecret
+        # the same server, allowed by the deployment, is asked
+        r = siyu_cmd(
+            "doctor",
+            "--url",
+            "http://127.0.0.1:9",
+            env={"SIYU_WECOM_API_BASES": f"http://127.0.0.1:9,{sb.url},{other.url}"},
+        )
+        assert r.returncode == 1 and hits and hits[0].startswith("/cgi-bin/gettoken?")
+    finally:
+        other.stop()

@@ -5,15 +5,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install console migrate lint typecheck test-sqlite test-postgres test-e2e bench clean api-types
+.PHONY: run test install console migrate lint typecheck test-sqlite test-postgres test-e2e bench clean api-types audit lock
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 ($(PY)) is required"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip uv
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/uv pip install -q -p $(BIN)/python -e '.[test]'
+# the exact versions of uv.lock (`make lock` after changing pyproject.toml's dependencies),
+# then Siyu itself as an editable install
+define locked-install
+	$(BIN)/uv export -q --frozen --no-emit-project $(1) -o $(VENV)/requirements.lock.txt
+	$(BIN)/uv pip install -q -p $(BIN)/python -r $(VENV)/requirements.lock.txt
+	$(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e .
+endef
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml uv.lock
+	$(call locked-install,--extra test)
 	@touch $@
 
 install: $(VENV)/.installed
@@ -41,6 +49,7 @@ run: install console migrate
 test: install console lint typecheck test-sqlite test-postgres test-e2e
 
 lint: install
+	$(BIN)/uv lock --check -q || { echo "uv.lock is stale: run make lock"; exit 1; }
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports --config .importlinter
@@ -59,8 +68,21 @@ test-e2e: install console
 
 # the bench extra (numpy: segments.py generates its data with it) on top of the test extra
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/uv pip install -q -p $(BIN)/python -e '.[test,bench]'
+	$(call locked-install,--extra test --extra bench)
 	@touch $@
+
+## make lock: re-resolve uv.lock after a change of pyproject.toml's dependencies (commit both)
+lock: $(BIN)/python
+	$(BIN)/uv lock
+
+## make audit: known vulnerabilities in uv.lock (pip-audit) and the console's production
+## packages (npm audit --omit=dev); needs PyPI's and npm's advisory services, says so if not
+$(VENV)/.audit-installed: $(VENV)/.installed
+	$(call locked-install,--extra test --extra audit)
+	@touch $@
+
+audit: $(VENV)/.audit-installed
+	$(BIN)/python scripts/audit.py
 
 ## make bench: every script of benchmarks/ with its defaults (the 10M segments run takes ~40 min)
 bench: install $(VENV)/.bench-installed

@@ -118,12 +118,12 @@ def migrate_and_register(sandbox_url: str) -> int:
     import asyncio
 
     from siyu.accounts import onboard
-    from siyu.core.settings import get_settings
+    from siyu.core.settings import allow_api_base
     from siyu.db import migrate
     from siyu.db.session import Database
     from siyu.wecom.sandbox import SandboxConfig
 
-    url = get_settings().database_url
+    url = allow_api_base(sandbox_url).database_url
     migrate.upgrade(url)
     cfg = SandboxConfig()
 

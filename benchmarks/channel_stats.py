@@ -35,6 +35,7 @@ os.environ.setdefault("SIYU_DATABASE_URL", f"sqlite:///{HOME / 'siyu.db'}")
 os.environ["SIYU_QUEUE_URL"] = f"sqlite:///{HOME / 'queue.db'}"
 os.environ["SIYU_SECRET_KEY"] = "benchmark-secret-key"
 os.environ["SIYU_SYNC_INTERVAL_MINUTES"] = "0"
+os.environ["SIYU_WECOM_API_BASES"] = "http://127.0.0.1:9"  # an unreachable WeCom
 
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402

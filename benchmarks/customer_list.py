@@ -48,6 +48,7 @@ HOME = Path(tempfile.mkdtemp(prefix="siyu-bench-list-"))
 os.environ["SIYU_QUEUE_URL"] = f"sqlite:///{HOME / 'queue.db'}"
 os.environ["SIYU_SECRET_KEY"] = "benchmark-secret-key"
 os.environ["SIYU_SYNC_INTERVAL_MINUTES"] = "0"
+os.environ["SIYU_WECOM_API_BASES"] = "http://127.0.0.1:9"  # an unreachable WeCom
 os.environ["SIYU_LOG_LEVEL"] = "WARNING"
 
 import httpx  # noqa: E402

@@ -21,6 +21,9 @@ _TMP = Path(tempfile.mkdtemp(prefix="siyu-tests-"))
 os.environ.setdefault("SIYU_QUEUE_URL", f"sqlite:///{_TMP / 'queue.db'}")
 os.environ["SIYU_SECRET_KEY"] = "test-secret-key"
 os.environ["SIYU_SYNC_INTERVAL_MINUTES"] = "0"
+# the deployment's allowlist of WeCom API bases: a closed port some tests use as an unreachable
+# WeCom; each sandbox the `sb` fixture starts adds its own URL (settings.allow_api_base)
+os.environ["SIYU_WECOM_API_BASES"] = "http://127.0.0.1:9"
 os.environ.setdefault("SIYU_DATABASE_URL", f"sqlite:///{_TMP / 'siyu.db'}")
 
 import httpx  # noqa: E402
@@ -28,7 +31,7 @@ from sqlalchemy import text  # noqa: E402
 
 from siyu.accounts import onboard  # noqa: E402
 from siyu.core.serving import ThreadedServer  # noqa: E402
-from siyu.core.settings import get_settings  # noqa: E402
+from siyu.core.settings import allow_api_base, get_settings  # noqa: E402
 from siyu.db import migrate  # noqa: E402
 from siyu.db.base import Base  # noqa: E402
 from siyu.db.session import Database  # noqa: E402
@@ -156,9 +159,15 @@ def sandbox_config() -> SandboxConfig:
 def sb(sandbox_config: SandboxConfig) -> Iterator[Sandbox]:
     """A fresh WeCom sandbox over real HTTP."""
     server = ThreadedServer(create_sandbox_app(sandbox_config)).start()
-    with httpx.Client(base_url=server.url, timeout=30) as http:
-        yield Sandbox(server, sandbox_config, http)
-    server.stop()
+    allowed = os.environ["SIYU_WECOM_API_BASES"]
+    allow_api_base(server.url)  # as `siyu demo` does: the deployment allows its sandbox
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            yield Sandbox(server, sandbox_config, http)
+    finally:
+        os.environ["SIYU_WECOM_API_BASES"] = allowed
+        get_settings.cache_clear()
+        server.stop()
 
 
 @dataclass
@@ -203,6 +212,7 @@ async def register_corp(db: Database, sandbox: Sandbox, *, name: str = "测试�
     from siyu.corps import service as corps
 
     cfg = sandbox.config
+    allow_api_base(sandbox.url)  # the deployment setting: a sandbox this test started
     async with db.unit_of_work() as s:
         corp = await onboard.add_corp(
             s,

@@ -65,10 +65,8 @@ def update(
         corp.name = body.name.strip()
     if body.secret is not None:
         corp.secret_enc = at_rest.encrypt(body.secret, secret_key=secret_key)
-    if body.api_base is not None:
-        if not body.api_base.startswith(("http://", "https://")):
-            raise InvalidInput("the API base must be an http(s) URL")
-        corp.api_base = body.api_base.rstrip("/")
+    if body.api_base is not None and body.api_base.rstrip("/") != corp.api_base:
+        corp.api_base = corps.check_api_base(body.api_base)
     if body.agent_id is not None:
         corp.agent_id = body.agent_id
     if body.timezone is not None:

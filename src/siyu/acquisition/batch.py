@@ -12,7 +12,8 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -32,6 +33,7 @@ from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError
 
 MAX_ROWS = 500
+MAX_FILE_BYTES = 5 * 1024 * 1024  # 500 rows take a few dozen KB; the body limit of the route
 COLUMNS = {
     "name": ("name", "名称", "渠道名称"),
     "group_name": ("group", "group_name", "分组", "渠道分组"),
@@ -46,26 +48,65 @@ TAG_SPLIT = re.compile(r"[,，、|;；\n]+")
 FALSE = {"0", "false", "no", "否", "n"}
 
 
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX inflating beyond this is not a list of codes
+MAX_COLUMNS = 50
+MAX_SCANNED_ROWS = 10_000  # blank rows included: a sheet claiming a million empty rows stops
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unzipped = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput("the file is not a readable XLSX workbook") from exc
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise InvalidInput("the XLSX workbook unpacks to more than 50 MB: not a list of codes")
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        for row in rows:  # read_only: one row at a time, never the whole sheet
+            yield ["" if v is None else str(v).strip() for v in row]
+    except InvalidInput:
+        raise
+    except Exception as exc:  # openpyxl raises several kinds for bad files
+        raise InvalidInput("the file is not a readable XLSX workbook") from exc
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("the CSV file is neither UTF-8 nor GB18030 text") from exc
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            yield [v.strip() for v in row[:MAX_COLUMNS]]
+    except csv.Error as exc:
+        raise InvalidInput(f"the CSV file is malformed: {exc}") from exc
+
+
 def _rows(filename: str, data: bytes) -> list[dict[str, str]]:
     name = filename.lower()
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"the file exceeds {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if name.endswith(".xlsx"):
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for bad files
-            raise InvalidInput("the file is not a readable XLSX workbook") from exc
-        values = [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in wb.worksheets[0].iter_rows(values_only=True)
-        ]
+        source = _xlsx_rows(data)
     elif name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="strict")
-        values = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
+        source = _csv_rows(data)
     else:
         raise InvalidInput("upload a .csv or .xlsx file")
-    values = [r for r in values if any(r)]
+    values: list[list[str]] = []
+    for scanned, row in enumerate(source):  # reading stops at the header and MAX_ROWS + 1 rows
+        if scanned >= MAX_SCANNED_ROWS:
+            raise InvalidInput(
+                f"the file has more than {MAX_SCANNED_ROWS} rows, blank ones included"
+            )
+        if any(row):
+            values.append(row)
+            if len(values) > MAX_ROWS + 1:
+                raise InvalidInput(f"at most {MAX_ROWS} codes per file")
     if not values:
         raise InvalidInput("the file is empty")
     header = [h.strip().lower() for h in values[0]]
@@ -79,8 +120,6 @@ def _rows(filename: str, data: bytes) -> list[dict[str, str]]:
     out = []
     for row in values[1:]:
         out.append({f: (row[i] if i < len(row) else "") for f, i in index.items()})
-    if len(out) > MAX_ROWS:
-        raise InvalidInput(f"at most {MAX_ROWS} codes per file")
     return out
 
 

@@ -31,6 +31,7 @@ from siyu.core.bounds import Id
 from siyu.core.errors import NotFound
 from siyu.core.export import MEDIA, Time, check_format, render
 from siyu.core.pagination import Page
+from siyu.core.uploads import read_capped
 from siyu.corps.deps import CorpDep, SessionDep, WeComDep
 from siyu.db.base import utcnow
 
@@ -110,7 +111,7 @@ async def batch_create(
         corp.id,
         client,
         filename=file.filename or "",
-        data=await file.read(),
+        data=await read_capped(file, batch.MAX_FILE_BYTES),
         group_name=group_name,
     )
     return {"created": created}
@@ -129,7 +130,7 @@ async def batch_preview(
         session,
         corp.id,
         filename=file.filename or "",
-        data=await file.read(),
+        data=await read_capped(file, batch.MAX_FILE_BYTES),
         group_name=group_name,
     )
 
@@ -209,7 +210,7 @@ async def upload_asset(
         corp.id,
         filename=file.filename or "upload",
         content_type=file.content_type or "application/octet-stream",
-        content=await file.read(),
+        content=await read_capped(file, welcome.MAX_ASSET_BYTES),
     )
 
 

@@ -19,7 +19,7 @@ from siyu.cli.sync import sync_with_progress
 from siyu.cli.user import demo_admin
 from siyu.core.runtime import tune_gc
 from siyu.core.serving import ThreadedServer
-from siyu.core.settings import get_settings
+from siyu.core.settings import allow_api_base, get_settings
 from siyu.corps import service as corps
 from siyu.db import migrate
 from siyu.db.session import Database
@@ -196,6 +196,7 @@ def demo(
     )
     console.print(f"Starting the WeCom sandbox ({employees} employees, {customers} customers)…")
     sandbox = ThreadedServer(create_sandbox_app(cfg), port=sandbox_port).start()
+    settings = allow_api_base(sandbox.url)  # this process's sandbox (and its worker's)
 
     logins: list[str] = []
 

@@ -39,6 +39,7 @@ def sandbox(
     )
     console.print(
         f"WeCom sandbox for {corp_id} on http://{host}:{port} "
-        f"({employees} employees, {customers} customers, seed {seed})"
+        f"({employees} employees, {customers} customers, seed {seed}); to register it, allow "
+        f"it first: SIYU_WECOM_API_BASES=http://{host}:{port} siyu corp add --api-base ..."
     )
     run_sandbox(cfg)

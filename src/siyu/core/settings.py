@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "siyu-dev-secret-change-me"
+WECOM_API = "https://qyapi.weixin.qq.com"
 
 
 class Settings(BaseSettings):
@@ -55,12 +57,37 @@ class Settings(BaseSettings):
     )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
+    wecom_api_bases: str = Field(
+        default="",
+        description="WeCom API bases a corp may use besides https://qyapi.weixin.qq.com, "
+        "comma-separated (a sandbox, e.g. http://127.0.0.1:9100); every WeCom call sends the "
+        "corp's secret there, so the settings API and `siyu corp add` refuse any other base",
+    )
 
     @property
     def base_url(self) -> str:
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
+    @property
+    def allowed_api_bases(self) -> frozenset[str]:
+        """WeCom's own base and the deployment's extra ones, without trailing slashes."""
+        extra = (b.strip().rstrip("/") for b in self.wecom_api_bases.split(","))
+        return frozenset({WECOM_API, *(b for b in extra if b)})
+
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def allow_api_base(url: str) -> Settings:
+    """Add a WeCom API base to this process's allowlist (and its child processes').
+
+    For a sandbox this process started: ``siyu demo`` and the tests; a deployment sets
+    ``SIYU_WECOM_API_BASES`` instead."""
+    bases = [b for b in get_settings().wecom_api_bases.split(",") if b.strip()]
+    if url.rstrip("/") not in get_settings().allowed_api_bases:
+        bases.append(url.rstrip("/"))
+    os.environ["SIYU_WECOM_API_BASES"] = ",".join(bases)
+    get_settings.cache_clear()
+    return get_settings()

@@ -8,6 +8,7 @@ import httpx
 
 from siyu.core.errors import InvalidInput
 from siyu.core.secrets import SecretDecryptError
+from siyu.core.settings import WECOM_API
 from siyu.corps import service
 from siyu.corps.models import Corp
 from siyu.wecom.client import WeComClient
@@ -46,6 +47,19 @@ async def run_checks(
                 False,
                 exc.message,
                 "set SIYU_SECRET_KEY back to the key the corp was added with",
+            )
+        ]
+    try:
+        service.check_api_base(corp.api_base)
+    except InvalidInput:  # stored before the allowlist, or written to the database directly
+        return [
+            Check(
+                "API base",
+                False,
+                f"the corp's API base {corp.api_base} is neither WeCom's nor listed in "
+                "SIYU_WECOM_API_BASES: the secret was not sent there",
+                f"set it back with `siyu corp add ... --replace --api-base "
+                f"{WECOM_API}`, or list it in SIYU_WECOM_API_BASES if it is yours",
             )
         ]
     checks: list[Check] = []

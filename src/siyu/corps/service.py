@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.core import secrets as at_rest
 from siyu.core.errors import Conflict, InvalidInput, NotFound
-from siyu.core.settings import get_settings
+from siyu.core.settings import WECOM_API, get_settings
 from siyu.corps.models import ApiKey, Corp
 from siyu.db.base import utcnow
 from siyu.wecom.client import WeComClient
@@ -53,7 +53,7 @@ async def add_corp(
     secret: str,
     token: str,
     aes_key: str,
-    api_base: str = "https://qyapi.weixin.qq.com",
+    api_base: str = WECOM_API,
     agent_id: int | None = None,
     timezone: str = "Asia/Shanghai",
 ) -> Corp:
@@ -65,7 +65,7 @@ async def add_corp(
     corp = Corp(
         wecom_corp_id=wecom_corp_id,
         name=name.strip(),
-        api_base=api_base.rstrip("/"),
+        api_base=check_api_base(api_base),
         secret_enc=at_rest.encrypt(secret, secret_key=secret_key),
         token_enc=at_rest.encrypt(token, secret_key=secret_key),
         aes_key_enc=at_rest.encrypt(aes_key, secret_key=secret_key),
@@ -87,8 +87,21 @@ def _validate(
     if not name.strip():
         raise InvalidInput("the corp name must not be empty")
     validate_callback_config(token, aes_key)
-    if not api_base.startswith(("http://", "https://")):
-        raise InvalidInput("the API base must be an http(s) URL")
+    check_api_base(api_base)
+
+
+def check_api_base(api_base: str) -> str:
+    """The base without its trailing slash, if the deployment allows it (else InvalidInput).
+
+    Every WeCom call sends the corp's secret to its base: only WeCom's own host, plus the
+    bases of ``SIYU_WECOM_API_BASES`` (a sandbox), may be set; never by the HTTP API alone."""
+    base = api_base.strip().rstrip("/")
+    if base not in get_settings().allowed_api_bases:
+        raise InvalidInput(
+            f"the API base must be WeCom's ({WECOM_API}); another one (a sandbox) must be "
+            "allowed by the deployment setting SIYU_WECOM_API_BASES"
+        )
+    return base
 
 
 async def replace_credentials(
@@ -100,7 +113,7 @@ async def replace_credentials(
     secret: str,
     token: str,
     aes_key: str,
-    api_base: str = "https://qyapi.weixin.qq.com",
+    api_base: str = WECOM_API,
     agent_id: int | None = None,
 ) -> Corp:
     """Store a registered corp's credentials anew, encrypted with the current key.
@@ -112,7 +125,7 @@ async def replace_credentials(
     if corp is None:
         raise NotFound(f"corp {wecom_corp_id} is not registered; add it without --replace")
     corp.name = name.strip()
-    corp.api_base = api_base.rstrip("/")
+    corp.api_base = check_api_base(api_base)
     corp.secret_enc = at_rest.encrypt(secret, secret_key=secret_key)
     corp.token_enc = at_rest.encrypt(token, secret_key=secret_key)
     corp.aes_key_enc = at_rest.encrypt(aes_key, secret_key=secret_key)

@@ -708,6 +708,7 @@ export interface paths {
         /**
          * Create
          * @description Immediate broadcasts are queued now; scheduled ones by the minute's due-scan.
+         *     Managers and staff send only through the employees of their scope (``userids``).
          */
         post: operations["create_api_v1_broadcasts_post"];
         delete?: never;
@@ -744,7 +745,8 @@ export interface paths {
         put?: never;
         /**
          * Preview
-         * @description Recipients, senders, calls, and how many recipients the frequency cap will block.
+         * @description Recipients, senders, calls, and how many recipients the frequency cap will block
+         *     (managers and staff: through the employees of their scope only).
          */
         post: operations["preview_api_v1_broadcasts_preview_post"];
         delete?: never;

@@ -69,6 +69,10 @@ async def test_channel_codes_per_role(
     own_adds = by_emp["totals"]["adds"]
     full = api.get("/api/v1/acquisition/stats", params={"by": "employee"}).json()
     assert own_adds == sum(r["adds"] for r in full["rows"] if r["key"] == me) >= 1
+    exported = staff.get("/api/v1/acquisition/stats/export", params={"format": "csv"})
+    assert exported.status_code == 200, exported.text
+    lines = [x for x in exported.text.lstrip("\ufeff").splitlines()[1:] if x]
+    assert len(lines) >= 1 and all(outsider not in x for x in lines)
     by_code = staff.get("/api/v1/acquisition/stats").json()
     assert {int(r["key"]) for r in by_code["rows"]} <= {mine["id"], shared["id"]}
     # creating and editing: personal codes only, shared ones are read-only

@@ -515,7 +515,8 @@ export interface paths {
         };
         /**
          * Export Stats
-         * @description The per channel × employee × day table as XLSX (or CSV).
+         * @description The per channel × employee × day table as XLSX (or CSV); managers and staff: the rows
+         *     of their employees.
          */
         get: operations["export_stats_api_v1_acquisition_stats_export_get"];
         put?: never;

@@ -9,8 +9,8 @@
   without Siyu's say). So a staff member makes personal codes for themselves only, a manager
   codes for the employees of their department subtree. A code shared with employees out of
   scope is read-only to them.
-- Batch creation from a file and the export of statistics stay with full-access roles
-  (admin, operator, API key); every role uploads assets (welcome attachments, posters).
+- Batch creation from a file stays with full-access roles (admin, operator, API key); every
+  role uploads assets (welcome attachments, posters) and exports its own statistics.
 """
 
 from __future__ import annotations

@@ -277,7 +277,7 @@ async def channel_stats(
 @router.get("/stats/export")
 async def export_stats(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     start: date | None = None,
     end: date | None = None,
     channel_id: Annotated[list[Id] | None, Query(max_length=100)] = None,
@@ -285,13 +285,16 @@ async def export_stats(
     group_name: str | None = None,
     format: str = "xlsx",
 ) -> Response:
-    """The per channel × employee × day table as XLSX (or CSV)."""
+    """The per channel × employee × day table as XLSX (or CSV); managers and staff: the rows
+    of their employees."""
     fmt = check_format(format)
-    tz = await rotation.corp_tz(session, corp.id)
+    corp_id = principal.corp_id
+    tz = await rotation.corp_tz(session, corp_id)
     s, e = stats.check_range(start, end, today=utcnow().astimezone(tz).date())
     table = await stats.detail_rows(
         session,
-        corp.id,
+        corp_id,
+        visible=principal.visible_userids,
         start=s,
         end=e,
         channel_ids=channel_id,

@@ -207,10 +207,14 @@ async def detail_rows(
     channel_ids: Sequence[int] | None = None,
     userid: str | None = None,
     group_name: str | None = None,
+    visible: frozenset[str] | None = None,
 ) -> list[list[Any]]:
-    """The per channel × employee × day table (export)."""
+    """The per channel × employee × day table (export); within a data scope, its employees'
+    rows only."""
     t = ChannelDailyStat
     conds = _where(t, corp_id, start, end, channel_ids, userid, group_name)
+    if visible is not None:
+        conds.append(t.userid.in_(sorted(visible)))
     rows = (
         await session.execute(
             select(t.channel_id, t.userid, t.day, *_sums())

@@ -286,10 +286,11 @@ async def update(
     c = await get(session, corp_id, channel_id, visible=visible)
     code_scope.require_within(visible, code_scope.routes_to(c), c.dept_ids)
     fields = patch.model_dump(mode="json", exclude_unset=True)
-    after = {k: fields.get(k) or getattr(c, k) for k in ("userids", "backups", "dept_ids")}
-    code_scope.require_within(
-        visible, [*after["userids"], *after["backups"]], fields.get("dept_ids") or []
-    )
+    after = {
+        k: getattr(c, k) if fields.get(k) is None else fields[k]
+        for k in ("userids", "backups", "dept_ids")
+    }
+    code_scope.require_within(visible, [*after["userids"], *after["backups"]], after["dept_ids"])
     if "name" in fields and fields["name"] is not None:
         await _name_free(session, corp_id, fields["name"], exclude=c.id)
     for key, value in fields.items():

@@ -299,7 +299,8 @@ async def test_draft_rule_members_and_export(
     r = api.post("/api/v1/segments/preview/export", json={"rule": {"type": "gender"}})
     assert r.status_code == 422 and "values" in r.text
 
-    # Data scope: an HQ tool, like saved segments (staff and managers are refused).
+    # Data scope: staff read drafts and segments within their scope (tests/segments/
+    # test_scope.py), and never define them
     async with db.unit_of_work() as s:
         userid = (await s.scalars(select(FollowRelation.userid).limit(1))).one()
         await accounts.create_user(
@@ -310,6 +311,8 @@ async def test_draft_rule_members_and_export(
     assert r.status_code == 200, r.text
     staff.headers["X-Siyu-CSRF"] = staff.cookies["siyu_csrf"]
     for path in ("/api/v1/segments/preview/members", "/api/v1/segments/preview/export"):
-        assert staff.post(path, json={"rule": rule}).status_code == 403, path
-    assert staff.get(f"/api/v1/segments/{seg['id']}/members").status_code == 403
+        assert staff.post(path, json={"rule": rule}).status_code == 200, path
+    assert staff.get(f"/api/v1/segments/{seg['id']}/members").status_code == 200
+    assert staff.post("/api/v1/segments", json={"name": "x", "rule": rule}).status_code == 403
+    assert staff.post(f"/api/v1/segments/{seg['id']}/snapshots").status_code == 403
     staff.close()

@@ -15,7 +15,8 @@ export interface paths {
         put?: never;
         /**
          * Upload Asset
-         * @description Upload an image or file for welcome attachments and poster backgrounds.
+         * @description Upload an image or file for welcome attachments and poster backgrounds (every role:
+         *     managers and staff attach them to the codes they create).
          */
         post: operations["upload_asset_api_v1_acquisition_assets_post"];
         delete?: never;
@@ -31,12 +32,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Channels */
+        /**
+         * List Channels
+         * @description The codes (managers and staff: those that route to an employee of their scope).
+         */
         get: operations["list_channels_api_v1_acquisition_channels_get"];
         put?: never;
         /**
          * Create Channel
-         * @description Create a channel code (a WeCom contact way with a state Siyu generates).
+         * @description Create a channel code (a WeCom contact way with a state Siyu generates). Managers and
+         *     staff create codes for employees of their scope only (staff: for themselves).
          */
         post: operations["create_channel_api_v1_acquisition_channels_post"];
         delete?: never;
@@ -138,7 +143,10 @@ export interface paths {
         delete: operations["delete_channel_api_v1_acquisition_channels__channel_id__delete"];
         options?: never;
         head?: never;
-        /** Update Channel */
+        /**
+         * Update Channel
+         * @description Managers and staff edit only codes entirely within their scope.
+         */
         patch: operations["update_channel_api_v1_acquisition_channels__channel_id__patch"];
         trace?: never;
     };
@@ -486,7 +494,8 @@ export interface paths {
         /**
          * Channel Stats
          * @description New adds, losses (within 1 / 7 days), net growth, retained: per channel, employee or day;
-         *     totals and the daily trend. Days are the corp's local days.
+         *     totals and the daily trend. Days are the corp's local days. Managers and staff: the adds
+         *     through the employees of their scope only.
          */
         get: operations["channel_stats_api_v1_acquisition_stats_get"];
         put?: never;
@@ -506,7 +515,8 @@ export interface paths {
         };
         /**
          * Export Stats
-         * @description The per channel × employee × day table as XLSX (or CSV).
+         * @description The per channel × employee × day table as XLSX (or CSV); managers and staff: the rows
+         *     of their employees.
          */
         get: operations["export_stats_api_v1_acquisition_stats_export_get"];
         put?: never;
@@ -708,6 +718,7 @@ export interface paths {
         /**
          * Create
          * @description Immediate broadcasts are queued now; scheduled ones by the minute's due-scan.
+         *     Managers and staff send only through the employees of their scope (``userids``).
          */
         post: operations["create_api_v1_broadcasts_post"];
         delete?: never;
@@ -744,7 +755,8 @@ export interface paths {
         put?: never;
         /**
          * Preview
-         * @description Recipients, senders, calls, and how many recipients the frequency cap will block.
+         * @description Recipients, senders, calls, and how many recipients the frequency cap will block
+         *     (managers and staff: through the employees of their scope only).
          */
         post: operations["preview_api_v1_broadcasts_preview_post"];
         delete?: never;

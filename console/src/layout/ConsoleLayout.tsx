@@ -43,13 +43,18 @@ export default function ConsoleLayout() {
     { key: '/', icon: <DashboardOutlined />, label: tr('数据概览', 'Dashboard') },
     { key: '/customers', icon: <UserOutlined />, label: tr('客户', 'Customers') },
     { key: '/tags', icon: <TagsOutlined />, label: tr('企业标签', 'Tags') },
+    // every role: managers and staff work on them within their data scope
+    { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
     ...(me?.full_access
       ? [
-          { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },
           { key: '/group-codes', icon: <QrcodeOutlined />, label: tr('群活码', 'Group codes') },
           { key: '/ownership', icon: <UserSwitchOutlined />, label: tr('流失与撞单', 'Losses & collisions') },
-          { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
-          { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
+        ]
+      : []),
+    { key: '/segments', icon: <ClusterOutlined />, label: tr('客户分群', 'Segments') },
+    { key: '/broadcasts', icon: <NotificationOutlined />, label: tr('群发', 'Broadcasts') },
+    ...(me?.full_access
+      ? [
           { key: '/sop', icon: <ScheduleOutlined />, label: tr('SOP', 'SOPs') },
           { key: '/content', icon: <FileTextOutlined />, label: tr('素材库', 'Content') },
         ]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.acquisition import rotation
+from siyu.acquisition import code_scope, rotation
 from siyu.acquisition.models import AcquisitionImage, ChannelCode
 from siyu.acquisition.schemas import (
     ATTACHMENTS_MAX,
@@ -200,9 +200,16 @@ async def prepare(session: AsyncSession, corp_id: int, body: ChannelCodeIn) -> C
 
 
 async def create(
-    session: AsyncSession, corp_id: int, client: WeComClient, body: ChannelCodeIn
+    session: AsyncSession,
+    corp_id: int,
+    client: WeComClient,
+    body: ChannelCodeIn,
+    *,
+    visible: frozenset[str] | None = None,
 ) -> ChannelCode:
-    """Create the contact way in WeCom, then record the channel code."""
+    """Create the contact way in WeCom, then record the channel code (within a data scope:
+    a code entirely within it, see ``code_scope``)."""
+    code_scope.require_within(visible, [*body.userids, *body.backups], body.dept_ids)
     c = await prepare(session, corp_id, body)
     await push_new(session, corp_id, client, c)
     return c
@@ -230,7 +237,14 @@ async def push_new(
     await session.flush()
 
 
-async def get(session: AsyncSession, corp_id: int, channel_id: int) -> ChannelCode:
+async def get(
+    session: AsyncSession,
+    corp_id: int,
+    channel_id: int,
+    *,
+    visible: frozenset[str] | None = None,
+) -> ChannelCode:
+    """A live code; within a data scope, one that routes to it (else NotFound)."""
     c = await session.scalar(
         scoped(ChannelCode, corp_id).where(
             ChannelCode.id == channel_id, ChannelCode.deleted_at.is_(None)
@@ -238,7 +252,7 @@ async def get(session: AsyncSession, corp_id: int, channel_id: int) -> ChannelCo
     )
     if c is None:
         raise NotFound(f"channel code {channel_id} does not exist")
-    return c
+    return code_scope.require_seen(visible, c)
 
 
 @naming.names_states
@@ -264,10 +278,19 @@ async def update(
     client: WeComClient,
     channel_id: int,
     patch: ChannelCodePatch,
+    *,
+    visible: frozenset[str] | None = None,
 ) -> ChannelCode:
-    """Apply the changed fields, validate, then update the contact way in WeCom."""
-    c = await get(session, corp_id, channel_id)
+    """Apply the changed fields, validate, then update the contact way in WeCom (within a data
+    scope: a code entirely within it, before and after the change)."""
+    c = await get(session, corp_id, channel_id, visible=visible)
+    code_scope.require_within(visible, code_scope.routes_to(c), c.dept_ids)
     fields = patch.model_dump(mode="json", exclude_unset=True)
+    after = {
+        k: getattr(c, k) if fields.get(k) is None else fields[k]
+        for k in ("userids", "backups", "dept_ids")
+    }
+    code_scope.require_within(visible, [*after["userids"], *after["backups"]], after["dept_ids"])
     if "name" in fields and fields["name"] is not None:
         await _name_free(session, corp_id, fields["name"], exclude=c.id)
     for key, value in fields.items():
@@ -282,9 +305,17 @@ async def update(
     return c
 
 
-async def delete(session: AsyncSession, corp_id: int, client: WeComClient, channel_id: int) -> None:
+async def delete(
+    session: AsyncSession,
+    corp_id: int,
+    client: WeComClient,
+    channel_id: int,
+    *,
+    visible: frozenset[str] | None = None,
+) -> None:
     """Delete the contact way in WeCom; the code stays (soft-deleted) for its statistics."""
-    c = await get(session, corp_id, channel_id)
+    c = await get(session, corp_id, channel_id, visible=visible)
+    code_scope.require_within(visible, code_scope.routes_to(c), c.dept_ids)
     if c.config_id:
         await api.del_contact_way(client, c.config_id)
     c.deleted_at = utcnow()
@@ -300,10 +331,14 @@ async def list_page(
     sort: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    visible: frozenset[str] | None = None,
 ) -> Page[ChannelCode]:
-    """One page in the requested order (``name``, ``created_at``, ``id``; ``-`` descending)."""
+    """One page in the requested order (``name``, ``created_at``, ``id``; ``-`` descending);
+    within a data scope, the codes that route to it."""
     order = sorting.parse(sort, SORTS, "id")
     stmt = _filtered(corp_id, group_name=group_name, userid=userid, keyword=keyword)
+    if visible is not None:
+        stmt = stmt.where(code_scope.visible_filter(visible))
     stmt = sorting.apply(stmt, order, ChannelCode.id, cursor)
     rows = list((await session.scalars(stmt.limit(limit + 1))).all())
     return sorting.page(rows, order, limit)
@@ -340,6 +375,7 @@ async def export_rows(
     userid: str | None = None,
     keyword: str | None = None,
     sort: str | None = None,
+    visible: frozenset[str] | None = None,
 ) -> AsyncIterator[list[Any]]:
     """The channel codes as export rows, employees and tags by name, 500 codes at a time."""
     chunk: list[ChannelCode] = []
@@ -375,7 +411,13 @@ async def export_rows(
         ]
 
     async for c in iter_all(
-        session, corp_id, group_name=group_name, userid=userid, keyword=keyword, sort=sort
+        session,
+        corp_id,
+        group_name=group_name,
+        userid=userid,
+        keyword=keyword,
+        sort=sort,
+        visible=visible,
     ):
         chunk.append(c)
         if len(chunk) == 500:
@@ -394,6 +436,7 @@ async def iter_all(
     userid: str | None = None,
     keyword: str | None = None,
     sort: str | None = None,
+    visible: frozenset[str] | None = None,
 ) -> AsyncIterator[ChannelCode]:
     cursor: str | None = None
     while True:
@@ -406,6 +449,7 @@ async def iter_all(
             sort=sort,
             cursor=cursor,
             limit=500,
+            visible=visible,
         )
         for c in page.items:
             yield c

@@ -32,7 +32,7 @@ from siyu.core.errors import NotFound
 from siyu.core.export import MEDIA, Time, check_format, render
 from siyu.core.pagination import Page
 from siyu.core.uploads import read_capped
-from siyu.corps.deps import CorpDep, SessionDep, WeComDep
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.db.base import utcnow
 
 router = APIRouter(prefix="/acquisition", tags=["acquisition"])
@@ -44,16 +44,19 @@ EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标
 
 @router.post("/channels", response_model=ChannelCodeOut, status_code=201)
 async def create_channel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, body: ChannelCodeIn
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, body: ChannelCodeIn
 ) -> Any:
-    """Create a channel code (a WeCom contact way with a state Siyu generates)."""
-    return await channels.create(session, corp.id, client, body)
+    """Create a channel code (a WeCom contact way with a state Siyu generates). Managers and
+    staff create codes for employees of their scope only (staff: for themselves)."""
+    return await channels.create(
+        session, principal.corp_id, client, body, visible=principal.visible_userids
+    )
 
 
 @router.get("/channels", response_model=Page[ChannelCodeOut])
 async def list_channels(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     group_name: str | None = None,
     userid: str | None = None,
     keyword: str | None = None,
@@ -63,22 +66,24 @@ async def list_channels(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
+    """The codes (managers and staff: those that route to an employee of their scope)."""
     return await channels.list_page(
         session,
-        corp.id,
+        principal.corp_id,
         group_name=group_name,
         userid=userid,
         keyword=keyword,
         sort=sort,
         cursor=cursor,
         limit=limit,
+        visible=principal.visible_userids,
     )
 
 
 @router.get("/channels/export")
 async def export_channels(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     format: str = "xlsx",
     group_name: str | None = None,
     userid: str | None = None,
@@ -86,10 +91,17 @@ async def export_channels(
     sort: str | None = None,
 ) -> Response:
     fmt = check_format(format)
+    corp = principal.corp
 
     async def rows() -> AsyncIterator[Sequence[Any]]:  # employees and tags by name
         async for row in channels.export_rows(
-            session, corp.id, group_name=group_name, userid=userid, keyword=keyword, sort=sort
+            session,
+            corp.id,
+            group_name=group_name,
+            userid=userid,
+            keyword=keyword,
+            sort=sort,
+            visible=principal.visible_userids,
         ):
             yield row
 
@@ -142,57 +154,75 @@ async def batch_template(corp: CorpDep) -> Response:
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelCodeOut)
-async def get_channel(session: SessionDep, corp: CorpDep, channel_id: Id) -> Any:
-    return await channels.get(session, corp.id, channel_id)
+async def get_channel(session: SessionDep, principal: PrincipalDep, channel_id: Id) -> Any:
+    return await channels.get(
+        session, principal.corp_id, channel_id, visible=principal.visible_userids
+    )
 
 
 @router.patch("/channels/{channel_id}", response_model=ChannelCodeOut)
 async def update_channel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: Id, body: ChannelCodePatch
+    session: SessionDep,
+    principal: PrincipalDep,
+    client: WeComDep,
+    channel_id: Id,
+    body: ChannelCodePatch,
 ) -> Any:
-    return await channels.update(session, corp.id, client, channel_id, body)
+    """Managers and staff edit only codes entirely within their scope."""
+    return await channels.update(
+        session, principal.corp_id, client, channel_id, body, visible=principal.visible_userids
+    )
 
 
 @router.delete("/channels/{channel_id}", status_code=204)
 async def delete_channel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, channel_id: Id
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, channel_id: Id
 ) -> None:
-    await channels.delete(session, corp.id, client, channel_id)
+    await channels.delete(
+        session, principal.corp_id, client, channel_id, visible=principal.visible_userids
+    )
 
 
 @router.get("/channels/{channel_id}/duty", response_model=DutyOut)
-async def duty(session: SessionDep, corp: CorpDep, channel_id: Id) -> Any:
+async def duty(session: SessionDep, principal: PrincipalDep, channel_id: Id) -> Any:
     """Who is on duty now (rotation), who is off and why, today's adds per employee."""
-    c = await channels.get(session, corp.id, channel_id)
-    return await rotation.duty(session, corp.id, c, now=utcnow())
+    corp_id = principal.corp_id
+    c = await channels.get(session, corp_id, channel_id, visible=principal.visible_userids)
+    return await rotation.duty(session, corp_id, c, now=utcnow())
 
 
 @router.get("/channels/{channel_id}/welcome_sends", response_model=list[WelcomeSendOut])
-async def welcome_sends(session: SessionDep, corp: CorpDep, channel_id: Id) -> Any:
-    await channels.get(session, corp.id, channel_id)
-    return await welcome.list_sends(session, corp.id, channel_id=channel_id)
+async def welcome_sends(session: SessionDep, principal: PrincipalDep, channel_id: Id) -> Any:
+    corp_id = principal.corp_id
+    await channels.get(session, corp_id, channel_id, visible=principal.visible_userids)
+    return await welcome.list_sends(
+        session, corp_id, channel_id=channel_id, visible=principal.visible_userids
+    )
 
 
 @router.get("/channels/{channel_id}/qr.png", response_class=Response)
-async def qr_image(session: SessionDep, corp: CorpDep, channel_id: Id) -> Response:
-    c = await channels.get(session, corp.id, channel_id)
+async def qr_image(session: SessionDep, principal: PrincipalDep, channel_id: Id) -> Response:
+    c = await channels.get(
+        session, principal.corp_id, channel_id, visible=principal.visible_userids
+    )
     return _file(images.qr_png(c.qr_code), "image/png", f"channel_{c.id}.png")
 
 
 @router.get("/channels/{channel_id}/poster.png", response_class=Response)
 async def poster(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     channel_id: Id,
     background_id: Id | None = None,
     title: str | None = None,
     caption: str = "扫码添加专属顾问",
 ) -> Response:
     """A poster: background (an uploaded asset, or a gradient) + QR + caption."""
-    c = await channels.get(session, corp.id, channel_id)
+    corp_id = principal.corp_id
+    c = await channels.get(session, corp_id, channel_id, visible=principal.visible_userids)
     bg = None
     if background_id is not None:
-        a = await welcome.asset(session, corp.id, background_id)
+        a = await welcome.asset(session, corp_id, background_id)
         if a is None:
             raise NotFound(f"asset {background_id} does not exist")
         bg = a.content
@@ -202,12 +232,13 @@ async def poster(
 
 @router.post("/assets", response_model=AssetOut, status_code=201)
 async def upload_asset(
-    session: SessionDep, corp: CorpDep, file: Annotated[UploadFile, File()]
+    session: SessionDep, principal: PrincipalDep, file: Annotated[UploadFile, File()]
 ) -> Any:
-    """Upload an image or file for welcome attachments and poster backgrounds."""
+    """Upload an image or file for welcome attachments and poster backgrounds (every role:
+    managers and staff attach them to the codes they create)."""
     return await welcome.save_asset(
         session,
-        corp.id,
+        principal.corp_id,
         filename=file.filename or "upload",
         content_type=file.content_type or "application/octet-stream",
         content=await read_capped(file, welcome.MAX_ASSET_BYTES),
@@ -217,7 +248,7 @@ async def upload_asset(
 @router.get("/stats", response_model=StatsOut)
 async def channel_stats(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     by: stats.By = "channel",
     start: date | None = None,
     end: date | None = None,
@@ -226,25 +257,28 @@ async def channel_stats(
     group_name: str | None = None,
 ) -> Any:
     """New adds, losses (within 1 / 7 days), net growth, retained: per channel, employee or day;
-    totals and the daily trend. Days are the corp's local days."""
-    tz = await rotation.corp_tz(session, corp.id)
+    totals and the daily trend. Days are the corp's local days. Managers and staff: the adds
+    through the employees of their scope only."""
+    corp_id = principal.corp_id
+    tz = await rotation.corp_tz(session, corp_id)
     s, e = stats.check_range(start, end, today=utcnow().astimezone(tz).date())
     return await stats.stats(
         session,
-        corp.id,
+        corp_id,
         start=s,
         end=e,
         by=by,
         channel_ids=channel_id,
         userid=userid,
         group_name=group_name,
+        visible=principal.visible_userids,
     )
 
 
 @router.get("/stats/export")
 async def export_stats(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     start: date | None = None,
     end: date | None = None,
     channel_id: Annotated[list[Id] | None, Query(max_length=100)] = None,
@@ -252,13 +286,16 @@ async def export_stats(
     group_name: str | None = None,
     format: str = "xlsx",
 ) -> Response:
-    """The per channel × employee × day table as XLSX (or CSV)."""
+    """The per channel × employee × day table as XLSX (or CSV); managers and staff: the rows
+    of their employees."""
     fmt = check_format(format)
-    tz = await rotation.corp_tz(session, corp.id)
+    corp_id = principal.corp_id
+    tz = await rotation.corp_tz(session, corp_id)
     s, e = stats.check_range(start, end, today=utcnow().astimezone(tz).date())
     table = await stats.detail_rows(
         session,
-        corp.id,
+        corp_id,
+        visible=principal.visible_userids,
         start=s,
         end=e,
         channel_ids=channel_id,

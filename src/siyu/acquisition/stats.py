@@ -153,14 +153,19 @@ async def stats(
     channel_ids: Sequence[int] | None = None,
     userid: str | None = None,
     group_name: str | None = None,
+    visible: frozenset[str] | None = None,
 ) -> StatsOut:
-    """Rows per channel / employee / day, totals, and the daily trend over [start, end].
+    """Rows per channel / employee / day, totals, and the daily trend over [start, end];
+    within a data scope (``visible``), the adds and losses of its employees only.
 
     Without an employee dimension the coarser per-channel roll-up is read (10× fewer rows).
     """
-    t: Any = ChannelDailyStat if by == "employee" or userid else ChannelDayStat
+    per_employee = by == "employee" or userid or visible is not None
+    t: Any = ChannelDailyStat if per_employee else ChannelDayStat
     key = getattr(t, {"channel": "channel_id", "employee": "userid", "day": "day"}[by])
     conds = _where(t, corp_id, start, end, channel_ids, userid, group_name)
+    if visible is not None:
+        conds.append(t.userid.in_(sorted(visible)))
     grouped = (await session.execute(select(key, *_sums(t)).where(*conds).group_by(key))).all()
     labels = await _labels(session, corp_id, by, [r[0] for r in grouped])
     rows = [_row(str(k), labels.get(k, str(k)), *(int(v) for v in vals)) for k, *vals in grouped]
@@ -202,10 +207,14 @@ async def detail_rows(
     channel_ids: Sequence[int] | None = None,
     userid: str | None = None,
     group_name: str | None = None,
+    visible: frozenset[str] | None = None,
 ) -> list[list[Any]]:
-    """The per channel × employee × day table (export)."""
+    """The per channel × employee × day table (export); within a data scope, its employees'
+    rows only."""
     t = ChannelDailyStat
     conds = _where(t, corp_id, start, end, channel_ids, userid, group_name)
+    if visible is not None:
+        conds.append(t.userid.in_(sorted(visible)))
     rows = (
         await session.execute(
             select(t.channel_id, t.userid, t.day, *_sums())

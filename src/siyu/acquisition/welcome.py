@@ -207,11 +207,19 @@ async def send(
 
 
 async def list_sends(
-    session: AsyncSession, corp_id: int, *, channel_id: int | None, limit: int = 100
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    channel_id: int | None,
+    limit: int = 100,
+    visible: frozenset[str] | None = None,
 ) -> list[WelcomeSend]:
+    """The newest welcome sends (within a data scope: those of its employees)."""
     stmt = scoped(WelcomeSend, corp_id)
     if channel_id is not None:
         stmt = stmt.where(WelcomeSend.channel_id == channel_id)
+    if visible is not None:
+        stmt = stmt.where(WelcomeSend.userid.in_(sorted(visible)))
     return list((await session.scalars(stmt.order_by(WelcomeSend.id.desc()).limit(limit))).all())
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from siyu.broadcasts import service
+from siyu.broadcasts import scope, service
 from siyu.broadcasts.schemas import (
     ActionResult,
     Audience,
@@ -55,17 +55,22 @@ async def put_settings(
 
 
 @router.post("/preview", response_model=Preview)
-async def preview(session: SessionDep, corp: CorpDep, body: Audience) -> Preview:
-    """Recipients, senders, calls, and how many recipients the frequency cap will block."""
-    return await service.preview(session, corp, audience=body)
+async def preview(session: SessionDep, principal: PrincipalDep, body: Audience) -> Preview:
+    """Recipients, senders, calls, and how many recipients the frequency cap will block
+    (managers and staff: through the employees of their scope only)."""
+    return await service.preview(session, principal.corp, audience=body, principal=principal)
 
 
 @router.post("", response_model=BroadcastOut, status_code=201)
 async def create(
-    session: SessionDep, corp: CorpDep, principal: PrincipalDep, body: BroadcastCreate
+    session: SessionDep, principal: PrincipalDep, body: BroadcastCreate
 ) -> BroadcastOut:
-    """Immediate broadcasts are queued now; scheduled ones by the minute's due-scan."""
-    b = await service.create(session, corp, data=body, created_by=principal.name)
+    """Immediate broadcasts are queued now; scheduled ones by the minute's due-scan.
+    Managers and staff send only through the employees of their scope (``userids``)."""
+    corp = principal.corp
+    b = await service.create(
+        session, corp, data=body, created_by=principal.name, principal=principal
+    )
     if b.status == "planning":
         outbox.enqueue(session, run_broadcast, corp.id, b.id)
     return BroadcastOut.model_validate(b)
@@ -74,7 +79,7 @@ async def create(
 @router.get("", response_model=Page[BroadcastOut])
 async def list_broadcasts(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     status: str | None = None,
     keyword: str | None = Query(default=None, max_length=50),
     sort: str | None = Query(
@@ -84,7 +89,14 @@ async def list_broadcasts(
     limit: int = Query(default=20, ge=1, le=200),
 ) -> Page[BroadcastOut]:
     rows, nxt = await service.list_page(
-        session, corp, status=status, keyword=keyword, cursor=cursor, limit=limit, sort=sort
+        session,
+        principal.corp,
+        status=status,
+        keyword=keyword,
+        cursor=cursor,
+        limit=limit,
+        sort=sort,
+        creator=scope.creator_of(principal),
     )
     return Page(items=[BroadcastOut.model_validate(b) for b in rows], next_cursor=nxt)
 
@@ -92,7 +104,7 @@ async def list_broadcasts(
 @router.get("/export", response_class=Response)
 async def export_broadcasts(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     status: str | None = None,
     keyword: str | None = Query(default=None, max_length=50),
     sort: str | None = None,
@@ -100,12 +112,20 @@ async def export_broadcasts(
 ) -> Response:
     fmt = export.check_format(format)
     service.check_sort(sort)
+    corp, creator = principal.corp, scope.creator_of(principal)
 
     async def rows() -> AsyncIterator[Sequence[Any]]:
         cursor: str | None = None
         while True:
             page, cursor = await service.list_page(
-                session, corp, status=status, keyword=keyword, cursor=cursor, limit=200, sort=sort
+                session,
+                corp,
+                status=status,
+                keyword=keyword,
+                cursor=cursor,
+                limit=200,
+                sort=sort,
+                creator=creator,
             )
             for b in page:
                 yield [
@@ -131,33 +151,45 @@ async def export_broadcasts(
 
 
 @router.get("/{broadcast_id}", response_model=BroadcastDetail)
-async def detail(session: SessionDep, corp: CorpDep, broadcast_id: Id) -> BroadcastDetail:
+async def detail(session: SessionDep, principal: PrincipalDep, broadcast_id: Id) -> BroadcastDetail:
     """Live counts by state and every sender job (per employee) with its own counts."""
-    return await service.detail(session, corp, broadcast_id)
+    return await service.detail(
+        session, principal.corp, broadcast_id, creator=scope.creator_of(principal)
+    )
 
 
 @router.get("/{broadcast_id}/recipients", response_model=Page[RecipientOut])
 async def recipients(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     broadcast_id: Id,
     state: str | None = None,
     userid: str | None = None,
     cursor: str | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Page[RecipientOut]:
+    corp = principal.corp
     rows, nxt = await service.recipients_page(
-        session, corp, broadcast_id, state=state, userid=userid, cursor=cursor, limit=limit
+        session,
+        corp,
+        broadcast_id,
+        state=state,
+        userid=userid,
+        cursor=cursor,
+        limit=limit,
+        creator=scope.creator_of(principal),
     )
     return Page(items=await service.named_recipients(session, corp.id, rows), next_cursor=nxt)
 
 
 @router.get("/{broadcast_id}/recipients/export", response_class=Response)
 async def export_recipients(
-    session: SessionDep, corp: CorpDep, broadcast_id: Id, format: str = "xlsx"
+    session: SessionDep, principal: PrincipalDep, broadcast_id: Id, format: str = "xlsx"
 ) -> Response:
     fmt = export.check_format(format)
-    rows = service.export_rows(session, corp, broadcast_id)
+    corp = principal.corp
+    await service.get(session, corp, broadcast_id, creator=scope.creator_of(principal))
+    rows = service.export_rows(session, corp, broadcast_id, creator=scope.creator_of(principal))
     data = await export.render(fmt, LEDGER_HEADERS, rows, sheet="recipients", tz=corp.timezone)
     return Response(
         data,
@@ -168,27 +200,32 @@ async def export_recipients(
 
 @router.post("/{broadcast_id}/remind", response_model=ActionResult)
 async def remind(
-    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: Id
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, broadcast_id: Id
 ) -> ActionResult:
     """Remind employees who have not sent yet (WeCom: ≤3 per message per 24 h)."""
-    return await service.remind(session, corp, broadcast_id, client=client)
+    return await service.remind(
+        session, principal.corp, broadcast_id, client=client, creator=scope.creator_of(principal)
+    )
 
 
 @router.post("/{broadcast_id}/cancel", response_model=ActionResult)
 async def cancel(
-    session: SessionDep, corp: CorpDep, client: WeComDep, broadcast_id: Id
+    session: SessionDep, principal: PrincipalDep, client: WeComDep, broadcast_id: Id
 ) -> ActionResult:
     """Stop the broadcast; its results are synced right after (unsent customers: cancelled)."""
-    result = await service.cancel(session, corp, broadcast_id, client=client)
-    outbox.enqueue(session, sync_broadcast, corp.id, broadcast_id)
+    result = await service.cancel(
+        session, principal.corp, broadcast_id, client=client, creator=scope.creator_of(principal)
+    )
+    outbox.enqueue(session, sync_broadcast, principal.corp_id, broadcast_id)
     return result
 
 
 @router.post("/{broadcast_id}/sync", status_code=202)
-async def sync(session: SessionDep, corp: CorpDep, broadcast_id: Id) -> dict[str, str]:
+async def sync(session: SessionDep, principal: PrincipalDep, broadcast_id: Id) -> dict[str, str]:
     """Queue a result sync now (it also runs every 10 minutes for 3 days); a stalled
     submission is resumed as well."""
-    b = await service.get(session, corp, broadcast_id)
+    corp = principal.corp
+    b = await service.get(session, corp, broadcast_id, creator=scope.creator_of(principal))
     if b.status in ("planning", "submitting"):
         outbox.enqueue(session, run_broadcast, corp.id, b.id)
     outbox.enqueue(session, sync_broadcast, corp.id, b.id)

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.broadcasts import repository as repo
+from siyu.broadcasts import scope
 from siyu.broadcasts.caps import cap_for
 from siyu.broadcasts.models import (
     Broadcast,
@@ -38,6 +39,7 @@ from siyu.core import sorting
 from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
+from siyu.corps.principal import Principal
 from siyu.customers.models import Customer
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -83,9 +85,17 @@ async def done_with(s: AsyncSession, audience: Audience) -> None:
 
 
 async def preview(
-    s: AsyncSession, corp: Corp, *, audience: Audience, now: datetime | None = None
+    s: AsyncSession,
+    corp: Corp,
+    *,
+    audience: Audience,
+    now: datetime | None = None,
+    principal: Principal | None = None,
 ) -> Preview:
-    """How many customers, senders and calls; how many recipients the cap will block."""
+    """How many customers, senders and calls; how many recipients the cap will block (within
+    the ``principal``'s data scope: see ``scope``)."""
+    if principal is not None:
+        audience = scope.audience_within(principal, audience)
     rule = await cap_rule(s, corp.id)
     if audience.kind == "moment":  # WeCom decides who sees it: no recipient list
         return Preview(
@@ -118,9 +128,18 @@ async def preview(
 
 
 async def create(
-    s: AsyncSession, corp: Corp, *, data: BroadcastCreate, created_by: str
+    s: AsyncSession,
+    corp: Corp,
+    *,
+    data: BroadcastCreate,
+    created_by: str,
+    principal: Principal | None = None,
 ) -> Broadcast:
-    """A broadcast; immediate ones start planning now, scheduled ones wait for the due scan."""
+    """A broadcast; immediate ones start planning now, scheduled ones wait for the due scan.
+    A ``principal`` with a data scope sends within it: its audience is stored narrowed to its
+    visible employees (``scope.audience_within``), which the plan then keeps to."""
+    if principal is not None:
+        data = data.model_copy(update={"audience": scope.audience_within(principal, data.audience)})
     if data.audience.segment_id is not None:
         from siyu.segments import service as segments
 
@@ -150,9 +169,13 @@ async def create(
     return b
 
 
-async def get(s: AsyncSession, corp: Corp, broadcast_id: int) -> Broadcast:
+async def get(
+    s: AsyncSession, corp: Corp, broadcast_id: int, *, creator: str | None = None
+) -> Broadcast:
+    """The broadcast; with ``creator`` (a manager's or staff member's name, see
+    ``scope.creator_of``) only one they created, else NotFound."""
     b = await repo.get(s, corp.id, broadcast_id)
-    if b is None:
+    if b is None or (creator is not None and b.created_by != creator):
         raise NotFound(f"broadcast {broadcast_id} does not exist")
     return b
 
@@ -166,10 +189,14 @@ async def list_page(
     cursor: str | None,
     limit: int,
     sort: str | None = None,
+    creator: str | None = None,
 ) -> tuple[list[Broadcast], str | None]:
-    """Newest first by default; ``sort`` orders every page (see ``SORTS``)."""
+    """Newest first by default; ``sort`` orders every page (see ``SORTS``); with ``creator``
+    only the broadcasts they created."""
     order = sorting.parse(sort, SORTS, "-id")
     stmt = scoped(Broadcast, corp.id)
+    if creator is not None:
+        stmt = stmt.where(Broadcast.created_by == creator)
     if status:
         stmt = stmt.where(Broadcast.status == status)
     if keyword:
@@ -194,9 +221,11 @@ SORTS = {
 }
 
 
-async def detail(s: AsyncSession, corp: Corp, broadcast_id: int) -> BroadcastDetail:
+async def detail(
+    s: AsyncSession, corp: Corp, broadcast_id: int, *, creator: str | None = None
+) -> BroadcastDetail:
     """The broadcast with live counts and every sender job's results."""
-    b = await get(s, corp, broadcast_id)
+    b = await get(s, corp, broadcast_id, creator=creator)
     per_job = await repo.job_state_counts(s, b.id)
     jobs = [
         SenderOut.model_validate(j).model_copy(update={"counts": per_job.get(j.id, {})})
@@ -220,8 +249,9 @@ async def recipients_page(
     userid: str | None,
     cursor: str | None,
     limit: int,
+    creator: str | None = None,
 ) -> tuple[Sequence[BroadcastRecipient], str | None]:
-    b = await get(s, corp, broadcast_id)
+    b = await get(s, corp, broadcast_id, creator=creator)
     r = BroadcastRecipient
     stmt = select(r).where(r.broadcast_id == b.id, r.corp_id == corp.id)
     if state:
@@ -291,12 +321,21 @@ RECIPIENT_REASONS = {
 }
 
 
-async def export_rows(s: AsyncSession, corp: Corp, broadcast_id: int) -> AsyncIterator[list[Any]]:
+async def export_rows(
+    s: AsyncSession, corp: Corp, broadcast_id: int, *, creator: str | None = None
+) -> AsyncIterator[list[Any]]:
     """The recipient ledger, page by page (for CSV/XLSX export), in names and words."""
     cursor: str | None = None
     while True:
         rows, cursor = await recipients_page(
-            s, corp, broadcast_id, state=None, userid=None, cursor=cursor, limit=2000
+            s,
+            corp,
+            broadcast_id,
+            state=None,
+            userid=None,
+            cursor=cursor,
+            limit=2000,
+            creator=creator,
         )
         for r in await named_recipients(s, corp.id, rows):
             yield [
@@ -312,10 +351,15 @@ async def export_rows(s: AsyncSession, corp: Corp, broadcast_id: int) -> AsyncIt
 
 
 async def remind(
-    s: AsyncSession, corp: Corp, broadcast_id: int, *, client: WeComClient
+    s: AsyncSession,
+    corp: Corp,
+    broadcast_id: int,
+    *,
+    client: WeComClient,
+    creator: str | None = None,
 ) -> ActionResult:
     """Remind every sender who has not sent yet (WeCom allows 3 per message per 24 h)."""
-    b = await get(s, corp, broadcast_id)
+    b = await get(s, corp, broadcast_id, creator=creator)
     if b.kind == "moment":
         raise InvalidInput("moments cannot be reminded")
     jobs = [
@@ -335,10 +379,15 @@ async def remind(
 
 
 async def cancel(
-    s: AsyncSession, corp: Corp, broadcast_id: int, *, client: WeComClient
+    s: AsyncSession,
+    corp: Corp,
+    broadcast_id: int,
+    *,
+    client: WeComClient,
+    creator: str | None = None,
 ) -> ActionResult:
     """Stop a broadcast: unsent jobs never go out, submitted messages are cancelled in WeCom."""
-    b = await get(s, corp, broadcast_id)
+    b = await get(s, corp, broadcast_id, creator=creator)
     if b.status in ("cancelled", "failed"):
         raise Conflict(f"the broadcast is already {b.status}")
     b.status, b.cancelled_at = "cancelled", utcnow()

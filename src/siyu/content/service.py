@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.content import folders
@@ -19,7 +20,7 @@ from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from siyu.core.pagination import encode_cursor, id_page_bounds
 from siyu.corps.models import Corp
 from siyu.corps.principal import Principal
-from siyu.customers.models import Customer
+from siyu.customers.models import Customer, FollowRelation
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
 
@@ -198,9 +199,18 @@ async def radar_link(
     if item.archived_at is not None:
         raise Conflict("the item is archived; restore it to make new links")
     if data.customer_id is not None:
-        found = await s.scalar(
-            scoped(Customer, corp.id, Customer.id).where(Customer.id == data.customer_id)
-        )
+        stmt = scoped(Customer, corp.id, Customer.id).where(Customer.id == data.customer_id)
+        if principal is not None and principal.visible_userids is not None:
+            # within a data scope: a customer the link's employee follows (else unknown)
+            stmt = stmt.where(
+                exists().where(
+                    FollowRelation.corp_id == corp.id,
+                    FollowRelation.customer_id == Customer.id,
+                    FollowRelation.userid == data.userid,
+                    FollowRelation.deleted_at.is_(None),
+                )
+            )
+        found = await s.scalar(stmt)
         if found is None:
             raise NotFound(f"customer {data.customer_id} does not exist")
     expires = utcnow() + timedelta(days=data.ttl_days)

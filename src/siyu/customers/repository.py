@@ -155,14 +155,21 @@ async def by_external_id(session: AsyncSession, corp_id: int, ext: str) -> Custo
 
 
 async def timeline(
-    session: AsyncSession, corp_id: int, customer_id: int, *, limit: int = 200
+    session: AsyncSession,
+    corp_id: int,
+    customer_id: int,
+    *,
+    limit: int = 200,
+    visible: frozenset[str] | None = None,
 ) -> list[TimelineEvent]:
-    stmt = (
-        scoped(TimelineEvent, corp_id)
-        .where(TimelineEvent.customer_id == customer_id)
-        .order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc())
-        .limit(limit)
-    )
+    """The newest entries of a customer's timeline; within a data scope (``visible``) the
+    entries of other employees' relations are left out (entries of no employee stay)."""
+    stmt = scoped(TimelineEvent, corp_id).where(TimelineEvent.customer_id == customer_id)
+    if visible is not None:
+        stmt = stmt.where(
+            or_(TimelineEvent.userid == "", TimelineEvent.userid.in_(sorted(visible)))
+        )
+    stmt = stmt.order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc()).limit(limit)
     return list((await session.scalars(stmt)).all())
 
 

@@ -29,9 +29,18 @@ from siyu.wecom.client import WeComClient
 
 
 async def _decorate(
-    session: AsyncSession, corp_id: int, customers: Sequence[Customer], *, live_only: bool = True
+    session: AsyncSession,
+    corp_id: int,
+    customers: Sequence[Customer],
+    *,
+    live_only: bool = True,
+    visible: frozenset[str] | None = None,
 ) -> list[CustomerOut]:
+    """The list's columns of ``customers``; within a data scope (``visible``) only the visible
+    employees' relations count: their followers, tags and remarks."""
     rels = await repo.relations_of(session, corp_id, [c.id for c in customers], live_only=live_only)
+    if visible is not None:
+        rels = {cid: [r for r in rs if r.userid in visible] for cid, rs in rels.items()}
     tag_map = await repo.tags_of_relations(
         session, corp_id, [r.id for rs in rels.values() for r in rs if r.deleted_at is None]
     )
@@ -65,8 +74,11 @@ class ExportReader:
     ``export_row(decorate(...))`` at a fraction of the cost, for exports of every customer a
     list selects. The corp's tags, stages and employee names are read once per export."""
 
-    def __init__(self, session: AsyncSession, corp_id: int) -> None:
+    def __init__(
+        self, session: AsyncSession, corp_id: int, *, visible: frozenset[str] | None = None
+    ) -> None:
         self.session, self.corp_id = session, corp_id
+        self.visible = visible  # a data scope: only these employees' relations are shown
         self.tags: dict[str, tuple[str, str]] | None = None  # tag id -> (name, group)
         self.rank: dict[str, int] = {}  # tag id -> place in the list's tag order
         self.shown: list[str] = []  # place -> the name shown
@@ -91,6 +103,8 @@ class ExportReader:
             self.stages = await repo.corp_stages(s, corp_id)
             self._order()
         customers, relations = await repo.export_facts(s, corp_id, customer_ids, seqs=seqs)
+        if self.visible is not None:
+            relations = [r for r in relations if r[1] in self.visible]
         unknown = {r[1] for r in relations} - self.names.keys()
         if unknown:
             self.names.update(await repo.employee_names(s, corp_id, sorted(unknown)))
@@ -147,12 +161,13 @@ async def detail(
 ) -> CustomerDetail:
     """A customer with every follow relation (deleted ones too) and the latest timeline.
 
-    Within a data scope only the visible employees' relations show; outside it, NotFound.
+    Within a data scope only the visible employees' relations (their remarks, descriptions and
+    tags) and timeline entries show; a customer outside it is NotFound.
     """
     customer = await repo.by_id(session, corp_id, customer_id, visible_userids=visible)
     if customer is None:
         raise NotFound(f"customer {customer_id} does not exist")
-    base = (await _decorate(session, corp_id, [customer]))[0]
+    base = (await _decorate(session, corp_id, [customer], visible=visible))[0]
     rels = (await repo.relations_of(session, corp_id, [customer.id], live_only=False))[customer.id]
     if visible is not None:
         rels = [r for r in rels if r.userid in visible]
@@ -166,7 +181,7 @@ async def detail(
         out.channel_name = states.get(r.state, "")
         out.tags = [TagRef(tag_id=t, name=n, group_name=g) for t, n, g in tag_map.get(r.id, [])]
         relations.append(out)
-    events = await repo.timeline(session, corp_id, customer.id)
+    events = await repo.timeline(session, corp_id, customer.id, visible=visible)
     return CustomerDetail(
         **base.model_dump(),
         relations=relations,

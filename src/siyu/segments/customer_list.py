@@ -151,6 +151,23 @@ def _scope(corp_id: int, visible: frozenset[str], *, include_deleted: bool) -> P
     return Plan("or", (live, Plan("sql", sql=ended)))
 
 
+async def scope_members(
+    session: AsyncSession,
+    corp: Corp,
+    visible: frozenset[str],
+    *,
+    include_deleted: bool = False,
+    now: datetime | None = None,
+) -> BitMap:
+    """The seqs of the customers a data scope sees: the union of its employees' bitmaps (and,
+    with ``include_deleted``, of the customers they once followed). Segments, and the domains
+    acting on them, intersect their members with it."""
+    index = await REGISTRY.get(session, corp)
+    cand = engine.candidates(index, include_deleted=include_deleted)
+    plan = _scope(corp.id, visible, include_deleted=include_deleted)
+    return await engine.evaluate(plan, index, session, cand, now or utcnow())
+
+
 def _keyword(corp_id: int, keyword: str) -> Plan:
     like = f"%{keyword}%"
 
@@ -329,11 +346,18 @@ async def _by_added(
             yield keys[i : i + EXPORT_BATCH]
 
 
-async def _rows(session: AsyncSession, corp_id: int, keys: Sequence[Key]) -> list[CustomerOut]:
-    """The customers of ``keys``, in that order, with the list's columns."""
+async def _rows(
+    session: AsyncSession,
+    corp_id: int,
+    keys: Sequence[Key],
+    *,
+    visible: frozenset[str] | None = None,
+) -> list[CustomerOut]:
+    """The customers of ``keys``, in that order, with the list's columns (within a data scope,
+    those of the visible employees' relations only)."""
     found = {c.seq: c for c in await repo.customers_by_seq(session, corp_id, [k[0] for k in keys])}
     rows = [found[k[0]] for k in keys if k[0] in found]
-    return await customers.decorate(session, corp_id, rows)
+    return await customers.decorate(session, corp_id, rows, visible=visible)
 
 
 # -- pages and exports ------------------------------------------------------------------------
@@ -361,18 +385,24 @@ async def page(
             break
     more = len(keys) > limit
     keys = keys[:limit]
-    items = await _rows(session, corp.id, keys)
+    items = await _rows(session, corp.id, keys, visible=visible)
     return items, cursor_of(keys[-1], sort) if more and keys else None
 
 
 async def export_rows(
-    db: Database, corp_id: int, sel: Selection, sort: Sort
+    db: Database,
+    corp_id: int,
+    sel: Selection,
+    sort: Sort,
+    *,
+    visible: frozenset[str] | None = None,
 ) -> AsyncIterator[list[Any]]:
     """The export row of every member, in the list's order, read in batches in a session of its
-    own (the file is streamed after the request's unit of work has ended)."""
+    own (the file is streamed after the request's unit of work has ended). Within a data scope
+    (``visible``) the columns show the visible employees' relations only."""
     desc = sort.startswith("-")
     async with db.read() as session:
-        reader = customers.ExportReader(session, corp_id)
+        reader = customers.ExportReader(session, corp_id, visible=visible)
         if sort.endswith("added_at"):
             # a group of days is read once (its rows carry their sort key: id, first add), and
             # the next group is read while this one is written out

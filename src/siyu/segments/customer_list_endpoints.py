@@ -66,7 +66,9 @@ async def export_customers(
     fmt = export.check_format(format)
     corp = principal.corp
     sel = await customer_list.select_members(session, corp, f, visible=principal.visible_userids)
-    rows = customer_list.export_rows(get_db(request), corp.id, sel, sort)
+    rows = customer_list.export_rows(
+        get_db(request), corp.id, sel, sort, visible=principal.visible_userids
+    )
     return StreamingResponse(
         export.stream(fmt, EXPORT_HEADERS, rows, sheet="customers", tz=corp.timezone),
         media_type=export.MEDIA[fmt],

@@ -1,6 +1,8 @@
 """Segment routes: preview, saved segments, count, members, export, snapshots.
 
-Segments are an operator tool over the whole corp: admin, operator and API keys only.
+Admins, operators and API keys define segments (create, edit, delete, freeze) over the whole
+corp. Managers and staff list them and read them within their data scope: counts, previews,
+members and exports are the members their employees follow (``visible`` in the service).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi import APIRouter, Query, Response
 from siyu.core import export
 from siyu.core.bounds import Id
 from siyu.core.pagination import Page
-from siyu.corps.deps import CorpDep, SessionDep
+from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep
 from siyu.customers.schemas import EXPORT_HEADERS, CustomerOut, export_row
 from siyu.segments import service
 from siyu.segments.registry import REGISTRY
@@ -35,43 +37,49 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.post("/preview", response_model=PreviewOut)
-async def preview(session: SessionDep, corp: CorpDep, body: Definition) -> PreviewOut:
+async def preview(session: SessionDep, principal: PrincipalDep, body: Definition) -> PreviewOut:
     """Count the customers a draft rule selects, without saving it."""
-    return await service.preview(session, corp, body)
+    return await service.preview(session, principal.corp, body, visible=principal.visible_userids)
 
 
 @router.post("/preview/members", response_model=Page[CustomerOut])
 async def preview_members(
-    session: SessionDep, corp: CorpDep, body: DraftMembersIn
+    session: SessionDep, principal: PrincipalDep, body: DraftMembersIn
 ) -> Page[CustomerOut]:
     """One page of the customers a draft rule selects (the saved segment's member columns)."""
     definition = Definition(rule=body.rule, include_deleted=body.include_deleted)
     items, next_cursor = await service.draft_members(
-        session, corp, definition, cursor=body.cursor, limit=body.limit
+        session,
+        principal.corp,
+        definition,
+        cursor=body.cursor,
+        limit=body.limit,
+        visible=principal.visible_userids,
     )
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.post("/preview/export", response_class=Response)
 async def preview_export(
-    session: SessionDep, corp: CorpDep, body: Definition, format: str = "xlsx"
+    session: SessionDep, principal: PrincipalDep, body: Definition, format: str = "xlsx"
 ) -> Response:
     """Every customer a draft rule selects, as a file (the saved segment export's columns)."""
     fmt = export.check_format(format)
-    members = service.iter_draft_members(session, corp, body)
+    corp = principal.corp
+    members = service.iter_draft_members(session, corp, body, visible=principal.visible_userids)
     return await _export(members, fmt, "segment-draft", corp.timezone)
 
 
 @router.get("/index", response_model=IndexStatusOut)
-async def index_status(session: SessionDep, corp: CorpDep) -> Any:
+async def index_status(session: SessionDep, principal: PrincipalDep) -> Any:
     """Build state and size of the corp's bitmap index in this process (built for every corp
     when the process starts, in the background)."""
-    return REGISTRY.status(session, corp)
+    return REGISTRY.status(session, principal.corp)
 
 
 @router.get("", response_model=list[SegmentOut])
-async def list_segments(session: SessionDep, corp: CorpDep) -> list[Any]:
-    return await service.list_segments(session, corp.id)
+async def list_segments(session: SessionDep, principal: PrincipalDep) -> list[Any]:
+    return await service.list_segments(session, principal.corp_id)
 
 
 @router.post("", response_model=SegmentOut, status_code=201)
@@ -80,8 +88,8 @@ async def create_segment(session: SessionDep, corp: CorpDep, body: SegmentIn) ->
 
 
 @router.get("/{segment_id}", response_model=SegmentOut)
-async def get_segment(session: SessionDep, corp: CorpDep, segment_id: Id) -> Any:
-    return await service.get(session, corp.id, segment_id)
+async def get_segment(session: SessionDep, principal: PrincipalDep, segment_id: Id) -> Any:
+    return await service.get(session, principal.corp_id, segment_id)
 
 
 @router.patch("/{segment_id}", response_model=SegmentOut)
@@ -98,31 +106,39 @@ async def delete_segment(session: SessionDep, corp: CorpDep, segment_id: Id) -> 
 
 
 @router.get("/{segment_id}/count", response_model=PreviewOut)
-async def count_segment(session: SessionDep, corp: CorpDep, segment_id: Id) -> PreviewOut:
-    return await service.count(session, corp, segment_id)
+async def count_segment(session: SessionDep, principal: PrincipalDep, segment_id: Id) -> PreviewOut:
+    return await service.count(
+        session, principal.corp, segment_id, visible=principal.visible_userids
+    )
 
 
 @router.get("/{segment_id}/members", response_model=Page[CustomerOut])
 async def segment_members(
     session: SessionDep,
-    corp: CorpDep,
+    principal: PrincipalDep,
     segment_id: Id,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[CustomerOut]:
     items, next_cursor = await service.members(
-        session, corp, segment_id, cursor=cursor, limit=limit
+        session,
+        principal.corp,
+        segment_id,
+        cursor=cursor,
+        limit=limit,
+        visible=principal.visible_userids,
     )
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{segment_id}/export", response_class=Response)
 async def export_segment(
-    session: SessionDep, corp: CorpDep, segment_id: Id, format: str = "xlsx"
+    session: SessionDep, principal: PrincipalDep, segment_id: Id, format: str = "xlsx"
 ) -> Response:
     fmt = export.check_format(format)
+    corp = principal.corp
     await service.get(session, corp.id, segment_id)  # a 404 before any file is started
-    members = service.iter_members(session, corp, segment_id)
+    members = service.iter_members(session, corp, segment_id, visible=principal.visible_userids)
     return await _export(members, fmt, f"segment-{segment_id}", corp.timezone)
 
 

@@ -16,7 +16,7 @@ from siyu.customers import service as customers
 from siyu.customers.schemas import CustomerOut
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
-from siyu.segments import engine
+from siyu.segments import customer_list, engine
 from siyu.segments import repository as repo
 from siyu.segments.models import Segment, SegmentSnapshot
 from siyu.segments.registry import REGISTRY
@@ -33,20 +33,33 @@ async def members_bitmap(
     *,
     now: datetime | None = None,
     within: BitMap | None = None,
+    visible: frozenset[str] | None = None,
 ) -> BitMap:
-    """The seqs of the customers the definition selects now (optionally among ``within``)."""
+    """The seqs of the customers the definition selects now (optionally among ``within``);
+    with a data scope (``visible``), only the customers its employees follow."""
     index = await REGISTRY.get(session, corp)
     plan = await engine.compile_rule(session, corp.id, definition.rule)
     cand = engine.candidates(index, include_deleted=definition.include_deleted)
     if within is not None:
         cand &= within
+    if visible is not None:
+        cand &= await customer_list.scope_members(
+            session, corp, visible, include_deleted=definition.include_deleted, now=now
+        )
     return await engine.evaluate(plan, index, session, cand, now or utcnow())
 
 
-async def preview(session: AsyncSession, corp: Corp, definition: Definition) -> PreviewOut:
-    """How many customers a draft definition selects (nothing is saved)."""
+async def preview(
+    session: AsyncSession,
+    corp: Corp,
+    definition: Definition,
+    *,
+    visible: frozenset[str] | None = None,
+) -> PreviewOut:
+    """How many customers a draft definition selects (nothing is saved), within a data scope
+    when ``visible`` is given."""
     started = time.perf_counter()
-    n = len(await members_bitmap(session, corp, definition))
+    n = len(await members_bitmap(session, corp, definition, visible=visible))
     return PreviewOut(count=n, took_ms=round((time.perf_counter() - started) * 1000, 3))
 
 
@@ -126,15 +139,24 @@ async def delete(session: AsyncSession, corp_id: int, segment_id: int) -> None:
     await session.flush()
 
 
-async def count(session: AsyncSession, corp: Corp, segment_id: int) -> PreviewOut:
-    return await preview(session, corp, definition_of(await get(session, corp.id, segment_id)))
+async def count(
+    session: AsyncSession, corp: Corp, segment_id: int, *, visible: frozenset[str] | None = None
+) -> PreviewOut:
+    row = await get(session, corp.id, segment_id)
+    return await preview(session, corp, definition_of(row), visible=visible)
 
 
 # -- members ----------------------------------------------------------------------------------
 
 
 async def _page(
-    session: AsyncSession, corp_id: int, members: BitMap, cursor: str | None, limit: int
+    session: AsyncSession,
+    corp_id: int,
+    members: BitMap,
+    cursor: str | None,
+    limit: int,
+    *,
+    visible: frozenset[str] | None = None,
 ) -> tuple[list[CustomerOut], str | None]:
     """One keyset page of members in ``seq`` order; the cursor is the last seq."""
     if not 1 <= limit <= MAX_PAGE:
@@ -149,44 +171,63 @@ async def _page(
     more = len(seqs) > limit
     seqs = seqs[:limit]
     rows = await repo.customers_by_seq(session, corp_id, seqs)
-    items = await customers.decorate(session, corp_id, rows, live_only=True)
+    items = await customers.decorate(session, corp_id, rows, live_only=True, visible=visible)
     return items, encode_cursor([seqs[-1]]) if more and seqs else None
 
 
 async def members(
-    session: AsyncSession, corp: Corp, segment_id: int, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    corp: Corp,
+    segment_id: int,
+    *,
+    cursor: str | None,
+    limit: int,
+    visible: frozenset[str] | None = None,
 ) -> tuple[list[CustomerOut], str | None]:
-    """One page of the segment's current members, with the customer list's columns."""
+    """One page of the segment's current members, with the customer list's columns (within a
+    data scope: the members its employees follow, with their relations' columns only)."""
     row = await get(session, corp.id, segment_id)
-    return await draft_members(session, corp, definition_of(row), cursor=cursor, limit=limit)
+    return await draft_members(
+        session, corp, definition_of(row), cursor=cursor, limit=limit, visible=visible
+    )
 
 
 async def draft_members(
-    session: AsyncSession, corp: Corp, definition: Definition, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    corp: Corp,
+    definition: Definition,
+    *,
+    cursor: str | None,
+    limit: int,
+    visible: frozenset[str] | None = None,
 ) -> tuple[list[CustomerOut], str | None]:
     """One page of the current members of a definition (saved or draft). The rule is evaluated
     for each page; the keyset cursor (last seq) keeps pages disjoint when members change."""
-    bm = await members_bitmap(session, corp, definition)
-    return await _page(session, corp.id, bm, cursor, limit)
+    bm = await members_bitmap(session, corp, definition, visible=visible)
+    return await _page(session, corp.id, bm, cursor, limit, visible=visible)
 
 
 async def iter_members(
-    session: AsyncSession, corp: Corp, segment_id: int
+    session: AsyncSession, corp: Corp, segment_id: int, *, visible: frozenset[str] | None = None
 ) -> AsyncIterator[CustomerOut]:
     """Every current member of a saved segment, page by page (exports); evaluated once."""
     row = await get(session, corp.id, segment_id)
-    async for item in iter_draft_members(session, corp, definition_of(row)):
+    async for item in iter_draft_members(session, corp, definition_of(row), visible=visible):
         yield item
 
 
 async def iter_draft_members(
-    session: AsyncSession, corp: Corp, definition: Definition
+    session: AsyncSession,
+    corp: Corp,
+    definition: Definition,
+    *,
+    visible: frozenset[str] | None = None,
 ) -> AsyncIterator[CustomerOut]:
     """Every current member of a definition, page by page (exports); evaluated once."""
-    bm = await members_bitmap(session, corp, definition)
+    bm = await members_bitmap(session, corp, definition, visible=visible)
     cursor: str | None = None
     while True:
-        items, cursor = await _page(session, corp.id, bm, cursor, MAX_PAGE)
+        items, cursor = await _page(session, corp.id, bm, cursor, MAX_PAGE, visible=visible)
         for item in items:
             yield item
         if cursor is None:

@@ -74,7 +74,7 @@ async def batch(session: SessionDep, principal: PrincipalDep, body: BatchTagIn) 
 
 @router.get("/batch/{job_id}", response_model=BatchTagJobOut)
 async def batch_status(session: SessionDep, principal: PrincipalDep, job_id: Id) -> BatchTagJobOut:
-    job = await service.get_job(session, principal.corp_id, job_id)
+    job = await service.get_job(session, principal.corp_id, job_id, principal=principal)
     out = BatchTagJobOut.model_validate(job)
     out.errors = await service.job_errors(session, principal.corp_id, job_id)
     return out

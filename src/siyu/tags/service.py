@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from siyu.core.errors import Conflict, InvalidInput, NotFound
 from siyu.corps.principal import Principal
 from siyu.customers import service as customers
 from siyu.customers.models import Customer, FollowRelation, RelationTag, Tag, TagGroup
@@ -248,9 +248,15 @@ async def create_batch_job(
     return job
 
 
-async def get_job(session: AsyncSession, corp_id: int, job_id: int) -> BatchTagJob:
+async def get_job(
+    session: AsyncSession, corp_id: int, job_id: int, *, principal: Principal | None = None
+) -> BatchTagJob:
+    """A batch tag job; a manager or staff ``principal`` sees only the jobs they started
+    (another user's job reads as unknown: its size and errors name customers out of scope)."""
     job = await session.scalar(scoped(BatchTagJob, corp_id).where(BatchTagJob.id == job_id))
-    if job is None:
+    if job is None or (
+        principal is not None and not principal.full_access and job.requested_by != principal.name
+    ):
         raise NotFound(f"batch tag job {job_id} does not exist")
     return job
 
@@ -270,11 +276,9 @@ async def cancel_job(session: AsyncSession, principal: Principal, job_id: int) -
     """Stop a batch tag job: a job not started yet at once, a running one after its current
     chunk (its in-flight writes are settled with WeCom first; the rest is never sent)."""
     corp_id = principal.corp_id
-    job = await get_job(session, corp_id, job_id)
+    job = await get_job(session, corp_id, job_id, principal=principal)
     if job.requested_by.startswith(batch.RULE_TAG_PREFIX):
         raise Conflict("this job writes a rule tag: pause the rule tag instead")
-    if principal.visible_userids is not None and job.requested_by != principal.name:
-        raise Forbidden("your role cancels only the batch tag jobs you started")
     live = BatchTagJob.id == job_id, BatchTagJob.corp_id == corp_id
     now = utcnow()
     res = await session.execute(  # not claimed by a worker yet: nothing is in flight

@@ -20,6 +20,7 @@ import {
 import { SendOutlined } from '@ant-design/icons'
 import type { Dayjs } from 'dayjs'
 import { get, post, type Page } from '../../api'
+import { useAuth } from '../../auth'
 import { useAction, useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
 import { type Dir } from '../directory'
@@ -92,6 +93,9 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
   const act = useAction()
   const [busy, setBusy] = useState(false)
   const values = Form.useWatch([], form) as Compose | undefined
+  // managers and staff send only through the employees of their scope (the API narrows to it)
+  const scope = useAuth().me?.visible_userids ?? null
+  const employeeOptions = scope ? dir.employeeOptions.filter((o) => scope.includes(o.value)) : dir.employeeOptions
   const segments = useLoad(() => (open ? get<Segment[]>('/segments') : Promise.resolve([] as Segment[])), [open])
   const [contentKeyword, setContentKeyword] = useState('')
   const content = useLoad(
@@ -279,7 +283,7 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
                   <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.tagOptions} />
                 </Form.Item>
                 <Form.Item name="userid" label={tr('跟进员工', 'Followed by')}>
-                  <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+                  <Select allowClear showSearch={{ optionFilterProp: 'label' }} options={employeeOptions} />
                 </Form.Item>
               </>
             )}
@@ -288,14 +292,16 @@ export default function ComposeModal({ open, dir, onClose }: { open: boolean; di
               name="userids"
               label={kind === 'group' ? tr('群主', 'Group owners') : kind === 'moment' ? tr('发表员工', 'Posted by') : tr('发送员工', 'Senders')}
               extra={
-                kind === 'group'
+                scope
+                  ? tr('为空时由你负责范围内的员工发送，只发给他们的客户（或他们的客户群）。', 'Empty: the employees of your scope send, to their own customers (or group chats) only.')
+                  : kind === 'group'
                   ? tr('为空时发到所有客户群，由各群群主确认发送；每个群只收到一次。', 'Empty: every group chat, each sent by its owner after confirming; each group gets it once.')
                   : kind === 'moment'
                     ? tr('为空时请全部员工发表；员工在企业微信中确认后发表到朋友圈。', 'Empty: every employee; each posts it to their moments after confirming in WeCom.')
                     : tr('为空时由客户的归属员工发送；每位客户只收到一次。', 'Empty: each customer’s owner sends; every customer gets it once.')
               }
             >
-              <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} data-testid="broadcast-userids" />
+              <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={employeeOptions} data-testid="broadcast-userids" />
             </Form.Item>
             {kind === 'moment' && (
               <Form.Item

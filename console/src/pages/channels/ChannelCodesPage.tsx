@@ -18,6 +18,7 @@ import {
 } from 'antd'
 import { DownloadOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons'
 import { del, get, query } from '../../api'
+import { useAuth } from '../../auth'
 import { useAction, useLoad } from '../../hooks'
 import { useLastDays } from '../../dates'
 import { fmtTime, useI18n } from '../../i18n'
@@ -41,6 +42,11 @@ export default function ChannelCodesPage() {
   const [open, setOpen] = useState<ChannelCode | null>(null)
   const dir = useDirectory()
   const act = useAction()
+  const me = useAuth().me
+  // managers and staff edit only codes entirely within their scope (no department on them)
+  const scope = me?.visible_userids ?? null
+  const editable = (c: ChannelCode) =>
+    !scope || (!c.dept_ids.length && [...c.userids, ...c.backups].every((u) => scope.includes(u)))
   const list = useCursorList<ChannelCode>('/acquisition/channels', { ...filters })
   const page = list.page
   return (
@@ -73,9 +79,11 @@ export default function ChannelCodesPage() {
             >
               {tr('导出', 'Export')}
             </Button>
-            <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="batch-import">
-              {tr('批量导入', 'Import')}
-            </Button>
+            {me?.full_access && (
+              <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="batch-import">
+                {tr('批量导入', 'Import')}
+              </Button>
+            )}
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-channel">
               {tr('新建活码', 'New code')}
             </Button>
@@ -147,7 +155,8 @@ export default function ChannelCodesPage() {
                     {tr('海报', 'Poster')}
                   </a>
                   <a onClick={() => setOpen(c)}>{tr('数据', 'Stats')}</a>
-                  <a onClick={() => setEditing(c)}>{tr('编辑', 'Edit')}</a>
+                  {editable(c) && <a onClick={() => setEditing(c)}>{tr('编辑', 'Edit')}</a>}
+                  {editable(c) && (
                   <Popconfirm
                     title={tr('删除后二维码失效，确定删除？', 'The QR code stops working. Delete?')}
                     onConfirm={async () => {
@@ -157,6 +166,7 @@ export default function ChannelCodesPage() {
                   >
                     <a>{tr('删除', 'Delete')}</a>
                   </Popconfirm>
+                  )}
                 </Space>
               ),
             },

@@ -19,6 +19,7 @@ import {
 } from 'antd'
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import { patch, post } from '../../api'
+import { useAuth } from '../../auth'
 import { useAction } from '../../hooks'
 import { useI18n } from '../../i18n'
 import { type Dir } from '../directory'
@@ -46,6 +47,12 @@ export default function CreateWizard({
   const [busy, setBusy] = useState(false)
   const act = useAction()
   const values = Form.useWatch([], form) as Partial<Draft> | undefined
+  // managers and staff put only employees of their scope on a code (staff: themselves)
+  const scope = useAuth().me?.visible_userids ?? null
+  const employeeOptions = scope ? dir.employeeOptions.filter((o) => scope.includes(o.value)) : dir.employeeOptions
+  useEffect(() => {
+    if (open && !editing && scope?.length === 1) form.setFieldsValue({ userids: scope })
+  }, [open, editing, scope, form])
   useEffect(() => {
     if (open && editing)
       form.setFieldsValue({
@@ -171,7 +178,7 @@ export default function CreateWizard({
               mode="multiple"
               data-testid="wizard-employees"
               showSearch={{ optionFilterProp: 'label' }}
-              options={dir.employeeOptions}
+              options={employeeOptions}
               placeholder={tr('选择员工', 'Pick employees')}
             />
           </Form.Item>
@@ -218,7 +225,7 @@ export default function CreateWizard({
                       <Select
                         style={{ width: 130 }}
                         placeholder={tr('员工', 'Employee')}
-                        options={dir.employeeOptions.filter((o) => (values?.userids ?? []).includes(o.value))}
+                        options={employeeOptions.filter((o) => (values?.userids ?? []).includes(o.value))}
                       />
                     </Form.Item>
                     <Form.Item name={[f.name, 'days']} rules={[{ required: true, message: tr('选择日期', 'Pick days') }]}>
@@ -245,7 +252,7 @@ export default function CreateWizard({
             )}
           </Form.List>
           <Form.Item name="backups" label={tr('备用员工', 'Backups')} style={{ marginTop: 16 }}>
-            <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={dir.employeeOptions} />
+            <Select mode="multiple" allowClear showSearch={{ optionFilterProp: 'label' }} options={employeeOptions} />
           </Form.Item>
         </div>
         <div style={{ display: step === 2 ? 'block' : 'none' }}>

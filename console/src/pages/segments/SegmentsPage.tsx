@@ -16,6 +16,7 @@ import {
 } from 'antd'
 import { DownloadOutlined, EyeOutlined } from '@ant-design/icons'
 import { del, download, get, patch, post, type Page } from '../../api'
+import { useAuth } from '../../auth'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import type { ChannelCode } from '../channels/ChannelCodesPage'
@@ -40,6 +41,8 @@ export default function SegmentsPage() {
   const { tr } = useI18n()
   const dir = useDirectory()
   const act = useAction()
+  // managers and staff read segments within their data scope; only admins and operators define them
+  const full = !!useAuth().me?.full_access
   const [builder, setBuilder] = useState<Builder>({ op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] })
   const [includeDeleted, setIncludeDeleted] = useState(false)
   const [name, setName] = useState('')
@@ -79,7 +82,15 @@ export default function SegmentsPage() {
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card
-        title={editing ? tr(`编辑分群：${editing.name}`, `Edit segment: ${editing.name}`) : tr('新建分群', 'New segment')}
+        title={
+          !full
+            ? editing
+              ? tr(`分群：${editing.name}`, `Segment: ${editing.name}`)
+              : tr('按条件查看客户', 'Find customers by rule')
+            : editing
+              ? tr(`编辑分群：${editing.name}`, `Edit segment: ${editing.name}`)
+              : tr('新建分群', 'New segment')
+        }
         extra={
           <Statistic
             title={tr('预计人数', 'Audience')}
@@ -92,6 +103,18 @@ export default function SegmentsPage() {
         }
       >
         {count.error && <Alert type="error" showIcon title={count.error} style={{ marginBottom: 12 }} />}
+        {!full && (
+          <Alert
+            type="info"
+            showIcon
+            data-testid="segment-scope-note"
+            style={{ marginBottom: 12 }}
+            title={tr(
+              '人数、成员和导出只包含你负责范围内的客户；分群由管理员和运营创建。',
+              'Counts, members and exports include only the customers in your scope; admins and operators create segments.',
+            )}
+          />
+        )}
         <Space orientation="vertical" style={{ width: '100%' }}>
           <RuleBuilder builder={builder} setBuilder={setBuilder} dir={dir} channelOptions={channelOptions} />
           <Space wrap>
@@ -100,6 +123,7 @@ export default function SegmentsPage() {
             </Checkbox>
           </Space>
           <Space wrap style={{ marginTop: 8 }}>
+            {full && (
             <Input
               placeholder={tr('分群名称', 'Segment name')}
               value={name}
@@ -108,12 +132,15 @@ export default function SegmentsPage() {
               style={{ width: 240 }}
               data-testid="segment-name"
             />
+            )}
             <Button icon={<EyeOutlined />} onClick={() => setDrafting(true)} data-testid="segment-preview-members">
               {tr('预览成员', 'Preview members')}
             </Button>
-            <Button type="primary" disabled={!name.trim()} onClick={() => void save()} data-testid="segment-save">
-              {editing ? tr('保存修改', 'Save changes') : tr('保存分群', 'Save segment')}
-            </Button>
+            {full && (
+              <Button type="primary" disabled={!name.trim()} onClick={() => void save()} data-testid="segment-save">
+                {editing ? tr('保存修改', 'Save changes') : tr('保存分群', 'Save segment')}
+              </Button>
+            )}
             {editing && (
               <Button
                 onClick={() => {
@@ -122,7 +149,7 @@ export default function SegmentsPage() {
                   setBuilder({ op: 'and', groups: [{ key: nextKey(), op: 'and', conditions: [] }] })
                 }}
               >
-                {tr('新建', 'New')}
+                {full ? tr('新建', 'New') : tr('清空条件', 'Clear')}
               </Button>
             )}
           </Space>
@@ -190,6 +217,7 @@ export default function SegmentsPage() {
                   <a href={`/api/v1/segments/${s.id}/export?format=xlsx`}>
                     <DownloadOutlined /> {tr('导出', 'Export')}
                   </a>
+                  {full && (
                   <Popconfirm
                     title={tr('确定删除该分群？', 'Delete this segment?')}
                     onConfirm={async () => {
@@ -200,6 +228,7 @@ export default function SegmentsPage() {
                   >
                     <a>{tr('删除', 'Delete')}</a>
                   </Popconfirm>
+                  )}
                 </Space>
               ),
             },

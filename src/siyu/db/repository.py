@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Select, String, any_, bindparam, func, select
+from sqlalchemy import BigInteger, Select, String, any_, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 M = TypeVar("M")
@@ -22,8 +21,9 @@ def among(column: Any, values: Sequence[int], dialect: str) -> Any:
     """``column IN values`` with the values as one bound parameter (an array on PostgreSQL, a
     JSON array read by ``json_each`` on SQLite): a statement over thousands of ids is compiled
     once and bound as one value, where an expanding ``IN`` renders a parameter per id."""
-    ids = [int(v) for v in values]
-    if dialect == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(BigInteger)))
-    each = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
+    ids = ",".join(map(str, map(int, values)))
+    if dialect == "postgresql":  # an array literal: the driver dumps a list element by element
+        literal = bindparam(None, "{" + ids + "}", type_=String)
+        return column == any_(cast(literal, ARRAY(BigInteger)))
+    each = func.json_each(bindparam(None, "[" + ids + "]", type_=String)).table_valued("value")
     return column.in_(select(each.c.value))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
@@ -27,6 +26,7 @@ from siyu.content.schemas import (
     RadarOpenOut,
     TagCount,
 )
+from siyu.content.serve import file_response
 from siyu.core import export
 from siyu.core.bounds import Id
 from siyu.core.errors import InvalidInput
@@ -183,7 +183,6 @@ async def upload_file(
         corp.id,
         kind=kind,
         filename=file.filename or "",
-        content_type=file.content_type or "",
         content=await _read(file),
     )
     return {"id": f.id, "filename": f.filename, "size": f.size, "content_type": f.content_type}
@@ -206,7 +205,6 @@ async def upload_item(
         corp.id,
         kind=kind,
         filename=file.filename or "",
-        content_type=file.content_type or "",
         content=await _read(file),
     )
     data = ContentIn(
@@ -251,12 +249,7 @@ async def restore_item(session: SessionDep, corp: CorpDep, item_id: Id) -> Conte
 @router.get("/{item_id}/file", response_class=Response)
 async def item_file(session: SessionDep, principal: PrincipalDep, item_id: Id) -> Response:
     item = await service.get(session, principal.corp.id, item_id)
-    f = await media.file_of(session, item)
-    return Response(
-        f.content,
-        media_type=f.content_type,
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(f.filename)}"},
-    )
+    return file_response(await media.file_of(session, item))
 
 
 @router.post("/{item_id}/radar-links", response_model=RadarLinkOut, status_code=201)

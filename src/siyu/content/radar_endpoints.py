@@ -12,6 +12,7 @@ from siyu.content import media, opens, page
 from siyu.content.opens import Opened
 from siyu.content.radar import sign_open
 from siyu.content.schemas import ReadBeat
+from siyu.content.serve import file_response
 from siyu.corps import service as corps
 from siyu.corps.deps import SessionDep, SettingsDep
 from siyu.messaging import outbox
@@ -19,8 +20,9 @@ from siyu.messaging import outbox
 public = APIRouter(include_in_schema=False)
 
 
-def _target(opened: Opened, token: str, secret: str) -> Response:
-    """Redirect to the link, or render the hosted page with its read-time beacon."""
+def _target(opened: Opened, token: str, secret: str, media_url: str = "") -> Response:
+    """Redirect to the link, or render the hosted page with its read-time beacon. The file
+    comes from ``SIYU_MEDIA_URL`` when set (a separate origin for uploaded bytes)."""
     item = opened.item
     if item.kind in ("link", "miniprogram", "video") and item.url:
         return RedirectResponse(item.url, status_code=302)
@@ -28,7 +30,7 @@ def _target(opened: Opened, token: str, secret: str) -> Response:
         item,
         beat_url=f"/r/{token}/read",
         ref=sign_open(opened.open.id, secret_key=secret),
-        file_url=f"/r/{token}/file" if item.file_id is not None else None,
+        file_url=f"{media_url.rstrip('/')}/r/{token}/file" if item.file_id is not None else None,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
@@ -44,7 +46,7 @@ async def open_link(
     )
     if opened.message_id is not None:
         outbox.enqueue(session, send_app_message, opened.item.corp_id, opened.message_id)
-        return _target(opened, token, secret)
+        return _target(opened, token, secret, settings.media_url)
     corp = await corps.get(session, opened.item.corp_id)
     return RedirectResponse(
         authorize_url(
@@ -77,7 +79,7 @@ async def oauth_return(
         )
     if opened.message_id is not None:
         outbox.enqueue(session, send_app_message, opened.item.corp_id, opened.message_id)
-    return _target(opened, token, secret)
+    return _target(opened, token, secret, settings.media_url)
 
 
 @public.post("/r/{token}/read", status_code=204)
@@ -95,15 +97,4 @@ async def read(session: SessionDep, settings: SettingsDep, token: str, body: Rea
 @public.get("/r/{token}/file")
 async def file(session: SessionDep, settings: SettingsDep, token: str) -> Response:
     item = await opens.item_of(session, token, secret_key=settings.secret_key.get_secret_value())
-    f = await media.file_of(session, item)
-    return Response(
-        f.content,
-        media_type=f.content_type,
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{_quote(f.filename)}"},
-    )
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return file_response(await media.file_of(session, item))

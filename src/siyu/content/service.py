@@ -50,8 +50,9 @@ async def _check(s: AsyncSession, corp_id: int, item: ContentItem) -> None:
             raise InvalidInput("a mini-program needs a cover image (file_id)")
     if item.file_id is not None:
         f = await _file(s, corp_id, item.file_id)
-        if item.kind in ("image", "miniprogram", "link", "article") and not (
-            f.content_type.startswith("image/")
+        if item.kind in ("image", "miniprogram", "link", "article") and f.content_type not in (
+            "image/jpeg",
+            "image/png",
         ):
             raise InvalidInput("the cover / image must be a JPG or PNG image")
         item.filename, item.size = f.filename, f.size

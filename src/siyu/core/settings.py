@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         default="",
         description="URL WeCom reaches Siyu at (for the callback URL shown); default http://host:port",
     )
+    media_url: str = Field(
+        default="",
+        description="origin that serves public content files (/r/{token}/file), e.g. "
+        "https://media.example.com pointing at the same Siyu; default: Siyu's own origin",
+    )
     workers: int = Field(default=2, description="worker threads of `siyu serve` (0 = none)")
     worker_process: bool = Field(
         default=True,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
-from siyu.content import folders, media, opens, service
+from siyu.content import folders, media, opens, revoke, service
 from siyu.content import repository as repo
 from siyu.content.radar_endpoints import public
 from siyu.content.schemas import (
@@ -24,6 +24,8 @@ from siyu.content.schemas import (
     RadarLinkIn,
     RadarLinkOut,
     RadarOpenOut,
+    RadarRevokeIn,
+    RadarRevokeOut,
     TagCount,
 )
 from siyu.content.serve import file_response
@@ -235,7 +237,8 @@ async def update_item(
 
 @router.delete("/{item_id}", response_model=ContentOut)
 async def archive_item(session: SessionDep, corp: CorpDep, item_id: Id) -> ContentOut:
-    """Archive (soft delete): hidden from the library; sent links and statistics remain."""
+    """Archive (soft delete): hidden from the library, its sent links answer 410 until it is
+    restored; statistics remain."""
     item = await service.archive(session, corp, item_id)
     return (await service.out(session, corp.id, [item]))[0]
 
@@ -272,6 +275,18 @@ async def radar_link(
         principal=principal,
     )
     return RadarLinkOut(url=url, expires_at=expires)
+
+
+@router.post("/{item_id}/radar-links/revoke", response_model=RadarRevokeOut)
+async def revoke_radar_links(
+    session: SessionDep, corp: CorpDep, settings: SettingsDep, item_id: Id, body: RadarRevokeIn
+) -> RadarRevokeOut:
+    """Revoke one link (``link``: its URL; ``open_id``: the link an open came through) or
+    every link made so far (``all``); a revoked link answers 410. New links still work."""
+    item = await service.get(session, corp.id, item_id)
+    return await revoke.revoke(
+        session, corp, item, body, secret_key=settings.secret_key.get_secret_value()
+    )
 
 
 @router.get("/{item_id}/opens", response_model=list[RadarOpenOut])

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.acquisition.ownership import message
 from siyu.content import repository as repo
 from siyu.content.models import ContentItem, RadarOpen
-from siyu.content.radar import RadarClaim, verify, verify_open
+from siyu.content.radar import RadarClaim, link_id, verify, verify_open
 from siyu.content.schemas import ContentStats, RadarOpenOut
-from siyu.core.errors import Forbidden, NotFound
+from siyu.core.errors import Forbidden, Gone, NotFound
 from siyu.corps.models import Corp
 from siyu.customers import timeline
 from siyu.customers.models import Customer, TimelineEvent
@@ -50,10 +50,16 @@ class Opened:
     message_id: int | None
 
 
-async def _item(s: AsyncSession, claim: RadarClaim) -> ContentItem:
+async def _item(s: AsyncSession, claim: RadarClaim, token: str) -> ContentItem:
+    """The item of a live link: an archived item, a link of an older generation (every link
+    revoked) or a revoked link is :class:`Gone` (410)."""
     item = await s.scalar(scoped(ContentItem, claim.corp_id).where(ContentItem.id == claim.item_id))
     if item is None:
         raise NotFound("this content no longer exists")
+    if item.archived_at is not None:
+        raise Gone("this content was withdrawn")
+    if claim.epoch < item.link_epoch or await repo.link_revoked(s, claim.corp_id, link_id(token)):
+        raise Gone("this link was revoked")
     return item
 
 
@@ -111,7 +117,7 @@ async def corp_of(s: AsyncSession, token: str, *, secret_key: str) -> Corp:
 
 
 async def item_of(s: AsyncSession, token: str, *, secret_key: str) -> ContentItem:
-    return await _item(s, verify(token, secret_key=secret_key))
+    return await _item(s, verify(token, secret_key=secret_key), token)
 
 
 async def record_open(
@@ -121,7 +127,7 @@ async def record_open(
     identify the opener (see :func:`oauth_possible`), ``message_id`` is None: the employee's
     message waits for :func:`identify_opener`. ``user_agent=None``: never OAuth."""
     claim = verify(token, secret_key=secret_key)
-    item = await _item(s, claim)
+    item = await _item(s, claim, token)
     identify = False
     if user_agent is not None and not claim.customer_id:
         identify = oauth_possible(await corp_of(s, token, secret_key=secret_key), user_agent)
@@ -138,6 +144,7 @@ async def record_open(
         broadcast_id=claim.broadcast_id or None,
         identified_by="",
         read_seconds=0,
+        link=link_id(token),
     )
     s.add(o)
     item.opens += 1
@@ -168,7 +175,7 @@ async def identify_opener(
     """After OAuth: the customer behind ``code`` (when WeCom names one of ours) owns the open.
     A replayed callback changes nothing; a failed exchange leaves the open anonymous."""
     claim = verify(token, secret_key=secret_key)
-    item = await _item(s, claim)
+    item = await _item(s, claim, token)
     o = await _open_of(s, claim, state, secret_key)
     if o.identified_by or o.timeline_id is not None or o.openid:
         return Opened(item, o, claim, None)
@@ -195,6 +202,7 @@ async def identify_opener(
 async def read_beat(s: AsyncSession, token: str, *, ref: str, seconds: int, secret_key: str) -> int:
     """Store the read time of an open (never more than the time since it was opened)."""
     claim = verify(token, secret_key=secret_key)
+    await _item(s, claim, token)
     o = await _open_of(s, claim, ref, secret_key)
     now = utcnow()
     ceiling = int((now - o.opened_at).total_seconds()) + READ_SLACK
@@ -208,8 +216,10 @@ async def read_beat(s: AsyncSession, token: str, *, ref: str, seconds: int, secr
     return o.read_seconds
 
 
-def _open_out(o: RadarOpen, name: str | None) -> RadarOpenOut:
-    return RadarOpenOut.model_validate(o).model_copy(update={"customer_name": name or ""})
+def _open_out(o: RadarOpen, name: str | None, revoked: bool) -> RadarOpenOut:
+    return RadarOpenOut.model_validate(o).model_copy(
+        update={"customer_name": name or "", "link_revoked": revoked}
+    )
 
 
 async def opens(
@@ -221,7 +231,8 @@ async def opens(
     limit: int = 100,
 ) -> list[RadarOpenOut]:
     rows = await repo.opens(s, corp.id, item_id=item_id, broadcast_id=broadcast_id, limit=limit)
-    return [_open_out(o, n) for o, n in rows]
+    revoked = await repo.revoked_links(s, corp.id, [o.link for o, _ in rows if o.link])
+    return [_open_out(o, n, o.link in revoked) for o, n in rows]
 
 
 async def stats(

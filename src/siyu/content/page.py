@@ -54,6 +54,24 @@ border:1px solid #d9d9d9;border-radius:6px;text-decoration:none}</style></head>
 %(script)s</body></html>"""
 
 
+_JS_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def js(value: object) -> str:
+    """JSON safe inside an inline ``<script>``: no ``</script>``, ``<!--``, ``&`` or line
+    separators (U+2028/9) can end the script or the string."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escaped in _JS_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
 def render(item: ContentItem, *, beat_url: str, ref: str, file_url: str | None) -> str:
     """The hosted page of an item (article body as Markdown, text as paragraphs)."""
     if item.kind == "article":
@@ -68,8 +86,8 @@ def render(item: ContentItem, *, beat_url: str, ref: str, file_url: str | None) 
             body += f'<p><a class="file" href="{html.escape(file_url)}">下载 {name}</a></p>'
     desc = f'<p class="desc">{html.escape(item.description)}</p>' if item.description else ""
     script = _SCRIPT % {
-        "url": json.dumps(beat_url),
-        "ref": json.dumps(ref),
+        "url": js(beat_url),
+        "ref": js(ref),
         "ms": BEAT_SECONDS * 1000,
     }
     return _PAGE % {
@@ -78,3 +96,25 @@ def render(item: ContentItem, *, beat_url: str, ref: str, file_url: str | None) 
         "body": body,
         "script": script,
     }
+
+
+_NOTICE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>%(title)s</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:520px;margin:0 auto;
+padding:64px 24px;text-align:center;color:#1f1f1f}h1{font-size:20px}p{color:#8c8c8c}</style>
+</head><body><h1>%(title)s</h1><p>%(text)s</p></body></html>"""
+
+#: what a reader sees when a link cannot be opened, by HTTP status
+NOTICES = {
+    410: ("内容已失效", "该内容已下架，或此链接已被撤销。如有需要，请联系发送给您的顾问。"),
+    404: ("内容不存在", "该内容已被删除。"),
+    403: ("链接无效", "此链接无效或已过期，请向发送给您的顾问索取新的链接。"),
+    429: ("访问太频繁", "请稍后再试。"),
+}
+
+
+def notice(status: int) -> str:
+    """A short Chinese page for a link that cannot be opened (no script)."""
+    title, text = NOTICES.get(status, NOTICES[403])
+    return _NOTICE % {"title": html.escape(title), "text": html.escape(text)}

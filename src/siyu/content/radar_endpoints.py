@@ -13,11 +13,21 @@ from siyu.content.opens import Opened
 from siyu.content.radar import sign_open
 from siyu.content.schemas import ReadBeat
 from siyu.content.serve import file_response
+from siyu.core.errors import Forbidden, Gone, NotFound, SiyuError
 from siyu.corps import service as corps
 from siyu.corps.deps import SessionDep, SettingsDep
 from siyu.messaging import outbox
 
 public = APIRouter(include_in_schema=False)
+#: a reader's browser gets a short Chinese page, not JSON, when a link cannot be opened
+PAGE_STATUS = {Gone: 410, NotFound: 404, Forbidden: 403}
+
+
+def _notice(exc: SiyuError) -> HTMLResponse:
+    status = next((code for cls, code in PAGE_STATUS.items() if isinstance(exc, cls)), 403)
+    return HTMLResponse(
+        page.notice(status), status_code=status, headers={"Cache-Control": "no-store"}
+    )
 
 
 def _target(opened: Opened, token: str, secret: str, media_url: str = "") -> Response:
@@ -41,9 +51,12 @@ async def open_link(
 ) -> Response:
     """Record the open; an opener the link does not name goes through OAuth first."""
     secret = settings.secret_key.get_secret_value()
-    opened = await opens.record_open(
-        session, token, secret_key=secret, user_agent=request.headers.get("user-agent", "")
-    )
+    try:
+        opened = await opens.record_open(
+            session, token, secret_key=secret, user_agent=request.headers.get("user-agent", "")
+        )
+    except (Gone, NotFound, Forbidden) as exc:
+        return _notice(exc)
     if opened.message_id is not None:
         outbox.enqueue(session, send_app_message, opened.item.corp_id, opened.message_id)
         return _target(opened, token, secret, settings.media_url)
@@ -71,12 +84,15 @@ async def oauth_return(
 ) -> Response:
     """WeCom sends the opener back here with ``code``: identify them, then show the content."""
     secret = settings.secret_key.get_secret_value()
-    claim_corp = await opens.corp_of(session, token, secret_key=secret)
-    transport = getattr(request.app.state, "wecom_transport", None)
-    async with corps.wecom_client(claim_corp, secret_key=secret, transport=transport) as client:
-        opened = await opens.identify_opener(
-            session, token, state=state, code=code, client=client, secret_key=secret
-        )
+    try:
+        claim_corp = await opens.corp_of(session, token, secret_key=secret)
+        transport = getattr(request.app.state, "wecom_transport", None)
+        async with corps.wecom_client(claim_corp, secret_key=secret, transport=transport) as client:
+            opened = await opens.identify_opener(
+                session, token, state=state, code=code, client=client, secret_key=secret
+            )
+    except (Gone, NotFound, Forbidden) as exc:
+        return _notice(exc)
     if opened.message_id is not None:
         outbox.enqueue(session, send_app_message, opened.item.corp_id, opened.message_id)
     return _target(opened, token, secret, settings.media_url)
@@ -96,5 +112,10 @@ async def read(session: SessionDep, settings: SettingsDep, token: str, body: Rea
 
 @public.get("/r/{token}/file")
 async def file(session: SessionDep, settings: SettingsDep, token: str) -> Response:
-    item = await opens.item_of(session, token, secret_key=settings.secret_key.get_secret_value())
-    return file_response(await media.file_of(session, item))
+    try:
+        item = await opens.item_of(
+            session, token, secret_key=settings.secret_key.get_secret_value()
+        )
+        return file_response(await media.file_of(session, item))
+    except (Gone, NotFound, Forbidden) as exc:
+        return _notice(exc)

@@ -107,7 +107,8 @@ async def update(s: AsyncSession, corp: Corp, item_id: int, data: ContentPatch) 
 
 
 async def archive(s: AsyncSession, corp: Corp, item_id: int) -> ContentItem:
-    """Soft delete: hidden from the library, its links and statistics stay."""
+    """Soft delete: hidden from the library, its links answer 410 until restored; its
+    statistics stay."""
     item = await get(s, corp.id, item_id)
     if item.archived_at is None:
         item.archived_at = utcnow()
@@ -206,7 +207,12 @@ async def radar_link(
             raise NotFound(f"customer {data.customer_id} does not exist")
     expires = utcnow() + timedelta(days=data.ttl_days)
     claim = RadarClaim(
-        corp.id, item.id, data.customer_id or 0, data.userid, int(expires.timestamp())
+        corp.id,
+        item.id,
+        data.customer_id or 0,
+        data.userid,
+        int(expires.timestamp()),
+        epoch=item.link_epoch,
     )
     item.uses += 1
     return link_url(claim, secret_key=secret_key, base_url=base_url), expires

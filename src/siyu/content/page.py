@@ -14,7 +14,7 @@ from siyu.content.models import ContentItem
 _md = MarkdownIt("js-default")  # raw HTML disabled: the body cannot inject scripts
 BEAT_SECONDS = 5
 
-_SCRIPT = """<script>
+_SCRIPT = """<script nonce="%(nonce)s">
 (function () {
   var url = %(url)s, ref = %(ref)s, seen = 0, last = Date.now(), sent = -1;
   function tick() {
@@ -46,8 +46,9 @@ _SCRIPT = """<script>
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>%(title)s</title>
-<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:720px;margin:0 auto;
-padding:16px 18px 48px;line-height:1.75;color:#1f1f1f}h1{font-size:22px;line-height:1.4}
+<style nonce="%(nonce)s">body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;
+max-width:720px;margin:0 auto;padding:16px 18px 48px;line-height:1.75;color:#1f1f1f}
+h1{font-size:22px;line-height:1.4}
 .desc{color:#8c8c8c}img{max-width:100%%}a.file{display:inline-block;padding:8px 14px;
 border:1px solid #d9d9d9;border-radius:6px;text-decoration:none}</style></head>
 <body><article><h1>%(title)s</h1>%(desc)s<div class="body">%(body)s</div></article>
@@ -72,8 +73,28 @@ def js(value: object) -> str:
     return text
 
 
-def render(item: ContentItem, *, beat_url: str, ref: str, file_url: str | None) -> str:
-    """The hosted page of an item (article body as Markdown, text as paragraphs)."""
+def csp(nonce: str, media_url: str = "") -> str:
+    """The hosted page's policy: its own inline script and style by nonce, nothing else runs;
+    images and video from Siyu, ``SIYU_MEDIA_URL`` and https."""
+    media = f"'self' {media_url} https: data:".replace("  ", " ")
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src 'nonce-{nonce}'",
+            f"style-src 'nonce-{nonce}'",
+            f"img-src {media}",
+            f"media-src {media}",
+            "connect-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def render(item: ContentItem, *, beat_url: str, ref: str, file_url: str | None, nonce: str) -> str:
+    """The hosted page of an item (article body as Markdown, text as paragraphs); its script
+    and style carry ``nonce`` (the response's CSP, :func:`csp`)."""
     if item.kind == "article":
         body = _md.render(item.body)
     else:
@@ -89,12 +110,14 @@ def render(item: ContentItem, *, beat_url: str, ref: str, file_url: str | None) 
         "url": js(beat_url),
         "ref": js(ref),
         "ms": BEAT_SECONDS * 1000,
+        "nonce": nonce,
     }
     return _PAGE % {
         "title": html.escape(item.title),
         "desc": desc,
         "body": body,
         "script": script,
+        "nonce": nonce,
     }
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -36,13 +38,16 @@ def _target(opened: Opened, token: str, secret: str, media_url: str = "") -> Res
     item = opened.item
     if item.kind in ("link", "miniprogram", "video") and item.url:
         return RedirectResponse(item.url, status_code=302)
+    nonce = secrets.token_urlsafe(18)
     html = page.render(
         item,
+        nonce=nonce,
         beat_url=f"/r/{token}/read",
         ref=sign_open(opened.open.id, secret_key=secret),
         file_url=f"{media_url.rstrip('/')}/r/{token}/file" if item.file_id is not None else None,
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": page.csp(nonce, media_url)}
+    return HTMLResponse(html, headers=headers)
 
 
 @public.get("/r/{token}")

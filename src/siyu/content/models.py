@@ -95,6 +95,7 @@ class RadarOpen(CorpScoped, IdMixin, Base):
     __table_args__ = (
         Index("ix_radar_opens_corp_item", "corp_id", "item_id"),
         Index("ix_radar_opens_corp_broadcast", "corp_id", "broadcast_id"),
+        Index("ix_radar_opens_corp_link_client", "corp_id", "link", "client"),
     )
 
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"))
@@ -111,6 +112,12 @@ class RadarOpen(CorpScoped, IdMixin, Base):
     timeline_id: Mapped[int | None] = mapped_column(BigIntPK, default=None)
     #: the link opened (its signature, :func:`siyu.content.radar.link_id`), to revoke it
     link: Mapped[str] = mapped_column(String(32), default="")
+    #: who opened it (a hash of IP and user agent): their later hits within the window only
+    #: bump ``hits`` (:data:`siyu.content.opens.DEDUP_WINDOW`)
+    client: Mapped[str] = mapped_column(String(32), default="")
+    hits: Mapped[int] = mapped_column(default=1)
+    #: whether the employee got an app message for it (one per customer per window)
+    notified: Mapped[bool] = mapped_column(default=False)
 
 
 class RadarRevokedLink(CorpScoped, IdMixin, Base):

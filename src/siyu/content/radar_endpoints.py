@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from siyu.accounts.endpoints import authorize_url
@@ -16,11 +16,26 @@ from siyu.content.radar import sign_open
 from siyu.content.schemas import ReadBeat
 from siyu.content.serve import file_response
 from siyu.core.errors import Forbidden, Gone, NotFound, SiyuError
+from siyu.core.ratelimit import RateLimiter
 from siyu.corps import service as corps
 from siyu.corps.deps import SessionDep, SettingsDep
 from siyu.messaging import outbox
 
-public = APIRouter(include_in_schema=False)
+#: per client IP on the public radar routes: a burst of 60, then one a second (a reader's
+#: page beats every 5 s); more answers 429
+RATE_BURST, RATE_PER_SECOND = 60, 1.0
+
+
+def _rate_limited(request: Request) -> None:
+    limiter = getattr(request.app.state, "radar_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.radar_limiter = RateLimiter(RATE_BURST, RATE_PER_SECOND)
+    ip = request.client.host if request.client else ""
+    if not limiter.allow(ip):
+        raise HTTPException(429, "too many requests; try again in a minute")
+
+
+public = APIRouter(include_in_schema=False, dependencies=[Depends(_rate_limited)])
 #: a reader's browser gets a short Chinese page, not JSON, when a link cannot be opened
 PAGE_STATUS = {Gone: 410, NotFound: 404, Forbidden: 403}
 
@@ -57,13 +72,20 @@ async def open_link(
     """Record the open; an opener the link does not name goes through OAuth first."""
     secret = settings.secret_key.get_secret_value()
     try:
+        user_agent = request.headers.get("user-agent", "")
+        ip = request.client.host if request.client else ""
         opened = await opens.record_open(
-            session, token, secret_key=secret, user_agent=request.headers.get("user-agent", "")
+            session,
+            token,
+            secret_key=secret,
+            user_agent=user_agent,
+            client=opens.client_key(ip, user_agent),
         )
     except (Gone, NotFound, Forbidden) as exc:
         return _notice(exc)
     if opened.message_id is not None:
         outbox.enqueue(session, send_app_message, opened.item.corp_id, opened.message_id)
+    if not opened.oauth:
         return _target(opened, token, secret, settings.media_url)
     corp = await corps.get(session, opened.item.corp_id)
     return RedirectResponse(

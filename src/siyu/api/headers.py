@@ -12,8 +12,9 @@
 - Stored files keep their own ``sandbox`` CSP (:mod:`siyu.content.serve`).
 - Swagger UI (``/api/docs``) has an inline bootstrap script of FastAPI's: its page allows
   inline scripts and nothing from other origins.
-- ``Strict-Transport-Security`` when the request came over https (behind a proxy: run Uvicorn
-  with ``--proxy-headers --forwarded-allow-ips``) or ``SIYU_PUBLIC_URL`` is https.
+- ``Strict-Transport-Security`` when the request came over https (behind a proxy: Uvicorn
+  takes ``X-Forwarded-Proto`` from 127.0.0.1, or from ``FORWARDED_ALLOW_IPS``) or
+  ``SIYU_PUBLIC_URL`` is https.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from siyu.content import filetypes
 from siyu.content.models import ContentFile
+from siyu.core import filetypes
 from siyu.core.errors import InvalidInput
 from siyu.db.session import Database
 from tests.conftest import CorpHandle
@@ -126,3 +126,13 @@ def test_a_file_stored_before_detection_is_an_attachment(
     assert r.headers["content-type"] == "application/octet-stream"
     assert r.headers["content-security-policy"] == "sandbox"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_acquisition_assets_are_typed_by_their_bytes(api: httpx.Client, corp: CorpHandle) -> None:
+    """Welcome attachments and poster backgrounds use the same allowlist."""
+    bad = api.post("/api/v1/acquisition/assets", files={"file": ("x.png", SVG, "image/png")})
+    assert bad.status_code == 422, bad.text
+    ok = api.post(
+        "/api/v1/acquisition/assets", files={"file": ("礼品.png", _image("JPEG"), "text/html")}
+    )
+    assert ok.status_code == 201 and ok.json()["content_type"] == "image/jpeg", ok.text

@@ -208,7 +208,6 @@ async def upload_asset(
         session,
         corp.id,
         filename=file.filename or "upload",
-        content_type=file.content_type or "application/octet-stream",
         content=await file.read(),
     )
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.content import filetypes
 from siyu.content.models import ContentFile, ContentItem
+from siyu.core import filetypes
 from siyu.core.errors import InvalidInput, NotFound
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped

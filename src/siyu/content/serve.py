@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
-from siyu.content.filetypes import ALLOWED_TYPES, inline
 from siyu.content.models import ContentFile
+from siyu.core.filetypes import ALLOWED_TYPES, inline
 
 #: headers of every stored file served (console and public radar routes)
 MEDIA_HEADERS = {

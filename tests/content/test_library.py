@@ -125,14 +125,15 @@ def test_edit_archive_restore_and_bad_input(api: httpx.Client, corp: CorpHandle)
     archived = api.delete(f"/api/v1/content/{item['id']}")
     assert archived.status_code == 200 and archived.json()["archived_at"]
     assert _titles(api) == [] and _titles(api, archived=True) == ["新标题"]
-    # links already sent keep working and counting; new links and edits are refused
+    # links already sent answer 410 (withdrawn, not counted); new links and edits are refused
     anon = httpx.Client(base_url=str(api.base_url), timeout=10)
-    assert anon.get(f"/r/{path}", follow_redirects=False).status_code in (200, 302)
-    assert api.get(f"/api/v1/content/{item['id']}/stats").json()["opens"] == 1
+    assert anon.get(f"/r/{path}", follow_redirects=False).status_code == 410
+    assert api.get(f"/api/v1/content/{item['id']}/stats").json()["opens"] == 0
     again = api.post(f"/api/v1/content/{item['id']}/radar-links", json={"userid": "zhangsan"})
     assert again.status_code == 409 and "archived" in again.json()["detail"]
     assert api.patch(f"/api/v1/content/{item['id']}", json={"title": "x"}).status_code == 409
     assert api.post(f"/api/v1/content/{item['id']}/restore").status_code == 200
     assert _titles(api) == ["新标题"]
+    assert anon.get(f"/r/{path}", follow_redirects=False).status_code in (200, 302)
     assert api.get("/api/v1/content/424242").status_code == 404
     anon.close()

@@ -80,6 +80,16 @@ async def test_folder_item_radar_link_and_open(
     await expect(stats.get_by_test_id("stat-opens")).to_contain_text("1")
     await expect(stats.get_by_test_id("open-customer")).to_have_text(customer["name"])
     await expect(stats.locator("tbody tr.ant-table-row").first).to_contain_text("授权识别")
+
+    # the link is revoked from the open's row: the row says so, the link shows a Chinese 410
+    await stats.get_by_test_id("open-revoke").click()
+    await page.locator(".ant-popconfirm").get_by_role("button", name=re.compile("确")).click()
+    await expect(stats.get_by_test_id("open-link-revoked")).to_have_text("已撤销")
+    gone = await page.context.new_page()
+    answer = await gone.goto(tab.base + path)
+    assert answer is not None and answer.status == 410
+    await expect(gone.get_by_role("heading", name="内容已失效")).to_be_visible()
+    await gone.close()
     await tab.done()
 
 

@@ -1068,7 +1068,8 @@ export interface paths {
         post?: never;
         /**
          * Archive Item
-         * @description Archive (soft delete): hidden from the library; sent links and statistics remain.
+         * @description Archive (soft delete): hidden from the library, its sent links answer 410 until it is
+         *     restored; statistics remain.
          */
         delete: operations["archive_item_api_v1_content__item_id__delete"];
         options?: never;
@@ -1126,6 +1127,27 @@ export interface paths {
          *     customer, openers are identified by OAuth.
          */
         post: operations["radar_link_api_v1_content__item_id__radar_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/content/{item_id}/radar-links/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Radar Links
+         * @description Revoke one link (``link``: its URL; ``open_id``: the link an open came through) or
+         *     every link made so far (``all``); a revoked link answers 410. New links still work.
+         */
+        post: operations["revoke_radar_links_api_v1_content__item_id__radar_links_revoke_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5128,6 +5150,12 @@ export interface components {
              */
             identified_by: string;
             /**
+             * Link Revoked
+             * @description the link this open came through was revoked
+             * @default false
+             */
+            link_revoked: boolean;
+            /**
              * Opened At
              * Format: date-time
              */
@@ -5139,6 +5167,41 @@ export interface components {
             read_seconds: number;
             /** Userid */
             userid: string;
+        };
+        /**
+         * RadarRevokeIn
+         * @description Exactly one of: a link (its URL or token), the link behind an open, or every link.
+         */
+        RadarRevokeIn: {
+            /**
+             * All
+             * @description revoke every link of the item made so far
+             * @default false
+             */
+            all: boolean;
+            /**
+             * Link
+             * @description the link's URL
+             */
+            link?: string | null;
+            /**
+             * Open Id
+             * @description revoke the link this open came through
+             */
+            open_id?: number | null;
+        };
+        /** RadarRevokeOut */
+        RadarRevokeOut: {
+            /**
+             * Link Epoch
+             * @description the item's link generation (moves on with 'all')
+             */
+            link_epoch: number;
+            /**
+             * Revoked
+             * @description links newly revoked (every link: 1)
+             */
+            revoked: number;
         };
         /** RankRow */
         RankRow: {
@@ -8770,6 +8833,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RadarLinkOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_radar_links_api_v1_content__item_id__radar_links_revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RadarRevokeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadarRevokeOut"];
                 };
             };
             /** @description Validation Error */

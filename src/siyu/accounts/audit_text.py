@@ -101,6 +101,11 @@ ROUTES: dict[tuple[str, str], tuple[str, str, str]] = {
         "made a radar link for",
         "content",
     ),
+    ("POST", "/api/v1/content/{item_id}/radar-links/revoke"): (
+        "撤销雷达链接：",
+        "revoked radar links of",
+        "content",
+    ),
     ("POST", "/api/v1/content/{item_id}/restore"): ("恢复", "restored", "content"),
     ("POST", "/api/v1/content/{item_id}/wecom-media"): (
         "上传到企业微信：",

@@ -240,7 +240,6 @@ async def upload_asset(
         session,
         principal.corp_id,
         filename=file.filename or "upload",
-        content_type=file.content_type or "application/octet-stream",
         content=await read_capped(file, welcome.MAX_ASSET_BYTES),
     )
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.models import AcquisitionImage, ChannelCode, WelcomeSend
 from siyu.acquisition.rotation import in_window
+from siyu.core import filetypes
 from siyu.core.errors import InvalidInput
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -56,16 +57,19 @@ def choose(c: ChannelCode, local: datetime) -> dict[str, Any] | None:
 
 
 async def save_asset(
-    session: AsyncSession, corp_id: int, *, filename: str, content_type: str, content: bytes
+    session: AsyncSession, corp_id: int, *, filename: str, content: bytes
 ) -> AcquisitionImage:
+    """Store an upload under the type detected from its bytes (the allowlist of
+    :mod:`siyu.core.filetypes`); the type the client sent is never trusted."""
     if not content:
         raise InvalidInput("the uploaded file is empty")
     if len(content) > MAX_ASSET_BYTES:
         raise InvalidInput("the uploaded file exceeds 10 MB")
+    detected = filetypes.detect(content, filename=filename)
     asset = AcquisitionImage(
         corp_id=corp_id,
         filename=filename[:200] or "upload",
-        content_type=content_type[:100] or "application/octet-stream",
+        content_type=detected,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
     )

@@ -20,6 +20,7 @@ from siyu.accounts.settings_endpoints import router as account_settings
 from siyu.acquisition.endpoints import router as acquisition
 from siyu.analytics.endpoints import router as analytics
 from siyu.api import console, errors
+from siyu.api.headers import SecurityHeaders
 from siyu.api.limits import BodyLimitMiddleware
 from siyu.broadcasts.endpoints import router as broadcasts
 from siyu.content.endpoints import public as radar_redirect
@@ -108,7 +109,8 @@ def create_app(
     app.state.cookie_principal = accounts_auth.from_cookie  # read by siyu.corps.deps
     errors.install(app)
     app.add_middleware(AuditMiddleware)
-    app.add_middleware(BodyLimitMiddleware)  # outermost: before auth, sessions and the audit
+    app.add_middleware(BodyLimitMiddleware)  # before auth, sessions and the audit
+    app.add_middleware(SecurityHeaders, settings=settings)  # outermost: a 413 gets them too
 
     api = APIRouter(prefix="/api/v1")
     # the list's /customers, /customers/count and /customers/export before /customers/{id}

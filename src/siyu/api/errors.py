@@ -22,7 +22,15 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from siyu.core.bounds import ID_MAX
-from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SiyuError, UpstreamError
+from siyu.core.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotFound,
+    SiyuError,
+    UpstreamError,
+)
 from siyu.core.secrets import SecretDecryptError
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
 
@@ -31,6 +39,7 @@ STATUS = {
     InvalidInput: 422,
     Conflict: 409,
     Forbidden: 403,
+    Gone: 410,
     UpstreamError: 502,
     # the server's configuration, not the request: nothing the caller can fix by retrying
     SecretDecryptError: 503,

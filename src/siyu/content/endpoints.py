@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
-from siyu.content import folders, media, opens, service
+from siyu.content import folders, media, opens, revoke, service
 from siyu.content import repository as repo
 from siyu.content.radar_endpoints import public
 from siyu.content.schemas import (
@@ -25,8 +24,11 @@ from siyu.content.schemas import (
     RadarLinkIn,
     RadarLinkOut,
     RadarOpenOut,
+    RadarRevokeIn,
+    RadarRevokeOut,
     TagCount,
 )
+from siyu.content.serve import file_response
 from siyu.core import export
 from siyu.core.bounds import Id
 from siyu.core.errors import InvalidInput
@@ -183,7 +185,6 @@ async def upload_file(
         corp.id,
         kind=kind,
         filename=file.filename or "",
-        content_type=file.content_type or "",
         content=await _read(file),
     )
     return {"id": f.id, "filename": f.filename, "size": f.size, "content_type": f.content_type}
@@ -206,7 +207,6 @@ async def upload_item(
         corp.id,
         kind=kind,
         filename=file.filename or "",
-        content_type=file.content_type or "",
         content=await _read(file),
     )
     data = ContentIn(
@@ -237,7 +237,8 @@ async def update_item(
 
 @router.delete("/{item_id}", response_model=ContentOut)
 async def archive_item(session: SessionDep, corp: CorpDep, item_id: Id) -> ContentOut:
-    """Archive (soft delete): hidden from the library; sent links and statistics remain."""
+    """Archive (soft delete): hidden from the library, its sent links answer 410 until it is
+    restored; statistics remain."""
     item = await service.archive(session, corp, item_id)
     return (await service.out(session, corp.id, [item]))[0]
 
@@ -251,12 +252,7 @@ async def restore_item(session: SessionDep, corp: CorpDep, item_id: Id) -> Conte
 @router.get("/{item_id}/file", response_class=Response)
 async def item_file(session: SessionDep, principal: PrincipalDep, item_id: Id) -> Response:
     item = await service.get(session, principal.corp.id, item_id)
-    f = await media.file_of(session, item)
-    return Response(
-        f.content,
-        media_type=f.content_type,
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(f.filename)}"},
-    )
+    return file_response(await media.file_of(session, item))
 
 
 @router.post("/{item_id}/radar-links", response_model=RadarLinkOut, status_code=201)
@@ -279,6 +275,18 @@ async def radar_link(
         principal=principal,
     )
     return RadarLinkOut(url=url, expires_at=expires)
+
+
+@router.post("/{item_id}/radar-links/revoke", response_model=RadarRevokeOut)
+async def revoke_radar_links(
+    session: SessionDep, corp: CorpDep, settings: SettingsDep, item_id: Id, body: RadarRevokeIn
+) -> RadarRevokeOut:
+    """Revoke one link (``link``: its URL; ``open_id``: the link an open came through) or
+    every link made so far (``all``); a revoked link answers 410. New links still work."""
+    item = await service.get(session, corp.id, item_id)
+    return await revoke.revoke(
+        session, corp, item, body, secret_key=settings.secret_key.get_secret_value()
+    )
 
 
 @router.get("/{item_id}/opens", response_model=list[RadarOpenOut])

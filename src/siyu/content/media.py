@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.content.models import ContentFile, ContentItem
+from siyu.core import filetypes
 from siyu.core.errors import InvalidInput, NotFound
 from siyu.db.base import utcnow
 from siyu.db.repository import scoped
@@ -35,18 +36,22 @@ MIN_BYTES = 6  # WeCom: every media file is larger than 5 bytes
 ATTACHABLE = ("link", "article", "image", "miniprogram", "file", "video")
 
 
-def check_upload(kind: str, *, filename: str, content_type: str, size: int) -> None:
-    """WeCom's size and type limits, as a clear 400 before anything is stored."""
+def check_upload(kind: str, *, filename: str, content: bytes) -> str:
+    """WeCom's size and type limits, as a clear 4xx before anything is stored; the file's
+    type detected from its bytes (the type the client sent is never trusted)."""
     if kind not in LIMITS:
         raise InvalidInput("an uploaded item is an image, a file or a video")
     types, limit = LIMITS[kind]
+    size = len(content)
     if size < MIN_BYTES:
         raise InvalidInput("the uploaded file is empty (WeCom needs more than 5 bytes)")
     if size > limit:
         raise InvalidInput(f"a {kind} may be at most {limit // MB} MB (WeCom's limit)")
-    if types and content_type not in types:
+    sniffed = filetypes.sniff(content, filename=filename)
+    if types and sniffed not in types:
         allowed = ", ".join(t.split("/")[1].upper() for t in types)
-        raise InvalidInput(f"a {kind} must be {allowed} (got {content_type or 'unknown'})")
+        raise InvalidInput(f"a {kind} must be {allowed} (its bytes say {sniffed or 'neither'})")
+    return filetypes.detect(content, filename=filename)
 
 
 async def store(
@@ -55,14 +60,14 @@ async def store(
     *,
     kind: str,
     filename: str,
-    content_type: str,
     content: bytes,
 ) -> ContentFile:
-    check_upload(kind, filename=filename, content_type=content_type, size=len(content))
+    """Store an upload under the type detected from its bytes (:mod:`.filetypes`)."""
+    content_type = check_upload(kind, filename=filename, content=content)
     f = ContentFile(
         corp_id=corp_id,
         filename=(filename or "upload")[:200],
-        content_type=(content_type or "application/octet-stream")[:100],
+        content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

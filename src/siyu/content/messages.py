@@ -76,7 +76,9 @@ async def resolve(
         item = await repo.get_item(s, corp_id, int(att[CONTENT]["item_id"]))
         if item is None:
             raise NotFound("the attached content item was deleted")
-        claim = RadarClaim(corp_id, item.id, customer_id, userid, expires, broadcast_id)
+        claim = RadarClaim(
+            corp_id, item.id, customer_id, userid, expires, broadcast_id, item.link_epoch
+        )
         url = link_url(claim, secret_key=secret_key, base_url=base_url)
         out.append(await media.attachment(s, item, client, link_url=url, fresh=fresh))
     return out

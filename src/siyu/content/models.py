@@ -70,6 +70,8 @@ class ContentItem(CorpScoped, IdMixin, TimestampMixin, Base):
     #: WeCom's permanent URL of an image (``media/uploadimg``), for link covers
     image_url: Mapped[str] = mapped_column(String(1000), default="")
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: the generation of its radar links: revoking every link moves it on (older links: 410)
+    link_epoch: Mapped[int] = mapped_column(default=0)
 
 
 class ContentTag(CorpScoped, IdMixin, Base):
@@ -93,6 +95,7 @@ class RadarOpen(CorpScoped, IdMixin, Base):
     __table_args__ = (
         Index("ix_radar_opens_corp_item", "corp_id", "item_id"),
         Index("ix_radar_opens_corp_broadcast", "corp_id", "broadcast_id"),
+        Index("ix_radar_opens_corp_link_client", "corp_id", "link", "client"),
     )
 
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"))
@@ -107,3 +110,22 @@ class RadarOpen(CorpScoped, IdMixin, Base):
     last_read_at: Mapped[datetime | None] = mapped_column(default=None)
     #: the customer's ``radar_opened`` timeline row (updated with the read time)
     timeline_id: Mapped[int | None] = mapped_column(BigIntPK, default=None)
+    #: the link opened (its signature, :func:`siyu.content.radar.link_id`), to revoke it
+    link: Mapped[str] = mapped_column(String(32), default="")
+    #: who opened it (a hash of IP and user agent): their later hits within the window only
+    #: bump ``hits`` (:data:`siyu.content.opens.DEDUP_WINDOW`)
+    client: Mapped[str] = mapped_column(String(32), default="")
+    hits: Mapped[int] = mapped_column(default=1)
+    #: whether the employee got an app message for it (one per customer per window)
+    notified: Mapped[bool] = mapped_column(default=False)
+
+
+class RadarRevokedLink(CorpScoped, IdMixin, Base):
+    """One revoked radar link (by its signature): opening it answers 410."""
+
+    __tablename__ = "radar_revoked_links"
+    __table_args__ = (UniqueConstraint("corp_id", "link"),)
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"))
+    link: Mapped[str] = mapped_column(String(32))
+    revoked_at: Mapped[datetime]

@@ -9,18 +9,19 @@ and the customer's timeline gets a ``radar_opened`` row, later updated with the 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.acquisition.ownership import message
 from siyu.content import repository as repo
 from siyu.content.models import ContentItem, RadarOpen
-from siyu.content.radar import RadarClaim, verify, verify_open
+from siyu.content.radar import RadarClaim, link_id, verify, verify_open
 from siyu.content.schemas import ContentStats, RadarOpenOut
-from siyu.core.errors import Forbidden, NotFound
+from siyu.core.errors import Forbidden, Gone, NotFound
 from siyu.corps.models import Corp
 from siyu.customers import timeline
 from siyu.customers.models import Customer, TimelineEvent
@@ -31,6 +32,8 @@ from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError
 
 log = logging.getLogger(__name__)
+#: one open per link and client within this window; one app message per employee and customer
+DEDUP_WINDOW = timedelta(minutes=30)
 READ_SLACK = 10  # seconds a beat may run ahead of the wall clock since the open
 WECOM_API = "https://qyapi.weixin.qq.com"
 
@@ -46,14 +49,22 @@ class Opened:
     item: ContentItem
     open: RadarOpen
     claim: RadarClaim
-    #: the app message to send after commit (None while OAuth may still identify the opener)
+    #: the app message to send after commit (None: none due, or OAuth may still identify)
     message_id: int | None
+    #: the opener should go through OAuth first
+    oauth: bool = False
 
 
-async def _item(s: AsyncSession, claim: RadarClaim) -> ContentItem:
+async def _item(s: AsyncSession, claim: RadarClaim, token: str) -> ContentItem:
+    """The item of a live link: an archived item, a link of an older generation (every link
+    revoked) or a revoked link is :class:`Gone` (410)."""
     item = await s.scalar(scoped(ContentItem, claim.corp_id).where(ContentItem.id == claim.item_id))
     if item is None:
         raise NotFound("this content no longer exists")
+    if item.archived_at is not None:
+        raise Gone("this content was withdrawn")
+    if claim.epoch < item.link_epoch or await repo.link_revoked(s, claim.corp_id, link_id(token)):
+        raise Gone("this link was revoked")
     return item
 
 
@@ -63,10 +74,29 @@ def read_text(seconds: int) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
+async def _notified_lately(
+    s: AsyncSession, o: RadarOpen, customer: Customer | None, now: datetime
+) -> bool:
+    """Whether the employee already got a message within the window for this customer (for
+    an unidentified visitor: for this item)."""
+    stmt = scoped(RadarOpen, o.corp_id, RadarOpen.id).where(
+        RadarOpen.userid == o.userid,
+        RadarOpen.notified.is_(True),
+        RadarOpen.opened_at >= now - DEDUP_WINDOW,
+        RadarOpen.id != o.id,
+    )
+    if customer is not None:
+        stmt = stmt.where(RadarOpen.customer_id == customer.id)
+    else:
+        stmt = stmt.where(RadarOpen.customer_id.is_(None), RadarOpen.item_id == o.item_id)
+    return await s.scalar(stmt.limit(1)) is not None
+
+
 async def _identified(
     s: AsyncSession, item: ContentItem, o: RadarOpen, customer: Customer | None, how: str
-) -> int:
-    """Timeline row (for a customer) and the app message to the employee; the message id."""
+) -> int | None:
+    """Timeline row (for a customer) and the app message to the employee; the message id
+    (None: the employee heard about this customer within the window already)."""
     now = o.opened_at
     if customer is not None:
         o.customer_id, o.identified_by = customer.id, how
@@ -88,6 +118,9 @@ async def _identified(
         await s.flush()
         await timeline.touch(s, [(customer.id, now)])
         o.timeline_id = row.id
+    if await _notified_lately(s, o, customer, now):
+        return None
+    o.notified = True
     who = customer.name or "一位客户" if customer else "一位未识别的访客"
     via = "（群发）" if o.broadcast_id else ""
     msg = message(
@@ -111,20 +144,52 @@ async def corp_of(s: AsyncSession, token: str, *, secret_key: str) -> Corp:
 
 
 async def item_of(s: AsyncSession, token: str, *, secret_key: str) -> ContentItem:
-    return await _item(s, verify(token, secret_key=secret_key))
+    return await _item(s, verify(token, secret_key=secret_key), token)
+
+
+def client_key(ip: str, user_agent: str) -> str:
+    """Who is opening: a hash of the address and the browser (no personal data stored)."""
+    return hashlib.sha256(f"{ip}\n{user_agent}".encode()).hexdigest()[:32]
+
+
+async def _repeat(s: AsyncSession, claim: RadarClaim, link: str, client: str) -> RadarOpen | None:
+    """This client's open of this link within the window, if any."""
+    return await s.scalar(
+        scoped(RadarOpen, claim.corp_id)
+        .where(
+            RadarOpen.link == link,
+            RadarOpen.client == client,
+            RadarOpen.opened_at >= utcnow() - DEDUP_WINDOW,
+        )
+        .order_by(RadarOpen.id.desc())
+        .limit(1)
+    )
 
 
 async def record_open(
-    s: AsyncSession, token: str, *, secret_key: str, user_agent: str | None = None
+    s: AsyncSession,
+    token: str,
+    *,
+    secret_key: str,
+    user_agent: str | None = None,
+    client: str = "",
 ) -> Opened:
     """Verify the token and store the open. When the link names no customer and OAuth can
-    identify the opener (see :func:`oauth_possible`), ``message_id`` is None: the employee's
-    message waits for :func:`identify_opener`. ``user_agent=None``: never OAuth."""
+    identify the opener (see :func:`oauth_possible`), ``oauth`` is set: the employee's
+    message waits for :func:`identify_opener`. ``user_agent=None``: never OAuth.
+
+    The same ``client`` opening the same link again within :data:`DEDUP_WINDOW` makes no new
+    open, timeline row or message: it only bumps the open's ``hits``."""
     claim = verify(token, secret_key=secret_key)
-    item = await _item(s, claim)
+    item = await _item(s, claim, token)
     identify = False
     if user_agent is not None and not claim.customer_id:
         identify = oauth_possible(await corp_of(s, token, secret_key=secret_key), user_agent)
+    seen = await _repeat(s, claim, link_id(token), client) if client else None
+    if seen is not None:
+        seen.hits += 1
+        pending = identify and not seen.identified_by and not seen.openid
+        return Opened(item, seen, claim, None, oauth=pending)
     customer = None
     if claim.customer_id:
         customer = await s.scalar(
@@ -138,14 +203,17 @@ async def record_open(
         broadcast_id=claim.broadcast_id or None,
         identified_by="",
         read_seconds=0,
+        link=link_id(token),
+        client=client,
+        hits=1,
+        notified=False,
     )
     s.add(o)
     item.opens += 1
     await s.flush()
-    msg_id: int | None = None
-    if customer is not None or not identify:
-        msg_id = await _identified(s, item, o, customer, "link")
-    return Opened(item, o, claim, msg_id)
+    if customer is None and identify:
+        return Opened(item, o, claim, None, oauth=True)
+    return Opened(item, o, claim, await _identified(s, item, o, customer, "link"))
 
 
 async def _open_of(s: AsyncSession, claim: RadarClaim, ref: str, secret_key: str) -> RadarOpen:
@@ -168,7 +236,7 @@ async def identify_opener(
     """After OAuth: the customer behind ``code`` (when WeCom names one of ours) owns the open.
     A replayed callback changes nothing; a failed exchange leaves the open anonymous."""
     claim = verify(token, secret_key=secret_key)
-    item = await _item(s, claim)
+    item = await _item(s, claim, token)
     o = await _open_of(s, claim, state, secret_key)
     if o.identified_by or o.timeline_id is not None or o.openid:
         return Opened(item, o, claim, None)
@@ -195,6 +263,7 @@ async def identify_opener(
 async def read_beat(s: AsyncSession, token: str, *, ref: str, seconds: int, secret_key: str) -> int:
     """Store the read time of an open (never more than the time since it was opened)."""
     claim = verify(token, secret_key=secret_key)
+    await _item(s, claim, token)
     o = await _open_of(s, claim, ref, secret_key)
     now = utcnow()
     ceiling = int((now - o.opened_at).total_seconds()) + READ_SLACK
@@ -208,8 +277,10 @@ async def read_beat(s: AsyncSession, token: str, *, ref: str, seconds: int, secr
     return o.read_seconds
 
 
-def _open_out(o: RadarOpen, name: str | None) -> RadarOpenOut:
-    return RadarOpenOut.model_validate(o).model_copy(update={"customer_name": name or ""})
+def _open_out(o: RadarOpen, name: str | None, revoked: bool) -> RadarOpenOut:
+    return RadarOpenOut.model_validate(o).model_copy(
+        update={"customer_name": name or "", "link_revoked": revoked}
+    )
 
 
 async def opens(
@@ -221,7 +292,8 @@ async def opens(
     limit: int = 100,
 ) -> list[RadarOpenOut]:
     rows = await repo.opens(s, corp.id, item_id=item_id, broadcast_id=broadcast_id, limit=limit)
-    return [_open_out(o, n) for o, n in rows]
+    revoked = await repo.revoked_links(s, corp.id, [o.link for o, _ in rows if o.link])
+    return [_open_out(o, n, o.link in revoked) for o, n in rows]
 
 
 async def stats(

@@ -1,7 +1,10 @@
 """Radar link tokens: ``payload.signature``, HMAC-SHA256 under a key derived from Siyu's
 secret key. The payload names the corp, item, customer (0 when unknown), employee and expiry;
-tampering with any byte or presenting it after expiry is rejected. A link sent in a broadcast
-names the broadcast instead of a customer (one message per sender: no per-customer token).
+tampering with any byte or presenting it after expiry is rejected. Both parts are strict
+unpadded base64url. A link sent in a broadcast names the broadcast instead of a customer (one
+message per sender: no per-customer token). The item's link generation (``epoch``) lets the
+console revoke every link of an item at once; one link is revoked by its signature
+(:func:`link_id`).
 
 Open references (``sign_open``) let the article page report its read time for its own open
 only; OAuth ``state`` values are open references too."""
@@ -11,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass
 
@@ -25,6 +29,8 @@ class RadarClaim:
     userid: str
     expires: int
     broadcast_id: int = 0
+    #: the item's link generation when signed: "revoke every link" moves the item past it
+    epoch: int = 0
 
 
 def _key(secret_key: str) -> bytes:
@@ -35,13 +41,30 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict unpadded base64url: any other character, padding, or a non-canonical encoding
+    (stray low bits) is a :class:`ValueError` (``body.<>!!sig`` no longer decodes)."""
+    if not _ALPHABET.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
+
+
+def link_id(token: str) -> str:
+    """The id of one link: its signature (what a revocation stores)."""
+    return token.rsplit(".", 1)[-1][:32]
 
 
 def sign(claim: RadarClaim, *, secret_key: str) -> str:
     payload = f"{claim.corp_id}:{claim.item_id}:{claim.customer_id}:{claim.userid}:{claim.expires}"
-    if claim.broadcast_id:
+    if claim.epoch:
+        payload += f":{claim.broadcast_id}:{claim.epoch}"
+    elif claim.broadcast_id:
         payload += f":{claim.broadcast_id}"
     body = _b64(payload.encode())
     sig = hmac.new(_key(secret_key), body.encode(), hashlib.sha256).digest()[:18]
@@ -56,11 +79,12 @@ def verify(token: str, *, secret_key: str, now: float | None = None) -> RadarCla
         if not hmac.compare_digest(want, _unb64(sig)):
             raise ValueError("bad signature")
         parts = _unb64(body).decode().split(":")
-        if len(parts) not in (5, 6):
+        if len(parts) not in (5, 6, 7):
             raise ValueError("bad payload")
         corp, item, customer, userid, expires = parts[:5]
-        bid = int(parts[5]) if len(parts) == 6 else 0
-        claim = RadarClaim(int(corp), int(item), int(customer), userid, int(expires), bid)
+        bid = int(parts[5]) if len(parts) >= 6 else 0
+        epoch = int(parts[6]) if len(parts) == 7 else 0
+        claim = RadarClaim(int(corp), int(item), int(customer), userid, int(expires), bid, epoch)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Forbidden("this link is not valid") from exc
     if claim.expires < (now if now is not None else time.time()):

@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy import Select, delete, distinct, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.content.models import ContentFolder, ContentItem, ContentTag, RadarOpen
+from siyu.content.models import (
+    ContentFolder,
+    ContentItem,
+    ContentTag,
+    RadarOpen,
+    RadarRevokedLink,
+)
 from siyu.customers.models import Customer
 from siyu.db.repository import scoped
 
@@ -217,3 +223,19 @@ async def open_totals(
         "read_seconds_total": int(read),
         "opens_with_read": int(with_read),
     }
+
+
+async def link_revoked(s: AsyncSession, corp_id: int, link: str) -> bool:
+    stmt = select(
+        exists().where(RadarRevokedLink.corp_id == corp_id, RadarRevokedLink.link == link)
+    )
+    return bool(await s.scalar(stmt))
+
+
+async def revoked_links(s: AsyncSession, corp_id: int, links: Sequence[str]) -> set[str]:
+    if not links:
+        return set()
+    stmt = select(RadarRevokedLink.link).where(
+        RadarRevokedLink.corp_id == corp_id, RadarRevokedLink.link.in_(set(links))
+    )
+    return set((await s.scalars(stmt)).all())

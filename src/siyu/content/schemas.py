@@ -139,6 +139,19 @@ class RadarLinkIn(BaseModel):
     ttl_days: int = Field(default=30, ge=1, le=365)
 
 
+class RadarRevokeIn(BaseModel):
+    """Exactly one of: a link (its URL or token), the link behind an open, or every link."""
+
+    link: str | None = Field(default=None, max_length=2000, description="the link's URL")
+    open_id: Id | None = Field(default=None, description="revoke the link this open came through")
+    all: bool = Field(default=False, description="revoke every link of the item made so far")
+
+
+class RadarRevokeOut(BaseModel):
+    revoked: int = Field(description="links newly revoked (every link: 1)")
+    link_epoch: int = Field(description="the item's link generation (moves on with 'all')")
+
+
 class RadarLinkOut(BaseModel):
     url: str
     expires_at: datetime
@@ -155,6 +168,9 @@ class RadarOpenOut(BaseModel):
     broadcast_id: int | None = None
     identified_by: str = ""
     read_seconds: int = 0
+    link_revoked: bool = Field(
+        default=False, description="the link this open came through was revoked"
+    )
 
 
 class ContentStats(BaseModel):

@@ -51,8 +51,9 @@ async def _check(s: AsyncSession, corp_id: int, item: ContentItem) -> None:
             raise InvalidInput("a mini-program needs a cover image (file_id)")
     if item.file_id is not None:
         f = await _file(s, corp_id, item.file_id)
-        if item.kind in ("image", "miniprogram", "link", "article") and not (
-            f.content_type.startswith("image/")
+        if item.kind in ("image", "miniprogram", "link", "article") and f.content_type not in (
+            "image/jpeg",
+            "image/png",
         ):
             raise InvalidInput("the cover / image must be a JPG or PNG image")
         item.filename, item.size = f.filename, f.size
@@ -107,7 +108,8 @@ async def update(s: AsyncSession, corp: Corp, item_id: int, data: ContentPatch) 
 
 
 async def archive(s: AsyncSession, corp: Corp, item_id: int) -> ContentItem:
-    """Soft delete: hidden from the library, its links and statistics stay."""
+    """Soft delete: hidden from the library, its links answer 410 until restored; its
+    statistics stay."""
     item = await get(s, corp.id, item_id)
     if item.archived_at is None:
         item.archived_at = utcnow()
@@ -215,7 +217,12 @@ async def radar_link(
             raise NotFound(f"customer {data.customer_id} does not exist")
     expires = utcnow() + timedelta(days=data.ttl_days)
     claim = RadarClaim(
-        corp.id, item.id, data.customer_id or 0, data.userid, int(expires.timestamp())
+        corp.id,
+        item.id,
+        data.customer_id or 0,
+        data.userid,
+        int(expires.timestamp()),
+        epoch=item.link_epoch,
     )
     item.uses += 1
     return link_url(claim, secret_key=secret_key, base_url=base_url), expires

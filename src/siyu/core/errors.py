@@ -27,6 +27,10 @@ class Forbidden(SiyuError):
     """The principal may not do this."""
 
 
+class Gone(SiyuError):
+    """The thing existed and is withdrawn for good (an archived item, a revoked link)."""
+
+
 class UpstreamError(SiyuError):
     """WeCom refused or failed; ``errcode`` carries WeCom's code when there is one."""
 

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
         default="",
         description="URL WeCom reaches Siyu at (for the callback URL shown); default http://host:port",
     )
+    media_url: str = Field(
+        default="",
+        description="origin that serves public content files (/r/{token}/file), e.g. "
+        "https://media.example.com pointing at the same Siyu; default: Siyu's own origin",
+    )
+    frame_ancestors: str = Field(
+        default="",
+        description="origins besides Siyu's own that may frame the console (CSP "
+        "frame-ancestors, space separated); WeCom's sidebar needs none",
+    )
     workers: int = Field(default=2, description="worker threads of `siyu serve` (0 = none)")
     worker_process: bool = Field(
         default=True,

@@ -80,7 +80,7 @@ def moment_link(
     """A moment's link: the employee's own radar link naming their moment broadcast (the
     ledger resolves content references for mass messages, not for moments)."""
     expires = int((task.deadline + LINK_TTL).timestamp())
-    claim = RadarClaim(task.corp_id, item.id, 0, userid, expires, broadcast_id)
+    claim = RadarClaim(task.corp_id, item.id, 0, userid, expires, broadcast_id, item.link_epoch)
     link = {"title": item.title[:64], "url": link_url(claim, **signer.kwargs())}
     if item.cover:
         link["picurl"] = item.cover

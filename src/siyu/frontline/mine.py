@@ -75,7 +75,13 @@ async def _pieces(
         url = item.url
         if item.kind in LINKS:
             claim = RadarClaim(
-                task.corp_id, item.id, customer_id, userid, expires, task.broadcast_id or 0
+                task.corp_id,
+                item.id,
+                customer_id,
+                userid,
+                expires,
+                task.broadcast_id or 0,
+                item.link_epoch,
             )
             url = link_url(claim, **signer.kwargs())
         out.append(

@@ -330,7 +330,7 @@ export default function ContentPage() {
                       </Button>
                     ) : (
                       <Popconfirm
-                        title={tr('删除后不再出现在素材库，已发出的链接和统计保留。', 'Deleted items leave the library; sent links and statistics stay.')}
+                        title={tr('删除后不再出现在素材库，已发出的链接将失效（恢复后可再打开），统计保留。', 'Deleted items leave the library and their sent links stop working until restored; statistics stay.')}
                         onConfirm={async () => {
                           await act(() => del(`/content/${i.id}`), tr('已删除', 'Deleted'))
                           reloadAll()

@@ -1,8 +1,8 @@
 // 素材库: one item's statistics (opens, unique openers, read time, recent opens) and
 // "copy radar link" for an employee and (optionally) a customer.
 import { useState } from 'react'
-import { Alert, Button, Card, Col, Drawer, Empty, Input, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd'
-import { CopyOutlined, LinkOutlined } from '@ant-design/icons'
+import { Alert, Button, Card, Col, Drawer, Empty, Input, Popconfirm, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd'
+import { CopyOutlined, LinkOutlined, StopOutlined } from '@ant-design/icons'
 import { get, post, type Customer, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
@@ -63,6 +63,20 @@ function RadarLinkForm({ item, dir, onMade }: { item: ContentItem; dir: Dir; onM
         <Space.Compact block style={{ marginTop: 12 }}>
           <Input readOnly value={url} data-testid="radar-url" />
           <Button icon={<CopyOutlined />} onClick={() => void navigator.clipboard?.writeText(url)} aria-label="copy" />
+          <Popconfirm
+            title={tr('撤销后，此链接打开将显示“内容已失效”。', 'Once revoked, this link shows “content withdrawn”.')}
+            onConfirm={async () => {
+              const done = await act(
+                () => post(`/content/${item.id}/radar-links/revoke`, { link: url }),
+                tr('链接已撤销', 'Link revoked'),
+              )
+              if (done) setUrl('')
+            }}
+          >
+            <Button danger icon={<StopOutlined />} data-testid="radar-revoke-made">
+              {tr('撤销', 'Revoke')}
+            </Button>
+          </Popconfirm>
         </Space.Compact>
       )}
       <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
@@ -77,6 +91,12 @@ function RadarLinkForm({ item, dir, onMade }: { item: ContentItem; dir: Dir; onM
 
 export default function StatsDrawer({ item, dir, onClose }: { item: ContentItem | null; dir: Dir; onClose: () => void }) {
   const { tr } = useI18n()
+  const act = useAction()
+  const revoke = async (body: { open_id?: number; all?: boolean }, ok: string) => {
+    if (!item) return
+    await act(() => post(`/content/${item.id}/radar-links/revoke`, body), ok)
+    void stats.reload()
+  }
   const stats = useLoad(
     () => (item ? get<ContentStats>(`/content/${item.id}/stats`) : Promise.resolve(null)),
     [item?.id],
@@ -106,9 +126,22 @@ export default function StatsDrawer({ item, dir, onClose }: { item: ContentItem 
             size="small"
             title={tr('最近打开', 'Recent opens')}
             extra={
-              <Button size="small" onClick={() => void stats.reload()} data-testid="stats-reload">
-                {tr('刷新', 'Refresh')}
-              </Button>
+              <Space>
+                <Popconfirm
+                  title={tr(
+                    '撤销此素材已生成的全部雷达链接？撤销后打开将显示“内容已失效”，新生成的链接不受影响。',
+                    'Revoke every radar link made so far for this item? They will show “content withdrawn”; links made later still work.',
+                  )}
+                  onConfirm={() => revoke({ all: true }, tr('已撤销全部链接', 'Every link revoked'))}
+                >
+                  <Button size="small" danger icon={<StopOutlined />} data-testid="radar-revoke-all">
+                    {tr('撤销全部链接', 'Revoke all links')}
+                  </Button>
+                </Popconfirm>
+                <Button size="small" onClick={() => void stats.reload()} data-testid="stats-reload">
+                  {tr('刷新', 'Refresh')}
+                </Button>
+              </Space>
             }
           >
             <Table<RadarOpen>
@@ -147,6 +180,23 @@ export default function StatsDrawer({ item, dir, onClose }: { item: ContentItem 
                 { title: tr('阅读时长', 'Read time'), dataIndex: 'read_seconds', render: (v: number) => readTime(v, tr) },
                 { title: tr('来源', 'Via'), dataIndex: 'broadcast_id', render: (b: number | null) => (b ? tr(`群发 #${b}`, `Broadcast #${b}`) : '—') },
                 { title: tr('打开时间', 'Opened'), dataIndex: 'opened_at', render: fmtTime },
+                {
+                  title: tr('链接', 'Link'),
+                  key: 'link',
+                  render: (_: unknown, o) =>
+                    o.link_revoked ? (
+                      <Tag color="default" data-testid="open-link-revoked">{tr('已撤销', 'Revoked')}</Tag>
+                    ) : (
+                      <Popconfirm
+                        title={tr('撤销这次打开所用的链接？', 'Revoke the link this open came through?')}
+                        onConfirm={() => revoke({ open_id: o.id }, tr('链接已撤销', 'Link revoked'))}
+                      >
+                        <Button type="link" size="small" danger data-testid="open-revoke">
+                          {tr('撤销', 'Revoke')}
+                        </Button>
+                      </Popconfirm>
+                    ),
+                },
               ]}
             />
           </Card>

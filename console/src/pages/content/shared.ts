@@ -45,6 +45,7 @@ export interface RadarOpen {
   broadcast_id: number | null
   identified_by: string
   read_seconds: number
+  link_revoked: boolean
 }
 
 export interface ContentStats {

@@ -109,18 +109,20 @@ class ExportReader:
         if unknown:
             self.names.update(await repo.employee_names(s, corp_id, sorted(unknown)))
             self.names.update((u, u) for u in unknown - self.names.keys())
-        rels: dict[int, list[Any]] = defaultdict(list)
+        # per customer its relations as (userid, remark, tag ids): each relation's tags split once
+        rels: dict[int, list[tuple[str, str | None, list[str]]]] = defaultdict(list)
+        rank, sep = self.rank, repo.TAG_SEP
         strays = False
         for r in relations:
-            rels[r[0]].append(r)
-            if r[3]:
-                for t in r[3].split(repo.TAG_SEP):
-                    if t not in self.rank:  # on a relation, not in the library
-                        self.tags[t] = ("", "")
-                        strays = True
+            tags = r[3].split(sep) if r[3] else []
+            rels[r[0]].append((r[1], r[2], tags))
+            for t in tags:
+                if t not in rank:  # on a relation, not in the library
+                    self.tags[t] = ("", "")
+                    strays = True
         if strays:
             self._order()
-        rank, shown, sep = self.rank, self.shown, repo.TAG_SEP
+        rank, shown, names = self.rank, self.shown, self.names
         by_id = {c[0]: c for c in customers}
         out = []
         for cid in customer_ids or by_id:
@@ -129,10 +131,9 @@ class ExportReader:
                 continue
             live = rels.get(cid, ())
             if len(live) == 1:  # most customers: one relation, whose tags are distinct
-                tags = live[0][3]
-                places = sorted(map(rank.__getitem__, tags.split(sep))) if tags else []
+                places = sorted(map(rank.__getitem__, live[0][2]))
             else:
-                places = sorted({rank[t] for r in live if r[3] for t in r[3].split(sep)})
+                places = sorted({rank[t] for r in live for t in r[2]})
             out.append(
                 export_values(
                     c[0],
@@ -143,9 +144,9 @@ class ExportReader:
                     c[5],
                     repo.as_utc(c[6]),
                     repo.as_utc(c[7]),
-                    [self.names[r[1]] for r in live],
+                    [names[r[0]] for r in live],
                     [shown[i] for i in places],
-                    [r[2] for r in live if r[2]],
+                    [r[1] for r in live if r[1]],
                     self.stages.get(c[8], "") if c[8] is not None else "",
                 )
             )

@@ -11,12 +11,13 @@ forged request fails. API-key requests carry no ambient credentials and need no 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from siyu.core import keys
 
 SESSION_COOKIE = "siyu_session"
 CSRF_COOKIE = "siyu_csrf"
@@ -33,8 +34,8 @@ class SessionData:
 
 
 def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
-    derived = hashlib.sha256(f"siyu-cookies:{secret_key}".encode()).hexdigest()
-    return URLSafeTimedSerializer(derived, salt=salt)
+    """Signed under the sessions key derived from the master key (never the master itself)."""
+    return URLSafeTimedSerializer(keys.derive(secret_key, "sessions"), salt=salt)
 
 
 def issue(secret_key: str, *, user_id: int, epoch: int) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -17,7 +18,7 @@ from siyu.core.errors import Forbidden
 from siyu.core.settings import DEFAULT_SECRET
 
 MASTER = "a-master-key-for-these-tests-0123456789abcdef"
-SESSION = {"u": 1, "e": 0, "c": "csrf"}
+SESSION = {"u": 1, "e": 0, "c": "csrf", "s": int(time.time())}
 
 
 def _b64(data: bytes) -> str:
@@ -41,11 +42,13 @@ def test_the_purposes_have_different_keys() -> None:
 
 def test_a_session_cookie_needs_the_sessions_key() -> None:
     value, _ = sessions.issue(MASTER, user_id=1, epoch=0)
-    assert sessions.read(MASTER, value) is not None
-    assert sessions.read(MASTER, _cookie(keys.derive(MASTER, "sessions"))) is not None
+    assert sessions.read(MASTER, value, idle=3600) is not None
+    assert (
+        sessions.read(MASTER, idle=3600, value=_cookie(keys.derive(MASTER, "sessions"))) is not None
+    )
     # signed with the radar key, or with the master key itself: refused
-    assert sessions.read(MASTER, _cookie(keys.derive(MASTER, "radar"))) is None
-    assert sessions.read(MASTER, _cookie(MASTER)) is None
+    assert sessions.read(MASTER, idle=3600, value=_cookie(keys.derive(MASTER, "radar"))) is None
+    assert sessions.read(MASTER, idle=3600, value=_cookie(MASTER)) is None
 
 
 def test_a_radar_token_needs_the_radar_key() -> None:

@@ -587,7 +587,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Sign out: this user's session cookies stop working everywhere (a copy of the cookie
+         *     too), and the browser's are deleted.
+         */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -623,7 +627,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your password; other sessions end, this one gets a fresh cookie.
+         * @description Change your password; other sessions end, this one gets a fresh cookie. The only write
+         *     allowed while a one-time password must be changed.
          */
         post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;
@@ -4673,6 +4678,12 @@ export interface components {
             is_admin: boolean;
             /** Kind */
             kind: string;
+            /**
+             * Must Change Password
+             * @description signed in with a password someone else gave: every other API answers 403 (code password_change_required) until POST /auth/password
+             * @default false
+             */
+            must_change_password: boolean;
             /** Name */
             name: string;
             /** Role */

@@ -26,29 +26,17 @@ def _set_session(response: Response, settings: Settings, user: ConsoleUser) -> s
     value, csrf = sessions.issue(
         settings.secret_key.get_secret_value(), user_id=user.id, epoch=user.session_epoch
     )
-    secure = settings.base_url.startswith("https://")
-    response.set_cookie(
-        sessions.SESSION_COOKIE,
+    sessions.set_cookies(
+        response,
         value,
-        max_age=sessions.MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        path="/",
-    )
-    response.set_cookie(
-        sessions.CSRF_COOKIE,
         csrf,
-        max_age=sessions.MAX_AGE,
-        httponly=False,
-        samesite="lax",
-        secure=secure,
-        path="/",
+        max_age=sessions.cookie_age(settings.session_idle_minutes * 60),
+        secure=settings.base_url.startswith("https://"),
     )
     return csrf
 
 
-def me_of(principal: Principal, csrf: str | None = None) -> MeOut:
+def me_of(principal: Principal, csrf: str | None = None, *, must_change: bool = False) -> MeOut:
     visible = principal.visible_userids
     return MeOut(
         kind=principal.kind,
@@ -64,6 +52,7 @@ def me_of(principal: Principal, csrf: str | None = None) -> MeOut:
         is_admin=principal.is_admin,
         visible_userids=sorted(visible) if visible is not None else None,
         csrf_token=csrf,
+        must_change_password=must_change,
     )
 
 
@@ -85,18 +74,40 @@ async def login(
     corp = await corps.resolve(session, body.corp)
     user = await service.login(session, corp, username=body.username, password=body.password)
     csrf = _set_session(response, settings, user)
-    return me_of(await service.principal_for(session, corp, user), csrf)
+    principal = await service.principal_for(session, corp, user)
+    return me_of(principal, csrf, must_change=user.must_change_password)
 
 
 @router.post("/logout", status_code=204)
-async def logout(response: Response) -> None:
+async def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, response: Response
+) -> None:
+    """Sign out: this user's session cookies stop working everywhere (a copy of the cookie
+    too), and the browser's are deleted."""
+    try:
+        principal = await accounts_auth.from_cookie(request, session, settings)
+    except Forbidden:  # no CSRF header: not from the console; the cookies go, the session stays
+        principal = None
+    if principal is not None and principal.user_id is not None:
+        await service.logout(session, principal.user_id)
+        request.state.principal = principal  # the audit log records the sign-out
+    request.state.session_renewed = None
     response.delete_cookie(sessions.SESSION_COOKIE, path="/")
     response.delete_cookie(sessions.CSRF_COOKIE, path="/")
 
 
+def _me(principal: Principal, request: Request) -> MeOut:
+    state = request.state
+    return me_of(
+        principal,
+        getattr(state, "csrf", None),
+        must_change=bool(getattr(state, "must_change_password", False)),
+    )
+
+
 @router.get("/me", response_model=MeOut)
 async def me(principal: PrincipalDep, request: Request) -> MeOut:
-    return me_of(principal, getattr(request.state, "csrf", None))
+    return _me(principal, request)
 
 
 @router.get("/session", response_model=MeOut | None)
@@ -105,7 +116,7 @@ async def current_session(
 ) -> MeOut | None:
     """Who is signed in by cookie, or null (200 either way: the console asks before login)."""
     principal = await accounts_auth.from_cookie(request, session, settings)
-    return me_of(principal, getattr(request.state, "csrf", None)) if principal else None
+    return _me(principal, request) if principal else None
 
 
 @router.post("/password", status_code=204)
@@ -116,7 +127,8 @@ async def change_password(
     body: PasswordIn,
     response: Response,
 ) -> None:
-    """Change your password; other sessions end, this one gets a fresh cookie."""
+    """Change your password; other sessions end, this one gets a fresh cookie. The only write
+    allowed while a one-time password must be changed."""
     if principal.user_id is None:
         raise InvalidInput("API keys have no password")
     user = await service.change_password(

@@ -58,11 +58,17 @@ async def create_user(
     userid: str | None = None,
     display_name: str = "",
     password: str | None = None,
+    must_change_password: bool | None = None,
 ) -> tuple[ConsoleUser, str]:
-    """Create a user; returns it and its password (a generated one-time password if none given)."""
+    """Create a user; returns it and its password (a generated one-time password if none given).
+
+    ``must_change_password`` (default: whether the password was generated): the user has to
+    change it before anything else.
+    """
     await _check_link(session, corp_id, role, userid)
     if await repo.user_by_username(session, corp_id, username) is not None:
         raise Conflict(f"user {username} already exists")
+    generated = not password
     password = password or new_password()
     user = ConsoleUser(
         corp_id=corp_id,
@@ -72,6 +78,7 @@ async def create_user(
         display_name=display_name or username,
         password_hash=hash_password(password),
         active=True,
+        must_change_password=(generated if must_change_password is None else must_change_password),
     )
     session.add(user)
     await session.flush()
@@ -95,6 +102,7 @@ async def reset_password(session: AsyncSession, corp_id: int, username: str) -> 
     password = new_password()
     user.password_hash = hash_password(password)
     user.session_epoch += 1
+    user.must_change_password = True
     return password
 
 
@@ -155,9 +163,19 @@ async def change_password(
     user = await repo.user_by_id(session, user_id)
     if user is None or not verify_password(user, current):
         raise Forbidden("the current password is wrong")
+    if new == current:
+        raise InvalidInput("choose a new password, not the current one")
     user.password_hash = hash_password(new)
     user.session_epoch += 1
+    user.must_change_password = False
     return user
+
+
+async def logout(session: AsyncSession, user_id: int) -> None:
+    """End every session of the user: cookies issued before no longer verify."""
+    user = await repo.user_by_id(session, user_id)
+    if user is not None:
+        user.session_epoch += 1
 
 
 async def visible_userids(

@@ -1,28 +1,38 @@
 """Signed session cookies and the CSRF defence.
 
 The session cookie ``siyu_session`` is an itsdangerous-signed, timestamped payload
-``{"u": user id, "e": session epoch, "c": CSRF token}``; HttpOnly, SameSite=Lax, Secure when
-the public URL is https. CSRF: double submit bound to the session — the CSRF token is also
-sent in the readable cookie ``siyu_csrf``; every unsafe request authenticated by the session
-cookie must carry the header ``X-Siyu-CSRF`` equal to the token inside the signed session.
-A cross-site page can neither read the cookie nor set a custom header without CORS, so a
-forged request fails. API-key requests carry no ambient credentials and need no token.
+``{"u": user id, "e": session epoch, "c": CSRF token, "s": sign-in time}``; HttpOnly,
+SameSite=Lax, Secure when the public URL is https. A session ends after ``session_idle_minutes``
+without a request (the cookie's signing time is its last activity; a cookie in use is signed
+anew at most every :data:`REFRESH_AFTER` seconds) and :data:`MAX_AGE` after sign-in at the
+latest; logging out bumps the user's session epoch, so a copied cookie dies with it.
+
+CSRF: double submit bound to the session — the CSRF token is also sent in the readable cookie
+``siyu_csrf``; every unsafe request authenticated by the session cookie must carry the header
+``X-Siyu-CSRF`` equal to the token inside the signed session. A cross-site page can neither
+read the cookie nor set a custom header without CORS, so a forged request fails. API-key
+requests carry no ambient credentials and need no token.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.responses import Response
 
 from siyu.core import keys
 
 SESSION_COOKIE = "siyu_session"
 CSRF_COOKIE = "siyu_csrf"
 CSRF_HEADER = "X-Siyu-CSRF"
+#: a session ends this long after sign-in, however busy (the idle timeout ends it sooner)
 MAX_AGE = 7 * 24 * 3600
+#: a cookie in use is signed anew (its idle clock restarted) at most this often
+REFRESH_AFTER = 5 * 60
 STATE_MAX_AGE = 600
 
 
@@ -31,6 +41,8 @@ class SessionData:
     user_id: int
     epoch: int
     csrf: str
+    started: int  # when the user signed in (unix seconds)
+    signed: int  # when this cookie value was signed: the last activity it vouches for
 
 
 def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
@@ -38,20 +50,73 @@ def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(keys.derive(secret_key, "sessions"), salt=salt)
 
 
-def issue(secret_key: str, *, user_id: int, epoch: int) -> tuple[str, str]:
-    """A new session cookie value and its CSRF token."""
-    csrf = secrets.token_urlsafe(24)
-    value = _serializer(secret_key, "session").dumps({"u": user_id, "e": epoch, "c": csrf})
-    return value, csrf
+def issue(
+    secret_key: str,
+    *,
+    user_id: int,
+    epoch: int,
+    csrf: str | None = None,
+    started: int | None = None,
+) -> tuple[str, str]:
+    """A session cookie value and its CSRF token: a new session, or (``csrf`` and ``started``
+    given) the same session signed anew, which restarts its idle clock."""
+    csrf = csrf or secrets.token_urlsafe(24)
+    data = {
+        "u": user_id,
+        "e": epoch,
+        "c": csrf,
+        "s": int(time.time()) if started is None else started,
+    }
+    return _serializer(secret_key, "session").dumps(data), csrf
 
 
-def read(secret_key: str, value: str) -> SessionData | None:
-    """The session inside a cookie, or None when forged, garbled or expired."""
+def read(secret_key: str, value: str, *, idle: int) -> SessionData | None:
+    """The session inside a cookie, or None when forged, garbled, idle for more than ``idle``
+    seconds or older than :data:`MAX_AGE`."""
     try:
-        data: Any = _serializer(secret_key, "session").loads(value, max_age=MAX_AGE)
-        return SessionData(user_id=int(data["u"]), epoch=int(data["e"]), csrf=str(data["c"]))
+        data, signed = _serializer(secret_key, "session").loads(
+            value, max_age=min(idle, MAX_AGE), return_timestamp=True
+        )
+        session = SessionData(
+            user_id=int(data["u"]),
+            epoch=int(data["e"]),
+            csrf=str(data["c"]),
+            started=int(data["s"]),
+            signed=int(signed.timestamp()),
+        )
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
+    return session if time.time() - session.started <= MAX_AGE else None
+
+
+def refreshed(secret_key: str, data: SessionData, *, now: float | None = None) -> str | None:
+    """The cookie signed anew when the one presented is older than :data:`REFRESH_AFTER`."""
+    if (time.time() if now is None else now) - data.signed < REFRESH_AFTER:
+        return None
+    value, _ = issue(
+        secret_key, user_id=data.user_id, epoch=data.epoch, csrf=data.csrf, started=data.started
+    )
+    return value
+
+
+def cookie_age(settings_idle: int, started: int | None = None) -> int:
+    """How long the browser keeps the cookies: the idle timeout, within the session's life."""
+    left = MAX_AGE if started is None else MAX_AGE - (int(time.time()) - started)
+    return max(0, min(settings_idle, left))
+
+
+def set_cookies(response: Response, value: str, csrf: str, *, max_age: int, secure: bool) -> None:
+    """The HttpOnly session cookie and the readable CSRF cookie, both SameSite=Lax."""
+    for name, content, httponly in ((SESSION_COOKIE, value, True), (CSRF_COOKIE, csrf, False)):
+        response.set_cookie(
+            name,
+            content,
+            max_age=max_age,
+            httponly=httponly,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
 
 
 def sign_state(secret_key: str, data: dict[str, Any]) -> str:

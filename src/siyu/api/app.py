@@ -16,6 +16,7 @@ import siyu.sop.handlers  # (SOPs react to stage changes made in API requests)
 from siyu.accounts import auth as accounts_auth
 from siyu.accounts.audit_http import AuditMiddleware
 from siyu.accounts.endpoints import router as auth
+from siyu.accounts.session_http import SessionCookieMiddleware
 from siyu.accounts.settings_endpoints import router as account_settings
 from siyu.acquisition.endpoints import router as acquisition
 from siyu.analytics.endpoints import router as analytics
@@ -107,6 +108,7 @@ def create_app(
     app.state.cookie_principal = accounts_auth.from_cookie  # read by siyu.corps.deps
     errors.install(app)
     app.add_middleware(AuditMiddleware)
+    app.add_middleware(SessionCookieMiddleware)
 
     api = APIRouter(prefix="/api/v1")
     # the list's /customers, /customers/count and /customers/export before /customers/{id}

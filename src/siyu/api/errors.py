@@ -84,7 +84,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SiyuError)
     async def _domain(_: Request, exc: SiyuError) -> JSONResponse:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-        return JSONResponse({"detail": exc.message}, status_code=status)
+        body = (
+            {"detail": exc.message}
+            if exc.code is None
+            else {"detail": exc.message, "code": exc.code}
+        )
+        return JSONResponse(body, status_code=status)
 
     @app.exception_handler(WeComError)
     async def _wecom(_: Request, exc: WeComError) -> JSONResponse:

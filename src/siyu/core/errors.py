@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 class SiyuError(Exception):
-    """Base of every domain error; ``message`` is one sentence for a human."""
+    """Base of every domain error; ``message`` is one sentence for a human, ``code`` (when set)
+    a stable word a program can branch on."""
+
+    code: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -25,6 +28,12 @@ class Conflict(SiyuError):
 
 class Forbidden(SiyuError):
     """The principal may not do this."""
+
+
+class PasswordChangeRequired(Forbidden):
+    """The user signed in with a password someone else gave them and must change it first."""
+
+    code = "password_change_required"
 
 
 class UpstreamError(SiyuError):

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default=300,
         description="a worker's lease on a batch tag job; after a crash another worker resumes",
     )
+    session_idle_minutes: int = Field(
+        default=720,
+        ge=5,
+        le=7 * 24 * 60,
+        description="a console session unused this long ends (sliding; at most 7 days in all)",
+    )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
 

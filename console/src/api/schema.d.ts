@@ -570,6 +570,9 @@ export interface paths {
         /**
          * Login
          * @description Sign in with a username and password; sets the session and CSRF cookies.
+         *
+         *     Failures are audited (username tried and IP) and throttled per username and per IP: 429
+         *     with Retry-After (docs/security.md, "Sessions and sign-in").
          */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
@@ -7690,6 +7693,13 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            /** @description wrong password */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -7698,6 +7708,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description wait Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from siyu.accounts import auth as accounts_auth
 from siyu.accounts import service, sessions
@@ -66,13 +66,25 @@ async def corps_to_sign_in(session: SessionDep) -> list[CorpChoice]:
     ]
 
 
-@router.post("/login", response_model=MeOut)
+@router.post(
+    "/login",
+    response_model=MeOut,
+    responses={403: {"description": "wrong password"}, 429: {"description": "wait Retry-After"}},
+)
 async def login(
-    session: SessionDep, settings: SettingsDep, body: LoginIn, response: Response
-) -> MeOut:
-    """Sign in with a username and password; sets the session and CSRF cookies."""
+    request: Request, session: SessionDep, settings: SettingsDep, body: LoginIn, response: Response
+) -> MeOut | JSONResponse:
+    """Sign in with a username and password; sets the session and CSRF cookies.
+
+    Failures are audited (username tried and IP) and throttled per username and per IP: 429
+    with Retry-After (docs/security.md, "Sessions and sign-in")."""
     corp = await corps.resolve(session, body.corp)
-    user = await service.login(session, corp, username=body.username, password=body.password)
+    ip = request.client.host if request.client else ""
+    user = await service.login(
+        session, corp, username=body.username, password=body.password, ip=ip, settings=settings
+    )
+    if user is None:  # answered, not raised: the unit of work commits the audited failure
+        return JSONResponse({"detail": service.LOGIN_REFUSED}, status_code=403)
     csrf = _set_session(response, settings, user)
     principal = await service.principal_for(session, corp, user)
     return me_of(principal, csrf, must_change=user.must_change_password)

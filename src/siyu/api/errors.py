@@ -22,7 +22,15 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from siyu.core.bounds import ID_MAX
-from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SiyuError, UpstreamError
+from siyu.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    SiyuError,
+    Throttled,
+    UpstreamError,
+)
 from siyu.core.secrets import SecretDecryptError
 from siyu.wecom.errors import WeComError, WeComRateLimited, WeComUnavailable
 
@@ -31,6 +39,7 @@ STATUS = {
     InvalidInput: 422,
     Conflict: 409,
     Forbidden: 403,
+    Throttled: 429,
     UpstreamError: 502,
     # the server's configuration, not the request: nothing the caller can fix by retrying
     SecretDecryptError: 503,
@@ -89,7 +98,8 @@ def install(app: FastAPI) -> None:
             if exc.code is None
             else {"detail": exc.message, "code": exc.code}
         )
-        return JSONResponse(body, status_code=status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(WeComError)
     async def _wecom(_: Request, exc: WeComError) -> JSONResponse:

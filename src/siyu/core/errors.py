@@ -36,6 +36,16 @@ class PasswordChangeRequired(Forbidden):
     code = "password_change_required"
 
 
+class Throttled(SiyuError):
+    """Too many attempts: try again in ``retry_after`` seconds (HTTP 429 with Retry-After)."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UpstreamError(SiyuError):
     """WeCom refused or failed; ``errcode`` carries WeCom's code when there is one."""
 

@@ -59,6 +59,20 @@ class Settings(BaseSettings):
         le=7 * 24 * 60,
         description="a console session unused this long ends (sliding; at most 7 days in all)",
     )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="failed sign-ins of one username within 15 minutes before sign-ins wait "
+        "(1 minute, doubling with each further failure)",
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20,
+        ge=1,
+        le=100000,
+        description="failed sign-ins from one IP (any username) within 15 minutes before "
+        "sign-ins from it wait",
+    )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"
 

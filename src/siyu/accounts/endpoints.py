@@ -15,11 +15,12 @@ from siyu.accounts.schemas import CorpChoice, LoginIn, MeOut, PasswordIn
 from siyu.core.errors import Forbidden, InvalidInput
 from siyu.core.settings import Settings
 from siyu.corps import service as corps
-from siyu.corps.deps import PrincipalDep, SessionDep, SettingsDep, get_settings
+from siyu.corps.deps import PrincipalDep, SessionDep, SettingsDep, get_settings, public_url
 from siyu.corps.principal import Principal
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+OAUTH_PATH = "/api/v1/auth/wecom"
 
 
 def _set_session(response: Response, settings: Settings, user: ConsoleUser) -> str:
@@ -188,20 +189,30 @@ async def wecom_start(
             f"/login?{urlencode({'next': _safe_next(next), 'wecom': '1'})}", 302
         )
     found = await corps.resolve(session, corp)
-    state = sessions.sign_state(
+    state, nonce = sessions.sign_state(
         settings.secret_key.get_secret_value(), {"corp": found.id, "next": _safe_next(next)}
     )
-    redirect = str(request.url_for("wecom_callback"))
-    return RedirectResponse(
+    response = RedirectResponse(
         authorize_url(
             found.api_base,
             corp_id=found.wecom_corp_id,
             agent_id=found.agent_id,
-            redirect=redirect,
+            redirect=public_url(request, "wecom_callback"),
             state=state,
         ),
         302,
     )
+    # Lax: sent on WeCom's top-level redirect back to the callback, not on cross-site posts
+    response.set_cookie(
+        sessions.OAUTH_COOKIE,
+        nonce,
+        max_age=sessions.STATE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+        path=OAUTH_PATH,
+    )
+    return response
 
 
 @router.get("/wecom/callback", name="wecom_callback")
@@ -210,9 +221,13 @@ async def wecom_callback(
 ) -> RedirectResponse:
     """WeCom redirects here with ``code``: exchange it for the member and start a session."""
     settings = get_settings(request)
-    data = sessions.read_state(settings.secret_key.get_secret_value(), state)
+    nonce = request.cookies.get(sessions.OAUTH_COOKIE)
+    data = sessions.read_state(settings.secret_key.get_secret_value(), state, nonce)
     if data is None:
-        raise Forbidden("the sign-in link expired or was tampered with; start again")
+        raise Forbidden(
+            "the sign-in link expired, was tampered with or was started in another browser; "
+            "start again"
+        )
     corp = await corps.get(session, int(data["corp"]))
     transport = getattr(request.app.state, "wecom_transport", None)
     async with corps.wecom_client(
@@ -222,4 +237,5 @@ async def wecom_callback(
     user = await service.login_employee(session, corp, userid=userid)
     response = RedirectResponse(_safe_next(str(data.get("next", "/"))), 302)
     _set_session(response, settings, user)
+    response.delete_cookie(sessions.OAUTH_COOKIE, path=OAUTH_PATH)
     return response

@@ -16,6 +16,8 @@ requests carry no ambient credentials and need no token.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ MAX_AGE = 7 * 24 * 3600
 #: a cookie in use is signed anew (its idle clock restarted) at most this often
 REFRESH_AFTER = 5 * 60
 STATE_MAX_AGE = 600
+#: the browser's half of a WeCom sign-in: the state carries a hash of this cookie's nonce
+OAUTH_COOKIE = "siyu_oauth"
 
 
 @dataclass(frozen=True)
@@ -119,14 +123,29 @@ def set_cookies(response: Response, value: str, csrf: str, *, max_age: int, secu
         )
 
 
-def sign_state(secret_key: str, data: dict[str, Any]) -> str:
-    """The OAuth ``state``: signed so the callback trusts its corp and next page."""
-    return _serializer(secret_key, "oauth-state").dumps(data)
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(f"siyu-oauth:{nonce}".encode()).hexdigest()[:22]
 
 
-def read_state(secret_key: str, value: str) -> dict[str, Any] | None:
+def sign_state(secret_key: str, data: dict[str, Any]) -> tuple[str, str]:
+    """The OAuth ``state`` and the nonce for the browser's :data:`OAUTH_COOKIE`.
+
+    The state is signed, so the callback trusts its corp and next page, and carries a hash of
+    the nonce, so it only works in the browser that started the sign-in (no login CSRF: a
+    state an attacker obtained for themselves fails in the victim's browser)."""
+    nonce = secrets.token_urlsafe(16)
+    state = _serializer(secret_key, "oauth-state").dumps({**data, "h": _nonce_hash(nonce)})
+    return state, nonce
+
+
+def read_state(secret_key: str, value: str, nonce: str | None) -> dict[str, Any] | None:
+    """The data of a genuine, fresh state started in this browser (``nonce`` from its cookie)."""
     try:
         data = _serializer(secret_key, "oauth-state").loads(value, max_age=STATE_MAX_AGE)
     except BadSignature:
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not nonce:
+        return None
+    if not hmac.compare_digest(str(data.get("h", "")), _nonce_hash(nonce)):
+        return None
+    return data

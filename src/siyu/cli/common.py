@@ -70,12 +70,22 @@ def secret_key() -> str:
     return get_settings().secret_key.get_secret_value()
 
 
-def refuse_weak_key(host: str) -> None:
-    """Exit 2 with a sentence when the secret key is the default or short and ``host`` is
-    reachable from other machines (a loopback-only demo may keep the development key)."""
+def refuse_exposed_defaults(host: str) -> None:
+    """Exit 2 with a sentence when ``host`` is reachable from other machines and the secret
+    key is the default or short, or ``SIYU_PUBLIC_URL`` is unset (absolute URLs would follow
+    the request's Host header). A loopback-only demo may keep both defaults."""
+    if keys.is_loopback(host):
+        return
     weak = keys.weakness(secret_key())
-    if weak and not keys.is_loopback(host):
+    if weak:
         fail(f"{weak}, and Siyu would listen on {host}: {keys.FIX}", code=2)
+    if not get_settings().public_url:
+        fail(
+            f"SIYU_PUBLIC_URL is not set, and Siyu would listen on {host}: set it to the URL "
+            "people and WeCom reach Siyu at (e.g. https://scrm.example.com); sign-in redirects, "
+            "radar links and hosted pages are built from it",
+            code=2,
+        )
 
 
 def secret_key_check() -> tuple[bool, str, str]:

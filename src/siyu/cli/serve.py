@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from siyu.cli.common import console, refuse_weak_key, setup_logging
+from siyu.cli.common import console, refuse_exposed_defaults, setup_logging
 from siyu.core.runtime import tune_gc
 from siyu.core.settings import get_settings
 
@@ -28,8 +28,8 @@ def serve(
     """Serve the API, the console and the WeCom callback, with its workers.
 
     The workers run in a child `siyu worker` process that stops with this one
-    (SIYU_WORKER_PROCESS=false: as threads inside it). Refuses the development or a short
-    SIYU_SECRET_KEY unless bound to loopback.
+    (SIYU_WORKER_PROCESS=false: as threads inside it). Off loopback, refuses the development or a
+    short SIYU_SECRET_KEY and an unset SIYU_PUBLIC_URL.
     """
     from siyu.api.app import create_app
     from siyu.worker import child
@@ -37,7 +37,7 @@ def serve(
     settings = get_settings()
     setup_logging()
     h, p = host or settings.host, port or settings.port
-    refuse_weak_key(h)
+    refuse_exposed_defaults(h)
     n = settings.workers if workers is None else workers
     console.print(f"Siyu on http://{h}:{p}  (API docs: http://{h}:{p}/api/docs)")
     proc = child.start(n) if n > 0 and settings.worker_process else None
@@ -63,10 +63,11 @@ def worker(
 ) -> None:
     """Run queue workers (any number of these processes, on any number of machines).
 
-    Refuses the development or a short SIYU_SECRET_KEY unless SIYU_HOST is loopback.
+    Unless SIYU_HOST is loopback, refuses the development or a short SIYU_SECRET_KEY and an
+    unset SIYU_PUBLIC_URL.
     """
     if parent is None:  # the child of `siyu serve` was checked by its parent
-        refuse_weak_key(get_settings().host)
+        refuse_exposed_defaults(get_settings().host)
     else:
         # `siyu serve` stops its child with SIGINT: take it even when SIGINT was inherited as
         # ignored (nohup, `make test &`), also before Huey installs its own handler

@@ -13,7 +13,7 @@ from siyu.content.opens import Opened
 from siyu.content.radar import sign_open
 from siyu.content.schemas import ReadBeat
 from siyu.corps import service as corps
-from siyu.corps.deps import SessionDep, SettingsDep
+from siyu.corps.deps import SessionDep, SettingsDep, public_url
 from siyu.messaging import outbox
 
 public = APIRouter(include_in_schema=False)
@@ -51,7 +51,7 @@ async def open_link(
             corp.api_base,
             corp_id=corp.wecom_corp_id,
             agent_id=corp.agent_id,
-            redirect=str(request.url_for("radar_who", token=token)),
+            redirect=public_url(request, "radar_who", token=token),
             state=sign_open(opened.open.id, secret_key=secret),
         ),
         302,

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Iterator
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -14,8 +15,9 @@ from itsdangerous import URLSafeTimedSerializer
 from siyu.accounts import sessions
 from siyu.content import radar
 from siyu.core import keys
+from siyu.core import secrets as at_rest
 from siyu.core.errors import Forbidden
-from siyu.core.settings import DEFAULT_SECRET
+from siyu.core.settings import DEFAULT_SECRET, get_settings
 
 MASTER = "a-master-key-for-these-tests-0123456789abcdef"
 SESSION = {"u": 1, "e": 0, "c": "csrf", "s": int(time.time())}
@@ -73,3 +75,46 @@ def test_weak_keys_and_loopback() -> None:
     assert keys.weakness(MASTER) is None
     assert all(keys.is_loopback(h) for h in ("127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"))
     assert not any(keys.is_loopback(h) for h in ("0.0.0.0", "::", "10.0.0.5", "siyu.example.com"))
+
+
+OLD = "the-key-before-the-rotation-0123456789abcdef"
+NEW = "the-key-after-the-rotation-0123456789abcdefg"
+
+
+@pytest.fixture
+def rotating(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """SIYU_SECRET_KEY is NEW; SIYU_SECRET_KEY_PREVIOUS is OLD."""
+    monkeypatch.setenv("SIYU_SECRET_KEY", NEW)
+    monkeypatch.setenv("SIYU_SECRET_KEY_PREVIOUS", OLD)
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def _signed_by_old() -> tuple[str, str, str]:
+    cookie = sessions.issue(OLD, user_id=7, epoch=0)[0]
+    token = radar.sign(radar.RadarClaim(1, 2, 3, "lisi", 9999999999), secret_key=OLD)
+    return cookie, token, at_rest.encrypt("corp-secret", secret_key=OLD)
+
+
+def test_without_the_previous_key_old_values_are_refused() -> None:
+    cookie, token, stored = _signed_by_old()
+    assert sessions.read(NEW, cookie, idle=3600) is None
+    with pytest.raises(Forbidden):
+        radar.verify(token, secret_key=NEW)
+    with pytest.raises(at_rest.SecretDecryptError):
+        at_rest.decrypt(stored, secret_key=NEW)
+
+
+def test_during_a_rotation_the_previous_key_still_verifies(rotating: None) -> None:
+    cookie, token, stored = _signed_by_old()
+    data = sessions.read(NEW, cookie, idle=3600)
+    assert data is not None and data.user_id == 7
+    assert radar.verify(token, secret_key=NEW).userid == "lisi"
+    assert at_rest.decrypt(stored, secret_key=NEW) == "corp-secret"
+    # new values use the new key alone
+    fresh = sessions.issue(NEW, user_id=8, epoch=0)[0]
+    assert URLSafeTimedSerializer(keys.derive(NEW, "sessions"), salt="session").loads(fresh)
+    with pytest.raises(at_rest.SecretDecryptError):
+        at_rest.decrypt(at_rest.encrypt("x", secret_key=NEW), secret_key=OLD)

@@ -50,8 +50,10 @@ class SessionData:
 
 
 def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
-    """Signed under the sessions key derived from the master key (never the master itself)."""
-    return URLSafeTimedSerializer(keys.derive(secret_key, "sessions"), salt=salt)
+    """Signed under the sessions key derived from the master key (never the master itself);
+    during a rotation the previous key's sessions key still verifies (itsdangerous signs with
+    the last key of the list and verifies with any)."""
+    return URLSafeTimedSerializer(list(reversed(keys.verifying(secret_key, "sessions"))), salt=salt)
 
 
 def issue(

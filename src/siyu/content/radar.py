@@ -38,7 +38,10 @@ def _keys(secret_key: str) -> tuple[bytes, ...]:
     """Keys a token may be signed with: the radar key, then the one links sent before keys
     were derived by HKDF were signed with (a hash of the master key under a radar prefix,
     never used for anything else), so they keep working until they expire."""
-    return _key(secret_key), hashlib.sha256(f"siyu-radar:{secret_key}".encode()).digest()
+    return (
+        *keys.verifying(secret_key, "radar"),  # the previous key's too, during a rotation
+        hashlib.sha256(f"siyu-radar:{secret_key}".encode()).digest(),
+    )
 
 
 def _matches(secret_key: str, message: bytes, sig: bytes, size: int) -> bool:

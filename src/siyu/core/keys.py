@@ -1,5 +1,8 @@
 """One master key (``SIYU_SECRET_KEY``), one derived key per purpose.
 
+Rotation: with ``SIYU_SECRET_KEY_PREVIOUS`` set, values signed or encrypted under the previous
+master key are still accepted (:func:`masters`); new ones use the current key only.
+
 Every purpose gets its own key derived with HKDF-SHA256 (``info`` = the purpose), so a value
 signed for one purpose never verifies as another (a radar link's signature is no session
 cookie) and nothing is ever signed with the master key itself. Encryption at rest derives its
@@ -19,7 +22,7 @@ from typing import Literal
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from siyu.core.settings import DEFAULT_SECRET
+from siyu.core.settings import DEFAULT_SECRET, get_settings
 
 Purpose = Literal["sessions", "radar"]
 MIN_LENGTH = 32
@@ -31,6 +34,23 @@ def derive(master: str, purpose: Purpose) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"siyu-keys-v1", info=purpose.encode()
     ).derive(master.encode())
+
+
+def masters(master: str) -> tuple[str, ...]:
+    """The master keys whose derived keys verify or decrypt: ``master`` and, when it is this
+    process's ``SIYU_SECRET_KEY``, ``SIYU_SECRET_KEY_PREVIOUS`` (during a rotation). Signing
+    and encrypting always use ``master`` alone."""
+    settings = get_settings()
+    previous = settings.secret_key_previous
+    if previous is None or master != settings.secret_key.get_secret_value():
+        return (master,)
+    old = previous.get_secret_value()
+    return (master,) if not old or old == master else (master, old)
+
+
+def verifying(master: str, purpose: Purpose) -> tuple[bytes, ...]:
+    """The keys of ``purpose`` a value may have been signed with, the current one first."""
+    return tuple(derive(m, purpose) for m in masters(master))
 
 
 def weakness(master: str) -> str | None:

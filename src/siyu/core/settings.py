@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=SecretStr(DEFAULT_SECRET),
         description="Key from which the at-rest encryption key and cookie keys are derived",
     )
+    secret_key_previous: SecretStr | None = Field(
+        default=None,
+        description="during a rotation: the key before SIYU_SECRET_KEY; what it signed or "
+        "encrypted is still accepted (nothing new uses it)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = Field(

@@ -21,6 +21,8 @@ def _callback_url(client: httpx.Client, sb: Sandbox, userid: str) -> str:
     start = client.get("/api/v1/auth/wecom/start", params={"next": "/sidebar"})
     assert start.status_code == 302 and client.cookies.get("siyu_oauth")
     query = parse_qs(urlparse(start.headers["location"]).query)
+    # WeCom takes a state of a-zA-Z0-9, 128 bytes at most (developer.work.weixin.qq.com/document/path/96714)
+    assert query["state"][0].isalnum() and len(query["state"][0]) <= 128
     pick = httpx.get(
         f"{sb.url}/sandbox/oauth/approve",
         params={

@@ -189,7 +189,7 @@ async def wecom_start(
             f"/login?{urlencode({'next': _safe_next(next), 'wecom': '1'})}", 302
         )
     found = await corps.resolve(session, corp)
-    state, nonce = sessions.sign_state(
+    state, cookie = sessions.sign_state(
         settings.secret_key.get_secret_value(), {"corp": found.id, "next": _safe_next(next)}
     )
     response = RedirectResponse(
@@ -205,7 +205,7 @@ async def wecom_start(
     # Lax: sent on WeCom's top-level redirect back to the callback, not on cross-site posts
     response.set_cookie(
         sessions.OAUTH_COOKIE,
-        nonce,
+        cookie,
         max_age=sessions.STATE_MAX_AGE,
         httponly=True,
         samesite="lax",
@@ -217,12 +217,15 @@ async def wecom_start(
 
 @router.get("/wecom/callback", name="wecom_callback")
 async def wecom_callback(
-    request: Request, session: SessionDep, code: str, state: str
+    request: Request,
+    session: SessionDep,
+    code: Annotated[str, Query(max_length=512)],
+    state: Annotated[str, Query(max_length=128)],
 ) -> RedirectResponse:
     """WeCom redirects here with ``code``: exchange it for the member and start a session."""
     settings = get_settings(request)
-    nonce = request.cookies.get(sessions.OAUTH_COOKIE)
-    data = sessions.read_state(settings.secret_key.get_secret_value(), state, nonce)
+    cookie = request.cookies.get(sessions.OAUTH_COOKIE)
+    data = sessions.read_state(settings.secret_key.get_secret_value(), state, cookie)
     if data is None:
         raise Forbidden(
             "the sign-in link expired, was tampered with or was started in another browser; "

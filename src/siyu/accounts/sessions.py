@@ -36,7 +36,7 @@ MAX_AGE = 7 * 24 * 3600
 #: a cookie in use is signed anew (its idle clock restarted) at most this often
 REFRESH_AFTER = 5 * 60
 STATE_MAX_AGE = 600
-#: the browser's half of a WeCom sign-in: the state carries a hash of this cookie's nonce
+#: the browser's half of a WeCom sign-in: its signed nonce; the state is a keyed hash of it
 OAUTH_COOKIE = "siyu_oauth"
 
 
@@ -125,29 +125,34 @@ def set_cookies(response: Response, value: str, csrf: str, *, max_age: int, secu
         )
 
 
-def _nonce_hash(nonce: str) -> str:
-    return hashlib.sha256(f"siyu-oauth:{nonce}".encode()).hexdigest()[:22]
+def _state_of(secret_key: str, nonce: str) -> str:
+    key = keys.derive(secret_key, "sessions")
+    return hmac.new(key, f"oauth-state:{nonce}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def sign_state(secret_key: str, data: dict[str, Any]) -> tuple[str, str]:
-    """The OAuth ``state`` and the nonce for the browser's :data:`OAUTH_COOKIE`.
+    """The OAuth ``state`` and the value of the browser's :data:`OAUTH_COOKIE`.
 
-    The state is signed, so the callback trusts its corp and next page, and carries a hash of
-    the nonce, so it only works in the browser that started the sign-in (no login CSRF: a
-    state an attacker obtained for themselves fails in the victim's browser)."""
+    The cookie holds a random nonce with ``data`` (corp, next page), signed so the callback
+    trusts them; the state is a keyed hash of that nonce, 40 hex characters (WeCom takes
+    a-zA-Z0-9, 128 bytes at most). The callback needs both, so a sign-in only completes in the
+    browser that started it (no login CSRF: a state an attacker obtained for themselves fails
+    in the victim's browser)."""
     nonce = secrets.token_urlsafe(16)
-    state = _serializer(secret_key, "oauth-state").dumps({**data, "h": _nonce_hash(nonce)})
-    return state, nonce
+    cookie = _serializer(secret_key, "oauth-state").dumps({**data, "n": nonce})
+    return _state_of(secret_key, nonce), cookie
 
 
-def read_state(secret_key: str, value: str, nonce: str | None) -> dict[str, Any] | None:
-    """The data of a genuine, fresh state started in this browser (``nonce`` from its cookie)."""
+def read_state(secret_key: str, state: str, cookie: str | None) -> dict[str, Any] | None:
+    """The data of a fresh sign-in started in this browser (``cookie``) for this ``state``."""
+    if not cookie:
+        return None
     try:
-        data = _serializer(secret_key, "oauth-state").loads(value, max_age=STATE_MAX_AGE)
+        data = _serializer(secret_key, "oauth-state").loads(cookie, max_age=STATE_MAX_AGE)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or not nonce:
+    if not isinstance(data, dict) or not isinstance(data.get("n"), str):
         return None
-    if not hmac.compare_digest(str(data.get("h", "")), _nonce_hash(nonce)):
+    if not hmac.compare_digest(state.encode(), _state_of(secret_key, data["n"]).encode()):
         return None
     return data

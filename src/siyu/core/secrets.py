@@ -1,7 +1,8 @@
 """Encryption at rest for secrets stored in the database (corp secret, callback token/AES key).
 
-The Fernet key is derived from ``SIYU_SECRET_KEY`` with HKDF-SHA256, so rotating the setting
-makes old ciphertexts unreadable (``SecretDecryptError``) instead of silently wrong.
+The Fernet key is derived from ``SIYU_SECRET_KEY`` with HKDF-SHA256, so changing the setting
+makes old ciphertexts unreadable (``SecretDecryptError``) instead of silently wrong, unless the
+old key is kept in ``SIYU_SECRET_KEY_PREVIOUS`` during a rotation (docs/security.md).
 """
 
 from __future__ import annotations

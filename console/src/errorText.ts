@@ -65,6 +65,10 @@ type Rule = [RegExp, (m: RegExpMatchArray) => string | null]
 const RULES: Rule[] = [
   [/^the username or password is wrong/i, () => '用户名或密码错误，或账号已停用'],
   [/^the current password is wrong/i, () => '当前密码错误'],
+  [/^too many failed sign-ins; try again in (\d+) seconds/i, (m) => `登录失败次数过多，请 ${m[1]} 秒后再试`],
+  [/^choose a new password, not the current one/i, () => '新密码不能与当前密码相同'],
+  [/^change the one-time password you were given/i, () => '请先修改管理员提供的一次性密码'],
+  [/^the sign-in link expired/i, () => '登录链接已过期或无效，请重新登录'],
   [/^sign in, or send an API key/i, () => '请先登录'],
   [/^the API key is not valid/i, () => 'API 密钥无效或已撤销'],
   [/csrf/i, () => '页面已过期，请刷新后重试'],

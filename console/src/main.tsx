@@ -7,6 +7,7 @@ import { AuthProvider, useAuth } from './auth'
 import ConsoleLayout from './layout/ConsoleLayout'
 
 const LoginPage = lazy(() => import('./pages/login/LoginPage'))
+const ChangePasswordPage = lazy(() => import('./pages/login/ChangePasswordPage'))
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'))
 const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'))
 const TagsPage = lazy(() => import('./pages/tags/TagsPage'))
@@ -38,6 +39,8 @@ function Guard({ children, admin, wecom }: { children: React.ReactNode; admin?: 
     return loading
   }
   if (!me) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />
+  // a one-time password someone gave: the API refuses everything else until it is changed
+  if (me.must_change_password) return <ChangePasswordPage />
   if (admin && !me.is_admin) return <Navigate to="/" replace />
   return <>{children}</>
 }

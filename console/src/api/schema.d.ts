@@ -580,6 +580,9 @@ export interface paths {
         /**
          * Login
          * @description Sign in with a username and password; sets the session and CSRF cookies.
+         *
+         *     Failures are audited (username tried and IP) and throttled per username and per IP: 429
+         *     with Retry-After (docs/security.md, "Sessions and sign-in").
          */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
@@ -597,7 +600,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Sign out: this user's session cookies stop working everywhere (a copy of the cookie
+         *     too), and the browser's are deleted.
+         */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -633,7 +640,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your password; other sessions end, this one gets a fresh cookie.
+         * @description Change your password; other sessions end, this one gets a fresh cookie. The only write
+         *     allowed while a one-time password must be changed.
          */
         post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;
@@ -4707,6 +4715,12 @@ export interface components {
             is_admin: boolean;
             /** Kind */
             kind: string;
+            /**
+             * Must Change Password
+             * @description signed in with a password someone else gave: every other API answers 403 (code password_change_required) until POST /auth/password
+             * @default false
+             */
+            must_change_password: boolean;
             /** Name */
             name: string;
             /** Role */
@@ -7754,6 +7768,13 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            /** @description wrong password */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -7762,6 +7783,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description wait Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

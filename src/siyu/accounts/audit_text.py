@@ -193,6 +193,7 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "settings.wecom.update": ("修改企业微信设置", "changed the WeCom settings", ""),
     "settings.wecom.regenerate": ("重新生成回调密钥", "regenerated the callback secrets", ""),
     "auth.login": ("登录", "signed in", ""),
+    "auth.login_failed": ("登录失败（密码错误或账号已停用）", "failed to sign in", ""),
     "auth.logout": ("退出登录", "signed out", ""),
     "auth.wecom_login": ("通过企业微信登录", "signed in through WeCom", ""),
 }

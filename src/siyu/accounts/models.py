@@ -16,7 +16,10 @@ class ConsoleUser(CorpScoped, IdMixin, TimestampMixin, Base):
 
     ``password_hash`` is an argon2 hash (None for users who only sign in through WeCom);
     ``userid`` links the WeCom employee (required for manager and staff); bumping
-    ``session_epoch`` invalidates every session cookie issued before.
+    ``session_epoch`` invalidates every session cookie issued before (password change, reset,
+    logout, role change, disabling). ``must_change_password``: the password was given by
+    someone else (an admin, the CLI, the demo); until the user changes it, their session may
+    only change it, sign out or ask who they are.
     """
 
     __tablename__ = "console_users"
@@ -32,6 +35,7 @@ class ConsoleUser(CorpScoped, IdMixin, TimestampMixin, Base):
     userid: Mapped[str | None] = mapped_column(String(64), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     session_epoch: Mapped[int] = mapped_column(default=0)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

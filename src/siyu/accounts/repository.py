@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.accounts.models import AuditEntry, ConsoleUser
@@ -92,3 +92,25 @@ async def audit_page(
         stmt = stmt.where(AuditEntry.id < before_id)
     stmt = stmt.order_by(AuditEntry.id.desc()).limit(limit)
     return list((await session.scalars(stmt)).all())
+
+
+async def failed_logins(
+    session: AsyncSession,
+    corp_id: int,
+    *,
+    since: datetime,
+    username: str | None = None,
+    ip: str | None = None,
+) -> tuple[int, datetime | None]:
+    """How many failed sign-ins (audit action ``auth.login_failed``) since ``since`` for a
+    username or from an IP, and when the last one was."""
+    query = scoped(AuditEntry, corp_id).where(
+        AuditEntry.action == "auth.login_failed", AuditEntry.at > since
+    )
+    if username is not None:
+        query = query.where(AuditEntry.actor == username[:100])
+    if ip is not None:
+        query = query.where(AuditEntry.ip == ip[:64])
+    sub = query.subquery()
+    row = (await session.execute(select(func.count(), func.max(sub.c.at)))).one()
+    return int(row[0]), row[1]

@@ -76,6 +76,11 @@ class MeOut(BaseModel):
     is_admin: bool
     visible_userids: list[str] | None
     csrf_token: str | None = None
+    must_change_password: bool = Field(
+        default=False,
+        description="signed in with a password someone else gave: every other API answers 403 "
+        "(code password_change_required) until POST /auth/password",
+    )
 
 
 class CredentialsOut(BaseModel):

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.accounts import audit
+from siyu.accounts import audit, throttle
 from siyu.accounts import repository as repo
 from siyu.accounts.models import ConsoleUser
 from siyu.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from siyu.core.settings import Settings
 from siyu.corps.models import Corp
 from siyu.corps.principal import USER_ROLES, Principal, Role
 from siyu.db.base import utcnow
 from siyu.employees import service as directory
 
+T = TypeVar("T")
 _hasher = PasswordHasher()
 # a hash to verify against when the user does not exist (constant-time-ish refusals)
 _DUMMY = _hasher.hash("siyu-no-such-user")
@@ -29,6 +35,14 @@ def new_password() -> str:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+#: argon2 (~0.2 s, 64 MiB each) runs here, never on the event loop, at most two at a time
+_argon2 = ThreadPoolExecutor(max_workers=2, thread_name_prefix="siyu-argon2")
+
+
+async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_argon2, fn, *args)
 
 
 def verify_password(user: ConsoleUser | None, password: str) -> bool:
@@ -58,11 +72,17 @@ async def create_user(
     userid: str | None = None,
     display_name: str = "",
     password: str | None = None,
+    must_change_password: bool | None = None,
 ) -> tuple[ConsoleUser, str]:
-    """Create a user; returns it and its password (a generated one-time password if none given)."""
+    """Create a user; returns it and its password (a generated one-time password if none given).
+
+    ``must_change_password`` (default: whether the password was generated): the user has to
+    change it before anything else.
+    """
     await _check_link(session, corp_id, role, userid)
     if await repo.user_by_username(session, corp_id, username) is not None:
         raise Conflict(f"user {username} already exists")
+    generated = not password
     password = password or new_password()
     user = ConsoleUser(
         corp_id=corp_id,
@@ -72,6 +92,7 @@ async def create_user(
         display_name=display_name or username,
         password_hash=hash_password(password),
         active=True,
+        must_change_password=(generated if must_change_password is None else must_change_password),
     )
     session.add(user)
     await session.flush()
@@ -95,15 +116,47 @@ async def reset_password(session: AsyncSession, corp_id: int, username: str) -> 
     password = new_password()
     user.password_hash = hash_password(password)
     user.session_epoch += 1
+    user.must_change_password = True
     return password
 
 
-async def login(session: AsyncSession, corp: Corp, *, username: str, password: str) -> ConsoleUser:
-    """Check a username and password; the same refusal for every failure."""
+LOGIN_REFUSED = "the username or password is wrong, or the account is disabled"
+
+
+async def login(
+    session: AsyncSession,
+    corp: Corp,
+    *,
+    username: str,
+    password: str,
+    ip: str,
+    settings: Settings,
+) -> ConsoleUser | None:
+    """Check a username and password: the user, or None after recording the failure in the
+    audit log (the caller refuses with :data:`LOGIN_REFUSED` and commits, so the failure
+    counts). :class:`~siyu.core.errors.Throttled` when this username or IP must wait
+    (:mod:`siyu.accounts.throttle`); the password is not checked then."""
     user = await repo.user_by_username(session, corp.id, username)
-    ok = verify_password(user, password)
+    await throttle.check(
+        session,
+        corp.id,
+        username=username,
+        ip=ip,
+        last_success=user.last_login_at if user else None,
+        settings=settings,
+    )
+    ok = await _off_loop(verify_password, user, password)
     if user is None or not ok or not user.active:
-        raise Forbidden("the username or password is wrong, or the account is disabled")
+        await audit.record(
+            session,
+            corp.id,
+            actor=username,  # the name tried, never the password
+            actor_kind="anonymous",
+            action="auth.login_failed",
+            target=f"user:{user.id}" if user else "",
+            ip=ip,
+        )
+        return None
     user.last_login_at = utcnow()
     await audit.record(
         session,
@@ -113,6 +166,7 @@ async def login(session: AsyncSession, corp: Corp, *, username: str, password: s
         user_id=user.id,
         action="auth.login",
         target=f"user:{user.id}",
+        ip=ip,
     )
     return user
 
@@ -153,11 +207,21 @@ async def change_password(
     session: AsyncSession, user_id: int, *, current: str, new: str
 ) -> ConsoleUser:
     user = await repo.user_by_id(session, user_id)
-    if user is None or not verify_password(user, current):
+    if user is None or not await _off_loop(verify_password, user, current):
         raise Forbidden("the current password is wrong")
-    user.password_hash = hash_password(new)
+    if new == current:
+        raise InvalidInput("choose a new password, not the current one")
+    user.password_hash = await _off_loop(hash_password, new)
     user.session_epoch += 1
+    user.must_change_password = False
     return user
+
+
+async def logout(session: AsyncSession, user_id: int) -> None:
+    """End every session of the user: cookies issued before no longer verify."""
+    user = await repo.user_by_id(session, user_id)
+    if user is not None:
+        user.session_epoch += 1
 
 
 async def visible_userids(

@@ -128,6 +128,7 @@ async def create_user(
         userid=body.userid,
         display_name=body.display_name,
         password=body.password,
+        must_change_password=True,  # the admin knows it: the user picks their own
     )
     await audit.by(
         session,

@@ -16,6 +16,7 @@ import siyu.sop.handlers  # (SOPs react to stage changes made in API requests)
 from siyu.accounts import auth as accounts_auth
 from siyu.accounts.audit_http import AuditMiddleware
 from siyu.accounts.endpoints import router as auth
+from siyu.accounts.session_http import SessionCookieMiddleware
 from siyu.accounts.settings_endpoints import router as account_settings
 from siyu.acquisition.endpoints import router as acquisition
 from siyu.analytics.endpoints import router as analytics
@@ -109,6 +110,7 @@ def create_app(
     app.state.cookie_principal = accounts_auth.from_cookie  # read by siyu.corps.deps
     errors.install(app)
     app.add_middleware(AuditMiddleware)
+    app.add_middleware(SessionCookieMiddleware)
     app.add_middleware(BodyLimitMiddleware)  # before auth, sessions and the audit
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: a 413 gets them too
 

@@ -29,6 +29,7 @@ from siyu.core.errors import (
     InvalidInput,
     NotFound,
     SiyuError,
+    Throttled,
     UpstreamError,
 )
 from siyu.core.secrets import SecretDecryptError
@@ -40,6 +41,7 @@ STATUS = {
     Conflict: 409,
     Forbidden: 403,
     Gone: 410,
+    Throttled: 429,
     UpstreamError: 502,
     # the server's configuration, not the request: nothing the caller can fix by retrying
     SecretDecryptError: 503,
@@ -93,7 +95,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SiyuError)
     async def _domain(_: Request, exc: SiyuError) -> JSONResponse:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-        return JSONResponse({"detail": exc.message}, status_code=status)
+        body = (
+            {"detail": exc.message}
+            if exc.code is None
+            else {"detail": exc.message, "code": exc.code}
+        )
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(WeComError)
     async def _wecom(_: Request, exc: WeComError) -> JSONResponse:

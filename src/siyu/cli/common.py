@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from siyu.core import logs
+from siyu.core import keys, logs
 from siyu.core.errors import SiyuError
 from siyu.core.secrets import SecretDecryptError
 from siyu.core.settings import get_settings
@@ -68,3 +68,32 @@ def setup_logging(level: str | None = None) -> None:
 
 def secret_key() -> str:
     return get_settings().secret_key.get_secret_value()
+
+
+def refuse_exposed_defaults(host: str) -> None:
+    """Exit 2 with a sentence when ``host`` is reachable from other machines and the secret
+    key is the default or short, or ``SIYU_PUBLIC_URL`` is unset (absolute URLs would follow
+    the request's Host header). A loopback-only demo may keep both defaults."""
+    if keys.is_loopback(host):
+        return
+    weak = keys.weakness(secret_key())
+    if weak:
+        fail(f"{weak}, and Siyu would listen on {host}: {keys.FIX}", code=2)
+    if not get_settings().public_url:
+        fail(
+            f"SIYU_PUBLIC_URL is not set, and Siyu would listen on {host}: set it to the URL "
+            "people and WeCom reach Siyu at (e.g. https://scrm.example.com); sign-in redirects, "
+            "radar links and hosted pages are built from it",
+            code=2,
+        )
+
+
+def secret_key_check() -> tuple[bool, str, str]:
+    """`siyu doctor`'s verdict on the secret key: (ok, detail, fix)."""
+    weak = keys.weakness(secret_key())
+    host = get_settings().host
+    if weak is None:
+        return True, "set, at least 32 characters and not the development default", ""
+    if keys.is_loopback(host):
+        return True, f"{weak}: accepted only because SIYU_HOST is loopback ({host})", keys.FIX
+    return False, f"{weak}; `siyu serve` refuses it on {host}", keys.FIX

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from siyu.cli.common import console, friendly, run_db, secret_key
+from siyu.cli.common import console, friendly, run_db, secret_key, secret_key_check
 from siyu.core.settings import get_settings
 from siyu.corps import doctor, service
 from siyu.db.session import Database
@@ -34,7 +34,7 @@ def doctor_cmd(
 
         return run_db(checks)
 
-    results = go()
+    results = [doctor.Check("secret key", *secret_key_check()), *go()]
     table = Table("check", "verdict", "detail", "fix")
     for c in results:
         table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]FAIL[/]", c.detail, c.fix)

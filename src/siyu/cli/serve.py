@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from siyu.cli.common import console, setup_logging
+from siyu.cli.common import console, refuse_exposed_defaults, setup_logging
 from siyu.core.runtime import tune_gc
 from siyu.core.settings import get_settings
 
@@ -28,7 +28,8 @@ def serve(
     """Serve the API, the console and the WeCom callback, with its workers.
 
     The workers run in a child `siyu worker` process that stops with this one
-    (SIYU_WORKER_PROCESS=false: as threads inside it).
+    (SIYU_WORKER_PROCESS=false: as threads inside it). Off loopback, refuses the development or a
+    short SIYU_SECRET_KEY and an unset SIYU_PUBLIC_URL.
     """
     from siyu.api.app import create_app
     from siyu.worker import child
@@ -36,6 +37,7 @@ def serve(
     settings = get_settings()
     setup_logging()
     h, p = host or settings.host, port or settings.port
+    refuse_exposed_defaults(h)
     n = settings.workers if workers is None else workers
     console.print(f"Siyu on http://{h}:{p}  (API docs: http://{h}:{p}/api/docs)")
     proc = child.start(n) if n > 0 and settings.worker_process else None
@@ -59,8 +61,14 @@ def worker(
         int | None, typer.Option(hidden=True, help="stop when this process is gone")
     ] = None,
 ) -> None:
-    """Run queue workers (any number of these processes, on any number of machines)."""
-    if parent is not None:
+    """Run queue workers (any number of these processes, on any number of machines).
+
+    Unless SIYU_HOST is loopback, refuses the development or a short SIYU_SECRET_KEY and an
+    unset SIYU_PUBLIC_URL.
+    """
+    if parent is None:  # the child of `siyu serve` was checked by its parent
+        refuse_exposed_defaults(get_settings().host)
+    else:
         # `siyu serve` stops its child with SIGINT: take it even when SIGINT was inherited as
         # ignored (nohup, `make test &`), also before Huey installs its own handler
         signal.signal(signal.SIGINT, signal.default_int_handler)

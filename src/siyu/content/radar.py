@@ -1,10 +1,10 @@
-"""Radar link tokens: ``payload.signature``, HMAC-SHA256 under a key derived from Siyu's
-secret key. The payload names the corp, item, customer (0 when unknown), employee and expiry;
-tampering with any byte or presenting it after expiry is rejected. Both parts are strict
-unpadded base64url. A link sent in a broadcast names the broadcast instead of a customer (one
-message per sender: no per-customer token). The item's link generation (``epoch``) lets the
-console revoke every link of an item at once; one link is revoked by its signature
-(:func:`link_id`).
+"""Radar link tokens: ``payload.signature``, HMAC-SHA256 under the radar key derived from
+Siyu's secret key (:mod:`siyu.core.keys`). The payload names the corp, item, customer (0 when
+unknown), employee and expiry; tampering with any byte or presenting it after expiry is
+rejected. Both parts are strict unpadded base64url. A link sent in a broadcast names the
+broadcast instead of a customer (one message per sender: no per-customer token). The item's
+link generation (``epoch``) lets the console revoke every link of an item at once; one link is
+revoked by its signature (:func:`link_id`).
 
 Open references (``sign_open``) let the article page report its read time for its own open
 only; OAuth ``state`` values are open references too."""
@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from siyu.core import keys
 from siyu.core.errors import Forbidden
 
 
@@ -34,7 +35,25 @@ class RadarClaim:
 
 
 def _key(secret_key: str) -> bytes:
-    return hashlib.sha256(f"siyu-radar:{secret_key}".encode()).digest()
+    """The radar key: derived from the master key for this purpose alone (core.keys)."""
+    return keys.derive(secret_key, "radar")
+
+
+def _keys(secret_key: str) -> tuple[bytes, ...]:
+    """Keys a token may be signed with: the radar key, then the one links sent before keys
+    were derived by HKDF were signed with (a hash of the master key under a radar prefix,
+    never used for anything else), so they keep working until they expire."""
+    return (
+        *keys.verifying(secret_key, "radar"),  # the previous key's too, during a rotation
+        hashlib.sha256(f"siyu-radar:{secret_key}".encode()).digest(),
+    )
+
+
+def _matches(secret_key: str, message: bytes, sig: bytes, size: int) -> bool:
+    return any(
+        hmac.compare_digest(hmac.new(k, message, hashlib.sha256).digest()[:size], sig)
+        for k in _keys(secret_key)
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -75,8 +94,7 @@ def verify(token: str, *, secret_key: str, now: float | None = None) -> RadarCla
     """The claim of a genuine, unexpired token; :class:`Forbidden` otherwise."""
     try:
         body, sig = token.split(".", 1)
-        want = hmac.new(_key(secret_key), body.encode(), hashlib.sha256).digest()[:18]
-        if not hmac.compare_digest(want, _unb64(sig)):
+        if not _matches(secret_key, body.encode(), _unb64(sig), 18):
             raise ValueError("bad signature")
         parts = _unb64(body).decode().split(":")
         if len(parts) not in (5, 6, 7):
@@ -103,8 +121,7 @@ def verify_open(ref: str, *, secret_key: str) -> int:
     """The open id of a genuine reference; :class:`Forbidden` otherwise."""
     try:
         body, sig = ref.split(".", 1)
-        want = hmac.new(_key(secret_key), f"open:{body}".encode(), hashlib.sha256).digest()[:12]
-        if not hmac.compare_digest(want, _unb64(sig)):
+        if not _matches(secret_key, f"open:{body}".encode(), _unb64(sig), 12):
             raise ValueError("bad signature")
         return int(_unb64(body).decode())
     except (ValueError, UnicodeDecodeError) as exc:

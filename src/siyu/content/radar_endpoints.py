@@ -18,7 +18,7 @@ from siyu.content.serve import file_response
 from siyu.core.errors import Forbidden, Gone, NotFound, SiyuError
 from siyu.core.ratelimit import RateLimiter
 from siyu.corps import service as corps
-from siyu.corps.deps import SessionDep, SettingsDep
+from siyu.corps.deps import SessionDep, SettingsDep, public_url
 from siyu.messaging import outbox
 
 #: per client IP on the public radar routes: a burst of 60, then one a second (a reader's
@@ -93,7 +93,7 @@ async def open_link(
             corp.api_base,
             corp_id=corp.wecom_corp_id,
             agent_id=corp.agent_id,
-            redirect=str(request.url_for("radar_who", token=token)),
+            redirect=public_url(request, "radar_who", token=token),
             state=sign_open(opened.open.id, secret_key=secret),
         ),
         302,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 class SiyuError(Exception):
-    """Base of every domain error; ``message`` is one sentence for a human."""
+    """Base of every domain error; ``message`` is one sentence for a human, ``code`` (when set)
+    a stable word a program can branch on."""
+
+    code: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -29,6 +32,22 @@ class Forbidden(SiyuError):
 
 class Gone(SiyuError):
     """The thing existed and is withdrawn for good (an archived item, a revoked link)."""
+
+
+class PasswordChangeRequired(Forbidden):
+    """The user signed in with a password someone else gave them and must change it first."""
+
+    code = "password_change_required"
+
+
+class Throttled(SiyuError):
+    """Too many attempts: try again in ``retry_after`` seconds (HTTP 429 with Retry-After)."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class UpstreamError(SiyuError):

@@ -1,7 +1,8 @@
 """Encryption at rest for secrets stored in the database (corp secret, callback token/AES key).
 
-The Fernet key is derived from ``SIYU_SECRET_KEY`` with HKDF-SHA256, so rotating the setting
-makes old ciphertexts unreadable (``SecretDecryptError``) instead of silently wrong.
+The Fernet key is derived from ``SIYU_SECRET_KEY`` with HKDF-SHA256, so changing the setting
+makes old ciphertexts unreadable (``SecretDecryptError``) instead of silently wrong, unless the
+old key is kept in ``SIYU_SECRET_KEY_PREVIOUS`` during a rotation (docs/security.md).
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import base64
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from siyu.core import keys
 from siyu.core.errors import SiyuError
 
 #: what to do about it, appended to every decrypt failure a person sees
@@ -42,7 +44,12 @@ def encrypt(plaintext: str, *, secret_key: str) -> str:
 
 
 def decrypt(ciphertext: str, *, secret_key: str) -> str:
+    """The plaintext; during a rotation a ciphertext of the previous key decrypts too."""
     try:
-        return _fernet(secret_key).decrypt(ciphertext.encode()).decode()
+        return (
+            MultiFernet([_fernet(m) for m in keys.masters(secret_key)])
+            .decrypt(ciphertext.encode())
+            .decode()
+        )
     except InvalidToken as exc:
         raise SecretDecryptError(f"a stored secret can't be decrypted: {FIX}") from exc

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         default=SecretStr(DEFAULT_SECRET),
         description="Key from which the at-rest encryption key and cookie keys are derived",
     )
+    secret_key_previous: SecretStr | None = Field(
+        default=None,
+        description="during a rotation: the key before SIYU_SECRET_KEY; what it signed or "
+        "encrypted is still accepted (nothing new uses it)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = Field(
@@ -64,6 +69,26 @@ class Settings(BaseSettings):
     batch_tag_lease_seconds: int = Field(
         default=300,
         description="a worker's lease on a batch tag job; after a crash another worker resumes",
+    )
+    session_idle_minutes: int = Field(
+        default=720,
+        ge=5,
+        le=7 * 24 * 60,
+        description="a console session unused this long ends (sliding; at most 7 days in all)",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="failed sign-ins of one username within 15 minutes before sign-ins wait "
+        "(1 minute, doubling with each further failure)",
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20,
+        ge=1,
+        le=100000,
+        description="failed sign-ins from one IP (any username) within 15 minutes before "
+        "sign-ins from it wait",
     )
     console_dir: Path = Field(default=Path("console/dist"), description="built console served at /")
     log_level: str = "INFO"

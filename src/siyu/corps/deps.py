@@ -116,3 +116,12 @@ async def _wecom(request: Request, principal: PrincipalDep) -> AsyncIterator[WeC
 
 WeComDep = Annotated[WeComClient, Depends(_wecom, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def public_url(request: Request, route: str, **params: str) -> str:
+    """The absolute URL of a named route as people and WeCom reach it: under
+    ``SIYU_PUBLIC_URL`` when set, never the request's Host header then. Unset, the request's
+    own URL is used: `siyu serve` only runs so on loopback (a demo on this machine)."""
+    path = str(request.app.url_path_for(route, **params))
+    base = get_settings(request).public_url.rstrip("/")
+    return f"{base}{path}" if base else str(request.url_for(route, **params))

@@ -130,7 +130,12 @@ async def test_an_export_whose_rows_fail_leaves_no_broken_sheet_behind() -> None
 
     with pytest.raises(InvalidInput):
         await export.render("xlsx", ["ID", "名称"], rows(), sheet="s", tz="Asia/Shanghai")
+
+    async def batches() -> AsyncIterator[Sequence[Sequence[Any]]]:
+        yield [[1, "甲"]]
+        raise InvalidInput("the cursor is not valid; use next_cursor from a previous page")
+
     with pytest.raises(InvalidInput):
-        async for _ in export.stream("xlsx", ["ID", "名称"], rows(), sheet="s", tz=None):
+        async for _ in export.stream("xlsx", ["ID", "名称"], batches(), sheet="s", tz=None):
             pass
     gc.collect()  # an unclosed sheet's generator would fail here (an error under pytest)

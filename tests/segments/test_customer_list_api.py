@@ -91,6 +91,14 @@ def test_count_is_the_previews_count(
     assert sorted(rows[1:]) == sorted(want[1:])
     dates = [r[6] for r in rows[1:]]
     assert dates == sorted(dates, reverse=True)  # the list's order: newest first
+    # in both directions the export's rows come in the pages' order (ties by id, no first add
+    # last), the database sorting each batch
+    for sort in ("-added_at", "added_at"):
+        params = {"tags_any": [a], "sort": sort}
+        paged = [x["id"] for x in all_pages(api, limit=50, **params)]
+        got = api.get("/api/v1/customers/export", params={"format": "csv", **params})
+        exported = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))[1:]
+        assert [int(r[0]) for r in exported] == paged, sort
 
     # a customer lost with tag a on its only relation: lost customers show no tags, and
     # neither the list nor the preview counts them as tagged

@@ -39,7 +39,16 @@ router = APIRouter(prefix="/acquisition", tags=["acquisition"])
 router.include_router(group_code_router)
 router.include_router(ownership_router)
 
-EXPORT_HEADERS = ["ID", "名称", "分组", "state", "员工", "免验证", "标签", Time("创建时间")]
+EXPORT_HEADERS = [
+    "ID",
+    "名称",
+    "分组",
+    "渠道参数 (state)",
+    "员工",
+    "免验证",
+    "标签",
+    Time("创建时间"),
+]
 
 
 @router.post("/channels", response_model=ChannelCodeOut, status_code=201)

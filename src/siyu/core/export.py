@@ -152,15 +152,16 @@ CHUNK = 1 << 16  # bytes a streamed export sends at a time
 async def stream(
     fmt: Format,
     headers: Sequence[str],
-    rows: AsyncIterator[Sequence[Any]],
+    batches: AsyncIterator[Sequence[Sequence[Any]]],
     *,
     sheet: str,
     tz: str | ZoneInfo | None,
 ) -> AsyncIterator[bytes]:
-    """The export as chunks of bytes, written as the rows arrive, so memory stays flat however
-    many rows there are (``render``'s cells and headers). CSV is sent as it is written; an XLSX
-    file is a zip that is complete only at its end, so its rows go to a temporary file on disk
-    (openpyxl's write-only mode) that is then sent in chunks."""
+    """The export as chunks of bytes, written as the rows arrive (in batches: a list of rows at
+    a time), so memory stays flat however many rows there are (``render``'s cells and
+    headers). CSV is sent as it is written; an XLSX file is a zip that is complete only at its
+    end, so its rows go to a temporary file on disk (openpyxl's write-only mode) that is then
+    sent in chunks."""
     zi = tz if isinstance(tz, ZoneInfo) else zone(tz)
     names = [header(h, zi) for h in headers]
     if fmt == "csv":
@@ -168,8 +169,8 @@ async def stream(
         writer = csv.writer(buf)
         buf.write("\ufeff")
         writer.writerow(names)
-        async for row in rows:
-            writer.writerow(_csv_row(row, zi))
+        async for batch in batches:
+            writer.writerows([_csv_row(row, zi) for row in batch])
             if buf.tell() >= CHUNK:
                 yield buf.getvalue().encode()
                 buf.seek(0)
@@ -180,8 +181,9 @@ async def stream(
     ws = wb.create_sheet(sheet)
     try:
         ws.append(names)
-        async for row in rows:
-            ws.append([_xlsx(v, zi, ws) for v in row])
+        async for batch in batches:
+            for row in batch:
+                ws.append([_xlsx(v, zi, ws) for v in row])
     except BaseException:  # the rows failed, or the client went away (cancelled): as render
         ws.close()
         raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, and_, exists, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -253,6 +253,15 @@ def as_utc(value: Any) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
+def _added_order(added: Literal["asc", "desc"] | None) -> tuple[Any, ...]:
+    if added is None:
+        return ()
+    first, ident = Customer.first_added_at, Customer.id
+    if added == "desc":
+        return (first.is_(None), first.desc(), ident.desc())
+    return (first.is_(None), first.asc(), ident.asc())
+
+
 TAG_SEP = "\x1f"  # joins a relation's tag ids in one column (tag ids are WeCom ids: no controls)
 
 
@@ -262,11 +271,13 @@ async def export_facts(
     customer_ids: Sequence[int] = (),
     *,
     seqs: Sequence[int] = (),
+    added: Literal["asc", "desc"] | None = None,
 ) -> tuple[list[Any], list[Any]]:
     """For these customers (by id, or by ``seqs``): their columns and current stage id, and
     their live relations ``(customer_id, userid, remark, tag ids joined by TAG_SEP or None)`` in
     relation order. Two statements, one row per customer and per relation (the tags are
-    aggregated in SQL)."""
+    aggregated in SQL). ``added``: the customers in the list's order by first add (customers
+    without one last), then id, in that direction; the database sorts them."""
     if not customer_ids and not seqs:
         return [], []
     dialect = session.get_bind().dialect.name
@@ -281,6 +292,7 @@ async def export_facts(
             select(*EXPORT_COLUMNS, CustomerStageState.stage_id)
             .outerjoin(CustomerStageState, CustomerStageState.customer_id == Customer.id)
             .where(Customer.corp_id == corp_id, which)
+            .order_by(*_added_order(added))
         )
     ).all()
     ids = [c[0] for c in customers]

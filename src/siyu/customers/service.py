@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,16 +93,23 @@ class ExportReader:
         self.shown = [n or t for _, n, t in keys]
 
     async def rows(
-        self, customer_ids: Sequence[int] = (), *, seqs: Sequence[int] = ()
+        self,
+        customer_ids: Sequence[int] = (),
+        *,
+        seqs: Sequence[int] = (),
+        added: Literal["asc", "desc"] | None = None,
     ) -> list[list[Any]]:
         """The rows of these customers, in this order (customers that no longer exist are
-        left out); or of the customers with these ``seqs``, in no order."""
+        left out); or of the customers with these ``seqs``, in the list's order by first add
+        when ``added`` is given (``repository.export_facts``), else in no order."""
         s, corp_id = self.session, self.corp_id
         if self.tags is None:
             self.tags = await repo.corp_tags(s, corp_id)
             self.stages = await repo.corp_stages(s, corp_id)
             self._order()
-        customers, relations = await repo.export_facts(s, corp_id, customer_ids, seqs=seqs)
+        customers, relations = await repo.export_facts(
+            s, corp_id, customer_ids, seqs=seqs, added=added
+        )
         if self.visible is not None:
             relations = [r for r in relations if r[1] in self.visible]
         unknown = {r[1] for r in relations} - self.names.keys()

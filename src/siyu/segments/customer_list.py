@@ -396,24 +396,24 @@ async def export_rows(
     sort: Sort,
     *,
     visible: frozenset[str] | None = None,
-) -> AsyncIterator[list[Any]]:
-    """The export row of every member, in the list's order, read in batches in a session of its
+) -> AsyncIterator[list[list[Any]]]:
+    """The export rows of every member, in the list's order, in batches read in a session of its
     own (the file is streamed after the request's unit of work has ended). Within a data scope
     (``visible``) the columns show the visible employees' relations only."""
     desc = sort.startswith("-")
     async with db.read() as session:
         reader = customers.ExportReader(session, corp_id, visible=visible)
         if sort.endswith("added_at"):
-            # a group of days is read once (its rows carry their sort key: id, first add), and
+            # a group of days is read once, ordered by the database (first add, then id), and
             # the next group is read while this one is written out
-            key = _dated_order(desc)
             groups = day_groups(sel, desc, None, EXPORT_BATCH)
+            order: Literal["asc", "desc"] = "desc" if desc else "asc"
 
             async def read_next() -> asyncio.Future[list[list[Any]]] | None:
                 group = next(groups, None)
                 if group is None:
                     return None
-                future = asyncio.ensure_future(reader.rows(seqs=list(group)))
+                future = asyncio.ensure_future(reader.rows(seqs=list(group), added=order))
                 await asyncio.sleep(0)  # let it send its first statement before we go on
                 return future
 
@@ -422,9 +422,7 @@ async def export_rows(
                 while reading is not None:
                     rows = await reading
                     reading = await read_next()
-                    rows.sort(key=lambda r: key(r[0], r[6]), reverse=desc)
-                    for row in rows:
-                        yield row
+                    yield rows
             finally:
                 if reading is not None and not reading.done():
                     reading.cancel()
@@ -436,8 +434,6 @@ async def export_rows(
             pending.extend(keys)
             while len(pending) >= EXPORT_BATCH:
                 batch, pending = pending[:EXPORT_BATCH], pending[EXPORT_BATCH:]
-                for row in await reader.rows([k[1] for k in batch]):
-                    yield row
+                yield await reader.rows([k[1] for k in batch])
         if pending:
-            for row in await reader.rows([k[1] for k in pending]):
-                yield row
+            yield await reader.rows([k[1] for k in pending])

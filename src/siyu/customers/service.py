@@ -102,6 +102,18 @@ class ExportReader:
         """The rows of these customers, in this order (customers that no longer exist are
         left out); or of the customers with these ``seqs``, in the list's order by first add
         when ``added`` is given (``repository.export_facts``), else in no order."""
+        facts = await self.facts(customer_ids, seqs=seqs, added=added)
+        return self.assemble(facts, customer_ids)
+
+    async def facts(
+        self,
+        customer_ids: Sequence[int] = (),
+        *,
+        seqs: Sequence[int] = (),
+        added: Literal["asc", "desc"] | None = None,
+    ) -> tuple[list[Any], list[Any]]:
+        """What ``rows`` reads from the database (every statement of an export is here, so a
+        reader may read the next batch while ``assemble`` turns this one into rows)."""
         s, corp_id = self.session, self.corp_id
         if self.tags is None:
             self.tags = await repo.corp_tags(s, corp_id)
@@ -116,6 +128,14 @@ class ExportReader:
         if unknown:
             self.names.update(await repo.employee_names(s, corp_id, sorted(unknown)))
             self.names.update((u, u) for u in unknown - self.names.keys())
+        return customers, relations
+
+    def assemble(
+        self, facts: tuple[list[Any], list[Any]], customer_ids: Sequence[int] = ()
+    ) -> list[list[Any]]:
+        """The export rows of what ``facts`` read (no statement: pure Python)."""
+        assert self.tags is not None
+        customers, relations = facts
         # per customer its relations as (userid, remark, tag ids): each relation's tags split once
         rels: dict[int, list[tuple[str, str | None, list[str]]]] = defaultdict(list)
         rank, sep = self.rank, repo.TAG_SEP

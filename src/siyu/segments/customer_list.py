@@ -404,27 +404,28 @@ async def export_rows(
     async with db.read() as session:
         reader = customers.ExportReader(session, corp_id, visible=visible)
         if sort.endswith("added_at"):
-            # a group of days is read once, ordered by the database (first add, then id), and
-            # the next group is read while this one is written out
+            # a group of days is read once, ordered by the database (first add, then id): a
+            # task reads the next groups (up to two ahead) while this one becomes rows
             groups = day_groups(sel, desc, None, EXPORT_BATCH)
             order: Literal["asc", "desc"] = "desc" if desc else "asc"
+            ahead: asyncio.Queue[Any] = asyncio.Queue(maxsize=2)
 
-            async def read_next() -> asyncio.Future[list[list[Any]]] | None:
-                group = next(groups, None)
-                if group is None:
-                    return None
-                future = asyncio.ensure_future(reader.rows(seqs=list(group), added=order))
-                await asyncio.sleep(0)  # let it send its first statement before we go on
-                return future
+            async def read() -> None:
+                try:
+                    for group in groups:
+                        await ahead.put(await reader.facts(seqs=list(group), added=order))
+                    await ahead.put(None)
+                except Exception as exc:  # handed to the writer, which raises it
+                    await ahead.put(exc)
 
-            reading = await read_next()
+            reading = asyncio.ensure_future(read())
             try:
-                while reading is not None:
-                    rows = await reading
-                    reading = await read_next()
-                    yield rows
+                while (facts := await ahead.get()) is not None:
+                    if isinstance(facts, Exception):
+                        raise facts
+                    yield reader.assemble(facts)
             finally:
-                if reading is not None and not reading.done():
+                if not reading.done():
                     reading.cancel()
                     with contextlib.suppress(BaseException):
                         await reading

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from siyu.cli.demo_fixups import assign_stages
 from siyu.cli.demo_seed import (
     CHANNELS,
     REPEAT_LEVELS,
@@ -19,7 +20,6 @@ from siyu.cli.demo_seed import (
     RULE_TAG_TAG,
     SEGMENT_HOT,
     STAGE_OF,
-    assign_stages,
     seed,
 )
 from siyu.core.settings import get_settings

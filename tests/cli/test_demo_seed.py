@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from siyu.cli.demo import _open_radar_link
+from siyu.cli.demo_fixups import rehome_channel_codes
 from siyu.cli.demo_seed import (
     ARTICLE,
     BROADCAST,
@@ -20,7 +21,6 @@ from siyu.cli.demo_seed import (
     MOMENT,
     SOP_NAME,
     TASK_NAME,
-    rehome_channel_codes,
     seed,
     seed_with_progress,
 )

@@ -14,7 +14,8 @@ import typer
 
 from siyu.accounts import onboard
 from siyu.cli.common import console, friendly, secret_key, setup_logging
-from siyu.cli.demo_seed import CHANNELS, assign_stages, rehome_channel_codes, seed_with_progress
+from siyu.cli.demo_fixups import assign_stages, rehome_channel_codes
+from siyu.cli.demo_seed import CHANNELS, seed_with_progress
 from siyu.cli.sync import sync_with_progress
 from siyu.cli.user import demo_admin
 from siyu.core.runtime import tune_gc

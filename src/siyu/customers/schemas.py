@@ -131,6 +131,9 @@ EXPORT_HEADERS = [  # the customer export's columns (customers and segments)
 ]
 
 
+GENDERS = {1: "男", 2: "女"}  # WeCom's gender codes (0: unknown)
+
+
 def export_row(c: CustomerOut) -> list[Any]:
     """One customer as a row of the export (``EXPORT_HEADERS``)."""
     return export_values(
@@ -170,7 +173,7 @@ def export_values(
         external_userid,
         name,
         "微信" if type == 1 else "企业微信",
-        {1: "男", 2: "女"}.get(gender, "未知"),
+        GENDERS.get(gender, "未知"),
         corp_name,
         first_added_at,
         deleted_at,

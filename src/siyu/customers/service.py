@@ -4,7 +4,6 @@ write-through edits. The list itself is answered by the segment engine
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -16,13 +15,13 @@ from siyu.customers import ingest, naming
 from siyu.customers import repository as repo
 from siyu.customers.models import Customer
 from siyu.customers.schemas import (
+    GENDERS,
     CustomerDetail,
     CustomerFilter,
     CustomerOut,
     RelationOut,
     TagRef,
     TimelineOut,
-    export_values,
 )
 from siyu.db.base import utcnow
 from siyu.wecom.client import WeComClient
@@ -133,51 +132,77 @@ class ExportReader:
     def assemble(
         self, facts: tuple[list[Any], list[Any]], customer_ids: Sequence[int] = ()
     ) -> list[list[Any]]:
-        """The export rows of what ``facts`` read (no statement: pure Python)."""
-        assert self.tags is not None
+        """The export rows of what ``facts`` read (no statement: pure Python). The employee,
+        tag and remark columns are their texts joined by "、" (what the file shows of a list)."""
         customers, relations = facts
-        # per customer its relations as (userid, remark, tag ids): each relation's tags split once
-        rels: dict[int, list[tuple[str, str | None, list[str]]]] = defaultdict(list)
-        rank, sep = self.rank, repo.TAG_SEP
-        strays = False
+        # per customer its live relations: the relation itself (most customers have one), or a
+        # list of them
+        rels: dict[int, Any] = {}
         for r in relations:
-            tags = r[3].split(sep) if r[3] else []
-            rels[r[0]].append((r[1], r[2], tags))
-            for t in tags:
-                if t not in rank:  # on a relation, not in the library
-                    self.tags[t] = ("", "")
-                    strays = True
-        if strays:
-            self._order()
-        rank, shown, names = self.rank, self.shown, self.names
-        by_id = {c[0]: c for c in customers}
-        out = []
-        for cid in customer_ids or by_id:
-            c = by_id.get(cid)
-            if c is None:
-                continue
-            live = rels.get(cid, ())
-            if len(live) == 1:  # most customers: one relation, whose tags are distinct
-                places = sorted(map(rank.__getitem__, live[0][2]))
+            got = rels.get(r[0])
+            if got is None:
+                rels[r[0]] = r
+            elif type(got) is list:
+                got.append(r)
             else:
-                places = sorted({rank[t] for r in live for t in r[2]})
-            out.append(
-                export_values(
+                rels[r[0]] = [got, r]
+        if customer_ids:
+            by_id = {c[0]: c for c in customers}
+            customers = [by_id[i] for i in customer_ids if i in by_id]
+        names, stages, label, as_utc = self.names, self.stages, self._label, repo.as_utc
+        out: list[list[Any]] = []
+        add = out.append
+        for c in customers:
+            live = rels.get(c[0])
+            if live is None:
+                people = tags = remarks = ""
+            elif type(live) is not list:
+                people, remarks, tags = names[live[1]], live[2] or "", label(live[3])
+            else:
+                people = "、".join([names[r[1]] for r in live])
+                remarks = "、".join([r[2] for r in live if r[2]])
+                tags = self._union([r[3] for r in live])
+            add(
+                [
                     c[0],
                     c[1],
                     c[2],
-                    c[3],
-                    c[4],
+                    "微信" if c[3] == 1 else "企业微信",
+                    GENDERS.get(c[4], "未知"),
                     c[5],
-                    repo.as_utc(c[6]),
-                    repo.as_utc(c[7]),
-                    [names[r[0]] for r in live],
-                    [shown[i] for i in places],
-                    [r[1] for r in live if r[1]],
-                    self.stages.get(c[8], "") if c[8] is not None else "",
-                )
+                    as_utc(c[6]),
+                    as_utc(c[7]),
+                    people,
+                    tags,
+                    remarks,
+                    stages.get(c[8], "") if c[8] is not None else "",
+                ]
             )
         return out
+
+    def _places(self, ids: list[str]) -> list[int]:
+        """The list's places of these tag ids (a tag on a relation but not in the library is
+        shown by its id, in its place by id among the unnamed)."""
+        try:
+            return list(map(self.rank.__getitem__, ids))
+        except KeyError:
+            assert self.tags is not None
+            for t in ids:
+                self.tags.setdefault(t, ("", ""))
+            self._order()
+            return list(map(self.rank.__getitem__, ids))
+
+    def _label(self, joined: str | None) -> str:
+        """A relation's tags (ids joined by ``TAG_SEP``, each once) as the column's text."""
+        if not joined:
+            return ""
+        places = sorted(self._places(joined.split(repo.TAG_SEP)))
+        return "、".join(map(self.shown.__getitem__, places))
+
+    def _union(self, each: list[str | None]) -> str:
+        """The tags of several relations (each tag once) as the column's text."""
+        ids = [t for joined in each if joined for t in joined.split(repo.TAG_SEP)]
+        return "、".join(map(self.shown.__getitem__, sorted(set(self._places(ids)))))
 
 
 async def detail(

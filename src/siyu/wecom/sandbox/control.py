@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from siyu.wecom.sandbox import jssdk
 from siyu.wecom.sandbox.api import apply_tags, create_tags, delete_tags, rename_tag
 from siyu.wecom.sandbox.emitter import Delivery
 from siyu.wecom.sandbox.seed import GIVEN, SURNAMES
@@ -147,6 +148,8 @@ class FaultPatch(BaseModel):
     busy: int | None = Field(default=None, ge=0)
     latency_ms: int | None = Field(default=None, ge=0)
     expire_tokens: bool = False
+    #: replace both jsapi tickets now, as if they had expired early
+    rotate_jsapi_tickets: bool = False
 
 
 @router.get("/faults")
@@ -160,7 +163,10 @@ def put_faults(patch: FaultPatch, request: Request) -> dict[str, Any]:
     if patch.expire_tokens:
         with sb.world.lock:
             sb.world.expire_tokens()
-    return sb.faults.set(**patch.model_dump(exclude={"expire_tokens"}))
+    if patch.rotate_jsapi_tickets:
+        with sb.world.lock:
+            jssdk.rotate(sb.world)
+    return sb.faults.set(**patch.model_dump(exclude={"expire_tokens", "rotate_jsapi_tickets"}))
 
 
 @router.delete("/faults")

@@ -59,6 +59,8 @@ class ConfigPatch(BaseModel):
     aes_key: str | None = Field(default=None, min_length=43, max_length=43)
     contact_permission: bool | None = None
     follow_page_size: int | None = Field(default=None, ge=1)
+    #: False: the secret is no app's (the 客户联系 secret): ``ticket/get`` is refused
+    secret_of_app: bool | None = None
 
 
 @router.get("/info")
@@ -93,6 +95,8 @@ def put_config(patch: ConfigPatch, request: Request) -> dict[str, Any]:
             sb.world.contact_permission = patch.contact_permission
         if patch.follow_page_size is not None:
             sb.world.follow_page_size = patch.follow_page_size
+        if patch.secret_of_app is not None:
+            jssdk.set_secret_of_app(sb.world, patch.secret_of_app)
     return info(request)
 
 

@@ -3,8 +3,9 @@
 - ``GET /cgi-bin/get_jsapi_ticket`` (the corp's ticket) and ``GET /cgi-bin/ticket/get?type=
   agent_config`` (the app's ticket) answer ``{ticket, expires_in}`` like WeCom (document/path/
   96909): the same ticket while it is valid (7,200 s on the sandbox clock), a new one after.
-  ``ticket/get`` without ``type=agent_config`` is refused (40058; WeCom's exact errcode for a
-  wrong type is not documented).
+  ``ticket/get`` without ``type=agent_config`` is refused (40058), and so is any
+  ``ticket/get`` after ``PUT /sandbox/config {"secret_of_app": false}`` (48001: the secret is
+  no app's, like the 客户联系 secret); WeCom's exact errcodes for both are not documented.
 - ``PUT /sandbox/faults {"rotate_jsapi_tickets": true}`` replaces both tickets at once, as if
   they had expired early: a server still holding the old ones signs wrong (the browser tests'
   wrong-signature case).
@@ -41,6 +42,18 @@ router = APIRouter(prefix="/sandbox/jssdk", include_in_schema=False)
 _tickets: weakref.WeakKeyDictionary[World, dict[str, tuple[str, float]]] = (
     weakref.WeakKeyDictionary()
 )
+#: worlds whose secret is no app's (``PUT /sandbox/config {"secret_of_app": false}``)
+_no_app: weakref.WeakSet[World] = weakref.WeakSet()
+#: the sandbox's answer to ``ticket/get`` with a secret of no app (WeCom's errcode for this
+#: case is not documented)
+NO_APP = (48001, "api unauthorized: the access token belongs to no app (agent)")
+
+
+def set_secret_of_app(world: World, yes: bool) -> None:
+    if yes:
+        _no_app.discard(world)
+    else:
+        _no_app.add(world)
 
 
 def current_ticket(world: World, kind: str) -> str | None:
@@ -76,6 +89,8 @@ def get_jsapi_ticket(world: World, query: dict[str, str], body: dict[str, Any]) 
 def get_agent_ticket(world: World, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
     if query.get("type") != "agent_config":
         raise ApiError(INVALID, "invalid type: only type=agent_config is supported")
+    if world in _no_app:
+        raise ApiError(*NO_APP)
     return _issue(world, "agent_config")
 
 

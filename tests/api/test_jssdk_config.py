@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from siyu.api.headers import console_csp
 from siyu.core.settings import WECOM_API
 from siyu.corps.jssdk import check_page_url, sandbox_script, trusted_domain
 from siyu.corps.models import Corp
@@ -63,6 +64,12 @@ async def test_config_is_signed_for_the_consoles_pages(
 
     with httpx.Client(base_url=siyu.url) as anon:
         assert anon.get("/api/v1/jssdk/config", params={"url": page}).status_code == 401
+        # the sidebar may load the stand-in from the allowed sandbox and have it check there
+        csp = dict(
+            d.strip().split(" ", 1)
+            for d in anon.get("/sidebar").headers["content-security-policy"].split(";")
+        )
+        assert sb.url in csp["script-src"].split() and sb.url in csp["connect-src"].split()
 
     for bad in (
         "https://evil.example/sidebar",
@@ -90,6 +97,7 @@ def test_a_corp_without_an_app_gets_a_clear_409(
 
 
 def test_real_corps_get_no_stand_in_and_origins_compare_normalised() -> None:
+    assert "connect-src 'self';" in console_csp("")  # no sandbox allowed, nothing else
     assert sandbox_script(Corp(api_base=WECOM_API)) is None
     assert sandbox_script(Corp(api_base="http://127.0.0.1:9")) == (
         "http://127.0.0.1:9/sandbox/jssdk/ww.js"

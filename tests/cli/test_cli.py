@@ -115,6 +115,12 @@ def test_bad_input_gets_one_sentence(sb: Sandbox, db: Database) -> None:
 
 def test_doctor(siyu: Siyu, sb: Sandbox, database_url: str) -> None:
     assert siyu_cmd("corp", "add", *add_args(sb)).returncode == 0
+    no_app = siyu_cmd("doctor", "--url", siyu.url)
+    assert no_app.returncode == 1 and "JS-SDK app" in no_app.stdout
+    assert "--agent-id" in no_app.stdout
+    agent = str(sb.config.agent_id)
+    again = ["corp", "add", *add_args(sb), "--replace", "--agent-id", agent]
+    assert siyu_cmd(*again).returncode == 0
     ok = siyu_cmd("doctor", "--url", siyu.url)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "All checks passed" in ok.stdout
@@ -123,10 +129,20 @@ def test_doctor(siyu: Siyu, sb: Sandbox, database_url: str) -> None:
         "contact permission",
         "employees",
         "tags",
+        "JS-SDK tickets",
+        "可信域名",
         "callback config",
         "callback route",
     ):
         assert check in ok.stdout
+    assert siyu.url.split("://")[1] in ok.stdout  # the trusted domain to set
+    stats = sb.get("/sandbox/stats")
+    assert stats["get_jsapi_ticket"] == 1 and stats["ticket/get"] == 1
+    sb.put("/sandbox/config", {"secret_of_app": False})  # e.g. the 客户联系 secret
+    no_tickets = siyu_cmd("doctor", "--url", siyu.url)
+    assert no_tickets.returncode == 1 and "48001" in no_tickets.stdout
+    assert "自建" in no_tickets.stdout
+    sb.put("/sandbox/config", {"secret_of_app": True})
     sb.put("/sandbox/config", {"contact_permission": False})
     bad = siyu_cmd("doctor", "--url", siyu.url)
     assert bad.returncode == 1

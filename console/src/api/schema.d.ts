@@ -1567,6 +1567,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jssdk/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed JS-SDK config of a console page
+         * @description Signatures of ``url`` for ``ww.register`` (``getConfigSignature`` with the corp's jsapi
+         *     ticket, ``getAgentConfigSignature`` with the app's); only pages of this console's origin
+         *     are signed (else 422). Any signed-in user or API key of the corp.
+         */
+        get: operations["jssdk_config_api_v1_jssdk_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rule-tags": {
         parameters: {
             query?: never;
@@ -4639,6 +4661,54 @@ export interface components {
              * @description what started the last build
              */
             trigger: ("startup" | "request" | "rebuild") | null;
+        };
+        /** JssdkConfigOut */
+        JssdkConfigOut: {
+            /**
+             * Agent Nonce Str
+             * @description getAgentConfigSignature: nonceStr
+             */
+            agent_nonce_str: string;
+            /**
+             * Agent Signature
+             * @description getAgentConfigSignature: signature (app ticket)
+             */
+            agent_signature: string;
+            /**
+             * Agent Timestamp
+             * @description getAgentConfigSignature: timestamp (s)
+             */
+            agent_timestamp: number;
+            /**
+             * Agentid
+             * @description the app's agent id (`agentId` of ww.register)
+             */
+            agentid: number;
+            /**
+             * Corpid
+             * @description the corp id (`corpId` of ww.register)
+             */
+            corpid: string;
+            /**
+             * Nonce Str
+             * @description getConfigSignature: nonceStr
+             */
+            nonce_str: string;
+            /**
+             * Sandbox Script
+             * @description sandbox corps only (absent for a corp on WeCom): the URL of the sandbox's stand-in for @wecom/jssdk, to load instead of WeCom's client
+             */
+            sandbox_script: string | null;
+            /**
+             * Signature
+             * @description getConfigSignature: signature (corp jsapi ticket)
+             */
+            signature: string;
+            /**
+             * Timestamp
+             * @description getConfigSignature: timestamp (s)
+             */
+            timestamp: number;
         };
         /** LoginIn */
         LoginIn: {
@@ -9711,6 +9781,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GroupActivity"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    jssdk_config_api_v1_jssdk_config_get: {
+        parameters: {
+            query: {
+                /** @description the page's URL (its #fragment is ignored) */
+                url: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JssdkConfigOut"];
                 };
             };
             /** @description Validation Error */

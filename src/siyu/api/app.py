@@ -27,6 +27,7 @@ from siyu.broadcasts.endpoints import router as broadcasts
 from siyu.content.endpoints import public as radar_redirect
 from siyu.content.endpoints import router as content
 from siyu.core.settings import Settings, get_settings
+from siyu.corps.jssdk_endpoints import router as jssdk_config
 from siyu.customers.employee_endpoints import router as employee_list
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
@@ -129,6 +130,7 @@ def create_app(
     api.include_router(sop)
     api.include_router(customer_stages)
     api.include_router(customer_stage)
+    api.include_router(jssdk_config)
     # the callback routes first, on the app itself: WeCom's POSTs are the hottest path.
     # Starlette matches routes in order (the API's ~200 routes cost ~25 % of a callback's CPU
     # when they came first), and an included router adds a matching layer of its own (~15 us

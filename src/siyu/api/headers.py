@@ -24,22 +24,25 @@ from collections.abc import Iterable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from siyu.core.settings import Settings
+from siyu.core.settings import WECOM_API, Settings
 
 #: WeCom's JS-SDK (jweixin / jwxwork), for the sidebar inside WeCom
 WECOM_SCRIPTS = "https://res.wx.qq.com https://open.work.weixin.qq.com https://wwcdn.weixin.qq.com"
 HSTS = "max-age=31536000"
 
 
-def console_csp(frame_ancestors: str) -> str:
+def console_csp(frame_ancestors: str, sandboxes: Iterable[str] = ()) -> str:
+    """``sandboxes``: WeCom sandboxes the deployment allows (``SIYU_WECOM_API_BASES``); the
+    sidebar loads a sandbox's stand-in JS-SDK from there and it checks signatures there."""
+    extra = "".join(f" {s}" for s in sorted(sandboxes))
     return "; ".join(
         (
             "default-src 'self'",
-            f"script-src 'self' {WECOM_SCRIPTS}",
+            f"script-src 'self' {WECOM_SCRIPTS}{extra}",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob: https:",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            f"connect-src 'self'{extra}",
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -62,7 +65,8 @@ PAGE_DEFAULT_CSP = (
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        self.console = console_csp(settings.frame_ancestors)
+        sandboxes = settings.allowed_api_bases - {WECOM_API}
+        self.console = console_csp(settings.frame_ancestors, sandboxes)
         self.https_site = settings.base_url.startswith("https://")
 
     def _headers(self, scope: Scope) -> Iterable[tuple[str, str]]:

@@ -10,7 +10,10 @@ from siyu.core.errors import InvalidInput
 from siyu.core.secrets import SecretDecryptError
 from siyu.core.settings import WECOM_API
 from siyu.corps import service
+from siyu.corps.jssdk import trusted_domain
 from siyu.corps.models import Corp
+from siyu.wecom import jssdk
+from siyu.wecom.auth import TokenCache
 from siyu.wecom.client import WeComClient
 from siyu.wecom.crypto import CallbackCrypto, signature
 from siyu.wecom.errors import WeComError
@@ -101,6 +104,7 @@ async def run_checks(
             transport=transport,
         ) as client:
             checks.extend(await _contact_checks(client))
+            checks.extend(await _jssdk_checks(corp, client, callback_base))
     checks.append(_callback_config(creds.token, creds.aes_key))
     if checks[-1].ok:
         checks.append(
@@ -144,6 +148,52 @@ async def _contact_checks(client: WeComClient) -> list[Check]:
                 "give the secret's app permission on 企业客户标签",
             )
         )
+    return out
+
+
+async def _jssdk_checks(corp: Corp, client: WeComClient, public_base: str) -> list[Check]:
+    """The sidebars' JS-SDK: the app's agent id, both jsapi tickets, the trusted domain."""
+    if corp.agent_id is None:
+        return [
+            Check(
+                "JS-SDK app",
+                False,
+                "no agent id is configured: the sidebars cannot register the JS-SDK",
+                "add the AgentId of the self-built app whose Secret Siyu uses: "
+                "`siyu corp add ... --replace --agent-id <AgentId>`",
+            )
+        ]
+    out = []
+    fresh = TokenCache()  # fetched now, not taken from a cache
+    try:
+        await jssdk.corp_ticket(client, cache=fresh)
+        await jssdk.agent_ticket(client, cache=fresh)
+        out.append(
+            Check(
+                "JS-SDK tickets",
+                True,
+                f"the corp's jsapi ticket and app {corp.agent_id}'s ticket can be fetched",
+            )
+        )
+    except WeComError as exc:
+        out.append(
+            Check(
+                "JS-SDK tickets",
+                False,
+                f"{exc.path}: {exc.errmsg} (errcode {exc.errcode})",
+                f"use the Secret of the self-built app {corp.agent_id} (应用管理 → 自建), "
+                "and add that app to 客户联系 → 可调用应用",
+            )
+        )
+    domain = trusted_domain(public_base)
+    out.append(
+        Check(
+            "trusted domain (可信域名)",
+            True,
+            f"set app {corp.agent_id}'s 可信域名 (网页授权及JS-SDK) to {domain}: the sidebars "
+            f"and the workbench are pages of {public_base.rstrip('/')}",
+        )
+    )
     return out
 
 

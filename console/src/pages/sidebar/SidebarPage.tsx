@@ -54,7 +54,8 @@ export default function SidebarPage() {
         <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
       </Space>
       {(ext.loading || detail.loading) && !c && <Spin />}
-      {!ext.loading && !ext.data && <Picker />}
+      {ext.error && <Alert type="error" showIcon data-testid="jssdk-error" message={tr('无法连接企业微信', 'Cannot reach WeCom')} description={ext.error} />}
+      {!ext.loading && !ext.error && !ext.data && <Picker />}
       {detail.error && <Alert type="error" showIcon message={detail.error} />}
       {c && (
         <Space orientation="vertical" style={{ width: '100%' }} size="small" data-testid="sidebar-customer">

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from siyu.wecom.sandbox import jssdk
 from siyu.wecom.sandbox.api import apply_tags, create_tags, delete_tags, rename_tag
 from siyu.wecom.sandbox.emitter import Delivery
 from siyu.wecom.sandbox.seed import GIVEN, SURNAMES
@@ -58,6 +59,8 @@ class ConfigPatch(BaseModel):
     aes_key: str | None = Field(default=None, min_length=43, max_length=43)
     contact_permission: bool | None = None
     follow_page_size: int | None = Field(default=None, ge=1)
+    #: False: the secret is no app's (the 客户联系 secret): ``ticket/get`` is refused
+    secret_of_app: bool | None = None
 
 
 @router.get("/info")
@@ -92,6 +95,8 @@ def put_config(patch: ConfigPatch, request: Request) -> dict[str, Any]:
             sb.world.contact_permission = patch.contact_permission
         if patch.follow_page_size is not None:
             sb.world.follow_page_size = patch.follow_page_size
+        if patch.secret_of_app is not None:
+            jssdk.set_secret_of_app(sb.world, patch.secret_of_app)
     return info(request)
 
 
@@ -147,6 +152,8 @@ class FaultPatch(BaseModel):
     busy: int | None = Field(default=None, ge=0)
     latency_ms: int | None = Field(default=None, ge=0)
     expire_tokens: bool = False
+    #: replace both jsapi tickets now, as if they had expired early
+    rotate_jsapi_tickets: bool = False
 
 
 @router.get("/faults")
@@ -160,7 +167,10 @@ def put_faults(patch: FaultPatch, request: Request) -> dict[str, Any]:
     if patch.expire_tokens:
         with sb.world.lock:
             sb.world.expire_tokens()
-    return sb.faults.set(**patch.model_dump(exclude={"expire_tokens"}))
+    if patch.rotate_jsapi_tickets:
+        with sb.world.lock:
+            jssdk.rotate(sb.world)
+    return sb.faults.set(**patch.model_dump(exclude={"expire_tokens", "rotate_jsapi_tickets"}))
 
 
 @router.delete("/faults")

@@ -94,6 +94,7 @@ def create_sandbox_app(
     from siyu.wecom.sandbox.app import router as wecom_router
     from siyu.wecom.sandbox.control import router as control_router
     from siyu.wecom.sandbox.groupmsg_control import router as groupmsg_router
+    from siyu.wecom.sandbox.jssdk import router as jssdk_router
     from siyu.wecom.sandbox.media import router as media_router
     from siyu.wecom.sandbox.oauth import router as oauth_router
 
@@ -116,6 +117,7 @@ def create_sandbox_app(
     app.include_router(wecom_router)
     app.include_router(control_router)
     app.include_router(oauth_router)
+    app.include_router(jssdk_router)
     return app
 
 

@@ -1,8 +1,9 @@
 """The mobile workbench /m at a phone's viewport (375×667, Chromium): a sandbox employee signs
 in through WeCom's OAuth, finds a customer of theirs by name, sees today's SOP step and task,
 completes the task through a share call (the JS-SDK stand-in records it in
-``window.__siyuShared``; the task's progress shows it done) and sees the customer who just
-opened content first in 优先跟进, with the reason."""
+``window.__siyuShared``; the task's progress shows it done), sends the SOP step to its customer
+through a share (then it is finished) and sees the customer who just opened content first in
+优先跟进, with the reason."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from siyu.customers.models import Customer, FollowRelation
 from siyu.db.session import Database
 from tests.accounts.conftest import Team, sign_in
 from tests.conftest import Siyu, wait_for
-from tests.e2e.conftest import Tab
+from tests.e2e.conftest import ARTIFACTS, Tab
 from tests.frontline.conftest import employees, task_body
 
 
@@ -66,7 +67,7 @@ async def test_the_workbench_on_a_phone(
         ).status_code
         == 200
     )
-    wait_for(
+    [step] = wait_for(
         lambda: staff.get("/api/v1/frontline/today").json()["sop"],
         timeout=60,
         what="the SOP step",
@@ -103,6 +104,7 @@ async def test_the_workbench_on_a_phone(
     await expect(rows.first).to_contain_text(hot_name)
     names = await rows.all_inner_texts()
     assert names and all(hot_name in n for n in names), names
+    await page.screenshot(path=str(ARTIFACTS / f"{tab.name}-customers.png"))
 
     # 今日待办: the SOP step and the task; the task is completed through the share
     await page.get_by_test_id("wb-tab-today").click()
@@ -110,6 +112,7 @@ async def test_the_workbench_on_a_phone(
     await expect(page.get_by_test_id("wb-today-sop")).to_contain_text(sop_name)
     row = page.get_by_test_id(f"wb-task-{task['id']}")
     await expect(row).to_contain_text("E2E 会员日分享")
+    await page.screenshot(path=str(ARTIFACTS / f"{tab.name}-today.png"), full_page=True)
     await page.get_by_test_id(f"wb-task-share-{task['id']}").click()
     await expect(page.get_by_text("（沙箱）已分享，任务完成")).to_be_visible()
     await expect(row).to_have_count(0)
@@ -120,11 +123,22 @@ async def test_the_workbench_on_a_phone(
     assert "会员日" in shared[0]["args"]["text"]["content"]
     mine_row = employees(api, task["id"])[me]
     assert mine_row["done"] is True and mine_row["share_api"] == "shareToExternalContact"
+    # the SOP step goes to its customer (preselected in WeCom's picker), then is finished
+    await page.get_by_test_id(f"wb-sop-send-{step['id']}").click()
+    await expect(page.get_by_text("（沙箱）已发送并完成")).to_be_visible()
+    await expect(page.get_by_test_id(f"wb-sop-{step['id']}")).to_have_count(0)
+    shared = await page.evaluate("window.__siyuShared")
+    assert shared[1]["api"] == "shareToExternalContact"
+    assert shared[1]["args"]["externalUserIds"] == [step["external_userid"]]
+    assert shared[1]["args"]["text"]["content"] == "给您发一份报价单"
+    done = api.get("/api/v1/sop/todos", params={"status": "done", "userid": me}).json()
+    assert [t["id"] for t in done["items"]] == [step["id"]]
 
     # 优先跟进: the customer who just opened content comes first, with what they did
     await page.get_by_test_id("wb-tab-attention").click()
     first = page.get_by_test_id(f"wb-attention-{hot_cid}")
     await expect(first).to_contain_text("打开了《E2E 会员日》，阅读 1 分 15 秒 · 3 分钟前")
+    await page.screenshot(path=str(ARTIFACTS / f"{tab.name}-attention.png"))
     await first.click()
     await expect(page.get_by_test_id("wb-customer-detail")).to_contain_text(hot_name)
     await expect(page.get_by_test_id("wb-customer-detail")).to_contain_text("打开了内容")

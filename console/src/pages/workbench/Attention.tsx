@@ -31,7 +31,7 @@ export default function AttentionTab() {
 
   return (
     <div data-testid="wb-attention">
-      <NoticeBar content={tr('按客户最近的动作排序：最近有动作的客户最值得先跟进。', 'Newest customer activity first: who just did something is worth following up first.')} color="info" />
+      <NoticeBar content={tr('按客户最近的动作排序：最近有动作的客户最值得先跟进。', 'Newest customer activity first: who just did something is worth following up first.')} color="info" wrap />
       <List>
         {items.map((r) => (
           <CustomerRow

@@ -1,7 +1,9 @@
 // The mobile workbench (/m): WeCom's app home page for frontline staff, built with antd-mobile
 // for a 375 px screen. Three tabs (我的客户 / 今日待办 / 优先跟进) and a customer's page; the
 // route is lazy-loaded so antd-mobile never enters the desktop console's bundle.
+import type { ReactNode } from 'react'
 import { Route, Routes, useSearchParams } from 'react-router-dom'
+import { CheckSquareOutlined, FireOutlined, TeamOutlined } from '@ant-design/icons'
 import { ConfigProvider, NavBar, SafeArea, TabBar } from 'antd-mobile'
 import zhCN from 'antd-mobile/es/locales/zh-CN'
 import enUS from 'antd-mobile/es/locales/en-US'
@@ -11,10 +13,10 @@ import CustomerView from './CustomerView'
 import MyCustomers from './MyCustomers'
 import TodayTab from './Today'
 
-const TABS: { key: string; title: [string, string]; icon: string }[] = [
-  { key: 'customers', title: ['我的客户', 'My customers'], icon: '👥' },
-  { key: 'today', title: ['今日待办', 'Today'], icon: '✅' },
-  { key: 'attention', title: ['优先跟进', 'Attention first'], icon: '🔥' },
+const TABS: { key: string; title: [string, string]; icon: ReactNode }[] = [
+  { key: 'customers', title: ['我的客户', 'My customers'], icon: <TeamOutlined /> },
+  { key: 'today', title: ['今日待办', 'Today'], icon: <CheckSquareOutlined /> },
+  { key: 'attention', title: ['优先跟进', 'Attention first'], icon: <FireOutlined /> },
 ]
 
 function Tabs() {

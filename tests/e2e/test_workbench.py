@@ -105,6 +105,21 @@ async def test_the_workbench_on_a_phone(
     names = await rows.all_inner_texts()
     assert names and all(hot_name in n for n in names), names
     await page.screenshot(path=str(ARTIFACTS / f"{tab.name}-customers.png"))
+    # a filter instead: the stage the employee just moved a customer to
+    await page.get_by_test_id("wb-search").locator("input").fill("")
+    await page.get_by_test_id("wb-search").locator("input").press("Enter")
+    await page.get_by_test_id("wb-filter").click()
+    await page.get_by_test_id("wb-filter-panel").get_by_text("意向客户", exact=True).click()
+    await page.get_by_test_id("wb-filter-apply").click()
+    await expect(page.get_by_test_id("wb-filter")).to_contain_text("筛选 1")
+    at_stage = api.get(
+        "/api/v1/customers", params={"userid": me, "stage_id": stages["意向客户"], "limit": 500}
+    ).json()["items"]
+    assert sop_name in [c["name"] for c in at_stage]
+    await expect(rows).to_have_count(len(at_stage))
+    for i, c in enumerate(at_stage):  # the same customers, newest added first
+        await expect(rows.nth(i)).to_contain_text(c["name"])
+        await expect(rows.nth(i)).to_contain_text("意向客户")
 
     # 今日待办: the SOP step and the task; the task is completed through the share
     await page.get_by_test_id("wb-tab-today").click()

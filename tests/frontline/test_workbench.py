@@ -15,7 +15,7 @@ from siyu.customers import timeline
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.session import Database
 from tests.accounts.conftest import Team
-from tests.conftest import wait_for
+from tests.conftest import Sandbox, wait_for
 from tests.frontline.conftest import employees, task_body
 
 
@@ -101,8 +101,10 @@ async def test_today_lists_sop_steps_due_and_open_tasks_with_their_share(
 
 
 async def test_only_ok_from_wecom_completes_a_shared_task(
-    as_role: dict[str, httpx.Client], team: Team
+    as_role: dict[str, httpx.Client], team: Team, sb: Sandbox
 ) -> None:
+    # the employee never confirms the mass message: only the share can complete their part
+    sb.put("/sandbox/groupmsg/config", {"auto_confirm": False})
     admin, staff, manager = as_role["admin"], as_role["staff"], as_role["manager"]
     me = team.staff_userid
     task = _started(admin, task_body("会员日群发", [me]))

@@ -11,11 +11,14 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import select
 
+from siyu.accounts import service as accounts
+from siyu.corps.models import Corp
 from siyu.customers import timeline
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.session import Database
-from tests.accounts.conftest import Team
-from tests.conftest import Sandbox, wait_for
+from siyu.employees.models import Employee
+from tests.accounts.conftest import PASSWORD, Team
+from tests.conftest import Sandbox, Siyu, wait_for
 from tests.frontline.conftest import employees, task_body
 
 
@@ -235,3 +238,46 @@ async def test_attention_puts_the_newest_customer_activity_first(
     assert bad.status_code == 422
     assert staff.get("/api/v1/frontline/attention", params={"limit": 0}).status_code == 422
     assert admin.get("/api/v1/frontline/attention").status_code == 403
+
+
+async def test_an_employee_of_another_corp_with_the_same_userid_sees_nothing(
+    as_role: dict[str, httpx.Client], team: Team, db: Database, siyu: Siyu
+) -> None:
+    """userids are only unique within a corp: the workbench's queries are scoped by corp."""
+    admin, staff = as_role["admin"], as_role["staff"]
+    me = team.staff_userid
+    task = _started(admin, task_body("会员日群发", [me]))
+    cid = (await _only_mine(db, me))[0][0]
+    now = datetime.now(UTC)
+    await _record(db, [timeline.entry(team.corp.id, cid, timeline.RADAR_OPENED, at=now)])
+    async with db.unit_of_work() as s:
+        other = Corp(
+            wecom_corp_id="ww-other", name="别家", secret_enc="-", token_enc="-", aes_key_enc="-"
+        )
+        s.add(other)
+        await s.flush()
+        s.add(Employee(corp_id=other.id, userid=me, name="同名员工"))
+        await s.flush()
+        await accounts.create_user(
+            s, other.id, username="twin", role="staff", userid=me, password=PASSWORD
+        )
+    twin = httpx.Client(base_url=siyu.url, timeout=30)
+    r = twin.post(
+        "/api/v1/auth/login", json={"username": "twin", "password": PASSWORD, "corp": "ww-other"}
+    )
+    assert r.status_code == 200, r.text
+    twin.headers["X-Siyu-CSRF"] = twin.cookies["siyu_csrf"]
+    assert [x["customer_id"] for x in staff.get("/api/v1/frontline/attention").json()["items"]]
+    assert task in {t["id"] for t in staff.get("/api/v1/frontline/today").json()["tasks"]}
+
+    today = twin.get("/api/v1/frontline/today")
+    assert today.status_code == 200, today.text
+    assert today.json()["sop"] == [] and today.json()["tasks"] == []
+    assert twin.get("/api/v1/frontline/attention").json()["items"] == []
+    shared = twin.post(
+        f"/api/v1/frontline/tasks/{task}/shared",
+        json={"api": "shareToExternalContact", "result": "ok"},
+    )
+    assert shared.status_code == 404
+    assert employees(admin, task)[me]["done"] is False
+    twin.close()

@@ -7,12 +7,14 @@ through a share (then it is finished) and sees the customer who just opened cont
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from playwright.async_api import expect
 from sqlalchemy import select
 
+from siyu.core.settings import get_settings
 from siyu.customers import timeline
 from siyu.customers.models import Customer, FollowRelation
 from siyu.db.session import Database
@@ -158,3 +160,16 @@ async def test_the_workbench_on_a_phone(
     await expect(page.get_by_test_id("wb-customer-detail")).to_contain_text(hot_name)
     await expect(page.get_by_test_id("wb-customer-detail")).to_contain_text("打开了内容")
     await tab.done()
+
+
+def test_the_desktop_console_never_loads_antd_mobile(console_built: None) -> None:
+    """The workbench is a lazy route: antd-mobile (its ``adm-`` classes) is in no script the
+    console's page loads up front, only in the workbench's own chunk."""
+    dist = get_settings().console_dir
+    html = (dist / "index.html").read_text()
+    upfront = re.findall(r'(?:src|href)="/assets/([\w.-]+\.js)"', html)
+    assert any(name.startswith("index-") for name in upfront), html
+    for name in upfront:
+        assert "adm-" not in (dist / "assets" / name).read_text(), name
+    chunks = list((dist / "assets").glob("WorkbenchPage-*.js"))
+    assert chunks and any("adm-" in p.read_text() for p in chunks)

@@ -24,6 +24,8 @@ const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 const OwnershipPage = lazy(() => import('./pages/ownership/OwnershipPage'))
+// the mobile workbench (antd-mobile) stays in its own chunk: the console's bundle never loads it
+const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage'))
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
 
@@ -51,6 +53,7 @@ function Root() {
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/sidebar" element={<Guard wecom><SidebarPage /></Guard>} />
+        <Route path="/m/*" element={<Guard wecom><WorkbenchPage /></Guard>} />
         <Route element={<Guard><ConsoleLayout /></Guard>}>
           <Route index element={<DashboardPage />} />
           <Route path="customers" element={<CustomersPage />} />

@@ -1511,6 +1511,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/frontline/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Attention
+         * @description The signed-in employee's customers that need attention first: newest customer activity
+         *     (opened content, added, joined or left a group) in the last 30 days first, with the reason.
+         */
+        get: operations["attention_api_v1_frontline_attention_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/frontline/tasks/{task_id}/shared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shared
+         * @description WeCom's answer to the employee's share of a task (shareToExternalContact for customer
+         *     tasks, shareToExternalChat for group tasks, shareToExternalMoments for moments): ``ok``
+         *     completes their part, ``cancel`` or ``fail`` leaves it open.
+         */
+        post: operations["shared_api_v1_frontline_tasks__task_id__shared_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/frontline/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Today
+         * @description The signed-in employee's to-dos for today: SOP steps due by the end of today in the
+         *     corp's time zone (overdue included) and running tasks they have not done, each with the
+         *     share API that completes it and the content to share (their own radar links).
+         */
+        get: operations["today_api_v1_frontline_today_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups": {
         parameters: {
             query?: never;
@@ -2895,6 +2960,16 @@ export interface components {
             reminds: number;
             /** Sent */
             sent: number;
+            /**
+             * Share Api
+             * @default
+             */
+            share_api: string;
+            /**
+             * Shared At
+             * @description completed through a JS-SDK share API (the workbench)
+             */
+            shared_at: string | null;
             /** Userid */
             userid: string;
         };
@@ -2922,6 +2997,43 @@ export interface components {
             type: "image" | "link" | "miniprogram" | "file";
             /** Url */
             url?: string | null;
+        };
+        /**
+         * AttentionOut
+         * @description A customer of the employee with their newest activity (the reason to look first).
+         */
+        AttentionOut: {
+            /**
+             * At
+             * Format: date-time
+             * @description when the customer last did something
+             */
+            at: string;
+            /**
+             * Avatar
+             * @default
+             */
+            avatar: string;
+            /** Customer Id */
+            customer_id: number;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** External Userid */
+            external_userid: string;
+            /**
+             * Kind
+             * @description the timeline kind: radar_opened, added, joined_group, ...
+             */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Remark
+             * @default
+             */
+            remark: string;
         };
         /**
          * Audience
@@ -5046,6 +5158,13 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** Page[AttentionOut] */
+        Page_AttentionOut_: {
+            /** Items */
+            items: components["schemas"]["AttentionOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[AuditOut] */
         Page_AuditOut_: {
             /** Items */
@@ -5659,6 +5778,32 @@ export interface components {
              * @default true
              */
             loss_alerts: boolean;
+        };
+        /**
+         * SharedIn
+         * @description WeCom's answer to a share call: ``<api>:ok`` is ``ok``; a cancel or failure leaves the
+         *     employee's part open.
+         */
+        SharedIn: {
+            /**
+             * Api
+             * @enum {string}
+             */
+            api: "shareToExternalContact" | "shareToExternalChat" | "shareToExternalMoments";
+            /**
+             * Result
+             * @enum {string}
+             */
+            result: "ok" | "cancel" | "fail";
+        };
+        /** SharedOut */
+        SharedOut: {
+            /**
+             * Completed
+             * @description the employee's part is complete
+             */
+            completed: boolean;
+            mine: components["schemas"]["AssigneeOut"];
         };
         /** SnapshotIn */
         SnapshotIn: {
@@ -6301,6 +6446,60 @@ export interface components {
             occurred_at: string;
             /** Userid */
             userid: string;
+        };
+        /**
+         * TodayOut
+         * @description The workbench's 今日待办: SOP steps due by the end of today (corp time zone) and the
+         *     employee's open frontline tasks.
+         */
+        TodayOut: {
+            /**
+             * Day End
+             * Format: date-time
+             * @description the end of today in the corp's time zone
+             */
+            day_end: string;
+            /** Sop */
+            sop: components["schemas"]["TodoOut"][];
+            /** Tasks */
+            tasks: components["schemas"]["TodayTask"][];
+        };
+        /**
+         * TodayTask
+         * @description An open task of the employee; ``share_api`` says which share completes it (empty for
+         *     to-dos, marked done by hand) and ``content`` is what to share (their own radar links).
+         */
+        TodayTask: {
+            /**
+             * Content
+             * @description ready to send to this customer (customer tasks targeting them, to-dos)
+             */
+            content: components["schemas"]["MyPiece"][];
+            /**
+             * Customer State
+             * @description customer tasks: this customer's send state among the employee's targets (planned | submitted | sent | not_sent | failed); empty: not a target
+             */
+            customer_state: string | null;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** @description the employee's own progress */
+            mine: components["schemas"]["AssigneeOut"];
+            /** Name */
+            name: string;
+            /**
+             * Share Api
+             * @default
+             */
+            share_api: string;
         };
         /** TodoOut */
         TodoOut: {
@@ -9686,6 +9885,93 @@ export interface operations {
                     "application/json": {
                         [key: string]: number;
                     };
+                };
+            };
+        };
+    };
+    attention_api_v1_frontline_attention_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AttentionOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    shared_api_v1_frontline_tasks__task_id__shared_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharedIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    today_api_v1_frontline_today_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodayOut"];
                 };
             };
         };

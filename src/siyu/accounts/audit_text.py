@@ -181,6 +181,11 @@ ROUTES: dict[tuple[str, str], tuple[str, str, str]] = {
     ("POST", "/api/v1/tasks/{task_id}/done"): ("结束", "closed", "task"),
     ("POST", "/api/v1/tasks/{task_id}/remind"): ("提醒员工：", "reminded employees of", "task"),
     ("POST", "/api/v1/tasks/{task_id}/start"): ("启动", "started", "task"),
+    ("POST", "/api/v1/frontline/tasks/{task_id}/shared"): (
+        "报告分享结果：",
+        "reported a share of",
+        "task",
+    ),
     ("POST", "/api/v1/tasks/{task_id}/sync"): ("同步结果：", "synced", "task"),
 }
 

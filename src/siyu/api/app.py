@@ -41,6 +41,7 @@ from siyu.events.sink import CallbackConfigCache, EventSink
 from siyu.events.spool import SpoolSink, spool_path
 from siyu.events.tasks import wake_drain
 from siyu.frontline.endpoints import router as frontline_tasks
+from siyu.frontline.workbench_endpoints import router as workbench
 from siyu.groups.endpoints import router as groups
 from siyu.segments.customer_list_endpoints import router as customer_list
 from siyu.segments.endpoints import router as segments
@@ -127,6 +128,7 @@ def create_app(
     api.include_router(broadcasts)
     api.include_router(content)
     api.include_router(frontline_tasks)
+    api.include_router(workbench)  # the mobile workbench (/m)
     api.include_router(sop)
     api.include_router(customer_stages)
     api.include_router(customer_stage)

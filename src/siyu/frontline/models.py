@@ -75,3 +75,8 @@ class FrontlineAssignee(CorpScoped, IdMixin, Base):
     opened_customers: Mapped[int] = mapped_column(default=0)
     reminds: Mapped[int] = mapped_column(default=0)
     last_reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: the employee shared the task's content through a JS-SDK share API and WeCom answered
+    #: ``<api>:ok`` (the mobile workbench); this completes their part whatever the ledger says
+    shared_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: shareToExternalContact | shareToExternalChat | shareToExternalMoments
+    share_api: Mapped[str] = mapped_column(String(32), default="")

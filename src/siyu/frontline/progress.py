@@ -66,6 +66,10 @@ async def refresh(s: AsyncSession, task: FrontlineTask) -> Totals:
             )
             a.done = published
             a.completed_at = job.sent_at if published and job else None
+    for a in people:  # a share WeCom answered with ``:ok`` completes the part (workbench)
+        if a.shared_at is not None and not a.done:
+            a.done, a.completed_at = True, a.shared_at
+            a.sent = a.sent if task.kind in ("customer", "group") else 1
     bids = [b for b in {task.broadcast_id, *(a.broadcast_id for a in people)} if b is not None]
     if bids:  # the links sent in the task's own messages
         opens = await repo.broadcast_radar_counts(s, task.corp_id, bids)

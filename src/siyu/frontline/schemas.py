@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from siyu.core.bounds import Id, Int32
 from siyu.customers.schemas import CustomerFilter
+from siyu.sop.schemas import TodoOut as SopTodo
 
 Kind = Literal["customer", "group", "moment", "todo"]
 Status = Literal["draft", "scheduled", "running", "ended", "cancelled"]
@@ -136,6 +137,10 @@ class AssigneeOut(BaseModel):
     opened_customers: int
     reminds: int
     last_reminded_at: datetime | None
+    shared_at: datetime | None = Field(
+        default=None, description="completed through a JS-SDK share API (the workbench)"
+    )
+    share_api: str = ""
 
 
 class AudiencePreview(BaseModel):
@@ -196,3 +201,54 @@ class MyTaskOut(BaseModel):
         default_factory=list,
         description="ready to send to this customer (customer tasks targeting them, to-dos)",
     )
+
+
+#: the JS-SDK share API that completes a task of each kind from the mobile workbench
+SHARE_APIS = {
+    "customer": "shareToExternalContact",
+    "group": "shareToExternalChat",
+    "moment": "shareToExternalMoments",
+}
+ShareApi = Literal["shareToExternalContact", "shareToExternalChat", "shareToExternalMoments"]
+
+
+class SharedIn(BaseModel):
+    """WeCom's answer to a share call: ``<api>:ok`` is ``ok``; a cancel or failure leaves the
+    employee's part open."""
+
+    api: ShareApi
+    result: Literal["ok", "cancel", "fail"]
+
+
+class SharedOut(BaseModel):
+    completed: bool = Field(description="the employee's part is complete")
+    mine: AssigneeOut
+
+
+class TodayTask(MyTaskOut):
+    """An open task of the employee; ``share_api`` says which share completes it (empty for
+    to-dos, marked done by hand) and ``content`` is what to share (their own radar links)."""
+
+    share_api: str = ""
+
+
+class TodayOut(BaseModel):
+    """The workbench's 今日待办: SOP steps due by the end of today (corp time zone) and the
+    employee's open frontline tasks."""
+
+    day_end: datetime = Field(description="the end of today in the corp's time zone")
+    sop: list[SopTodo] = Field(default_factory=list)
+    tasks: list[TodayTask] = Field(default_factory=list)
+
+
+class AttentionOut(BaseModel):
+    """A customer of the employee with their newest activity (the reason to look first)."""
+
+    customer_id: int
+    external_userid: str
+    name: str
+    avatar: str = ""
+    remark: str = ""
+    at: datetime = Field(description="when the customer last did something")
+    kind: str = Field(description="the timeline kind: radar_opened, added, joined_group, ...")
+    data: dict[str, object] = Field(default_factory=dict)

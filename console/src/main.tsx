@@ -24,6 +24,7 @@ const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 const OwnershipPage = lazy(() => import('./pages/ownership/OwnershipPage'))
+const PhrasesPage = lazy(() => import('./pages/phrases/PhrasesPage'))
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
 
@@ -66,6 +67,7 @@ function Root() {
           <Route path="soon/tasks" element={<Navigate to="/tasks" replace />} />
           <Route path="sop" element={<SopPage />} />
           <Route path="content" element={<ContentPage />} />
+          <Route path="phrases" element={<PhrasesPage />} />
           <Route path="group-codes" element={<GroupCodesPage />} />
           <Route path="ownership" element={<OwnershipPage />} />
           <Route path="sync" element={<SyncPage />} />

@@ -4556,17 +4556,6 @@ export interface components {
             /** Userids */
             userids: string[];
         };
-        /** EmployeeUses */
-        EmployeeUses: {
-            /** Name */
-            name: string;
-            /** Phrases */
-            phrases: number;
-            /** Userid */
-            userid: string;
-            /** Uses */
-            uses: number;
-        };
         /** EnableIn */
         EnableIn: {
             /**
@@ -4643,6 +4632,27 @@ export interface components {
              * @enum {string}
              */
             status: "done" | "skipped";
+        };
+        /** FolderIn */
+        FolderIn: {
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id?: number | null;
+        };
+        /** FolderOut */
+        FolderOut: {
+            /** Id */
+            id: number;
+            /**
+             * Items
+             * @default 0
+             */
+            items: number;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: number | null;
         };
         /** FolderPatch */
         FolderPatch: {
@@ -4894,47 +4904,6 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail: components["schemas"]["ValidationError"][];
-        };
-        /** ImageOut */
-        ImageOut: {
-            /** Content Type */
-            content_type: string;
-            /** File Id */
-            file_id: number;
-            /** Filename */
-            filename: string;
-            /** Size */
-            size: number;
-        };
-        /** ImportError_ */
-        ImportError_: {
-            /** Message */
-            message: string;
-            /** Row */
-            row: number;
-        };
-        /**
-         * ImportOut
-         * @description What an import did (or, for a preview, would do).
-         */
-        ImportOut: {
-            /**
-             * Created
-             * @default 0
-             */
-            created: number;
-            /**
-             * Errors
-             * @default []
-             */
-            errors: components["schemas"]["ImportError_"][];
-            /**
-             * New Folders
-             * @default []
-             */
-            new_folders: string[];
-            /** Rows */
-            rows: number;
         };
         /**
          * IndexStatusOut
@@ -5233,14 +5202,6 @@ export interface components {
             type: "or";
         };
         /**
-         * OrderIn
-         * @description Ids in their new order (positions 0, 1, 2, …).
-         */
-        OrderIn: {
-            /** Ids */
-            ids: number[];
-        };
-        /**
          * OwnerCandidate
          * @description An employee who follows the customer now (an owner must).
          */
@@ -5443,6 +5404,77 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PhraseEmployeeUses */
+        PhraseEmployeeUses: {
+            /** Name */
+            name: string;
+            /** Phrases */
+            phrases: number;
+            /** Userid */
+            userid: string;
+            /** Uses */
+            uses: number;
+        };
+        /** PhraseFolderIn */
+        PhraseFolderIn: {
+            /** Name */
+            name: string;
+        };
+        /** PhraseFolderOut */
+        PhraseFolderOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Phrases
+             * @default 0
+             */
+            phrases: number;
+            /** Position */
+            position: number;
+        };
+        /** PhraseImageOut */
+        PhraseImageOut: {
+            /** Content Type */
+            content_type: string;
+            /** File Id */
+            file_id: number;
+            /** Filename */
+            filename: string;
+            /** Size */
+            size: number;
+        };
+        /** PhraseImportError */
+        PhraseImportError: {
+            /** Message */
+            message: string;
+            /** Row */
+            row: number;
+        };
+        /**
+         * PhraseImportOut
+         * @description What an import did (or, for a preview, would do).
+         */
+        PhraseImportOut: {
+            /**
+             * Created
+             * @default 0
+             */
+            created: number;
+            /**
+             * Errors
+             * @default []
+             */
+            errors: components["schemas"]["PhraseImportError"][];
+            /**
+             * New Folders
+             * @default []
+             */
+            new_folders: string[];
+            /** Rows */
+            rows: number;
+        };
         /** PhraseIn */
         PhraseIn: {
             /**
@@ -5495,6 +5527,24 @@ export interface components {
              * @default
              */
             url: string;
+        };
+        /** PhraseMediaOut */
+        PhraseMediaOut: {
+            /** Media Id */
+            media_id: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /**
+         * PhraseOrderIn
+         * @description Ids in their new order (positions 0, 1, 2, …).
+         */
+        PhraseOrderIn: {
+            /** Ids */
+            ids: number[];
         };
         /** PhraseOut */
         PhraseOut: {
@@ -5583,6 +5633,34 @@ export interface components {
             title?: string | null;
             /** Url */
             url?: string | null;
+        };
+        /** PhraseStatsOut */
+        PhraseStatsOut: {
+            /** Employees */
+            employees: components["schemas"]["PhraseEmployeeUses"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Timezone */
+            timezone: string;
+            /** Top */
+            top: components["schemas"]["TopPhrase"][];
+            /** Total */
+            total: number;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+        };
+        /** PhraseUsedOut */
+        PhraseUsedOut: {
+            /** Id */
+            id: number;
+            /** Uses */
+            uses: number;
         };
         /** Preview */
         Preview: {
@@ -6233,6 +6311,26 @@ export interface components {
              * @default 0
              */
             retained: number;
+        };
+        /** StatsOut */
+        StatsOut: {
+            /** By */
+            by: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Rows */
+            rows: components["schemas"]["StatRow"][];
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            totals: components["schemas"]["StatRow"];
+            /** Trend */
+            trend: components["schemas"]["TrendPoint"][];
         };
         /**
          * StepIn
@@ -6899,13 +6997,6 @@ export interface components {
             /** Tag Ids */
             tag_ids?: string[];
         };
-        /** UsedOut */
-        UsedOut: {
-            /** Id */
-            id: number;
-            /** Uses */
-            uses: number;
-        };
         /** UserCreated */
         UserCreated: {
             /** Active */
@@ -7053,47 +7144,6 @@ export interface components {
              */
             text: string;
         };
-        /** StatsOut */
-        siyu__acquisition__schemas__StatsOut: {
-            /** By */
-            by: string;
-            /**
-             * End
-             * Format: date
-             */
-            end: string;
-            /** Rows */
-            rows: components["schemas"]["StatRow"][];
-            /**
-             * Start
-             * Format: date
-             */
-            start: string;
-            totals: components["schemas"]["StatRow"];
-            /** Trend */
-            trend: components["schemas"]["TrendPoint"][];
-        };
-        /** FolderIn */
-        siyu__content__schemas__FolderIn: {
-            /** Name */
-            name: string;
-            /** Parent Id */
-            parent_id?: number | null;
-        };
-        /** FolderOut */
-        siyu__content__schemas__FolderOut: {
-            /** Id */
-            id: number;
-            /**
-             * Items
-             * @default 0
-             */
-            items: number;
-            /** Name */
-            name: string;
-            /** Parent Id */
-            parent_id: number | null;
-        };
         /** TagCount */
         siyu__content__schemas__TagCount: {
             /** Items */
@@ -7114,46 +7164,6 @@ export interface components {
             name: string;
             /** Tag Id */
             tag_id: string;
-        };
-        /** FolderIn */
-        siyu__phrases__schemas__FolderIn: {
-            /** Name */
-            name: string;
-        };
-        /** FolderOut */
-        siyu__phrases__schemas__FolderOut: {
-            /** Id */
-            id: number;
-            /** Name */
-            name: string;
-            /**
-             * Phrases
-             * @default 0
-             */
-            phrases: number;
-            /** Position */
-            position: number;
-        };
-        /** StatsOut */
-        siyu__phrases__schemas__StatsOut: {
-            /** Employees */
-            employees: components["schemas"]["EmployeeUses"][];
-            /**
-             * Since
-             * Format: date-time
-             */
-            since: string;
-            /** Timezone */
-            timezone: string;
-            /** Top */
-            top: components["schemas"]["TopPhrase"][];
-            /** Total */
-            total: number;
-            /**
-             * Until
-             * Format: date-time
-             */
-            until: string;
         };
     };
     responses: never;
@@ -8229,7 +8239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__acquisition__schemas__StatsOut"];
+                    "application/json": components["schemas"]["StatsOut"];
                 };
             };
             /** @description Validation Error */
@@ -9072,7 +9082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__content__schemas__FolderOut"][];
+                    "application/json": components["schemas"]["FolderOut"][];
                 };
             };
         };
@@ -9086,7 +9096,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["siyu__content__schemas__FolderIn"];
+                "application/json": components["schemas"]["FolderIn"];
             };
         };
         responses: {
@@ -9096,7 +9106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__content__schemas__FolderOut"];
+                    "application/json": components["schemas"]["FolderOut"];
                 };
             };
             /** @description Validation Error */
@@ -9164,7 +9174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__content__schemas__FolderOut"];
+                    "application/json": components["schemas"]["FolderOut"];
                 };
             };
             /** @description Validation Error */
@@ -10431,7 +10441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__phrases__schemas__FolderOut"][];
+                    "application/json": components["schemas"]["PhraseFolderOut"][];
                 };
             };
         };
@@ -10445,7 +10455,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["siyu__phrases__schemas__FolderIn"];
+                "application/json": components["schemas"]["PhraseFolderIn"];
             };
         };
         responses: {
@@ -10455,7 +10465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__phrases__schemas__FolderOut"];
+                    "application/json": components["schemas"]["PhraseFolderOut"];
                 };
             };
             /** @description Validation Error */
@@ -10478,7 +10488,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OrderIn"];
+                "application/json": components["schemas"]["PhraseOrderIn"];
             };
         };
         responses: {
@@ -10488,7 +10498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__phrases__schemas__FolderOut"][];
+                    "application/json": components["schemas"]["PhraseFolderOut"][];
                 };
             };
             /** @description Validation Error */
@@ -10546,7 +10556,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["siyu__phrases__schemas__FolderIn"];
+                "application/json": components["schemas"]["PhraseFolderIn"];
             };
         };
         responses: {
@@ -10556,7 +10566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__phrases__schemas__FolderOut"];
+                    "application/json": components["schemas"]["PhraseFolderOut"];
                 };
             };
             /** @description Validation Error */
@@ -10589,7 +10599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImageOut"];
+                    "application/json": components["schemas"]["PhraseImageOut"];
                 };
             };
             /** @description Validation Error */
@@ -10622,7 +10632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportOut"];
+                    "application/json": components["schemas"]["PhraseImportOut"];
                 };
             };
             /** @description Validation Error */
@@ -10655,7 +10665,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportOut"];
+                    "application/json": components["schemas"]["PhraseImportOut"];
                 };
             };
             /** @description Validation Error */
@@ -10678,7 +10688,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OrderIn"];
+                "application/json": components["schemas"]["PhraseOrderIn"];
             };
         };
         responses: {
@@ -10725,7 +10735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["siyu__phrases__schemas__StatsOut"];
+                    "application/json": components["schemas"]["PhraseStatsOut"];
                 };
             };
             /** @description Validation Error */
@@ -10912,7 +10922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UsedOut"];
+                    "application/json": components["schemas"]["PhraseUsedOut"];
                 };
             };
             /** @description Validation Error */
@@ -10945,7 +10955,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MediaOut"];
+                    "application/json": components["schemas"]["PhraseMediaOut"];
                 };
             };
             /** @description Validation Error */

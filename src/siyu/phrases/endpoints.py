@@ -16,19 +16,19 @@ from siyu.core.uploads import read_capped
 from siyu.corps.deps import CorpDep, PrincipalDep, SessionDep, WeComDep
 from siyu.phrases import folders, imports, service, stats
 from siyu.phrases.schemas import (
-    FolderIn,
-    FolderOut,
-    ImageOut,
-    ImportOut,
     Kind,
-    MediaOut,
-    OrderIn,
+    PhraseFolderIn,
+    PhraseFolderOut,
+    PhraseImageOut,
+    PhraseImportOut,
     PhraseIn,
+    PhraseMediaOut,
+    PhraseOrderIn,
     PhraseOut,
     PhrasePatch,
+    PhraseStatsOut,
+    PhraseUsedOut,
     Scope,
-    StatsOut,
-    UsedOut,
 )
 
 router = APIRouter(prefix="/phrases", tags=["phrases"])
@@ -96,33 +96,33 @@ async def export_phrases(
     )
 
 
-@router.post("/import/preview", response_model=ImportOut)
+@router.post("/import/preview", response_model=PhraseImportOut)
 async def import_preview(
     session: SessionDep, principal: PrincipalDep, file: Annotated[UploadFile, File()]
-) -> ImportOut:
+) -> PhraseImportOut:
     """What an import would do: the rows, the folders it creates, each row's error."""
     data = await read_capped(file, imports.MAX_BYTES)
     return await imports.preview(session, principal, data)
 
 
-@router.post("/import", response_model=ImportOut, status_code=201)
+@router.post("/import", response_model=PhraseImportOut, status_code=201)
 async def import_phrases(
     session: SessionDep, principal: PrincipalDep, file: Annotated[UploadFile, File()]
-) -> ImportOut:
+) -> PhraseImportOut:
     """Import corp phrases from XLSX (columns as the export's); folders are created by name.
     A row with an error imports nothing (422 naming the rows)."""
     data = await read_capped(file, imports.MAX_BYTES)
     return await imports.run(session, principal, data)
 
 
-@router.get("/stats", response_model=StatsOut)
+@router.get("/stats", response_model=PhraseStatsOut)
 async def phrase_stats(
     session: SessionDep,
     corp: CorpDep,
     since: date | None = Query(default=None, description="first day (the corp's calendar)"),
     until: date | None = Query(default=None, description="last day (the corp's calendar)"),
     top: int = Query(default=20, ge=1, le=200),
-) -> StatsOut:
+) -> PhraseStatsOut:
     """Top corp phrases and uses per employee over days of the corp's time zone."""
     return await stats.stats(session, corp, since=since, until=until, top=top)
 
@@ -147,28 +147,34 @@ async def export_stats(
     )
 
 
-@router.get("/folders", response_model=list[FolderOut])
-async def list_folders(session: SessionDep, principal: PrincipalDep) -> list[FolderOut]:
+@router.get("/folders", response_model=list[PhraseFolderOut])
+async def list_folders(session: SessionDep, principal: PrincipalDep) -> list[PhraseFolderOut]:
     return await folders.listing(session, principal)
 
 
-@router.post("/folders", response_model=FolderOut, status_code=201)
-async def create_folder(session: SessionDep, corp: CorpDep, body: FolderIn) -> FolderOut:
-    return FolderOut.model_validate(await folders.create(session, corp.id, body.name))
+@router.post("/folders", response_model=PhraseFolderOut, status_code=201)
+async def create_folder(
+    session: SessionDep, corp: CorpDep, body: PhraseFolderIn
+) -> PhraseFolderOut:
+    return PhraseFolderOut.model_validate(await folders.create(session, corp.id, body.name))
 
 
-@router.put("/folders/order", response_model=list[FolderOut])
-async def reorder_folders(session: SessionDep, corp: CorpDep, body: OrderIn) -> list[FolderOut]:
+@router.put("/folders/order", response_model=list[PhraseFolderOut])
+async def reorder_folders(
+    session: SessionDep, corp: CorpDep, body: PhraseOrderIn
+) -> list[PhraseFolderOut]:
     """Every folder's id, in the new order."""
     done = await folders.reorder(session, corp.id, list(body.ids))
-    return [FolderOut.model_validate(f) for f in done]
+    return [PhraseFolderOut.model_validate(f) for f in done]
 
 
-@router.patch("/folders/{folder_id}", response_model=FolderOut)
+@router.patch("/folders/{folder_id}", response_model=PhraseFolderOut)
 async def rename_folder(
-    session: SessionDep, corp: CorpDep, folder_id: Id, body: FolderIn
-) -> FolderOut:
-    return FolderOut.model_validate(await folders.rename(session, corp.id, folder_id, body.name))
+    session: SessionDep, corp: CorpDep, folder_id: Id, body: PhraseFolderIn
+) -> PhraseFolderOut:
+    return PhraseFolderOut.model_validate(
+        await folders.rename(session, corp.id, folder_id, body.name)
+    )
 
 
 @router.delete("/folders/{folder_id}")
@@ -177,17 +183,19 @@ async def delete_folder(session: SessionDep, corp: CorpDep, folder_id: Id) -> di
     return {"phrases_unfiled": await folders.delete(session, corp.id, folder_id)}
 
 
-@router.post("/images", response_model=ImageOut, status_code=201)
+@router.post("/images", response_model=PhraseImageOut, status_code=201)
 async def upload_image(
     session: SessionDep, principal: PrincipalDep, file: Annotated[UploadFile, File()]
-) -> ImageOut:
+) -> PhraseImageOut:
     """Store a JPG or PNG (≤10 MB, WeCom's limit; its type read from its bytes) for an image
     phrase's ``file_id``."""
     content = await read_capped(file, IMAGE_MAX)
     f = await service.store_image(
         session, principal, filename=file.filename or "image", content=content
     )
-    return ImageOut(file_id=f.id, filename=f.filename, size=f.size, content_type=f.content_type)
+    return PhraseImageOut(
+        file_id=f.id, filename=f.filename, size=f.size, content_type=f.content_type
+    )
 
 
 @router.post("", response_model=PhraseOut, status_code=201)
@@ -200,7 +208,7 @@ async def create_phrase(session: SessionDep, principal: PrincipalDep, body: Phra
 
 @router.put("/order")
 async def reorder_phrases(
-    session: SessionDep, principal: PrincipalDep, body: OrderIn
+    session: SessionDep, principal: PrincipalDep, body: PhraseOrderIn
 ) -> dict[str, int]:
     """The phrases of one folder (or the caller's personal phrases) in their new order."""
     return {"reordered": await service.reorder(session, principal, list(body.ids))}
@@ -231,23 +239,23 @@ async def phrase_image(session: SessionDep, principal: PrincipalDep, phrase_id: 
     return file_response(await service.image_of(session, principal, phrase_id))
 
 
-@router.post("/{phrase_id}/wecom-media", response_model=MediaOut)
+@router.post("/{phrase_id}/wecom-media", response_model=PhraseMediaOut)
 async def wecom_media(
     session: SessionDep,
     principal: PrincipalDep,
     client: WeComDep,
     phrase_id: Id,
     fresh: bool = False,
-) -> MediaOut:
+) -> PhraseMediaOut:
     """The image phrase's temporary WeCom media id for ``sendChatMessage`` (uploaded when
     missing, older than ~3 days, or ``fresh``)."""
     phrase = await service.ensure_media(session, principal, client, phrase_id, fresh=fresh)
     assert phrase.media_uploaded_at is not None
-    return MediaOut(media_id=phrase.media_id, uploaded_at=phrase.media_uploaded_at)
+    return PhraseMediaOut(media_id=phrase.media_id, uploaded_at=phrase.media_uploaded_at)
 
 
-@router.post("/{phrase_id}/used", response_model=UsedOut)
-async def phrase_used(session: SessionDep, principal: PrincipalDep, phrase_id: Id) -> UsedOut:
+@router.post("/{phrase_id}/used", response_model=PhraseUsedOut)
+async def phrase_used(session: SessionDep, principal: PrincipalDep, phrase_id: Id) -> PhraseUsedOut:
     """Record one send of the phrase by the caller (the sidebar calls it after a send)."""
     phrase = await service.record_use(session, principal, phrase_id)
-    return UsedOut(id=phrase.id, uses=phrase.uses)
+    return PhraseUsedOut(id=phrase.id, uses=phrase.uses)

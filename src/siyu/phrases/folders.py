@@ -10,17 +10,17 @@ from siyu.corps.principal import Principal
 from siyu.db.base import utcnow
 from siyu.phrases import repository as repo
 from siyu.phrases.models import PhraseFolder
-from siyu.phrases.schemas import FolderOut
+from siyu.phrases.schemas import PhraseFolderOut
 from siyu.phrases.service import viewer
 
 MAX_FOLDERS = 200
 
 
-async def listing(s: AsyncSession, principal: Principal) -> list[FolderOut]:
+async def listing(s: AsyncSession, principal: Principal) -> list[PhraseFolderOut]:
     """Every folder in order, with the number of its phrases the caller sees."""
     counts = await repo.folder_counts(s, principal.corp_id, await viewer(s, principal))
     return [
-        FolderOut.model_validate(f).model_copy(update={"phrases": counts.get(f.id, 0)})
+        PhraseFolderOut.model_validate(f).model_copy(update={"phrases": counts.get(f.id, 0)})
         for f in await repo.folders(s, principal.corp_id)
     ]
 

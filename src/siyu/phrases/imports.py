@@ -21,7 +21,7 @@ from siyu.phrases import folders as folder_service
 from siyu.phrases import repository as repo
 from siyu.phrases import service
 from siyu.phrases.models import Phrase
-from siyu.phrases.schemas import ImportError_, ImportOut, PhraseIn
+from siyu.phrases.schemas import PhraseImportError, PhraseImportOut, PhraseIn
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -88,7 +88,7 @@ def _rows(content: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
 
 async def _parse(
     s: AsyncSession, principal: Principal, content: bytes
-) -> tuple[list[tuple[int, PhraseIn, str]], list[ImportError_], list[str]]:
+) -> tuple[list[tuple[int, PhraseIn, str]], list[PhraseImportError], list[str]]:
     """Each row as a phrase (with its folder's name), the rows' errors, the new folders."""
     columns, rows = _rows(content)
     depts: dict[str, int] = {}
@@ -96,7 +96,7 @@ async def _parse(
         depts.setdefault(d.name, d.dept_id)
     existing = {f.name for f in await repo.folders(s, principal.corp_id)}
     parsed: list[tuple[int, PhraseIn, str]] = []
-    errors: list[ImportError_] = []
+    errors: list[PhraseImportError] = []
     new_folders: list[str] = []
 
     def get(cells: list[str], name: str) -> str:
@@ -106,11 +106,11 @@ async def _parse(
     for n, cells in rows:
         kind = KIND_OF.get(get(cells, "类型").lower())
         if kind is None:
-            errors.append(ImportError_(row=n, message="类型 must be 文本, 链接 or 小程序"))
+            errors.append(PhraseImportError(row=n, message="类型 must be 文本, 链接 or 小程序"))
             continue
         if kind == "image":
             errors.append(
-                ImportError_(
+                PhraseImportError(
                     row=n, message="image phrases are uploaded in the console, not imported"
                 )
             )
@@ -118,7 +118,9 @@ async def _parse(
         names = [x.strip() for x in SPLIT.split(get(cells, "可见部门")) if x.strip()]
         unknown = [x for x in names if x not in depts]
         if unknown:
-            errors.append(ImportError_(row=n, message=f"unknown department: {'、'.join(unknown)}"))
+            errors.append(
+                PhraseImportError(row=n, message=f"unknown department: {'、'.join(unknown)}")
+            )
             continue
         folder = get(cells, "文件夹")[:50]
         try:
@@ -140,10 +142,10 @@ async def _parse(
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
-            errors.append(ImportError_(row=n, message=f"{where}: {first['msg']}"))
+            errors.append(PhraseImportError(row=n, message=f"{where}: {first['msg']}"))
             continue
         except SiyuError as exc:
-            errors.append(ImportError_(row=n, message=str(exc)))
+            errors.append(PhraseImportError(row=n, message=str(exc)))
             continue
         if folder and folder not in existing and folder not in new_folders:
             new_folders.append(folder)
@@ -151,14 +153,14 @@ async def _parse(
     return parsed, errors, new_folders
 
 
-async def preview(s: AsyncSession, principal: Principal, content: bytes) -> ImportOut:
+async def preview(s: AsyncSession, principal: Principal, content: bytes) -> PhraseImportOut:
     principal.require_full_access()
     parsed, errors, new_folders = await _parse(s, principal, content)
     rows = len(parsed) + len(errors)
-    return ImportOut(rows=rows, created=0, new_folders=new_folders, errors=errors)
+    return PhraseImportOut(rows=rows, created=0, new_folders=new_folders, errors=errors)
 
 
-async def run(s: AsyncSession, principal: Principal, content: bytes) -> ImportOut:
+async def run(s: AsyncSession, principal: Principal, content: bytes) -> PhraseImportOut:
     """Create every row's phrase, or none when a row has an error (a 4xx naming them)."""
     principal.require_full_access()
     parsed, errors, new_folders = await _parse(s, principal, content)
@@ -174,7 +176,7 @@ async def run(s: AsyncSession, principal: Principal, content: bytes) -> ImportOu
     for _, data, folder in parsed:
         data.folder_id = ids[folder] if folder else None
         await service.create(s, principal, data)
-    return ImportOut(rows=len(parsed), created=len(parsed), new_folders=new_folders)
+    return PhraseImportOut(rows=len(parsed), created=len(parsed), new_folders=new_folders)
 
 
 async def export_rows(

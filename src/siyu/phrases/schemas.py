@@ -14,11 +14,11 @@ Scope = Literal["corp", "personal"]
 KINDS: tuple[str, ...] = ("text", "image", "link", "miniprogram")
 
 
-class FolderIn(BaseModel):
+class PhraseFolderIn(BaseModel):
     name: str = Field(min_length=1, max_length=50)
 
 
-class FolderOut(BaseModel):
+class PhraseFolderOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -28,7 +28,7 @@ class FolderOut(BaseModel):
     phrases: int = 0
 
 
-class OrderIn(BaseModel):
+class PhraseOrderIn(BaseModel):
     """Ids in their new order (positions 0, 1, 2, …)."""
 
     ids: list[Id] = Field(min_length=1, max_length=1000)
@@ -91,35 +91,35 @@ class PhraseOut(BaseModel):
     updated_at: datetime
 
 
-class ImageOut(BaseModel):
+class PhraseImageOut(BaseModel):
     file_id: int
     filename: str
     size: int
     content_type: str
 
 
-class MediaOut(BaseModel):
+class PhraseMediaOut(BaseModel):
     media_id: str
     uploaded_at: datetime
 
 
-class UsedOut(BaseModel):
+class PhraseUsedOut(BaseModel):
     id: int
     uses: int
 
 
-class ImportError_(BaseModel):
+class PhraseImportError(BaseModel):
     row: int
     message: str
 
 
-class ImportOut(BaseModel):
+class PhraseImportOut(BaseModel):
     """What an import did (or, for a preview, would do)."""
 
     rows: int
     created: int = 0
     new_folders: list[str] = []
-    errors: list[ImportError_] = []
+    errors: list[PhraseImportError] = []
 
 
 class TopPhrase(BaseModel):
@@ -131,17 +131,17 @@ class TopPhrase(BaseModel):
     uses: int
 
 
-class EmployeeUses(BaseModel):
+class PhraseEmployeeUses(BaseModel):
     userid: str
     name: str
     uses: int
     phrases: int
 
 
-class StatsOut(BaseModel):
+class PhraseStatsOut(BaseModel):
     since: datetime
     until: datetime
     timezone: str
     total: int
     top: list[TopPhrase]
-    employees: list[EmployeeUses]
+    employees: list[PhraseEmployeeUses]

@@ -13,7 +13,7 @@ from siyu.core.times import zone
 from siyu.corps.models import Corp
 from siyu.employees import service as employees
 from siyu.phrases import repository as repo
-from siyu.phrases.schemas import EmployeeUses, StatsOut, TopPhrase
+from siyu.phrases.schemas import PhraseEmployeeUses, PhraseStatsOut, TopPhrase
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -38,7 +38,7 @@ def window(corp: Corp, since: date | None, until: date | None) -> tuple[datetime
 
 async def stats(
     s: AsyncSession, corp: Corp, *, since: date | None, until: date | None, top: int = 20
-) -> StatsOut:
+) -> PhraseStatsOut:
     start, end = window(corp, since, until)
     folders = {f.id: f.name for f in await repo.folders(s, corp.id)}
     tops = [
@@ -54,14 +54,16 @@ async def stats(
     ]
     per = await repo.uses_per_employee(s, corp.id, start, end)
     names = await employees.display_names(s, corp.id, [u for u, _, _ in per])
-    return StatsOut(
+    return PhraseStatsOut(
         since=start,
         until=end,
         timezone=zone(corp.timezone).key,
         total=await repo.total_uses(s, corp.id, start, end),
         top=tops,
         employees=[
-            EmployeeUses(userid=u, name=names.get(u, u) if u else NO_EMPLOYEE, uses=n, phrases=k)
+            PhraseEmployeeUses(
+                userid=u, name=names.get(u, u) if u else NO_EMPLOYEE, uses=n, phrases=k
+            )
             for u, n, k in per
         ],
     )

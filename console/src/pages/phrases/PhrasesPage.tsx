@@ -90,31 +90,29 @@ function Folders({
       <List size="small" data-testid="phrase-folders">
         <List.Item>{row('all', tr('全部话术', 'All phrases'))}</List.Item>
         {folders.map((f, i) => (
-          <List.Item
-            key={f.id}
-            data-testid={`phrase-folder-${f.id}`}
-            actions={
-              manage
-                ? [
-                    <Button key="up" type="text" size="small" disabled={i === 0} icon={<ArrowUpOutlined />} onClick={() => void move(i, i - 1)} aria-label={tr('上移', 'Move up')} />,
-                    <Button key="down" type="text" size="small" disabled={i === folders.length - 1} icon={<ArrowDownOutlined />} onClick={() => void move(i, i + 1)} aria-label={tr('下移', 'Move down')} />,
-                    <Button key="rename" type="text" size="small" icon={<EditOutlined />} onClick={() => (setRenaming(f), setName(f.name))} aria-label={tr('重命名', 'Rename')} />,
-                    <Popconfirm
-                      key="del"
-                      title={tr(`删除文件夹「${f.name}」？其中的话术会移到「未分组」。`, `Delete folder "${f.name}"? Its phrases move to "No folder".`)}
-                      onConfirm={async () => {
-                        await act(() => del(`/phrases/folders/${f.id}`), tr('已删除', 'Deleted'))
-                        setPlace('all')
-                        reload()
-                      }}
-                    >
-                      <Button type="text" size="small" danger icon={<DeleteOutlined />} aria-label={tr('删除', 'Delete')} />
-                    </Popconfirm>,
-                  ]
-                : []
-            }
-          >
-            {row(f.id, `${f.name} (${f.phrases})`)}
+          <List.Item key={f.id} data-testid={`phrase-folder-${f.id}`}>
+            <div style={{ display: 'flex', alignItems: 'center', width: '100%', gap: 4 }}>
+              <Typography.Link strong={place === f.id} onClick={() => setPlace(f.id)} ellipsis style={{ flex: 1, minWidth: 0 }}>
+                {`${f.name} (${f.phrases})`}
+              </Typography.Link>
+              {manage && place === f.id && (
+                <Space size={0}>
+                  <Button type="text" size="small" disabled={i === 0} icon={<ArrowUpOutlined />} onClick={() => void move(i, i - 1)} aria-label={tr('上移', 'Move up')} />
+                  <Button type="text" size="small" disabled={i === folders.length - 1} icon={<ArrowDownOutlined />} onClick={() => void move(i, i + 1)} aria-label={tr('下移', 'Move down')} />
+                  <Button type="text" size="small" icon={<EditOutlined />} onClick={() => (setRenaming(f), setName(f.name))} aria-label={tr('重命名', 'Rename')} />
+                  <Popconfirm
+                    title={tr(`删除文件夹「${f.name}」？其中的话术会移到「未分组」。`, `Delete folder "${f.name}"? Its phrases move to "No folder".`)}
+                    onConfirm={async () => {
+                      await act(() => del(`/phrases/folders/${f.id}`), tr('已删除', 'Deleted'))
+                      setPlace('all')
+                      reload()
+                    }}
+                  >
+                    <Button type="text" size="small" danger icon={<DeleteOutlined />} aria-label={tr('删除', 'Delete')} />
+                  </Popconfirm>
+                </Space>
+              )}
+            </div>
           </List.Item>
         ))}
         <List.Item>{row('none', tr('未分组', 'No folder'))}</List.Item>
@@ -156,10 +154,10 @@ function Library() {
   }
   return (
     <Row gutter={[16, 16]}>
-      <Col xs={24} md={6}>
+      <Col xs={24} md={7}>
         <Folders folders={folders.data ?? []} place={place} setPlace={setPlace} manage={manage} reload={reloadAll} />
       </Col>
-      <Col xs={24} md={18}>
+      <Col xs={24} md={17}>
         <Card
           size="small"
           extra={

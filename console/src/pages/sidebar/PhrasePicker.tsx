@@ -10,7 +10,7 @@ import { useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
 import PhraseDrawer from '../phrases/PhraseDrawer'
 import { PHRASE_KINDS, preview, type Phrase, type PhraseFolder } from '../phrases/shared'
-import { isStandIn, sendChatMessage, type ChatMessage } from './jssdk'
+import { isStandIn, sendChatMessage, type ChatMessage, type ShareArgs } from './jssdk'
 
 /** The JS-SDK message of a phrase; an image first gets its WeCom media id from Siyu. */
 export async function phraseMessage(p: Phrase): Promise<ChatMessage> {
@@ -21,6 +21,18 @@ export async function phraseMessage(p: Phrase): Promise<ChatMessage> {
   if (p.kind === 'link') return { msgtype: 'news', news: { link: p.url, title: p.title, desc: p.description, imgUrl: p.cover } }
   if (p.kind === 'miniprogram') return { msgtype: 'miniprogram', miniprogram: { appid: p.appid, title: p.title, imgUrl: p.cover, page: p.page } }
   return { msgtype: 'text', text: { content: p.body } }
+}
+
+/** The same message as the share APIs' text / attachments (shareToExternalContact, …): for the
+ * workbench, where no chat is open, `send={(m) => shareToExternalContact(shareArgs(m))}`. */
+export function shareArgs(msg: ChatMessage): ShareArgs {
+  if (msg.msgtype === 'text') return { text: msg.text }
+  if (msg.msgtype === 'news') {
+    const { link, title, desc, imgUrl } = msg.news
+    return { attachments: [{ msgtype: 'link', link: { title, desc, url: link, imgUrl } }] }
+  }
+  if (msg.msgtype === 'image') return { attachments: [{ msgtype: 'image', image: msg.image }] }
+  return { attachments: [{ msgtype: 'miniprogram', miniprogram: msg.miniprogram }] }
 }
 
 export default function PhrasePicker({

@@ -4,7 +4,10 @@ stand-in), adds a personal phrase and sends that too; the console then shows the
 
 from __future__ import annotations
 
+import io
+
 import httpx
+from PIL import Image
 from playwright.async_api import expect
 from sqlalchemy import select
 
@@ -49,6 +52,25 @@ async def test_manage_send_and_count_a_phrase(
     made = api.get("/api/v1/phrases", params={"keyword": "E2E 新客问候"}).json()["items"]
     assert len(made) == 1 and made[0]["uses"] == 0
     pid = made[0]["id"]
+    # an image and a link, filed through the API
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), (7, 193, 96)).save(png, "PNG")
+    up = api.post(
+        "/api/v1/phrases/images", files={"file": ("店铺.png", png.getvalue(), "image/png")}
+    )
+    pic = api.post(
+        "/api/v1/phrases",
+        json={"kind": "image", "title": "门店实拍", "file_id": up.json()["file_id"]},
+    ).json()
+    link = api.post(
+        "/api/v1/phrases",
+        json={
+            "kind": "link",
+            "title": "会员日",
+            "url": "https://example.com/vip",
+            "description": "八折",
+        },
+    ).json()
 
     # the staff member's sidebar next to a chat with their customer
     staff = live.staff_userid
@@ -72,6 +94,22 @@ async def test_manage_send_and_count_a_phrase(
     # a phrase of their own, added from the picker and sent the same way
     await search.fill("")
     await search.press("Enter")
+    # an image goes as WeCom temporary media (uploaded by Siyu), a link as a news card
+    await picker.get_by_test_id(f"picker-send-{pic['id']}").click()
+    await expect(picker.get_by_test_id(f"picker-uses-{pic['id']}")).to_contain_text("已使用 1 次")
+    await picker.get_by_test_id(f"picker-send-{link['id']}").click()
+    await expect(picker.get_by_test_id(f"picker-uses-{link['id']}")).to_contain_text("已使用 1 次")
+    sent = await page.evaluate("window.__siyuSent")
+    assert sent[1]["msgtype"] == "image" and sent[1]["image"]["mediaid"]
+    assert sent[2] == {
+        "msgtype": "news",
+        "news": {
+            "link": "https://example.com/vip",
+            "title": "会员日",
+            "desc": "八折",
+            "imgUrl": "",
+        },
+    }
     await picker.get_by_test_id("picker-tabs").get_by_text("我的话术").click()
     await picker.get_by_test_id("picker-add").click()
     await page.get_by_test_id("phrase-title").fill("我的结束语")

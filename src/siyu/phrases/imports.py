@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from siyu.core import export
 from siyu.core.errors import InvalidInput, SiyuError
 from siyu.corps.principal import Principal
-from siyu.employees import service as employees
 from siyu.phrases import folders as folder_service
 from siyu.phrases import repository as repo
 from siyu.phrases import service
@@ -92,8 +91,8 @@ async def _parse(
     """Each row as a phrase (with its folder's name), the rows' errors, the new folders."""
     columns, rows = _rows(content)
     depts: dict[str, int] = {}
-    for d in await employees.list_departments(s, principal.corp_id):
-        depts.setdefault(d.name, d.dept_id)
+    for dept_id, name in await repo.department_names(s, principal.corp_id):
+        depts.setdefault(name, dept_id)
     existing = {f.name for f in await repo.folders(s, principal.corp_id)}
     parsed: list[tuple[int, PhraseIn, str]] = []
     errors: list[PhraseImportError] = []
@@ -182,7 +181,7 @@ async def run(s: AsyncSession, principal: Principal, content: bytes) -> PhraseIm
 async def export_rows(
     s: AsyncSession, principal: Principal, **filters: Any
 ) -> AsyncIterator[Sequence[Any]]:
-    depts = {d.dept_id: d.name for d in await employees.list_departments(s, principal.corp_id)}
+    depts = dict(await repo.department_names(s, principal.corp_id))
     names = {f.id: f.name for f in await repo.folders(s, principal.corp_id)}
     cursor: str | None = None
     while True:

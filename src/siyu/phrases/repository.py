@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from siyu.content.models import ContentFile
 from siyu.db.repository import scoped
+from siyu.employees.models import Department
 from siyu.phrases.models import Phrase, PhraseDepartment, PhraseFolder, PhraseUse
 
 
@@ -144,6 +145,13 @@ async def empty_folder(s: AsyncSession, corp_id: int, folder_id: int) -> int:
         .values(folder_id=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def department_names(s: AsyncSession, corp_id: int) -> list[tuple[int, str]]:
+    """(dept_id, name) of the corp's departments, by dept_id."""
+    d = Department
+    rows = await s.execute(scoped(d, corp_id, d.dept_id, d.name).order_by(d.dept_id))
+    return [(int(i), str(n)) for i, n in rows.all()]
 
 
 async def image(s: AsyncSession, corp_id: int, file_id: int) -> ContentFile | None:

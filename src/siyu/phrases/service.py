@@ -234,9 +234,7 @@ async def out(s: AsyncSession, principal: Principal, phrases: list[Phrase]) -> l
     folder_names = {f.id: f.name for f in await repo.folders(s, principal.corp_id)}
     dept_names: dict[int, str] = {}
     if any(p.department_ids for p in phrases):
-        dept_names = {
-            d.dept_id: d.name for d in await employees.list_departments(s, principal.corp_id)
-        }
+        dept_names = dict(await repo.department_names(s, principal.corp_id))
     return [
         PhraseOut.model_validate(p).model_copy(
             update={

@@ -4,12 +4,14 @@ reorder, uses and their statistics, exports."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 from openpyxl import load_workbook
 
+from siyu.db.session import Database
+from siyu.phrases.models import PhraseUse
 from tests.conftest import CorpHandle
 from tests.phrases.conftest import made, phrase, png, titles
 
@@ -173,3 +175,30 @@ async def test_uses_stats_and_exports(
         "物流查询": (None, "文本", 1),
     }
     assert staff.get("/api/v1/phrases/export").status_code == 403
+
+
+async def test_stats_days_are_the_corps(api: httpx.Client, corp: CorpHandle, db: Database) -> None:
+    """A use at 17:30 UTC on 1 March is on 2 March in Shanghai (the corp's zone)."""
+    p = phrase(api, title="夜间问候", body="晚上好")
+    async with db.unit_of_work() as s:
+        s.add(
+            PhraseUse(
+                corp_id=corp.id,
+                phrase_id=p["id"],
+                userid="",
+                used_at=datetime(2026, 3, 1, 17, 30, tzinfo=UTC),
+            )
+        )
+
+    def total(day: str) -> int:
+        r = api.get("/api/v1/phrases/stats", params={"since": day, "until": day})
+        assert r.status_code == 200, r.text
+        return int(r.json()["total"])
+
+    assert total("2026-03-01") == 0
+    assert total("2026-03-02") == 1
+    stats = api.get("/api/v1/phrases/stats", params={"since": "2026-03-02", "until": "2026-03-02"})
+    assert stats.json()["since"].startswith("2026-03-01T16:00:00")
+    assert stats.json()["employees"] == [
+        {"userid": "", "name": "（未关联员工）", "uses": 1, "phrases": 1}
+    ]

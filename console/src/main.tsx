@@ -26,6 +26,7 @@ const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
 const OwnershipPage = lazy(() => import('./pages/ownership/OwnershipPage'))
 // the mobile workbench (antd-mobile) stays in its own chunk: the console's bundle never loads it
 const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage'))
+const PhrasesPage = lazy(() => import('./pages/phrases/PhrasesPage'))
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
 
@@ -69,6 +70,7 @@ function Root() {
           <Route path="soon/tasks" element={<Navigate to="/tasks" replace />} />
           <Route path="sop" element={<SopPage />} />
           <Route path="content" element={<ContentPage />} />
+          <Route path="phrases" element={<PhrasesPage />} />
           <Route path="group-codes" element={<GroupCodesPage />} />
           <Route path="ownership" element={<OwnershipPage />} />
           <Route path="sync" element={<SyncPage />} />

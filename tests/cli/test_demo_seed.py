@@ -11,6 +11,8 @@ import pytest
 
 from siyu.cli.demo import _open_radar_link
 from siyu.cli.demo_fixups import rehome_channel_codes
+from siyu.cli.demo_phrases import FOLDERS as PHRASE_FOLDERS
+from siyu.cli.demo_phrases import PHRASES
 from siyu.cli.demo_seed import (
     ARTICLE,
     BROADCAST,
@@ -53,6 +55,10 @@ def _everything(api: httpx.Client) -> dict[str, Any]:
         "sops": [(t["name"], t["enabled"]) for t in get("/sop/templates")],
         "tasks": [(t["name"], t["status"]) for t in get("/tasks")["items"]],
         "broadcasts": [b["name"] for b in get("/broadcasts")["items"]],
+        "phrase_folders": [f["name"] for f in get("/phrases/folders")],
+        "phrases": sorted(
+            (p["title"], p["kind"], p["folder"]) for p in get("/phrases", limit=200)["items"]
+        ),
     }
 
 
@@ -69,6 +75,9 @@ def test_seed_fills_every_page_once_and_attributes_channel_adds(
     assert len(seen["items"]) == len(ITEMS) + 1
     assert len(seen["segments"]) == 2 and len(seen["rule_tags"]) == 1
     assert seen["sops"] == [(SOP_NAME, True)]
+    assert seen["phrase_folders"] == PHRASE_FOLDERS  # in their order
+    assert len(seen["phrases"]) == len(PHRASES) and 15 <= len(PHRASES) <= 25
+    assert {k for _, k, _ in seen["phrases"]} == {"text", "link", "miniprogram"}
     assert seen["tasks"] == [(TASK_NAME, "draft")]
     assert sorted(seen["broadcasts"]) == sorted([BROADCAST, GROUP_BROADCAST, MOMENT])
     kinds = {b["name"]: b["kind"] for b in api.get("/api/v1/broadcasts").json()["items"]}

@@ -71,6 +71,7 @@ PAGES = [
     "/tasks",
     "/sop",
     "/content",
+    "/phrases",
     "/sync",
     "/settings",
 ]
@@ -101,6 +102,7 @@ def _data_words(api: httpx.Client) -> set[str]:
     take(get("/acquisition/channels", limit=200), "state", "name", "group_name", "userids")
     take(get("/acquisition/group-codes", limit=200), "state", "name", "room_base_name")
     take(get("/content", limit=200), "title", "url", "description", "body", "filename", "tags")
+    take(get("/phrases", limit=200), "title", "body", "description", "url", "appid", "page")
     take(get("/settings/users"), "username", "display_name", "userid")
     take(get("/settings/api-keys"), "prefix")
     take(get("/settings/audit", limit=200), "action", "actor", "target")

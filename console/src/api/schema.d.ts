@@ -1654,6 +1654,307 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/phrases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Phrases
+         * @description The phrases the caller sees: corp phrases published to them (all of them for admins
+         *     and operators) and their own personal phrases, in folder order.
+         */
+        get: operations["list_phrases_api_v1_phrases_get"];
+        put?: never;
+        /**
+         * Create Phrase
+         * @description A corp phrase (admins and operators) or a personal one (``scope: personal``, the
+         *     caller's own).
+         */
+        post: operations["create_phrase_api_v1_phrases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Phrases
+         * @description The phrases in the import's columns (and their uses).
+         */
+        get: operations["export_phrases_api_v1_phrases_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/folders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Folders */
+        get: operations["list_folders_api_v1_phrases_folders_get"];
+        put?: never;
+        /** Create Folder */
+        post: operations["create_folder_api_v1_phrases_folders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/folders/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Folders
+         * @description Every folder's id, in the new order.
+         */
+        put: operations["reorder_folders_api_v1_phrases_folders_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/folders/{folder_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Folder
+         * @description Delete a folder; its phrases stay, outside every folder.
+         */
+        delete: operations["delete_folder_api_v1_phrases_folders__folder_id__delete"];
+        options?: never;
+        head?: never;
+        /** Rename Folder */
+        patch: operations["rename_folder_api_v1_phrases_folders__folder_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/phrases/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Image
+         * @description Store a JPG or PNG (≤10 MB, WeCom's limit; its type read from its bytes) for an image
+         *     phrase's ``file_id``.
+         */
+        post: operations["upload_image_api_v1_phrases_images_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Phrases
+         * @description Import corp phrases from XLSX (columns as the export's); folders are created by name.
+         *     A row with an error imports nothing (422 naming the rows).
+         */
+        post: operations["import_phrases_api_v1_phrases_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Preview
+         * @description What an import would do: the rows, the folders it creates, each row's error.
+         */
+        post: operations["import_preview_api_v1_phrases_import_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Phrases
+         * @description The phrases of one folder (or the caller's personal phrases) in their new order.
+         */
+        put: operations["reorder_phrases_api_v1_phrases_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Phrase Stats
+         * @description Top corp phrases and uses per employee over days of the corp's time zone.
+         */
+        get: operations["phrase_stats_api_v1_phrases_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Stats */
+        get: operations["export_stats_api_v1_phrases_stats_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/{phrase_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Phrase */
+        get: operations["get_phrase_api_v1_phrases__phrase_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Phrase */
+        delete: operations["delete_phrase_api_v1_phrases__phrase_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Phrase */
+        patch: operations["update_phrase_api_v1_phrases__phrase_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/phrases/{phrase_id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phrase Image */
+        get: operations["phrase_image_api_v1_phrases__phrase_id__image_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/{phrase_id}/used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Phrase Used
+         * @description Record one send of the phrase by the caller (the sidebar calls it after a send).
+         */
+        post: operations["phrase_used_api_v1_phrases__phrase_id__used_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/{phrase_id}/wecom-media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wecom Media
+         * @description The image phrase's temporary WeCom media id for ``sendChatMessage`` (uploaded when
+         *     missing, older than ~3 days, or ``fresh``).
+         */
+        post: operations["wecom_media_api_v1_phrases__phrase_id__wecom_media_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rule-tags": {
         parameters: {
             query?: never;
@@ -3293,6 +3594,16 @@ export interface components {
              */
             group_name: string;
         };
+        /** Body_import_phrases_api_v1_phrases_import_post */
+        Body_import_phrases_api_v1_phrases_import_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_import_preview_api_v1_phrases_import_preview_post */
+        Body_import_preview_api_v1_phrases_import_preview_post: {
+            /** File */
+            file: string;
+        };
         /** Body_upload_asset_api_v1_acquisition_assets_post */
         Body_upload_asset_api_v1_acquisition_assets_post: {
             /** File */
@@ -3308,6 +3619,11 @@ export interface components {
              * @enum {string}
              */
             kind: "image" | "file" | "video";
+        };
+        /** Body_upload_image_api_v1_phrases_images_post */
+        Body_upload_image_api_v1_phrases_images_post: {
+            /** File */
+            file: string;
         };
         /** Body_upload_item_api_v1_content_upload_post */
         Body_upload_item_api_v1_content_upload_post: {
@@ -5242,6 +5558,13 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** Page[PhraseOut] */
+        Page_PhraseOut_: {
+            /** Items */
+            items: components["schemas"]["PhraseOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** Page[RecipientOut] */
         Page_RecipientOut_: {
             /** Items */
@@ -5269,6 +5592,264 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PhraseEmployeeUses */
+        PhraseEmployeeUses: {
+            /** Name */
+            name: string;
+            /** Phrases */
+            phrases: number;
+            /** Userid */
+            userid: string;
+            /** Uses */
+            uses: number;
+        };
+        /** PhraseFolderIn */
+        PhraseFolderIn: {
+            /** Name */
+            name: string;
+        };
+        /** PhraseFolderOut */
+        PhraseFolderOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Phrases
+             * @default 0
+             */
+            phrases: number;
+            /** Position */
+            position: number;
+        };
+        /** PhraseImageOut */
+        PhraseImageOut: {
+            /** Content Type */
+            content_type: string;
+            /** File Id */
+            file_id: number;
+            /** Filename */
+            filename: string;
+            /** Size */
+            size: number;
+        };
+        /** PhraseImportError */
+        PhraseImportError: {
+            /** Message */
+            message: string;
+            /** Row */
+            row: number;
+        };
+        /**
+         * PhraseImportOut
+         * @description What an import did (or, for a preview, would do).
+         */
+        PhraseImportOut: {
+            /**
+             * Created
+             * @default 0
+             */
+            created: number;
+            /**
+             * Errors
+             * @default []
+             */
+            errors: components["schemas"]["PhraseImportError"][];
+            /**
+             * New Folders
+             * @default []
+             */
+            new_folders: string[];
+            /** Rows */
+            rows: number;
+        };
+        /** PhraseIn */
+        PhraseIn: {
+            /**
+             * Appid
+             * @default
+             */
+            appid: string;
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Cover
+             * @default
+             */
+            cover: string;
+            /** Department Ids */
+            department_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** File Id */
+            file_id?: number | null;
+            /** Folder Id */
+            folder_id?: number | null;
+            /**
+             * Kind
+             * @default text
+             * @enum {string}
+             */
+            kind: "text" | "image" | "link" | "miniprogram";
+            /**
+             * Page
+             * @default
+             */
+            page: string;
+            /**
+             * Scope
+             * @default corp
+             * @enum {string}
+             */
+            scope: "corp" | "personal";
+            /** Title */
+            title: string;
+            /**
+             * Url
+             * @default
+             */
+            url: string;
+        };
+        /** PhraseMediaOut */
+        PhraseMediaOut: {
+            /** Media Id */
+            media_id: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /**
+         * PhraseOrderIn
+         * @description Ids in their new order (positions 0, 1, 2, …).
+         */
+        PhraseOrderIn: {
+            /** Ids */
+            ids: number[];
+        };
+        /** PhraseOut */
+        PhraseOut: {
+            /** Appid */
+            appid: string;
+            /** Body */
+            body: string;
+            /** Cover */
+            cover: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Department Ids */
+            department_ids: number[];
+            /**
+             * Departments
+             * @default []
+             */
+            departments: string[];
+            /** Description */
+            description: string;
+            /**
+             * Editable
+             * @default false
+             */
+            editable: boolean;
+            /** File Id */
+            file_id: number | null;
+            /**
+             * Folder
+             * @default
+             */
+            folder: string;
+            /** Folder Id */
+            folder_id: number | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Page */
+            page: string;
+            /** Position */
+            position: number;
+            /** Scope */
+            scope: string;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Uses */
+            uses: number;
+        };
+        /** PhrasePatch */
+        PhrasePatch: {
+            /** Appid */
+            appid?: string | null;
+            /** Body */
+            body?: string | null;
+            /** Cover */
+            cover?: string | null;
+            /** Department Ids */
+            department_ids?: number[] | null;
+            /** Description */
+            description?: string | null;
+            /** File Id */
+            file_id?: number | null;
+            /** Folder Id */
+            folder_id?: number | null;
+            /**
+             * No Folder
+             * @default false
+             */
+            no_folder: boolean;
+            /** Page */
+            page?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** PhraseStatsOut */
+        PhraseStatsOut: {
+            /** Employees */
+            employees: components["schemas"]["PhraseEmployeeUses"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Timezone */
+            timezone: string;
+            /** Top */
+            top: components["schemas"]["TopPhrase"][];
+            /** Total */
+            total: number;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+        };
+        /** PhraseUsedOut */
+        PhraseUsedOut: {
+            /** Id */
+            id: number;
+            /** Uses */
+            uses: number;
         };
         /** Preview */
         Preview: {
@@ -6553,6 +7134,21 @@ export interface components {
             template_name: string;
             /** Userid */
             userid: string;
+        };
+        /** TopPhrase */
+        TopPhrase: {
+            /** Folder */
+            folder: string;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Scope */
+            scope: string;
+            /** Title */
+            title: string;
+            /** Uses */
+            uses: number;
         };
         /** Totals */
         Totals: {
@@ -10099,6 +10695,655 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JssdkConfigOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_phrases_api_v1_phrases_get: {
+        parameters: {
+            query?: {
+                /** @description part of title or body */
+                keyword?: string | null;
+                folder_id?: number | null;
+                /** @description only corp phrases outside every folder */
+                no_folder?: boolean;
+                kind?: ("text" | "image" | "link" | "miniprogram") | null;
+                scope?: ("corp" | "personal") | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PhraseOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_phrase_api_v1_phrases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_phrases_api_v1_phrases_export_get: {
+        parameters: {
+            query?: {
+                keyword?: string | null;
+                folder_id?: number | null;
+                no_folder?: boolean;
+                kind?: ("text" | "image" | "link" | "miniprogram") | null;
+                scope?: ("corp" | "personal") | null;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_folders_api_v1_phrases_folders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseFolderOut"][];
+                };
+            };
+        };
+    };
+    create_folder_api_v1_phrases_folders_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseFolderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseFolderOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_folders_api_v1_phrases_folders_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseOrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseFolderOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_folder_api_v1_phrases_folders__folder_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                folder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_folder_api_v1_phrases_folders__folder_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                folder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseFolderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseFolderOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_image_api_v1_phrases_images_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_image_api_v1_phrases_images_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseImageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_phrases_api_v1_phrases_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_phrases_api_v1_phrases_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseImportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_preview_api_v1_phrases_import_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_preview_api_v1_phrases_import_preview_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseImportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_phrases_api_v1_phrases_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseOrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    phrase_stats_api_v1_phrases_stats_get: {
+        parameters: {
+            query?: {
+                /** @description first day (the corp's calendar) */
+                since?: string | null;
+                /** @description last day (the corp's calendar) */
+                until?: string | null;
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseStatsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_stats_api_v1_phrases_stats_export_get: {
+        parameters: {
+            query?: {
+                view?: "phrases" | "employees";
+                since?: string | null;
+                until?: string | null;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_phrase_api_v1_phrases__phrase_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_phrase_api_v1_phrases__phrase_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_phrase_api_v1_phrases__phrase_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhrasePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    phrase_image_api_v1_phrases__phrase_id__image_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    phrase_used_api_v1_phrases__phrase_id__used_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseUsedOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    wecom_media_api_v1_phrases__phrase_id__wecom_media_post: {
+        parameters: {
+            query?: {
+                fresh?: boolean;
+            };
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseMediaOut"];
                 };
             };
             /** @description Validation Error */

@@ -8,6 +8,7 @@ import {
   FileTextOutlined,
   LogoutOutlined,
   MenuOutlined,
+  MessageOutlined,
   NotificationOutlined,
   QrcodeOutlined,
   ScheduleOutlined,
@@ -59,6 +60,8 @@ export default function ConsoleLayout() {
           { key: '/content', icon: <FileTextOutlined />, label: tr('素材库', 'Content') },
         ]
       : []),
+    // every role: staff read the corp's phrases and keep their own
+    { key: '/phrases', icon: <MessageOutlined />, label: tr('话术库', 'Reply library') },
     { key: '/tasks', icon: <FlagOutlined />, label: tr('营销任务', 'Tasks') },
     { key: '/groups', icon: <WechatOutlined />, label: tr('客户群', 'Group chats') },
     { key: '/employees', icon: <TeamOutlined />, label: tr('员工与部门', 'Employees') },

@@ -50,6 +50,8 @@ KINDS: dict[str, Kind] = {
     "tag": Kind("标签", "tag", "tags", key="tag_id", page="/tags"),
     "tag_group": Kind("标签组", "tag group", "tag_groups", key="group_id", page="/tags"),
     "task": Kind("营销任务", "marketing task", "frontline_tasks", page="/tasks/{id}"),
+    "phrase": Kind("话术", "phrase", "phrases", name="title", page="/phrases"),
+    "phrase_folder": Kind("话术文件夹", "phrase folder", "phrase_folders", page="/phrases"),
 }
 
 #: (method, route) → (zh verb phrase, en verb phrase, kind of the path's object or of what it
@@ -130,6 +132,27 @@ ROUTES: dict[tuple[str, str], tuple[str, str, str]] = {
         "变更阶段：",
         "moved the stage of",
         "customer",
+    ),
+    ("POST", "/api/v1/phrases"): ("新建", "created a", "phrase"),
+    ("POST", "/api/v1/phrases/folders"): ("新建", "created a", "phrase_folder"),
+    ("PUT", "/api/v1/phrases/folders/order"): (
+        "调整话术文件夹顺序",
+        "reordered phrase folders",
+        "",
+    ),
+    ("DELETE", "/api/v1/phrases/folders/{folder_id}"): ("删除", "deleted", "phrase_folder"),
+    ("PATCH", "/api/v1/phrases/folders/{folder_id}"): ("修改", "edited", "phrase_folder"),
+    ("POST", "/api/v1/phrases/images"): ("上传图片到", "uploaded an image for a", "phrase"),
+    ("POST", "/api/v1/phrases/import"): ("导入", "imported", "phrase"),
+    ("POST", "/api/v1/phrases/import/preview"): ("预览导入", "previewed an import of", "phrase"),
+    ("PUT", "/api/v1/phrases/order"): ("调整话术顺序", "reordered phrases", ""),
+    ("DELETE", "/api/v1/phrases/{phrase_id}"): ("删除", "deleted", "phrase"),
+    ("PATCH", "/api/v1/phrases/{phrase_id}"): ("修改", "edited", "phrase"),
+    ("POST", "/api/v1/phrases/{phrase_id}/used"): ("使用", "used", "phrase"),
+    ("POST", "/api/v1/phrases/{phrase_id}/wecom-media"): (
+        "上传到企业微信：",
+        "uploaded to WeCom",
+        "phrase",
     ),
     ("POST", "/api/v1/rule-tags"): ("新建", "created a", "rule_tag"),
     ("DELETE", "/api/v1/rule-tags/{rule_id}"): ("删除", "deleted", "rule_tag"),

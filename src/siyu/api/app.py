@@ -43,6 +43,7 @@ from siyu.events.tasks import wake_drain
 from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.frontline.workbench_endpoints import router as workbench
 from siyu.groups.endpoints import router as groups
+from siyu.phrases.endpoints import router as phrases
 from siyu.segments.customer_list_endpoints import router as customer_list
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
@@ -133,6 +134,7 @@ def create_app(
     api.include_router(customer_stages)
     api.include_router(customer_stage)
     api.include_router(jssdk_config)
+    api.include_router(phrases)
     # the callback routes first, on the app itself: WeCom's POSTs are the hottest path.
     # Starlette matches routes in order (the API's ~200 routes cost ~25 % of a callback's CPU
     # when they came first), and an included router adds a matching layer of its own (~15 us

@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from siyu.cli.demo_phrases import seed_phrases
+
 #: state → (name, group, welcome, source tag); the trickle adds customers through these states
 CHANNELS: dict[str, tuple[str, str, str, str]] = {
     "douyin-ad": (
@@ -407,6 +409,8 @@ def seed(
     codes = _channels(api, staff, tags)
     step("content library")
     items = _content(api)
+    step("reply library")
+    phrases = seed_phrases(api)
     step("segments and a rule tag")
     _segments(api, tags)
     step("SOP")
@@ -419,7 +423,7 @@ def seed(
         step("broadcast")
         _group_and_moment(api, staff, tags)
         _broadcast(api, staff, items, tags, sandbox_url)
-    report.counts = {"channel codes": len(codes), "content items": len(items)}
+    report.counts = {"channel codes": len(codes), "content items": len(items), "phrases": phrases}
     return report
 
 
@@ -444,7 +448,8 @@ def seed_with_progress(base_url: str, api_key: str, sandbox_url: str) -> SeedRep
     made = f"{report.created} created" if report.created else "already there"
     console.print(
         f"Demo data: {len(CHANNELS)} channel codes, {len(FOLDERS)} folders, "
-        f"{report.counts.get('content items', 0)} content items, 2 segments, a rule tag, "
+        f"{report.counts.get('content items', 0)} content items, "
+        f"{report.counts.get('phrases', 0)} phrases, 2 segments, a rule tag, "
         f"an SOP, a frontline task and a broadcast ({made})."
     )
     return report

@@ -9,6 +9,7 @@ import TagEditor from '../customers/TagEditor'
 import Timeline from '../customers/Timeline'
 import { getCurExternalContact } from './jssdk'
 import MyTasks from './MyTasks'
+import PhrasePicker from './PhrasePicker'
 import { RecommendedContent, SopTodos } from './SopTodos'
 
 function Picker() {
@@ -74,6 +75,7 @@ export default function SidebarPage() {
           <SopTodos externalUserid={c.external_userid} onDone={() => void detail.reload()} />
           <MyTasks externalUserid={c.external_userid} />
           <RecommendedContent customerId={c.id} userid={me?.userid ?? null} />
+          <PhrasePicker />
           <Card size="small" title={tr('标签', 'Tags')}>
             {mine ? (
               <TagEditor customerId={c.id} userid={mine.userid} tags={mine.tags} groups={groups.data ?? []} editable={!mine.deleted_at} onChanged={() => void detail.reload()} />

@@ -41,7 +41,10 @@ async def test_the_workbench_on_a_phone(
 ) -> None:
     me = live.staff_userid
     mine = await _customers_of(db, me)
-    (sop_cid, _, sop_name), (hot_cid, _, hot_name) = mine[0], mine[-1]
+    (sop_cid, _, sop_name), (hot_cid, hot_ext, hot_name) = mine[0], mine[-1]
+    phrase = api.post(
+        "/api/v1/phrases", json={"kind": "text", "title": "E2E 到店有礼", "body": "周末到店有礼"}
+    ).json()
     # a customer task with a link, started for the employee
     item = api.post(
         "/api/v1/content",
@@ -159,6 +162,15 @@ async def test_the_workbench_on_a_phone(
     await first.click()
     await expect(page.get_by_test_id("wb-customer-detail")).to_contain_text(hot_name)
     await expect(page.get_by_test_id("wb-customer-detail")).to_contain_text("打开了内容")
+    # a phrase of the reply library goes to this customer through WeCom's share (no chat open)
+    await page.get_by_test_id(f"picker-send-{phrase['id']}").click()
+    picker = page.get_by_test_id("phrase-picker")
+    await expect(picker.get_by_test_id(f"picker-uses-{phrase['id']}")).to_contain_text("已使用 1 次")
+    shared = await page.evaluate("window.__siyuShared")
+    assert shared[-1] == {
+        "api": "shareToExternalContact",
+        "args": {"text": {"content": "周末到店有礼"}, "externalUserIds": [hot_ext]},
+    }
     await tab.done()
 
 

@@ -1,5 +1,6 @@
 // A customer in the workbench: who they are to this employee (remark, stage, tags), the
-// timeline with names, and the way to the 1:1 sidebar for editing.
+// timeline with names, phrases from the reply library (sent through WeCom's share), and the way
+// to the 1:1 sidebar for editing.
 import { useNavigate, useParams } from 'react-router-dom'
 import { Avatar, Button, Card, DotLoading, ErrorBlock, List, NavBar, Space, Tag } from 'antd-mobile'
 import { get, type CustomerDetail } from '../../api'
@@ -7,6 +8,8 @@ import { useAuth } from '../../auth'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import Timeline from '../customers/Timeline'
+import PhrasePicker, { shareArgs } from '../sidebar/PhrasePicker'
+import { shareToExternalContact } from '../sidebar/jssdk'
 import { TagLine } from './common'
 
 export default function CustomerView() {
@@ -49,6 +52,10 @@ export default function CustomerView() {
           <Button block color="primary" fill="outline" style={{ marginBottom: 8 }} onClick={() => { location.href = `/sidebar?external_userid=${encodeURIComponent(c.external_userid)}` }} data-testid="wb-open-sidebar">
             {tr('打开客户侧边栏（编辑资料、标签、跟进）', 'Open the customer sidebar (edit profile, tags, notes)')}
           </Button>
+          <div style={{ marginBottom: 8 }}>
+            {/* no chat is open in the workbench: a phrase goes to this customer through WeCom's share */}
+            <PhrasePicker send={(m) => shareToExternalContact({ ...shareArgs(m), externalUserIds: [c.external_userid] })} />
+          </div>
           <Card title={tr('客户动态', 'Timeline')}>
             <Timeline entries={c.timeline} />
           </Card>

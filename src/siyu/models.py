@@ -36,12 +36,20 @@ from siyu.customers.models import (
     TagGroup,
     TimelineEvent,
 )
+from siyu.customers.profile_models import (
+    CustomerProfile,
+    CustomField,
+    CustomFieldValue,
+    FollowUp,
+    RemarkWrite,
+)
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.base import Base
 from siyu.employees.models import Department, Employee
 from siyu.events.models import InboundEvent
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.groups.models import GroupChat, GroupMember
+from siyu.groups.tag_models import GroupChatTag, GroupTag
 from siyu.segments.models import RuleTag, Segment, SegmentSnapshot
 from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 from siyu.sync.models import SyncRun
@@ -71,26 +79,33 @@ __all__ = [
     "ContentItem",
     "ContentTag",
     "Corp",
+    "CustomField",
+    "CustomFieldValue",
     "Customer",
     "CustomerChange",
     "CustomerOwner",
+    "CustomerProfile",
     "CustomerSource",
     "CustomerStage",
     "CustomerStageState",
     "Department",
     "Employee",
     "FollowRelation",
+    "FollowUp",
     "FrontlineAssignee",
     "FrontlineTask",
     "GroupChat",
+    "GroupChatTag",
     "GroupCode",
     "GroupCodeEvent",
     "GroupMember",
+    "GroupTag",
     "InboundEvent",
     "LossRecord",
     "OwnerChange",
     "RadarOpen",
     "RelationTag",
+    "RemarkWrite",
     "RuleTag",
     "Segment",
     "SegmentSnapshot",

@@ -30,6 +30,8 @@ from siyu.core.settings import Settings, get_settings
 from siyu.customers.employee_endpoints import router as employee_list
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
+from siyu.customers.profile_endpoints import fields_router as customer_fields
+from siyu.customers.profile_endpoints import router as customer_profile
 from siyu.customers.stage_endpoints import customer_router as customer_stage
 from siyu.customers.stage_endpoints import router as customer_stages
 from siyu.db.session import Database
@@ -41,6 +43,8 @@ from siyu.events.spool import SpoolSink, spool_path
 from siyu.events.tasks import wake_drain
 from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.groups.endpoints import router as groups
+from siyu.groups.tag_endpoints import group_router as group_sidebar
+from siyu.groups.tag_endpoints import router as group_tags
 from siyu.segments.customer_list_endpoints import router as customer_list
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
@@ -117,6 +121,10 @@ def create_app(
     api = APIRouter(prefix="/api/v1")
     # the list's /customers, /customers/count and /customers/export before /customers/{id}
     api.include_router(customer_list)
+    api.include_router(customer_profile)  # /customers/follow-ups/mine before /customers/{id}
+    api.include_router(customer_fields)
+    api.include_router(group_tags)
+    api.include_router(group_sidebar)
     for router in (customers, tags, employee_list, employees, groups, sync, events, acquisition):
         api.include_router(router)
     for router in (auth, account_settings, analytics, customer_notes):

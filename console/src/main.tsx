@@ -23,6 +23,7 @@ const SopPage = lazy(() => import('./pages/sop/SopPage'))
 const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
+const GroupSidebarPage = lazy(() => import('./pages/sidebar/GroupSidebarPage'))
 const OwnershipPage = lazy(() => import('./pages/ownership/OwnershipPage'))
 
 const loading = <Spin style={{ display: 'block', margin: '80px auto' }} />
@@ -51,6 +52,7 @@ function Root() {
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/sidebar" element={<Guard wecom><SidebarPage /></Guard>} />
+        <Route path="/sidebar/group" element={<Guard wecom><GroupSidebarPage /></Guard>} />
         <Route element={<Guard><ConsoleLayout /></Guard>}>
           <Route index element={<DashboardPage />} />
           <Route path="customers" element={<CustomersPage />} />

@@ -1,0 +1,22 @@
+// Renders its children once they scroll near the viewport: the sidebar's essentials load
+// first, the rest (SOP to-dos, tasks, content, timeline…) when the employee scrolls to them.
+import { useEffect, useRef, useState, type ReactNode } from 'react'
+
+export default function Lazy({ children, minHeight = 48 }: { children: ReactNode; minHeight?: number }) {
+  const ref = useRef<HTMLDivElement>(null)
+  const [shown, setShown] = useState(false)
+  useEffect(() => {
+    const el = ref.current
+    if (!el || shown) return
+    if (typeof IntersectionObserver === 'undefined') {
+      setShown(true)
+      return
+    }
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setShown(true)
+    }, { rootMargin: '200px' })
+    io.observe(el)
+    return () => io.disconnect()
+  }, [shown])
+  return <div ref={ref} style={shown ? undefined : { minHeight }}>{shown ? children : null}</div>
+}

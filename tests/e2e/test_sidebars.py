@@ -38,6 +38,8 @@ async def test_sidebars_edit_a_remark_and_tick_a_group_todo(
     await expect(tab.page.get_by_test_id("sidebar-remark")).to_contain_text("E2E 王总")
     follow = next(f for f in sb.get(f"/sandbox/customers/{ext}")["follows"] if f["userid"] == staff)
     assert follow["remark"] == "E2E 王总"
+    await tab.page.evaluate("window.scrollTo(0, 0)")
+    await tab.page.screenshot(path="test-artifacts/test_sidebar_profile.png")
 
     # a group of this employee with a group SOP: its sidebar, the to-do ticked
     tpl = api.post(

@@ -1,6 +1,9 @@
-// Renders its children once they scroll near the viewport: the sidebar's essentials load
-// first, the rest (SOP to-dos, tasks, content, timeline…) when the employee scrolls to them.
+// Renders its children once they scroll near the viewport, or shortly after the page settled:
+// the sidebar's essentials load first, the rest (SOP to-dos, tasks, content, timeline…) after
+// them instead of competing with them for the phone's network.
 import { useEffect, useRef, useState, type ReactNode } from 'react'
+
+const DEFER_MS = 600
 
 export default function Lazy({ children, minHeight = 48 }: { children: ReactNode; minHeight?: number }) {
   const ref = useRef<HTMLDivElement>(null)
@@ -16,7 +19,11 @@ export default function Lazy({ children, minHeight = 48 }: { children: ReactNode
       if (entries.some((e) => e.isIntersecting)) setShown(true)
     }, { rootMargin: '200px' })
     io.observe(el)
-    return () => io.disconnect()
+    const later = setTimeout(() => setShown(true), DEFER_MS)
+    return () => {
+      io.disconnect()
+      clearTimeout(later)
+    }
   }, [shown])
   return <div ref={ref} style={shown ? undefined : { minHeight }}>{shown ? children : null}</div>
 }

@@ -61,6 +61,8 @@ async def test_custom_fields_defined_by_an_admin_filled_per_customer(
     for value, sentence in [
         ({"field_id": budget["id"], "value": "很多"}, "「预算」须是数字"),
         ({"field_id": budget["id"], "value": "nan"}, "「预算」须是数字"),
+        ({"field_id": budget["id"], "value": "1_000"}, "「预算」须是数字"),
+        ({"field_id": budget["id"], "value": "1e400"}, "绝对值小于 10^15"),
         ({"field_id": since["id"], "value": "2026/05/01"}, "「首次到店」须是日期"),
         ({"field_id": size["id"], "value": "XL"}, "「尺码」只能选：S、M、L"),
         ({"field_id": hobby["id"], "value": "长" * 201}, "「爱好」最多 200 个字"),

@@ -4,6 +4,7 @@ rules a value must follow. Values are stored per customer by ``siyu.customers.pr
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -21,6 +22,7 @@ MAX_OPTIONS = 50
 NAME_MAX = 20
 OPTION_MAX = 30
 TEXT_MAX = 200
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 async def list_fields(session: AsyncSession, corp_id: int) -> list[CustomField]:
@@ -137,10 +139,9 @@ def check_value(f: CustomField, raw: str | None) -> str | None:
             raise InvalidInput(f"「{f.name}」最多 {TEXT_MAX} 个字")
         return value
     if f.type == "number":
-        try:
-            number = float(value)
-        except ValueError:
-            raise InvalidInput(f"「{f.name}」须是数字") from None
+        if not NUMBER.match(value):
+            raise InvalidInput(f"「{f.name}」须是数字")
+        number = float(value)
         if not math.isfinite(number) or abs(number) >= 1e15:
             raise InvalidInput(f"「{f.name}」须是数字，且绝对值小于 10^15")
         return value if len(value) <= 40 else repr(number)

@@ -60,6 +60,7 @@ async def test_sidebars_edit_a_remark_and_tick_a_group_todo(
         what="the group's SOP to-do",
         timeout=30,
     )[0]
+    api.post("/api/v1/group-tags", json={"name": "高价值群"})
     await tab.goto(f"/sidebar/group?chat_id={chat}")
     await tab.page.get_by_test_id("group-sidebar").wait_for()
     await expect(tab.page.get_by_test_id("group-owner")).to_contain_text("群主")
@@ -73,6 +74,13 @@ async def test_sidebars_edit_a_remark_and_tick_a_group_todo(
         ]
         == todo["id"]
     )
+    # tag the group from its sidebar
+    await tab.page.get_by_test_id("group-tags").click()
+    await tab.page.locator(".ant-select-item-option", has_text="高价值群").click()
+    await expect(tab.page.get_by_text("群标签已更新")).to_be_visible()
+    tags = api.get(f"/api/v1/groups/{chat}/sidebar").json()["tags"]
+    assert [t["name"] for t in tags] == ["高价值群"]
+    await tab.page.keyboard.press("Escape")
     await tab.page.get_by_test_id("group-members").scroll_into_view_if_needed()
     await expect(tab.page.get_by_test_id(f"group-member-{staff}")).to_contain_text("群主")
     await tab.done()

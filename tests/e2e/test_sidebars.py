@@ -5,6 +5,8 @@ members and the group SOP to-do ticked."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 from playwright.async_api import expect
 
@@ -40,6 +42,21 @@ async def test_sidebars_edit_a_remark_and_tick_a_group_todo(
     assert follow["remark"] == "E2E 王总"
     await tab.page.evaluate("window.scrollTo(0, 0)")
     await tab.page.screenshot(path="test-artifacts/test_sidebar_profile.png")
+
+    # the next follow-up, picked on the corp's clock (Asia/Shanghai) whatever the browser's zone
+    await tab.page.get_by_test_id("follow-up-edit").click()
+    picker = tab.page.get_by_placeholder("下次跟进时间")
+    await picker.click()
+    year = datetime.now(UTC).year + 1
+    await picker.fill(f"{year}-05-01 09:30")
+    await picker.press("Enter")
+    await tab.page.get_by_test_id("follow-up-save").click()
+    await expect(tab.page.get_by_test_id("sidebar-follow-up")).to_contain_text(
+        f"{year}-05-01 09:30"
+    )
+    cid = api.get(f"/api/v1/customers/by-external/{ext}").json()["id"]
+    due = api.get(f"/api/v1/customers/{cid}/profile", params={"userid": staff}).json()
+    assert due["follow_up"]["due_at"] == f"{year}-05-01T01:30:00Z"
 
     # a group of this employee with a group SOP: its sidebar, the to-do ticked
     tpl = api.post(

@@ -108,7 +108,7 @@ async def mine(
 ) -> tuple[list[FollowUpItem], str | None]:
     """The signed-in employee's follow-ups of ``due``, earliest first (keyset pages)."""
     if due not in DUE:
-        raise InvalidInput("due 只能是 today、overdue 或 upcoming")
+        raise InvalidInput("跟进范围（due）只能是 today、overdue 或 upcoming")
     if not principal.userid:
         raise InvalidInput("当前账号未关联企业微信成员，没有自己的跟进")
     now = utcnow()
@@ -141,7 +141,7 @@ async def mine(
             if at.tzinfo is None:
                 raise ValueError(at_s)
         except (ValueError, TypeError):
-            raise InvalidInput("cursor 无效") from None
+            raise InvalidInput("翻页游标（cursor）无效，请使用上一页的 next_cursor") from None
         stmt = stmt.where(
             or_(FollowUp.due_at > at, and_(FollowUp.due_at == at, FollowUp.customer_id > cid))
         )

@@ -41,6 +41,7 @@ export function FollowUpPicker({ customerId, profile, onChanged }: { customerId:
   const [editing, setEditing] = useState(false)
   const [note, setNote] = useState(profile.follow_up?.note ?? '')
   const fu = profile.follow_up
+  const [wall, setWall] = useState<string | null>(fu ? fmtIn(fu.due_at, tz) : null)
   const save = async (wall: string | null) => {
     const body = { userid: profile.userid, due_at: wall ? corpWallToIso(wall, tz) : null, note }
     if ((await act(() => put(`/customers/${customerId}/follow-up`, body), wall ? tr('已设置下次跟进', 'Follow-up set') : tr('已清除下次跟进', 'Follow-up cleared'))) !== undefined) {
@@ -56,7 +57,7 @@ export function FollowUpPicker({ customerId, profile, onChanged }: { customerId:
         <Typography.Text type={fu && new Date(fu.due_at) < new Date() ? 'danger' : undefined}>
           {fu ? `${fmtIn(fu.due_at, tz)}${fu.note ? ` · ${fu.note}` : ''}` : tr('未设置', 'not set')}
         </Typography.Text>
-        <Button size="small" type="link" onClick={() => setEditing(true)}>{tr('修改', 'Edit')}</Button>
+        <Button size="small" type="link" onClick={() => setEditing(true)} data-testid="follow-up-edit">{tr('修改', 'Edit')}</Button>
       </Space>
     )
   return (
@@ -66,12 +67,14 @@ export function FollowUpPicker({ customerId, profile, onChanged }: { customerId:
         format="YYYY-MM-DD HH:mm"
         size="small"
         style={{ width: '100%' }}
+        data-testid="follow-up-at"
         placeholder={tr('下次跟进时间', 'Next follow-up time')}
-        defaultValue={fu ? dayjs(fmtIn(fu.due_at, tz)) : undefined}
-        onChange={(d) => { if (d) void save(d.format('YYYY-MM-DD HH:mm')) }}
+        value={wall ? dayjs(wall) : null}
+        onChange={(d) => setWall(d ? d.format('YYYY-MM-DD HH:mm') : null)}
       />
-      <Input size="small" maxLength={100} value={note} onChange={(e) => setNote(e.target.value)} placeholder={tr('跟进事项（可选，先填再选时间）', 'What to follow up (optional, before picking the time)')} />
+      <Input size="small" maxLength={100} value={note} onChange={(e) => setNote(e.target.value)} placeholder={tr('跟进事项（可选）', 'What to follow up (optional)')} />
       <Space>
+        <Button size="small" type="primary" disabled={!wall} onClick={() => void save(wall)} data-testid="follow-up-save">{tr('保存', 'Save')}</Button>
         {fu && <Button size="small" danger onClick={() => void save(null)}>{tr('清除', 'Clear')}</Button>}
         <Button size="small" onClick={() => setEditing(false)}>{tr('取消', 'Cancel')}</Button>
       </Space>

@@ -74,6 +74,8 @@ def test_group_sidebar_members_history_tags_and_todos(
         "高价值群",
         "新品试用",
     ]
+    tagged = api.get("/api/v1/groups", params={"tag_id": vip["id"]}).json()["items"]
+    assert [g["chat_id"] for g in tagged] == [chat]
     counts = {t["name"]: t["groups"] for t in api.get("/api/v1/group-tags").json()}
     assert counts == {"高价值群": 1, "新品试用": 1}
     assert api.put(f"/api/v1/groups/{chat}/tags", json={"tag_ids": [99999]}).status_code == 422

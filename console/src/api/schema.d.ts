@@ -10531,6 +10531,8 @@ export interface operations {
                 owner?: string | null;
                 keyword?: string | null;
                 include_dismissed?: boolean;
+                /** @description only groups carrying this group tag */
+                tag_id?: number | null;
                 /** @description name, owner, member_count or id; - for descending */
                 sort?: string | null;
                 cursor?: string | null;

@@ -92,3 +92,19 @@ export function GroupTagSelect({ chatId }: { chatId: string }) {
     />
   )
 }
+
+export function GroupTagFilter({ value, onChange }: { value: number | undefined; onChange: (v: number | undefined) => void }) {
+  const { tr } = useI18n()
+  const all = useLoad(() => get<GroupTag[]>('/group-tags'), [])
+  return (
+    <Select
+      allowClear
+      style={{ width: 160 }}
+      placeholder={tr('按群标签筛选', 'Filter by group tag')}
+      loading={all.loading}
+      value={value}
+      onChange={(v?: number) => onChange(v)}
+      options={(all.data ?? []).map((t) => ({ value: t.id, label: t.name }))}
+    />
+  )
+}

@@ -143,6 +143,9 @@ const BY_STATUS: Record<number, string> = {
 /** A Chinese sentence for a known English message of the API, or null. */
 export function zhText(text: string): string | null {
   const s = text.replace(/^Value error, /, '').trim()
+  // a sentence the API already wrote in Chinese (the profile's rules); an English sentence that
+  // merely names something Chinese starts with a Latin word and goes through the rules below
+  if (/^[^A-Za-z]*[\u4e00-\u9fff]/.test(s)) return s
   for (const [re, say] of RULES) {
     const m = s.match(re)
     if (m) {

@@ -23,6 +23,7 @@ const SopPage = lazy(() => import('./pages/sop/SopPage'))
 const ContentPage = lazy(() => import('./pages/content/ContentPage'))
 const GroupCodesPage = lazy(() => import('./pages/groupcodes/GroupCodesPage'))
 const SidebarPage = lazy(() => import('./pages/sidebar/SidebarPage'))
+const GroupSidebarPage = lazy(() => import('./pages/sidebar/GroupSidebarPage'))
 const OwnershipPage = lazy(() => import('./pages/ownership/OwnershipPage'))
 // the mobile workbench (antd-mobile) stays in its own chunk: the console's bundle never loads it
 const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage'))
@@ -55,6 +56,7 @@ function Root() {
         <Route path="/login" element={<LoginPage />} />
         <Route path="/sidebar" element={<Guard wecom><SidebarPage /></Guard>} />
         <Route path="/m/*" element={<Guard wecom><WorkbenchPage /></Guard>} />
+        <Route path="/sidebar/group" element={<Guard wecom><GroupSidebarPage /></Guard>} />
         <Route element={<Guard><ConsoleLayout /></Guard>}>
           <Route index element={<DashboardPage />} />
           <Route path="customers" element={<CustomersPage />} />

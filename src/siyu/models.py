@@ -36,6 +36,13 @@ from siyu.customers.models import (
     TagGroup,
     TimelineEvent,
 )
+from siyu.customers.profile_models import (
+    CustomerProfile,
+    CustomField,
+    CustomFieldValue,
+    FollowUp,
+    RemarkWrite,
+)
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
 from siyu.db.base import Base
 from siyu.employees.models import Department, Employee
@@ -43,6 +50,7 @@ from siyu.events.models import InboundEvent
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.groups.models import GroupChat, GroupMember
 from siyu.phrases.models import Phrase, PhraseDepartment, PhraseFolder, PhraseUse
+from siyu.groups.tag_models import GroupChatTag, GroupTag
 from siyu.segments.models import RuleTag, Segment, SegmentSnapshot
 from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 from siyu.sync.models import SyncRun
@@ -72,21 +80,27 @@ __all__ = [
     "ContentItem",
     "ContentTag",
     "Corp",
+    "CustomField",
+    "CustomFieldValue",
     "Customer",
     "CustomerChange",
     "CustomerOwner",
+    "CustomerProfile",
     "CustomerSource",
     "CustomerStage",
     "CustomerStageState",
     "Department",
     "Employee",
     "FollowRelation",
+    "FollowUp",
     "FrontlineAssignee",
     "FrontlineTask",
     "GroupChat",
+    "GroupChatTag",
     "GroupCode",
     "GroupCodeEvent",
     "GroupMember",
+    "GroupTag",
     "InboundEvent",
     "LossRecord",
     "OwnerChange",
@@ -96,6 +110,7 @@ __all__ = [
     "PhraseUse",
     "RadarOpen",
     "RelationTag",
+    "RemarkWrite",
     "RuleTag",
     "Segment",
     "SegmentSnapshot",

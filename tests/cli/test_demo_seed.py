@@ -26,6 +26,7 @@ from siyu.cli.demo_seed import (
     seed,
     seed_with_progress,
 )
+from siyu.cli.demo_sidebar import FIELDS, GROUP_TAGS
 from siyu.core.serving import ThreadedServer, free_port
 from siyu.core.settings import get_settings
 from siyu.db.session import Database
@@ -59,6 +60,8 @@ def _everything(api: httpx.Client) -> dict[str, Any]:
         "phrases": sorted(
             (p["title"], p["kind"], p["folder"]) for p in get("/phrases", limit=200)["items"]
         ),
+        "custom_fields": [f["name"] for f in get("/customer-fields")],
+        "group_tags": sorted((t["name"], t["groups"]) for t in get("/group-tags")),
     }
 
 
@@ -82,6 +85,10 @@ def test_seed_fills_every_page_once_and_attributes_channel_adds(
     assert sorted(seen["broadcasts"]) == sorted([BROADCAST, GROUP_BROADCAST, MOMENT])
     kinds = {b["name"]: b["kind"] for b in api.get("/api/v1/broadcasts").json()["items"]}
     assert (kinds[GROUP_BROADCAST], kinds[MOMENT]) == ("group", "moment")
+    # the sidebars' demo: custom fields, group tags on groups
+    assert seen["custom_fields"] == [f["name"] for f in FIELDS]
+    assert {n for n, _ in seen["group_tags"]} == set(GROUP_TAGS)
+    assert sum(n for _, n in seen["group_tags"]) == 3
 
     def broadcast_sent() -> bool:
         items = api.get("/api/v1/broadcasts").json()["items"]

@@ -4,9 +4,10 @@ the reason) and POST /frontline/tasks/{id}/shared (only WeCom's ``:ok`` complete
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
@@ -97,6 +98,20 @@ async def test_today_lists_sop_steps_due_and_open_tasks_with_their_share(
     assert text["kind"] == "text" and "会员日" in text["text"]
     assert link["title"] == "会员日活动" and urlsplit(link["url"]).path.startswith("/r/")
     assert tasks[todo]["share_api"] == "" and tasks[todo]["content"] == []
+
+    # the follow-ups the employee set: overdue and today's are to-dos, tomorrow's is not
+    tz = ZoneInfo("Asia/Shanghai")  # the corp's zone
+    day = datetime.now(tz).date()
+    cids = [c for c, _ in await _only_mine(db, me)]
+    plan = {
+        cids[0]: datetime.combine(day - timedelta(days=1), time(10), tzinfo=tz),
+        cids[-1]: datetime.combine(day + timedelta(days=1), time(10), tzinfo=tz),
+    }
+    for c, due in plan.items():
+        r = staff.put(f"/api/v1/customers/{c}/follow-up", json={"due_at": due.isoformat()})
+        assert r.status_code == 200, r.text
+    ups = staff.get("/api/v1/frontline/today").json()["follow_ups"]
+    assert [(u["customer_id"], u["overdue"]) for u in ups] == [(cids[0], True)]
 
     # the workbench is an employee's: a console user that is none is refused
     refused = admin.get("/api/v1/frontline/today")

@@ -1220,6 +1220,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customer-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Fields */
+        get: operations["get_fields_api_v1_customer_fields_get"];
+        put?: never;
+        /** Post Field */
+        post: operations["post_field_api_v1_customer_fields_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-fields/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put Field Order */
+        put: operations["put_field_order_api_v1_customer_fields_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-fields/{field_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Field */
+        delete: operations["delete_field_api_v1_customer_fields__field_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Field */
+        patch: operations["patch_field_api_v1_customer_fields__field_id__patch"];
+        trace?: never;
+    };
     "/api/v1/customer-stages": {
         parameters: {
             query?: never;
@@ -1347,6 +1400,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/follow-ups/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Follow Ups
+         * @description The signed-in employee's next follow-ups, earliest first.
+         */
+        get: operations["my_follow_ups_api_v1_customers_follow_ups_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}": {
         parameters: {
             query?: never;
@@ -1357,6 +1430,26 @@ export interface paths {
         /** Get Customer */
         get: operations["get_customer_api_v1_customers__customer_id__get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Follow Up
+         * @description Set (or clear, ``due_at: null``) the next follow-up of an employee's relation.
+         */
+        put: operations["put_follow_up_api_v1_customers__customer_id__follow_up_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1375,6 +1468,28 @@ export interface paths {
         put?: never;
         /** Post Note */
         post: operations["post_note_api_v1_customers__customer_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Profile */
+        get: operations["get_profile_api_v1_customers__customer_id__profile_get"];
+        /**
+         * Put Profile
+         * @description Edit the profile. WeCom's fields (remark, description, remark_company, remark_mobiles)
+         *     are written to WeCom by a durable job: ``write.status`` is pending until WeCom accepts.
+         */
+        put: operations["put_profile_api_v1_customers__customer_id__profile_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1576,6 +1691,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/group-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Group Tags */
+        get: operations["list_group_tags_api_v1_group_tags_get"];
+        put?: never;
+        /** Create Group Tag */
+        post: operations["create_group_tag_api_v1_group_tags_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/group-tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Group Tag */
+        delete: operations["delete_group_tag_api_v1_group_tags__tag_id__delete"];
+        options?: never;
+        head?: never;
+        /** Rename Group Tag */
+        patch: operations["rename_group_tag_api_v1_group_tags__tag_id__patch"];
+        trace?: never;
+    };
     "/api/v1/groups": {
         parameters: {
             query?: never;
@@ -1625,6 +1776,46 @@ export interface paths {
          */
         get: operations["group_activity_api_v1_groups__chat_id__activity_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{chat_id}/sidebar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Group Sidebar
+         * @description The group sidebar: owner, members (customers with tags, staff), joins and leaves, tags.
+         */
+        get: operations["group_sidebar_api_v1_groups__chat_id__sidebar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{chat_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Group Tags
+         * @description Replace the group chat's tags (any role that sees the group).
+         */
+        put: operations["set_group_tags_api_v1_groups__chat_id__tags_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4245,6 +4436,41 @@ export interface components {
             /** Wecom Corp Id */
             wecom_corp_id: string;
         };
+        /** CustomFieldIn */
+        CustomFieldIn: {
+            /** Name */
+            name: string;
+            /**
+             * Options
+             * @description select only
+             */
+            options?: string[];
+            /**
+             * Type
+             * @description text, number, date or select
+             */
+            type: string;
+        };
+        /** CustomFieldOut */
+        CustomFieldOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Options */
+            options: string[];
+            /** Position */
+            position: number;
+            /** Type */
+            type: string;
+        };
+        /** CustomFieldPatch */
+        CustomFieldPatch: {
+            /** Name */
+            name?: string | null;
+            /** Options */
+            options?: string[] | null;
+        };
         /** CustomerDetail */
         CustomerDetail: {
             /** Avatar */
@@ -4758,6 +4984,34 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** FieldOrderIn */
+        FieldOrderIn: {
+            /** Ids */
+            ids: number[];
+        };
+        /** FieldValueIn */
+        FieldValueIn: {
+            /** Field Id */
+            field_id: number;
+            /**
+             * Value
+             * @description empty or null clears
+             */
+            value?: string | null;
+        };
+        /** FieldValueOut */
+        FieldValueOut: {
+            /** Field Id */
+            field_id: number;
+            /** Name */
+            name: string;
+            /** Options */
+            options: string[];
+            /** Type */
+            type: string;
+            /** Value */
+            value: string | null;
+        };
         /** FinishIn */
         FinishIn: {
             /**
@@ -4800,6 +5054,53 @@ export interface components {
             name?: string | null;
             /** Parent Id */
             parent_id?: number | null;
+        };
+        /** FollowUpIn */
+        FollowUpIn: {
+            /**
+             * Due At
+             * @description null clears the follow-up
+             */
+            due_at?: string | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Userid */
+            userid?: string | null;
+        };
+        /** FollowUpItem */
+        FollowUpItem: {
+            /** Avatar */
+            avatar: string;
+            /** Customer Id */
+            customer_id: number;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** External Userid */
+            external_userid: string;
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Overdue */
+            overdue: boolean;
+            /** Remark */
+            remark: string;
+        };
+        /** FollowUpOut */
+        FollowUpOut: {
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Note */
+            note: string;
         };
         /** GenderTerm */
         GenderTerm: {
@@ -5001,6 +5302,38 @@ export interface components {
             /** Type */
             type: number;
         };
+        /** GroupSidebar */
+        GroupSidebar: {
+            /** Chat Id */
+            chat_id: string;
+            /** Customer Count */
+            customer_count: number;
+            /** Dismissed At */
+            dismissed_at: string | null;
+            /**
+             * History
+             * @description joins and leaves, newest first (at most 50)
+             */
+            history: components["schemas"]["MemberEvent"][];
+            /** Id */
+            id: number;
+            /** Member Count */
+            member_count: number;
+            /** Members */
+            members: components["schemas"]["SidebarMember"][];
+            /** Name */
+            name: string;
+            /** Notice */
+            notice: string;
+            /** Owner */
+            owner: string;
+            /** Owner Name */
+            owner_name: string;
+            /** Staff Count */
+            staff_count: number;
+            /** Tags */
+            tags: components["schemas"]["GroupTagRef"][];
+        };
         /** GroupStatRow */
         GroupStatRow: {
             /** Capacity */
@@ -5015,6 +5348,38 @@ export interface components {
             members: number;
             /** Name */
             name: string;
+        };
+        /** GroupTagIn */
+        GroupTagIn: {
+            /** Name */
+            name: string;
+        };
+        /** GroupTagOut */
+        GroupTagOut: {
+            /**
+             * Groups
+             * @description group chats carrying it
+             * @default 0
+             */
+            groups: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+        };
+        /** GroupTagRef */
+        GroupTagRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** GroupTagsIn */
+        GroupTagsIn: {
+            /** Tag Ids */
+            tag_ids: number[];
         };
         /** GroupTrendPoint */
         GroupTrendPoint: {
@@ -5246,6 +5611,25 @@ export interface components {
              * Format: date-time
              */
             uploaded_at: string;
+        };
+        /** MemberEvent */
+        MemberEvent: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Is Staff */
+            is_staff: boolean;
+            /**
+             * Kind
+             * @description joined or left
+             */
+            kind: string;
+            /** Member Id */
+            member_id: string;
+            /** Name */
+            name: string;
         };
         /**
          * MemberFlags
@@ -5534,6 +5918,13 @@ export interface components {
         Page_EventOut_: {
             /** Items */
             items: components["schemas"]["EventOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[FollowUpItem] */
+        Page_FollowUpItem_: {
+            /** Items */
+            items: components["schemas"]["FollowUpItem"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -5887,6 +6278,69 @@ export interface components {
              */
             took_ms: number;
         };
+        /**
+         * ProfileIn
+         * @description Only what is given changes. ``userid``: whose follow relation the WeCom remark fields
+         *     are (default: the signed-in employee).
+         */
+        ProfileIn: {
+            /**
+             * Birthday
+             * @description YYYY-MM-DD; empty clears
+             */
+            birthday?: string | null;
+            /** Custom Fields */
+            custom_fields?: components["schemas"]["FieldValueIn"][] | null;
+            /** Description */
+            description?: string | null;
+            /** Remark */
+            remark?: string | null;
+            /** Remark Company */
+            remark_company?: string | null;
+            /** Remark Mobiles */
+            remark_mobiles?: string[] | null;
+            /** Userid */
+            userid?: string | null;
+        };
+        /** ProfileOut */
+        ProfileOut: {
+            /** Birthday */
+            birthday: string | null;
+            /** Custom Fields */
+            custom_fields: components["schemas"]["FieldValueOut"][];
+            /** Customer Id */
+            customer_id: number;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            follow_up: components["schemas"]["FollowUpOut"] | null;
+            /**
+             * Is Wechat User
+             * @description remark_company only takes effect for WeChat users
+             */
+            is_wechat_user: boolean;
+            /**
+             * Remark
+             * @default
+             */
+            remark: string;
+            /**
+             * Remark Company
+             * @default
+             */
+            remark_company: string;
+            /** Remark Mobiles */
+            remark_mobiles: string[];
+            /**
+             * Userid
+             * @description the follow relation shown (none: not followed)
+             */
+            userid: string | null;
+            /** @description the latest write of these fields to WeCom */
+            write: components["schemas"]["RemarkWriteOut"] | null;
+        };
         /** RadarLinkIn */
         RadarLinkIn: {
             /**
@@ -6109,6 +6563,29 @@ export interface components {
             remark?: string | null;
             /** Userid */
             userid: string;
+        };
+        /** RemarkWriteOut */
+        RemarkWriteOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @description pending, sending, sent or failed
+             */
+            status: string;
         };
         /** RemindResult */
         RemindResult: {
@@ -6385,6 +6862,30 @@ export interface components {
              */
             completed: boolean;
             mine: components["schemas"]["AssigneeOut"];
+        };
+        /** SidebarMember */
+        SidebarMember: {
+            /** Customer Id */
+            customer_id: number | null;
+            /** Group Nickname */
+            group_nickname: string;
+            /** Is Owner */
+            is_owner: boolean;
+            /** Is Staff */
+            is_staff: boolean;
+            /** Join Scene */
+            join_scene: number;
+            /** Join Time */
+            join_time: string | null;
+            /** Member Id */
+            member_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Tags
+             * @description the customer's corp tag names
+             */
+            tags: string[];
         };
         /** SnapshotIn */
         SnapshotIn: {
@@ -7030,8 +7531,8 @@ export interface components {
         };
         /**
          * TodayOut
-         * @description The workbench's 今日待办: SOP steps due by the end of today (corp time zone) and the
-         *     employee's open frontline tasks.
+         * @description The workbench's 今日待办: SOP steps due by the end of today (corp time zone), the
+         *     employee's open frontline tasks and their follow-ups due today or overdue.
          */
         TodayOut: {
             /**
@@ -7040,6 +7541,11 @@ export interface components {
              * @description the end of today in the corp's time zone
              */
             day_end: string;
+            /**
+             * Follow Ups
+             * @description follow-ups set for today or overdue, earliest first
+             */
+            follow_ups: components["schemas"]["FollowUpItem"][];
             /** Sop */
             sop: components["schemas"]["TodoOut"][];
             /** Tasks */
@@ -9869,6 +10375,156 @@ export interface operations {
             };
         };
     };
+    get_fields_api_v1_customer_fields_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"][];
+                };
+            };
+        };
+    };
+    post_field_api_v1_customer_fields_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_field_order_api_v1_customer_fields_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldOrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_field_api_v1_customer_fields__field_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_field_api_v1_customer_fields__field_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_stages_api_v1_customer_stages_get: {
         parameters: {
             query?: never;
@@ -10205,6 +10861,40 @@ export interface operations {
             };
         };
     };
+    my_follow_ups_api_v1_customers_follow_ups_mine_get: {
+        parameters: {
+            query?: {
+                /** @description today, overdue or upcoming (the corp's days) */
+                due?: string;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FollowUpItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_customer_api_v1_customers__customer_id__get: {
         parameters: {
             query?: never;
@@ -10223,6 +10913,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_follow_up_api_v1_customers__customer_id__follow_up_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"] | null;
                 };
             };
             /** @description Validation Error */
@@ -10258,6 +10983,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TimelineOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_profile_api_v1_customers__customer_id__profile_get: {
+        parameters: {
+            query?: {
+                userid?: string | null;
+            };
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_profile_api_v1_customers__customer_id__profile_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
                 };
             };
             /** @description Validation Error */
@@ -10572,12 +11365,131 @@ export interface operations {
             };
         };
     };
+    list_group_tags_api_v1_group_tags_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupTagOut"][];
+                };
+            };
+        };
+    };
+    create_group_tag_api_v1_group_tags_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupTagIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupTagOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_group_tag_api_v1_group_tags__tag_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_group_tag_api_v1_group_tags__tag_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupTagIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupTagOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_groups_api_v1_groups_get: {
         parameters: {
             query?: {
                 owner?: string | null;
                 keyword?: string | null;
                 include_dismissed?: boolean;
+                /** @description only groups carrying this group tag */
+                tag_id?: number | null;
                 /** @description name, owner, member_count or id; - for descending */
                 sort?: string | null;
                 cursor?: string | null;
@@ -10663,6 +11575,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GroupActivity"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    group_sidebar_api_v1_groups__chat_id__sidebar_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupSidebar"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_group_tags_api_v1_groups__chat_id__tags_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupTagsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupTagRef"][];
                 };
             };
             /** @description Validation Error */
@@ -12613,6 +13591,8 @@ export interface operations {
                 customer_id?: number | null;
                 /** @description the sidebar's current chat */
                 external_userid?: string | null;
+                /** @description the group sidebar's current group chat */
+                chat_id?: string | null;
                 template_id?: number | null;
                 overdue?: boolean;
                 cursor?: string | null;

@@ -52,6 +52,9 @@ KINDS: dict[str, Kind] = {
     "task": Kind("营销任务", "marketing task", "frontline_tasks", page="/tasks/{id}"),
     "phrase": Kind("话术", "phrase", "phrases", name="title", page="/phrases"),
     "phrase_folder": Kind("话术文件夹", "phrase folder", "phrase_folders", page="/phrases"),
+    "custom_field": Kind("自定义字段", "custom field", "custom_fields", page="/settings"),
+    "group_tag": Kind("群标签", "group tag", "group_tags", page="/groups"),
+    "group": Kind("客户群", "group chat", "group_chats", key="chat_id", page="/groups"),
 }
 
 #: (method, route) → (zh verb phrase, en verb phrase, kind of the path's object or of what it
@@ -128,6 +131,28 @@ ROUTES: dict[tuple[str, str], tuple[str, str, str]] = {
         "edited the remark of",
         "customer",
     ),
+    ("PUT", "/api/v1/customers/{customer_id}/profile"): (
+        "修改客户资料：",
+        "edited the profile of",
+        "customer",
+    ),
+    ("PUT", "/api/v1/customers/{customer_id}/follow-up"): (
+        "设置下次跟进：",
+        "set the next follow-up of",
+        "customer",
+    ),
+    ("POST", "/api/v1/customer-fields"): ("新建", "created a", "custom_field"),
+    ("PUT", "/api/v1/customer-fields/order"): (
+        "调整自定义字段顺序",
+        "reordered the custom fields",
+        "",
+    ),
+    ("PATCH", "/api/v1/customer-fields/{field_id}"): ("修改", "edited", "custom_field"),
+    ("DELETE", "/api/v1/customer-fields/{field_id}"): ("删除", "deleted", "custom_field"),
+    ("POST", "/api/v1/group-tags"): ("新建", "created a", "group_tag"),
+    ("PATCH", "/api/v1/group-tags/{tag_id}"): ("修改", "edited", "group_tag"),
+    ("DELETE", "/api/v1/group-tags/{tag_id}"): ("删除", "deleted", "group_tag"),
+    ("PUT", "/api/v1/groups/{chat_id}/tags"): ("设置群标签：", "set the tags of", "group"),
     ("PUT", "/api/v1/customers/{customer_id}/stage"): (
         "变更阶段：",
         "moved the stage of",

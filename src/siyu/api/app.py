@@ -31,6 +31,8 @@ from siyu.corps.jssdk_endpoints import router as jssdk_config
 from siyu.customers.employee_endpoints import router as employee_list
 from siyu.customers.endpoints import router as customers
 from siyu.customers.notes import router as customer_notes
+from siyu.customers.profile_endpoints import fields_router as customer_fields
+from siyu.customers.profile_endpoints import router as customer_profile
 from siyu.customers.stage_endpoints import customer_router as customer_stage
 from siyu.customers.stage_endpoints import router as customer_stages
 from siyu.db.session import Database
@@ -44,6 +46,8 @@ from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.frontline.workbench_endpoints import router as workbench
 from siyu.groups.endpoints import router as groups
 from siyu.phrases.endpoints import router as phrases
+from siyu.groups.tag_endpoints import group_router as group_sidebar
+from siyu.groups.tag_endpoints import router as group_tags
 from siyu.segments.customer_list_endpoints import router as customer_list
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots
@@ -120,6 +124,10 @@ def create_app(
     api = APIRouter(prefix="/api/v1")
     # the list's /customers, /customers/count and /customers/export before /customers/{id}
     api.include_router(customer_list)
+    api.include_router(customer_profile)  # /customers/follow-ups/mine before /customers/{id}
+    api.include_router(customer_fields)
+    api.include_router(group_tags)
+    api.include_router(group_sidebar)
     for router in (customers, tags, employee_list, employees, groups, sync, events, acquisition):
         api.include_router(router)
     for router in (auth, account_settings, analytics, customer_notes):

@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from siyu.cli.demo_phrases import seed_phrases
+from siyu.cli.demo_sidebar import seed_sidebar
 
 #: state → (name, group, welcome, source tag); the trickle adds customers through these states
 CHANNELS: dict[str, tuple[str, str, str, str]] = {
@@ -163,6 +164,12 @@ class _Api:
     def create(self, path: str, body: dict[str, Any]) -> Any:
         self.report.created += 1
         return self.post(path, body)
+
+    def put(self, path: str, body: dict[str, Any]) -> Any:
+        r = self.http.put(f"/api/v1{path}", json=body)
+        if r.is_error:
+            raise RuntimeError(f"PUT {path} answered {r.status_code}: {r.text[:300]}")
+        return r.json()
 
 
 def _employees(api: _Api) -> list[str]:
@@ -417,6 +424,8 @@ def seed(
     _sop(api, codes, items)
     step("frontline task")
     _task(api, staff, items, tags)
+    step("custom fields, follow-ups and group tags")
+    seed_sidebar(api, staff)
     if sandbox_url:
         step("losses and collisions")
         _ownership(api, staff, sandbox_url)

@@ -30,6 +30,8 @@ NOTE = "note"  # a follow-up note written by an employee (sidebar / console)
 RADAR_OPENED = "radar_opened"  # the customer opened a radar link (content)
 SOP_STEP_DONE = "sop_step_done"  # the employee sent an SOP step to the customer (sop)
 STAGE_CHANGED = "stage_changed"  # the customer moved to another lifecycle stage (stages)
+PROFILE_CHANGED = "profile_changed"  # profile fields edited (remark written to WeCom, birthday…)
+FOLLOW_UP_SET = "follow_up_set"  # an employee set or cleared their next follow-up
 
 KINDS = (
     ADDED,
@@ -49,6 +51,8 @@ KINDS = (
     RADAR_OPENED,
     SOP_STEP_DONE,
     STAGE_CHANGED,
+    PROFILE_CHANGED,
+    FOLLOW_UP_SET,
 )
 
 

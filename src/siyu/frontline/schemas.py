@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from siyu.core.bounds import Id, Int32
+from siyu.customers.profile_schemas import FollowUpItem
 from siyu.customers.schemas import CustomerFilter
 from siyu.sop.schemas import TodoOut as SopTodo
 
@@ -233,12 +234,15 @@ class TodayTask(MyTaskOut):
 
 
 class TodayOut(BaseModel):
-    """The workbench's 今日待办: SOP steps due by the end of today (corp time zone) and the
-    employee's open frontline tasks."""
+    """The workbench's 今日待办: SOP steps due by the end of today (corp time zone), the
+    employee's open frontline tasks and their follow-ups due today or overdue."""
 
     day_end: datetime = Field(description="the end of today in the corp's time zone")
     sop: list[SopTodo] = Field(default_factory=list)
     tasks: list[TodayTask] = Field(default_factory=list)
+    follow_ups: list[FollowUpItem] = Field(
+        default_factory=list, description="follow-ups set for today or overdue, earliest first"
+    )
 
 
 class AttentionOut(BaseModel):

@@ -18,7 +18,7 @@ from siyu.content.service import link_url
 from siyu.core.errors import Conflict, Forbidden, InvalidInput
 from siyu.core.pagination import decode_cursor, encode_cursor
 from siyu.corps.principal import Principal
-from siyu.customers import timeline
+from siyu.customers import follow_ups, timeline
 from siyu.customers.models import Customer, FollowRelation, TimelineEvent
 from siyu.frontline import mine, progress, service
 from siyu.frontline.launch import LINK_TTL, LINKS, Signer, text_of
@@ -98,6 +98,9 @@ async def _share_pieces(
     return out
 
 
+FOLLOW_UPS = 100  # at most this many overdue and this many of today's follow-ups
+
+
 async def today(
     s: AsyncSession, principal: Principal, *, now: datetime, signer: Signer
 ) -> TodayOut:
@@ -107,8 +110,9 @@ async def today(
     end = day_end(now, principal.corp.timezone)
     sop, _ = await todos.page(s, principal, status="open", userid=userid, limit=SOP_LIMIT)
     due = sorted((t for t in sop if t.due_at < end), key=lambda t: (t.due_at, t.id))
-    # TODO(issue 15, after merge): follow-up reminders from
-    # GET /api/v1/customers/follow-ups/mine join here (the console shows them already)
+    # the employee's follow-ups set for today or already past (the sidebar's 下次跟进)
+    overdue, _ = await follow_ups.mine(s, principal, due="overdue", cursor=None, limit=FOLLOW_UPS)
+    today_ones, _ = await follow_ups.mine(s, principal, due="today", cursor=None, limit=FOLLOW_UPS)
     tasks: list[TodayTask] = []
     for t in await mine.my_tasks(s, principal, external_userid=None, signer=signer):
         if t.mine.done:
@@ -119,7 +123,7 @@ async def today(
             a = await _assignee(s, task, userid)
             item.content = await _share_pieces(s, task, a, signer)
         tasks.append(item)
-    return TodayOut(day_end=end, sop=due, tasks=tasks)
+    return TodayOut(day_end=end, sop=due, tasks=tasks, follow_ups=overdue + today_ones)
 
 
 async def _assignee(s: AsyncSession, task: FrontlineTask, userid: str) -> FrontlineAssignee:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import PrincipalDep, SessionDep
 from siyu.groups import activity, service
@@ -22,6 +23,7 @@ async def list_groups(
     owner: str | None = None,
     keyword: str | None = None,
     include_dismissed: bool = False,
+    tag_id: Annotated[Id | None, Query(description="only groups carrying this group tag")] = None,
     sort: Annotated[
         str | None, Query(description="name, owner, member_count or id; - for descending")
     ] = None,
@@ -38,6 +40,7 @@ async def list_groups(
         limit=limit,
         visible=principal.visible_userids,
         sort=sort,
+        tag_id=tag_id,
     )
     return Page(items=items, next_cursor=nxt)
 

@@ -12,6 +12,7 @@ from siyu.db.repository import scoped
 from siyu.employees import service as employees
 from siyu.groups.models import GroupChat, GroupMember
 from siyu.groups.schemas import GroupChatDetail, GroupChatOut, GroupMemberOut
+from siyu.groups.tag_models import GroupChatTag
 
 
 async def list_groups(
@@ -25,6 +26,7 @@ async def list_groups(
     limit: int = 50,
     visible: frozenset[str] | None = None,
     sort: str | None = None,
+    tag_id: int | None = None,
 ) -> tuple[list[GroupChatOut], str | None]:
     """Group chats (within a data scope: those owned by a visible employee), in ``sort`` order."""
     order = sorting.parse(sort, SORTS, "id")
@@ -37,6 +39,14 @@ async def list_groups(
         stmt = stmt.where(GroupChat.name.like(f"%{keyword}%"))
     if not include_dismissed:
         stmt = stmt.where(GroupChat.dismissed_at.is_(None))
+    if tag_id is not None:  # a group tag (群标签) on the group
+        stmt = stmt.where(
+            GroupChat.id.in_(
+                select(GroupChatTag.group_pk).where(
+                    GroupChatTag.corp_id == corp_id, GroupChatTag.tag_id == tag_id
+                )
+            )
+        )
     stmt = sorting.apply(stmt, order, GroupChat.id, cursor).limit(limit + 1)
     page = sorting.page(list((await session.scalars(stmt)).all()), order, limit)
     names = await employees.display_names(session, corp_id, [g.owner for g in page.items])

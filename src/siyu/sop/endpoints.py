@@ -121,6 +121,9 @@ async def list_todos(
     mine: bool = Query(default=False, description="only the signed-in employee's to-dos"),
     customer_id: Id | None = None,
     external_userid: str | None = Query(default=None, description="the sidebar's current chat"),
+    chat_id: str | None = Query(
+        default=None, max_length=64, description="the group sidebar's current group chat"
+    ),
     template_id: Id | None = None,
     overdue: bool = False,
     cursor: str | None = None,
@@ -133,6 +136,7 @@ async def list_todos(
         customer_id = await todos.customer_by_external(session, principal.corp_id, external_userid)
     if mine:
         userid = principal.userid or "-"
+    group_pk = await todos.group_by_chat(session, principal.corp_id, chat_id) if chat_id else None
     items, nxt = await todos.page(
         session,
         principal,
@@ -141,6 +145,7 @@ async def list_todos(
         customer_id=customer_id,
         template_id=template_id,
         overdue=overdue,
+        group_pk=group_pk,
         cursor=cursor,
         limit=limit,
     )

@@ -36,6 +36,7 @@ def _query(
     customer_id: int | None,
     template_id: int | None,
     overdue: bool,
+    group_pk: int | None = None,
 ) -> Select[Any]:
     if status not in STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(STATUSES)}")
@@ -51,6 +52,8 @@ def _query(
         stmt = stmt.where(SopTask.customer_id == customer_id)
     if template_id is not None:
         stmt = stmt.where(SopTask.template_id == template_id)
+    if group_pk is not None:
+        stmt = stmt.where(SopTask.group_pk == group_pk)
     if overdue:
         stmt = stmt.where(SopTask.status == "open", SopTask.overdue_at < now)
     return stmt
@@ -65,6 +68,15 @@ async def customer_by_external(session: AsyncSession, corp_id: int, external_use
     return int(cid)
 
 
+async def group_by_chat(session: AsyncSession, corp_id: int, chat_id: str) -> int:
+    pk = await session.scalar(
+        scoped(GroupChat, corp_id, GroupChat.id).where(GroupChat.chat_id == chat_id)
+    )
+    if pk is None:
+        raise NotFound(f"group chat {chat_id} does not exist")
+    return int(pk)
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,
@@ -74,6 +86,7 @@ async def page(
     customer_id: int | None = None,
     template_id: int | None = None,
     overdue: bool = False,
+    group_pk: int | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[TodoOut], str | None]:
@@ -86,6 +99,7 @@ async def page(
         customer_id=customer_id,
         template_id=template_id,
         overdue=overdue,
+        group_pk=group_pk,
     )
     after = id_page_bounds(cursor)
     if after is not None:

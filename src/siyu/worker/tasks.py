@@ -11,6 +11,7 @@ from siyu.acquisition.tasks import (
     send_app_message,
 )
 from siyu.broadcasts.tasks import broadcast_tick, run_broadcast, sync_broadcast
+from siyu.customers.profile_tasks import resume_remark_writes, write_remark
 from siyu.events.tasks import drain_events, process_event, sweep_pending_events
 from siyu.frontline.tasks import frontline_tick, remind_task, sync_task
 from siyu.segments.tasks import (
@@ -41,6 +42,7 @@ __all__ = [
     "reconcile_corp",
     "remind_task",
     "resume_batch_tag_jobs",
+    "resume_remark_writes",
     "resume_rule_tag_jobs",
     "run_batch_tag_job",
     "run_broadcast",
@@ -51,4 +53,5 @@ __all__ = [
     "sweep_pending_events",
     "sync_broadcast",
     "sync_task",
+    "write_remark",
 ]

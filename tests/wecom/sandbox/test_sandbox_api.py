@@ -123,6 +123,35 @@ async def test_remark_and_limits(client: WeComClient, control: Control) -> None:
     assert no_rel.value.errcode == 40096
 
 
+async def test_remark_mobiles_and_company_as_wecom_documents(
+    client: WeComClient, control: Control
+) -> None:
+    """https://developer.work.weixin.qq.com/document/path/92115: remark_mobiles replaces the
+    numbers and [""] clears them; remark_company only takes effect for WeChat users."""
+    userid = (await client.get_follow_user_list())[1]
+    exts = await client.list_external_contacts(userid)
+
+    def follow(ext: str) -> dict[str, object]:
+        record = control.get(f"/sandbox/customers/{ext}")
+        return next(f for f in record["follows"] if f["userid"] == userid)
+
+    types = {e: control.get(f"/sandbox/customers/{e}")["type"] for e in exts}
+    wechat = next(e for e, t in types.items() if t == 1)
+    await client.remark(userid, wechat, remark_mobiles=["13800000001", "13800000002"])
+    await client.remark(userid, wechat, remark="老客户", remark_mobiles=[])  # [] changes nothing
+    assert follow(wechat)["remark_mobiles"] == ["13800000001", "13800000002"]
+    await client.remark(userid, wechat, remark_mobiles=[""])
+    assert follow(wechat)["remark_mobiles"] == []
+    await client.remark(userid, wechat, remark_company="青禾茶业")
+    assert follow(wechat)["remark_corp_name"] == "青禾茶业"
+    wecom_user = next((e for e, t in types.items() if t == 2), None)
+    if wecom_user is not None:
+        before = follow(wecom_user)["remark_corp_name"]
+        await client.remark(userid, wecom_user, remark="同行", remark_company="青禾茶业")
+        assert follow(wecom_user)["remark_corp_name"] == before != "青禾茶业"
+        assert follow(wecom_user)["remark"] == "同行"
+
+
 async def test_group_chat_paging(client: WeComClient, control: Control) -> None:
     total = control.get("/sandbox/info")["counts"]["group_chats"]
     pages = [p async for p in client.iter_group_chats(limit=4)]

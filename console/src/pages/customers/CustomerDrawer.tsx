@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { Alert, Avatar, Button, Descriptions, Drawer, Grid, List, Space, Spin, Typography } from 'antd'
-import { get, type CustomerDetail, type TagGroup } from '../../api'
+import { get, type CustomerDetail, type Schemas, type TagGroup } from '../../api'
 import { useAuth } from '../../auth'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
@@ -21,6 +21,11 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
     [id, me?.full_access],
   )
   const [reassigning, setReassigning] = useState(false)
+  // Siyu-only profile facts (birthday, custom fields), edited by staff in the sidebar
+  const profile = useLoad(
+    () => (id ? get<Schemas['ProfileOut']>(`/customers/${id}/profile`) : Promise.resolve(null)),
+    [id],
+  )
   const c = detail.data
   return (
     <Drawer
@@ -68,6 +73,16 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
             {c.deleted_at && (
               <Descriptions.Item label={tr('流失时间', 'Lost at')}>{fmtTime(c.deleted_at)}</Descriptions.Item>
             )}
+            {profile.data?.birthday && (
+              <Descriptions.Item label={tr('生日', 'Birthday')}>{profile.data.birthday}</Descriptions.Item>
+            )}
+            {(profile.data?.custom_fields ?? [])
+              .filter((f) => f.value != null)
+              .map((f) => (
+                <Descriptions.Item key={f.field_id} label={f.name}>
+                  <span data-testid={`customer-field-${f.field_id}`}>{f.value}</span>
+                </Descriptions.Item>
+              ))}
           </Descriptions>
           <div>
             <Typography.Title level={5}>{tr('跟进关系', 'Follow relations')}</Typography.Title>

@@ -20,6 +20,19 @@ const KINDS: Record<string, [string, string, string]> = {
   sop_step_done: ['完成 SOP 步骤', 'SOP step done', 'green'],
   radar_opened: ['打开了内容', 'opened content', 'purple'],
   stage_changed: ['阶段变更', 'stage changed', 'cyan'],
+  profile_changed: ['修改资料', 'profile edited', 'blue'],
+  follow_up_set: ['设置下次跟进', 'next follow-up set', 'purple'],
+}
+
+interface Change {
+  label: string
+  old: unknown
+  new: unknown
+}
+
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return v.join('、')
+  return v == null ? '' : String(v)
 }
 
 export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
@@ -39,6 +52,18 @@ export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
           e.kind === 'stage_changed'
             ? `${e.data.from_name || tr('未设置', 'none')} → ${e.data.to_name}${e.data.note ? ` · ${e.data.note}` : ''}${e.data.by ? ` (${e.data.by})` : ''}`
             : ''
+        const changes =
+          e.kind === 'profile_changed' && Array.isArray(e.data.changes)
+            ? (e.data.changes as Change[])
+                .map((x) => `${x.label}：${shown(x.old) || tr('空', 'empty')} → ${shown(x.new) || tr('空', 'empty')}`)
+                .join('；') + (e.data.wecom ? tr('（已同步企业微信）', ' (saved in WeCom)') : '')
+            : ''
+        const followUp =
+          e.kind === 'follow_up_set'
+            ? e.data.due_at
+              ? `${fmtTime(String(e.data.due_at))}${e.data.note ? ` · ${e.data.note}` : ''}`
+              : tr('已清除', 'cleared')
+            : ''
         const tag = typeof e.data.tag_name === 'string' && e.data.tag_name ? `「${e.data.tag_name}」` : ''
         const group = typeof e.data.group_name === 'string' && e.data.group_name ? `「${e.data.group_name}」` : ''
         const channel = typeof e.data.channel === 'string' && e.data.channel ? `「${e.data.channel}」` : ''
@@ -46,7 +71,7 @@ export default function Timeline({ entries }: { entries: TimelineEntry[] }) {
           typeof e.data.previous_name === 'string' && e.data.previous_name ? tr(`原归属：${e.data.previous_name}`, `was ${e.data.previous_name}`) : ''
         const owner = typeof e.data.owner_name === 'string' && e.data.owner_name ? tr(`归属员工：${e.data.owner_name}`, `owner ${e.data.owner_name}`) : ''
         const extra =
-          stage || text || title || tag || group || channel || previous || owner ||
+          stage || changes || followUp || text || title || tag || group || channel || previous || owner ||
           (Array.isArray(e.data.tags) ? (e.data.tags as string[]).join(', ') : '')
         return {
           color,

@@ -8,6 +8,7 @@ import { useLoad } from '../../hooks'
 import { useI18n } from '../../i18n'
 import { useCorpTime, useLastDays } from '../../dates'
 import Chart from '../../Chart'
+import { GroupTagSelect } from './GroupTags'
 
 type Detail = Schemas['GroupChatDetail']
 type Member = Schemas['GroupMemberOut']
@@ -71,6 +72,9 @@ export default function GroupDetail({ chatId, onCustomer }: { chatId: string; on
           <Descriptions.Item label={tr('创建时间', 'Created')}>{fmt(d.created_at_wecom)}</Descriptions.Item>
           <Descriptions.Item label={tr('状态', 'Status')}>
             {d.dismissed_at ? <Tag color="red">{tr('已解散', 'Dismissed')}</Tag> : <Tag color="green">{tr('正常', 'Active')}</Tag>}
+          </Descriptions.Item>
+          <Descriptions.Item label={tr('群标签', 'Group tags')} span={2}>
+            <GroupTagSelect chatId={chatId} />
           </Descriptions.Item>
           {d.notice ? (
             <Descriptions.Item label={tr('群公告', 'Notice')} span={2}>

@@ -1,9 +1,10 @@
 import { useState } from 'react'
-import { Alert, Card, Drawer, Empty, Input, Table } from 'antd'
+import { Alert, Card, Drawer, Empty, Input, Space, Table } from 'antd'
 import { Pager, useCursorList } from '../../list'
 import { fmtTime, useI18n } from '../../i18n'
 import CustomerDrawer from '../customers/CustomerDrawer'
 import GroupDetail from './GroupDetail'
+import { GroupTagFilter, GroupTagManager } from './GroupTags'
 
 interface Group {
   chat_id: string
@@ -18,13 +19,14 @@ interface Group {
 export default function GroupsPage() {
   const { tr } = useI18n()
   const [keyword, setKeyword] = useState('')
+  const [tagId, setTagId] = useState<number | undefined>(undefined)
   const [open, setOpen] = useState<string | null>(null)
-  const list = useCursorList<Group>('/groups', { keyword })
+  const list = useCursorList<Group>('/groups', { keyword, tag_id: tagId })
   const groups = list.page
   const [customer, setCustomer] = useState<number | null>(null)
   const openGroup = (groups.data?.items ?? []).find((g) => g.chat_id === open)
   return (
-    <Card title={tr('客户群', 'Group chats')} extra={<Input.Search allowClear placeholder={tr('群名', 'Name')} onSearch={setKeyword} style={{ width: 200 }} />}>
+    <Card title={tr('客户群', 'Group chats')} extra={<Space><GroupTagFilter value={tagId} onChange={setTagId} /><GroupTagManager /><Input.Search allowClear placeholder={tr('群名', 'Name')} onSearch={setKeyword} style={{ width: 200 }} /></Space>}>
       {groups.error && <Alert type="error" showIcon title={groups.error} />}
       <Table<Group>
         rowKey="chat_id"

@@ -4,6 +4,7 @@ import { Alert, Button, Card, Descriptions, Empty, Form, Input, Modal, Popconfir
 import { get, patch, post, put, del, type Employee, type Page } from '../../api'
 import { useAction, useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
+import CustomFieldSettings from '../customers/CustomFieldSettings'
 import { ROLE_NAMES } from '../../layout/ConsoleLayout'
 
 interface Creds {
@@ -250,6 +251,7 @@ export default function SettingsPage() {
           { key: 'keys', label: tr('API 密钥', 'API keys'), children: <ApiKeysTab /> },
           { key: 'users', label: tr('用户与角色', 'Users and roles'), children: <UsersTab /> },
           { key: 'audit', label: tr('操作日志', 'Audit log'), children: <AuditTab /> },
+          { key: 'fields', label: tr('客户字段', 'Customer fields'), children: <CustomFieldSettings /> },
         ]}
       />
     </Card>

@@ -82,7 +82,8 @@ export function SopTodos({ externalUserid, onDone }: { externalUserid: string; o
   )
 }
 
-export function RecommendedContent({ customerId, userid }: { customerId: number; userid: string | null }) {
+// customerId: the 1:1 chat's customer; null in a group chat (the radar link names no customer)
+export function RecommendedContent({ customerId, userid }: { customerId: number | null; userid: string | null }) {
   const { tr } = useI18n()
   const act = useAction()
   const [keyword, setKeyword] = useState('')
@@ -94,7 +95,7 @@ export function RecommendedContent({ customerId, userid }: { customerId: number;
     if (item.kind === 'link' || item.kind === 'article') {
       // this customer's radar link (opening it tells the employee); the library counts a use
       if (!userid) return void act(() => Promise.reject(new Error(tr('请以员工身份登录后发送。', 'Sign in as an employee to send.'))))
-      const link = await act(() => post<{ url: string }>(`/content/${item.id}/radar-links`, { userid, customer_id: customerId, ttl_days: 30 }))
+      const link = await act(() => post<{ url: string }>(`/content/${item.id}/radar-links`, { userid, ...(customerId ? { customer_id: customerId } : {}), ttl_days: 30 }))
       if (!link) return
       url = link.url
     }

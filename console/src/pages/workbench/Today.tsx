@@ -1,7 +1,8 @@
 // 今日待办: SOP steps due today (sent with a share that preselects the customer or group, then
 // finished), the employee's open frontline tasks (completed through the share API WeCom
-// answers for, or marked done for to-dos) and, after the merge, follow-up reminders.
+// answers for, or marked done for to-dos) and the follow-ups set for today or overdue.
 import { useState } from 'react'
+import { useNavigate } from 'react-router-dom'
 import { Button, Card, Empty, ErrorBlock, List, Space, Tag } from 'antd-mobile'
 import { get, post, type Schemas } from '../../api'
 import { useLoad } from '../../hooks'
@@ -57,6 +58,7 @@ function Pieces({ pieces, tr }: { pieces: Piece[]; tr: Tr }) {
 
 export default function TodayTab() {
   const { tr } = useI18n()
+  const nav = useNavigate()
   const today = useLoad(() => get<Today>('/frontline/today'), [])
   const [busy, setBusy] = useState<string | null>(null)
 
@@ -160,9 +162,22 @@ export default function TodayTab() {
           })}
         </List>
       </Card>
-      {/* TODO(issue 15, after merge): 跟进提醒 — follow-up reminders from
-          GET /api/v1/customers/follow-ups/mine (the sidebars helper's endpoint) go here as a
-          third card, each row opening /m/customers/{id}. */}
+      <Card title={tr('跟进提醒', 'Follow-ups')} style={{ marginTop: 8 }} data-testid="wb-follow-ups">
+        {data && !data.follow_ups.length && <Empty description={tr('今天没有要跟进的客户', 'No follow-ups today')} />}
+        <List style={{ '--border-top': 'none' }}>
+          {(data?.follow_ups ?? []).map((f) => (
+            <List.Item
+              key={f.customer_id}
+              onClick={() => nav(`/m/customers/${f.customer_id}`)}
+              description={f.note || undefined}
+              extra={<Tag color={f.overdue ? 'danger' : 'primary'} fill="outline">{f.overdue ? tr('已逾期', 'Overdue') : tr('今天', 'Today')}</Tag>}
+              data-testid={`wb-follow-up-${f.customer_id}`}
+            >
+              {f.remark || f.name} · {fmtTime(f.due_at)}
+            </List.Item>
+          ))}
+        </List>
+      </Card>
     </div>
   )
 }

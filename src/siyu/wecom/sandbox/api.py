@@ -197,7 +197,13 @@ def batch_get_by_user(world: World, q: dict[str, str], body: dict[str, Any]) -> 
 
 @route("externalcontact/remark", contact=True)
 def remark(world: World, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    """As WeCom documents it (https://developer.work.weixin.qq.com/document/path/92115):
+    remark and remark_company at most 20 characters, description at most 150; not all of
+    remark, description, remark_company, remark_mobiles and remark_pic_mediaid empty;
+    remark_mobiles replaces the old numbers and ``[""]`` clears them; remark_company only
+    takes effect when the customer is a WeChat user (type 1)."""
     rel = world.follow(str(body.get("userid", "")), str(body.get("external_userid", "")))
+    cust = world.customer(str(body.get("external_userid", "")))
     keys = ("remark", "description", "remark_company", "remark_mobiles", "remark_pic_mediaid")
     if all(body.get(k) in (None, "", []) for k in keys):
         raise ApiError(INVALID, "remark, description, remark_company, remark_mobiles all empty")
@@ -209,9 +215,9 @@ def remark(world: World, q: dict[str, str], body: dict[str, Any]) -> dict[str, A
         rel.remark = new_remark
     if "description" in body:
         rel.description = new_desc
-    if "remark_company" in body:
+    if "remark_company" in body and cust.type == 1:
         rel.remark_corp_name = company
-    if mobiles is not None:
+    if mobiles:  # an empty list changes nothing; [""] clears
         rel.remark_mobiles = [m for m in mobiles if m]
     return {}
 

@@ -58,13 +58,13 @@ typecheck: install
 	$(BIN)/mypy
 
 test-sqlite: install
-	$(BIN)/pytest -q --db=sqlite --ignore=tests/e2e
+	$(BIN)/pytest -q --durations=15 --db=sqlite --ignore=tests/e2e
 
 test-postgres: install
-	$(BIN)/pytest -q --db=postgres --ignore=tests/e2e
+	$(BIN)/pytest -q --durations=15 --db=postgres --ignore=tests/e2e
 
 test-e2e: install console
-	@if [ -d tests/e2e ]; then $(BIN)/pytest -q tests/e2e; fi
+	@if [ -d tests/e2e ]; then $(BIN)/pytest -q --durations=10 tests/e2e; fi
 
 # the bench extra (numpy: segments.py generates its data with it) on top of the test extra
 $(VENV)/.bench-installed: $(VENV)/.installed

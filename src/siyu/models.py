@@ -49,8 +49,8 @@ from siyu.employees.models import Department, Employee
 from siyu.events.models import InboundEvent
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.groups.models import GroupChat, GroupMember
-from siyu.phrases.models import Phrase, PhraseDepartment, PhraseFolder, PhraseUse
 from siyu.groups.tag_models import GroupChatTag, GroupTag
+from siyu.phrases.models import Phrase, PhraseDepartment, PhraseFolder, PhraseUse
 from siyu.segments.models import RuleTag, Segment, SegmentSnapshot
 from siyu.sop.models import SopRun, SopStep, SopTask, SopTemplate
 from siyu.sync.models import SyncRun

@@ -165,7 +165,9 @@ async def test_the_workbench_on_a_phone(
     # a phrase of the reply library goes to this customer through WeCom's share (no chat open)
     await page.get_by_test_id(f"picker-send-{phrase['id']}").click()
     picker = page.get_by_test_id("phrase-picker")
-    await expect(picker.get_by_test_id(f"picker-uses-{phrase['id']}")).to_contain_text("已使用 1 次")
+    await expect(picker.get_by_test_id(f"picker-uses-{phrase['id']}")).to_contain_text(
+        "已使用 1 次"
+    )
     shared = await page.evaluate("window.__siyuShared")
     assert shared[-1] == {
         "api": "shareToExternalContact",

@@ -45,9 +45,9 @@ from siyu.events.tasks import wake_drain
 from siyu.frontline.endpoints import router as frontline_tasks
 from siyu.frontline.workbench_endpoints import router as workbench
 from siyu.groups.endpoints import router as groups
-from siyu.phrases.endpoints import router as phrases
 from siyu.groups.tag_endpoints import group_router as group_sidebar
 from siyu.groups.tag_endpoints import router as group_tags
+from siyu.phrases.endpoints import router as phrases
 from siyu.segments.customer_list_endpoints import router as customer_list
 from siyu.segments.endpoints import router as segments
 from siyu.segments.endpoints import snapshots as segment_snapshots

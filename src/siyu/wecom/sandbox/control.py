@@ -106,11 +106,15 @@ class ClockAdvance(BaseModel):
 
 @router.post("/clock")
 def advance_clock(body: ClockAdvance, request: Request) -> dict[str, float]:
-    """Move the sandbox clock forward (welcome-code expiry, token expiry) without sleeping."""
+    """Move the sandbox clock forward (welcome-code expiry, token expiry, transfer takeovers)
+    without sleeping; takeovers that fall due run now (with their callbacks)."""
+    from siyu.wecom.sandbox.transfers import settle
+
     sb = _sb(request)
     with sb.world.lock:
         sb.world.clock_offset += body.seconds
-        return {"now": sb.world.now()}
+        settled = settle(sb)
+        return {"now": sb.world.now(), "takeovers": settled}
 
 
 @router.get("/fingerprint")

@@ -11,7 +11,15 @@ from siyu.customers.models import Customer, FollowRelation, Tag, TagGroup, Timel
 from siyu.db.session import Database
 from siyu.events.models import InboundEvent
 from siyu.groups.models import GroupChat, GroupMember
+from siyu.messaging import bus
 from tests.conftest import CorpHandle, Sandbox, events_settled
+
+TRANSFER_FAILURES: list[bus.DomainEvent] = []
+
+
+@bus.subscribe(bus.CUSTOMER_TRANSFER_FAILED)
+async def _record_transfer_failure(ctx: bus.EventContext, event: bus.DomainEvent) -> None:
+    TRANSFER_FAILURES.append(event)
 
 
 def q(db: Database, stmt: Any) -> list[Any]:
@@ -94,6 +102,10 @@ def test_transfer_fail_and_half_add(live: CorpHandle, sb: Sandbox, db: Database)
     events_settled(db)
     entries = timeline(db, ext)
     assert entries[-1][0] == "transfer_failed" and entries[-1][2]["reason"] == "customer_refused"
+    # Other domains hear of it as customer.transfer_failed.
+    mine = [e for e in TRANSFER_FAILURES if e.data["external_userid"] == ext]
+    assert len(mine) == 1 and mine[0].data["customer_id"] is not None
+    assert mine[0].data["reason"] == "customer_refused" and mine[0].data["takeover_userid"] == a
 
 
 def test_group_chat_changes(live: CorpHandle, sb: Sandbox, db: Database) -> None:

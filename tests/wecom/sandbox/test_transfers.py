@@ -110,6 +110,8 @@ async def test_departure_fills_the_unassigned_list(
     left = box.post(f"/sandbox/employees/{a}/depart", params={"wait": "true"})
     assert left["customers"] == len(mine) and left["dimission_time"] >= int(before)
     assert left["delivery"]["delivered"]
+    follow = await wecom.call("GET", "externalcontact/get_follow_user_list")
+    assert a not in follow["follow_user"]
     # Cursor paging: pages of 2, is_last / next_cursor as WeCom sends them.
     first = await wecom.call("POST", "externalcontact/get_unassigned_list", json={"page_size": 2})
     assert len(first["info"]) == 2 and first["is_last"] is False and first["next_cursor"]

@@ -101,6 +101,7 @@ def depart(sandbox: Sandbox, userid: str) -> dict[str, Any]:
     now = int(world.now())
     state.departed[userid] = now
     emp.status = STATUS_DIRECTORY_RESIGNED
+    emp.contact_enabled = False  # no longer in get_follow_user_list
     chats = [c for c in world.chats.values() if c.owner == userid]
     for chat in chats:
         chat.status = CHAT_RESIGNED_WAITING

@@ -174,17 +174,27 @@ async def test_resigned_transfer_takes_over_after_24_hours(
             json={"handover_userid": a, "takeover_userid": b, "external_userid": ["x"] * 101},
         )
     assert exc.value.errcode == 40058
+    # The second customer refuses; the first is taken over when the 24 hours are up.
+    box.post("/sandbox/actors/transfer_refuse", json={"external_userid": mine[1]})
     assert box.advance(DAY - 60)["takeovers"] == 0
-    assert box.advance(120)["takeovers"] == 2
-    done = await ta.resigned_transfer_result(wecom, handover_userid=a, takeover_userid=b)
-    assert {r.status for r in done} == {ta.TransferStatus.ACCEPTED} and all(r.final for r in done)
-    for ext in mine:
-        assert b in box.follows(ext) and a not in box.follows(ext)
-        assert ext in await customers(wecom, b)
+    assert box.post("/sandbox/clock", json={"advance_seconds": 120})["takeovers"] == 2
+    done = {
+        r.external_userid: r
+        for r in await ta.resigned_transfer_result(wecom, handover_userid=a, takeover_userid=b)
+    }
+    assert [done[e].status for e in mine] == [ta.TransferStatus.ACCEPTED, ta.TransferStatus.REFUSED]
+    assert all(r.final for r in done.values()) and done[mine[1]].takeover_time == 0
+    assert box.follows(mine[0]) >= {b} and a not in box.follows(mine[0])
+    assert mine[0] in await customers(wecom, b)
+    assert a in box.follows(mine[1]) and b not in box.follows(mine[1])
+    # Refused: waiting for a successor again.
+    left = {u.external_userid async for u in ta.unassigned_customers(wecom)}
+    assert mine[1] in left and mine[0] not in left
     evs = [e for e in events(box, _receiver_server) if e["Event"] == "change_external_contact"]
-    assert sorted((e["ChangeType"], e["UserID"], e["ExternalUserID"]) for e in evs) == sorted(
-        ("add_external_contact", b, ext) for ext in mine
-    )
+    assert [(e["ChangeType"], e["UserID"], e["ExternalUserID"]) for e in evs] == [
+        ("add_external_contact", b, mine[0]),
+        ("transfer_fail", b, mine[1]),
+    ]
 
 
 async def test_onjob_transfer_callbacks_and_the_90_day_limit(
@@ -368,3 +378,4 @@ async def test_clock_moves_without_sleeping(box: Box) -> None:
     moved = box.advance(90 * DAY)
     assert moved["now"] >= before + 90 * DAY and moved["takeovers"] == 0
     assert box.get("/sandbox/info")["now"] >= before + 90 * DAY
+    assert box.http.post("/sandbox/clock", json={"seconds": -1}).status_code == 422

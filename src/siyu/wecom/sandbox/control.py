@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from siyu.wecom.sandbox import jssdk
 from siyu.wecom.sandbox.api import apply_tags, create_tags, delete_tags, rename_tag
@@ -101,7 +101,8 @@ def put_config(patch: ConfigPatch, request: Request) -> dict[str, Any]:
 
 
 class ClockAdvance(BaseModel):
-    seconds: float
+    #: also accepted as ``advance_seconds``
+    seconds: float = Field(validation_alias=AliasChoices("seconds", "advance_seconds"), ge=0)
 
 
 @router.post("/clock")

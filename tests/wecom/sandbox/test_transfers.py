@@ -26,9 +26,10 @@ Receiver = Any  # conftest's _receiver_server
 
 
 class Box:
-    def __init__(self, config: SandboxConfig, http: httpx.Client) -> None:
+    def __init__(self, config: SandboxConfig, http: httpx.Client, url: str) -> None:
         self.config = config
         self.http = http
+        self.url = url
 
     def get(self, path: str, **kw: Any) -> Any:
         r = self.http.get(path, **kw)
@@ -46,9 +47,6 @@ class Box:
     def follows(self, ext: str) -> set[str]:
         return {f["userid"] for f in self.get(f"/sandbox/customers/{ext}")["follows"]}
 
-    def customers_of(self, userid: str, client_data: dict[str, Any]) -> list[str]:
-        return [str(e) for e in client_data.get("external_userid") or []]
-
 
 @pytest.fixture
 def box(_receiver_server: Receiver) -> Iterator[Box]:
@@ -59,8 +57,7 @@ def box(_receiver_server: Receiver) -> Iterator[Box]:
         _receiver_server.received.clear()
     try:
         with httpx.Client(base_url=server.url, timeout=30) as http:
-            b = Box(config, http)
-            b.url = server.url  # type: ignore[attr-defined]
+            b = Box(config, http, server.url)
             http.put("/sandbox/config", json={"callback_url": _receiver_server.url})
             yield b
             http.post("/sandbox/callbacks/wait", params={"timeout": 10})
@@ -73,7 +70,7 @@ async def wecom(box: Box) -> AsyncIterator[WeComClient]:
     async with WeComClient(
         corp_id=box.config.corp_id,
         secret=box.config.secret,
-        base_url=box.url,  # type: ignore[attr-defined]
+        base_url=box.url,
     ) as client:
         yield client
 

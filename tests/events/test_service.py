@@ -11,7 +11,15 @@ from siyu.customers.models import Customer, FollowRelation, Tag, TagGroup, Timel
 from siyu.db.session import Database
 from siyu.events.models import InboundEvent
 from siyu.groups.models import GroupChat, GroupMember
+from siyu.messaging import bus
 from tests.conftest import CorpHandle, Sandbox, events_settled
+
+TRANSFER_FAILURES: list[bus.DomainEvent] = []
+
+
+@bus.subscribe(bus.CUSTOMER_TRANSFER_FAILED)
+async def _record_transfer_failure(ctx: bus.EventContext, event: bus.DomainEvent) -> None:
+    TRANSFER_FAILURES.append(event)
 
 
 def q(db: Database, stmt: Any) -> list[Any]:
@@ -94,6 +102,10 @@ def test_transfer_fail_and_half_add(live: CorpHandle, sb: Sandbox, db: Database)
     events_settled(db)
     entries = timeline(db, ext)
     assert entries[-1][0] == "transfer_failed" and entries[-1][2]["reason"] == "customer_refused"
+    # Other domains hear of it as customer.transfer_failed.
+    mine = [e for e in TRANSFER_FAILURES if e.data["external_userid"] == ext]
+    assert len(mine) == 1 and mine[0].data["customer_id"] is not None
+    assert mine[0].data["reason"] == "customer_refused" and mine[0].data["takeover_userid"] == a
 
 
 def test_group_chat_changes(live: CorpHandle, sb: Sandbox, db: Database) -> None:
@@ -138,3 +150,29 @@ def test_admin_tag_changes(live: CorpHandle, sb: Sandbox, db: Database) -> None:
     group = q(db, select(TagGroup).where(TagGroup.name == "门店"))[0][0]
     assert group.deleted_at is None
     del res
+
+
+def test_sandbox_takeover_moves_the_relation_in_siyu(
+    live: CorpHandle, sb: Sandbox, db: Database
+) -> None:
+    """An on-job transfer in the sandbox, 24 h later on its clock: Siyu sees the successor's
+    relation begin and the former follower's end (Source DELETE_BY_TRANSFER)."""
+    a, b = (e["userid"] for e in sb.get("/sandbox/employees")[:2])
+    ext = sb.act("add_customer", userid=a)["external_userid"]
+    events_settled(db)
+    token = sb.get("/cgi-bin/gettoken", corpid=sb.config.corp_id, corpsecret=sb.config.secret)[
+        "access_token"
+    ]
+    started = sb.http.post(
+        "/cgi-bin/externalcontact/transfer_customer",
+        params={"access_token": token},
+        json={"handover_userid": a, "takeover_userid": b, "external_userid": [ext]},
+    ).json()
+    assert started["customer"] == [{"external_userid": ext, "errcode": 0}]
+    assert sb.http.post("/sandbox/clock", json={"seconds": 86400 + 1}).json()["takeovers"] == 1
+    assert sb.http.post("/sandbox/callbacks/wait", params={"timeout": 10}).json()["drained"]
+    events_settled(db)
+    assert relation(db, ext, b).deleted_at is None
+    assert relation(db, ext, a).deleted_at is not None
+    deleted = [d for k, u, d in timeline(db, ext) if k == "deleted_by_employee" and u == a]
+    assert deleted and deleted[-1].get("source") == "DELETE_BY_TRANSFER"

@@ -20,7 +20,7 @@ from siyu.events import chats, repository
 from siyu.events.models import InboundEvent
 from siyu.messaging import bus
 from siyu.tags import ingest as tags
-from siyu.wecom.callbacks import CallbackEvent
+from siyu.wecom.callbacks import CallbackEvent, transfer_fail
 from siyu.wecom.client import WeComClient
 from siyu.wecom.errors import WeComError
 
@@ -252,6 +252,24 @@ async def _contact(
                     )
                 ],
             )
+        failed = transfer_fail(ev)
+        assert failed is not None
+        # data: customer_id (None if Siyu does not know the customer), external_userid,
+        #       takeover_userid (WeCom's UserID: the successor), reason
+        await bus.publish(
+            ctx,
+            bus.DomainEvent(
+                bus.CUSTOMER_TRANSFER_FAILED,
+                corp_id,
+                now,
+                {
+                    "customer_id": cust.id if cust is not None else None,
+                    "external_userid": failed.external_userid,
+                    "takeover_userid": failed.takeover_userid,
+                    "reason": failed.reason,
+                },
+            ),
+        )
         return
     # add_external_contact, add_half_external_contact, edit_external_contact: fetch fresh state
     try:

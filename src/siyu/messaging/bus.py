@@ -30,8 +30,16 @@ CUSTOMER_EDITED = "customer.edited"  # remark / tags of a relation changed in We
 CUSTOMER_DELETED = "customer.deleted"  # a relation ended (by the customer or the employee)
 GROUP_CHANGED = "group.changed"  # a group chat was created / updated / dismissed
 CUSTOMER_STAGE_CHANGED = "customer.stage_changed"  # set in the console/API (customers.stages)
+CUSTOMER_TRANSFER_FAILED = "customer.transfer_failed"  # WeCom's transfer_fail: a takeover failed
 
-KINDS = (CUSTOMER_ADDED, CUSTOMER_EDITED, CUSTOMER_DELETED, GROUP_CHANGED, CUSTOMER_STAGE_CHANGED)
+KINDS = (
+    CUSTOMER_ADDED,
+    CUSTOMER_EDITED,
+    CUSTOMER_DELETED,
+    GROUP_CHANGED,
+    CUSTOMER_STAGE_CHANGED,
+    CUSTOMER_TRANSFER_FAILED,
+)
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,37 @@ def parse_event(xml: str, *, corp_id: str) -> CallbackEvent:
         change_type=fields.get("ChangeType", ""),
         fields=fields,
     )
+
+
+TRANSFER_FAIL_REASONS = {"customer_refused", "customer_limit_exceed"}
+
+
+@dataclass(frozen=True)
+class TransferFail:
+    """``change_external_contact``/``transfer_fail`` (docs/inheritance.md): a takeover failed.
+
+    ``takeover_userid`` is the event's UserID (the successor, not the former follower); the
+    event does not tell on-job from resigned transfers. ``reason`` is ``customer_refused`` or
+    ``customer_limit_exceed`` (any other value is kept as sent).
+    """
+
+    takeover_userid: str
+    external_userid: str
+    reason: str
+    create_time: int
+
+
+def transfer_fail(event: CallbackEvent) -> TransferFail | None:
+    """The typed ``transfer_fail`` of ``event``, or None for any other event."""
+    if event.event != "change_external_contact" or event.change_type != "transfer_fail":
+        return None
+    try:
+        created = int(event.get("CreateTime") or 0)
+    except ValueError:
+        created = 0
+    return TransferFail(
+        takeover_userid=event.get("UserID"),
+        external_userid=event.get("ExternalUserID"),
+        reason=event.get("FailReason"),
+        create_time=created,
+    )

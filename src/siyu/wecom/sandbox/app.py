@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from siyu.wecom.sandbox.api import HANDLERS
+from siyu.wecom.sandbox.transfers import settle
 from siyu.wecom.sandbox.world import ApiError
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ async def wecom_api(path: str, request: Request) -> Response:
     world = sandbox.world
     try:
         with world.lock:
+            settle(sandbox)  # takeovers due on the sandbox clock happen first
             world.check_token(query.get("access_token"))
             if request.method != method:
                 code = 43001 if method == "GET" else 43003

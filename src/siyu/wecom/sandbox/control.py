@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from siyu.wecom.sandbox import jssdk
 from siyu.wecom.sandbox.api import apply_tags, create_tags, delete_tags, rename_tag
@@ -101,16 +101,21 @@ def put_config(patch: ConfigPatch, request: Request) -> dict[str, Any]:
 
 
 class ClockAdvance(BaseModel):
-    seconds: float
+    #: also accepted as ``advance_seconds``
+    seconds: float = Field(validation_alias=AliasChoices("seconds", "advance_seconds"), ge=0)
 
 
 @router.post("/clock")
 def advance_clock(body: ClockAdvance, request: Request) -> dict[str, float]:
-    """Move the sandbox clock forward (welcome-code expiry, token expiry) without sleeping."""
+    """Move the sandbox clock forward (welcome-code expiry, token expiry, transfer takeovers)
+    without sleeping; takeovers that fall due run now (with their callbacks)."""
+    from siyu.wecom.sandbox.transfers import settle
+
     sb = _sb(request)
     with sb.world.lock:
         sb.world.clock_offset += body.seconds
-        return {"now": sb.world.now()}
+        settled = settle(sb)
+        return {"now": sb.world.now(), "takeovers": settled}
 
 
 @router.get("/fingerprint")

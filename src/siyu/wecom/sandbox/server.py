@@ -97,6 +97,7 @@ def create_sandbox_app(
     from siyu.wecom.sandbox.jssdk import router as jssdk_router
     from siyu.wecom.sandbox.media import router as media_router
     from siyu.wecom.sandbox.oauth import router as oauth_router
+    from siyu.wecom.sandbox.transfers_control import router as transfers_router
 
     sandbox = Sandbox(config or SandboxConfig(), clock=clock)
 
@@ -118,6 +119,7 @@ def create_sandbox_app(
     app.include_router(control_router)
     app.include_router(oauth_router)
     app.include_router(jssdk_router)
+    app.include_router(transfers_router)
     return app
 
 

@@ -183,3 +183,28 @@ async def test_transfer_delete_event_hands_over(db: Database, team: Team) -> Non
             )
         async with db.unit_of_work() as s:
             assert [f.userid for f in (await s.scalars(select(FollowUp))).all()] == [expect]
+
+
+async def test_digest_fits_wecoms_2048_bytes(db: Database, team: Team) -> None:
+    corp_id, staff = team.corp.id, team.staff_userid
+    async with db.unit_of_work() as s:
+        cids = (
+            await s.scalars(
+                select(FollowRelation.customer_id).where(
+                    FollowRelation.userid == staff, FollowRelation.deleted_at.is_(None)
+                )
+            )
+        ).all()
+    tz = ZoneInfo("Asia/Shanghai")
+    day = (utcnow() + timedelta(days=3)).astimezone(tz).date()
+    for i, cid in enumerate(cids[:10]):
+        when = datetime.combine(day, time(10, i), tzinfo=tz)
+        await set_at(db, corp_id, cid, staff, when, f"{i}" + "长" * 99)
+    async with db.unit_of_work() as s:
+        now = datetime.combine(day, time(9), tzinfo=tz)
+        assert len(await reminders.digests(s, now=now, hour=9, base_url="https://siyu.test")) == 1
+    [msg] = await messages(db, corp_id, reminders.KIND_DIGEST)
+    assert len(msg.text.encode()) <= 2048
+    assert f"今日跟进 {min(len(cids), 10)} 位客户" in msg.text
+    if len(cids) >= 5:  # 5 × ~400 bytes do not fit: the rest is counted, not cut mid-line
+        assert f"……共 {min(len(cids), 10)} 位" in msg.text

@@ -30,6 +30,13 @@ BATCH = 200
 KIND_DUE = "follow_up_due"
 KIND_DIGEST = "follow_up_digest"
 DIGEST_LINES = 10
+#: a text app message's content is at most 2048 bytes (WeCom truncates the rest)
+TEXT_BYTES = 2048
+FOOTER_BYTES = 120
+
+
+def _bytes(text: str) -> int:
+    return len(text.encode())
 
 
 def customer_link(base_url: str, customer_id: int) -> str:
@@ -171,12 +178,17 @@ async def _digest_one(
     today = [(f, c, r) for f, c, r in rows if f.due_at >= start]
     tz = zone(tz_name)
     lines = [f"今日跟进 {len(today)} 位客户" + (f"，另有 {overdue} 位已逾期" if overdue else "")]
+    size, shown = _bytes(lines[0]), 0
     for f, c, remark in today[:DIGEST_LINES]:
         note = f" {f.note}" if f.note else ""
         link = customer_link(base_url, c.id)
         when = f.due_at.astimezone(tz).strftime("%H:%M")
-        lines.append(f'{when} <a href="{link}">{_who(c, remark)}</a>{note}')
-    if len(today) > DIGEST_LINES:
+        line = f'{when} <a href="{link}">{_who(c, remark)}</a>{note}'
+        if size + _bytes(line) + 1 > TEXT_BYTES - FOOTER_BYTES:
+            break
+        lines.append(line)
+        size, shown = size + _bytes(line) + 1, shown + 1
+    if len(today) > shown:
         lines.append(f"……共 {len(today)} 位，请在工作台「今日待办」查看")
     elif overdue:
         lines.append("逾期的跟进请在工作台「今日待办」查看")

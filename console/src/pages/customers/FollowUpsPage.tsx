@@ -63,7 +63,7 @@ export default function FollowUpsPage() {
           {tr('导出 CSV', 'Export CSV')}
         </Button>
         <Button icon={<DownloadOutlined />} href={`/api/v1/customers/follow-ups/overdue/export${query({ ...params, format: 'xlsx' })}`}>
-          {tr('导出 Excel', 'Export Excel')}
+          {tr('导出表格', 'Export XLSX')}
         </Button>
       </Space>
       {data.error && <Alert type="error" showIcon title={data.error} />}

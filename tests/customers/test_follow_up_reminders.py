@@ -88,6 +88,9 @@ async def test_due_reminder_once_across_restarts_rearmed_by_a_new_time(
     assert (await scan_now(db, now=t0 + timedelta(hours=4)))["due"] == 2  # a again, and b
     texts = [m.text for m in await messages(db, corp_id, reminders.KIND_DUE)]
     assert len(texts) == 3 and "再约" in texts[1] + texts[2]
+    # a time already past when it is set is overdue at once, not reminded
+    await set_at(db, corp_id, b, staff, utcnow() - timedelta(hours=1), "补记")
+    assert (await scan_now(db, now=t0 + timedelta(hours=5)))["due"] == 0
     # a follow-up cleared is never reminded
     await set_at(db, corp_id, b, staff, None)
     async with db.unit_of_work() as s:

@@ -73,7 +73,8 @@ async def set_follow_up(
         row = FollowUp(customer_id=customer.id, userid=rel.userid, corp_id=principal.corp_id)
         session.add(row)
     if row.due_at != body.due_at:
-        row.reminded_at = None  # a new time re-arms the due reminder
+        # a new time re-arms the due reminder; a time already past is overdue, not reminded
+        row.reminded_at = None if body.due_at > now else now
     row.due_at, row.note = body.due_at, note
     await tl.record(
         session,

@@ -10,6 +10,7 @@ const LoginPage = lazy(() => import('./pages/login/LoginPage'))
 const ChangePasswordPage = lazy(() => import('./pages/login/ChangePasswordPage'))
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'))
 const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'))
+const FollowUpsPage = lazy(() => import('./pages/customers/FollowUpsPage'))
 const TagsPage = lazy(() => import('./pages/tags/TagsPage'))
 const EmployeesPage = lazy(() => import('./pages/employees/EmployeesPage'))
 const GroupsPage = lazy(() => import('./pages/groups/GroupsPage'))
@@ -60,6 +61,7 @@ function Root() {
         <Route element={<Guard><ConsoleLayout /></Guard>}>
           <Route index element={<DashboardPage />} />
           <Route path="customers" element={<CustomersPage />} />
+          <Route path="follow-ups" element={<FollowUpsPage />} />
           <Route path="tags" element={<TagsPage />} />
           <Route path="employees" element={<EmployeesPage />} />
           <Route path="groups" element={<GroupsPage />} />

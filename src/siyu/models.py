@@ -41,6 +41,7 @@ from siyu.customers.profile_models import (
     CustomField,
     CustomFieldValue,
     FollowUp,
+    FollowUpDigest,
     RemarkWrite,
 )
 from siyu.customers.stage_models import CustomerStage, CustomerStageState
@@ -93,6 +94,7 @@ __all__ = [
     "Employee",
     "FollowRelation",
     "FollowUp",
+    "FollowUpDigest",
     "FrontlineAssignee",
     "FrontlineTask",
     "GroupChat",

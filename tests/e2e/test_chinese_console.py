@@ -61,6 +61,7 @@ LINK = re.compile(
 PAGES = [
     "/",
     "/customers",
+    "/follow-ups",
     "/tags",
     "/employees",
     "/groups",

@@ -1420,6 +1420,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/follow-ups/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overdue Follow Ups
+         * @description Overdue follow-ups grouped by employee (most first), within the caller's data scope.
+         */
+        get: operations["overdue_follow_ups_api_v1_customers_follow_ups_overdue_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/follow-ups/overdue/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Overdue Follow Ups
+         * @description Every overdue follow-up in scope as CSV or XLSX (one row per follow-up).
+         */
+        get: operations["export_overdue_follow_ups_api_v1_customers_follow_ups_overdue_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}": {
         parameters: {
             query?: never;
@@ -5766,6 +5806,45 @@ export interface components {
              * @enum {string}
              */
             type: "or";
+        };
+        /** OverdueEmployee */
+        OverdueEmployee: {
+            /** Follow Ups */
+            follow_ups: components["schemas"]["OverdueFollowUp"][];
+            /** Name */
+            name: string;
+            /**
+             * Oldest Due At
+             * Format: date-time
+             */
+            oldest_due_at: string;
+            /** Overdue */
+            overdue: number;
+            /** Userid */
+            userid: string;
+        };
+        /** OverdueFollowUp */
+        OverdueFollowUp: {
+            /** Customer Id */
+            customer_id: number;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Remark */
+            remark: string;
+        };
+        /** OverduePage */
+        OverduePage: {
+            /** Items */
+            items: components["schemas"]["OverdueEmployee"][];
+            /** Total */
+            total: number;
         };
         /**
          * OwnerCandidate
@@ -10882,6 +10961,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_FollowUpItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    overdue_follow_ups_api_v1_customers_follow_ups_overdue_get: {
+        parameters: {
+            query?: {
+                department_id?: number | null;
+                userid?: string | null;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverduePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_overdue_follow_ups_api_v1_customers_follow_ups_overdue_export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+                department_id?: number | null;
+                userid?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */

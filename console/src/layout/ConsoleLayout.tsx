@@ -3,6 +3,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom'
 import { Button, Dropdown, Grid, Layout, Menu, Segmented, Space, Tag, Typography } from 'antd'
 import {
   ApartmentOutlined,
+  ClockCircleOutlined,
   DashboardOutlined,
   FlagOutlined,
   FileTextOutlined,
@@ -43,6 +44,8 @@ export default function ConsoleLayout() {
   const items = [
     { key: '/', icon: <DashboardOutlined />, label: tr('数据概览', 'Dashboard') },
     { key: '/customers', icon: <UserOutlined />, label: tr('客户', 'Customers') },
+    // every role: overdue follow-ups within the data scope
+    { key: '/follow-ups', icon: <ClockCircleOutlined />, label: tr('逾期跟进', 'Overdue follow-ups') },
     { key: '/tags', icon: <TagsOutlined />, label: tr('企业标签', 'Tags') },
     // every role: managers and staff work on them within their data scope
     { key: '/channel-codes', icon: <QrcodeOutlined />, label: tr('渠道活码', 'Channel codes') },

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         "(a GIL of their own); false: inside the API process",
     )
     sync_interval_minutes: int = Field(default=360, description="periodic full sync; 0 disables")
+    follow_up_digest_hour: int = Field(
+        default=9,
+        ge=0,
+        le=23,
+        description="corp-local hour at which each employee gets the morning digest of the "
+        "day's follow-ups (an app message)",
+    )
     broadcast_lease_seconds: int = Field(
         default=300,
         description="a worker's lease on a broadcast; after a crash another worker resumes",

@@ -4,11 +4,17 @@ A follow-up belongs to one follow relation (employee × customer). Days are the 
 (``corps.timezone``): ``today`` is due between the corp's midnight and the next, ``overdue``
 before today's midnight, ``upcoming`` from tomorrow on. A follow-up of an ended relation stays
 stored but leaves the list.
+
+The due reminder and the morning digest (app messages) are sent by
+``siyu.frontline.follow_up_reminders``; :func:`hand_over` moves follow-ups to the employee who
+takes the customers over.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +72,9 @@ async def set_follow_up(
     if row is None:
         row = FollowUp(customer_id=customer.id, userid=rel.userid, corp_id=principal.corp_id)
         session.add(row)
+    if row.due_at != body.due_at:
+        # a new time re-arms the due reminder; a time already past is overdue, not reminded
+        row.reminded_at = None if body.due_at > now else now
     row.due_at, row.note = body.due_at, note
     await tl.record(
         session,
@@ -165,3 +174,59 @@ async def mine(
     ]
     nxt = encode_cursor([rows[-1][0].due_at.isoformat(), rows[-1][0].customer_id]) if more else None
     return items, nxt
+
+
+async def hand_over(
+    session: AsyncSession,
+    corp_id: int,
+    customer_ids: Sequence[int],
+    from_userid: str,
+    to_userid: str,
+    *,
+    now: datetime | None = None,
+    by: str = "交接",
+) -> int:
+    """Move ``from_userid``'s follow-ups of these customers to ``to_userid``; returns how many.
+
+    When the taker already has a follow-up with a customer, the earlier of the two wins (nothing
+    due is missed). The moved follow-up is re-armed: its reminder goes to the taker."""
+    if not customer_ids or from_userid == to_userid:
+        return 0
+    now = now or utcnow()
+    rows = (
+        await session.scalars(
+            select(FollowUp).where(
+                FollowUp.corp_id == corp_id,
+                FollowUp.userid == from_userid,
+                FollowUp.customer_id.in_(sorted(set(customer_ids))),
+            )
+        )
+    ).all()
+    events: list[dict[str, Any]] = []
+    for old in rows:
+        mine = await session.get(FollowUp, (old.customer_id, to_userid))
+        if mine is None:
+            mine = FollowUp(
+                customer_id=old.customer_id, userid=to_userid, corp_id=corp_id, due_at=old.due_at
+            )
+            session.add(mine)
+            mine.note, mine.reminded_at = old.note, None
+        elif old.due_at < mine.due_at:
+            mine.due_at, mine.note, mine.reminded_at = old.due_at, old.note, None
+        await session.delete(old)
+        events.append(
+            tl.entry(
+                corp_id,
+                old.customer_id,
+                tl.FOLLOW_UP_SET,
+                at=now,
+                userid=to_userid,
+                due_at=mine.due_at.isoformat(),
+                note=mine.note,
+                by=by,
+                from_userid=from_userid,
+            )
+        )
+    await session.flush()
+    await tl.record(session, events)
+    return len(rows)

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from siyu.core import export
 from siyu.core.bounds import Id
 from siyu.core.pagination import Page
 from siyu.corps.deps import AdminDep, PrincipalDep, SessionDep
 from siyu.customers import custom_fields as cf
+from siyu.customers import follow_up_overdue as overdue
 from siyu.customers import follow_ups, profile
+from siyu.customers.follow_up_overdue import OverduePage
 from siyu.customers.profile_schemas import (
     CustomFieldIn,
     CustomFieldOut,
@@ -42,6 +45,42 @@ async def my_follow_ups(
     """The signed-in employee's next follow-ups, earliest first."""
     items, nxt = await follow_ups.mine(session, principal, due=due, cursor=cursor, limit=limit)
     return Page(items=items, next_cursor=nxt)
+
+
+@router.get("/follow-ups/overdue", response_model=OverduePage)
+async def overdue_follow_ups(
+    session: SessionDep,
+    principal: PrincipalDep,
+    department_id: Id | None = None,
+    userid: Annotated[str | None, Query(max_length=64)] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> OverduePage:
+    """Overdue follow-ups grouped by employee (most first), within the caller's data scope."""
+    return await overdue.overdue(
+        session, principal, department_id=department_id, userid=userid, offset=offset, limit=limit
+    )
+
+
+@router.get("/follow-ups/overdue/export")
+async def export_overdue_follow_ups(
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: str = "csv",
+    department_id: Id | None = None,
+    userid: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Every overdue follow-up in scope as CSV or XLSX (one row per follow-up)."""
+    fmt = export.check_format(format)
+    rows = overdue.export_rows(session, principal, department_id=department_id, userid=userid)
+    body = await export.render(
+        fmt, overdue.EXPORT_HEADERS, rows, sheet="逾期跟进", tz=principal.corp.timezone
+    )
+    return Response(
+        body,
+        media_type=export.MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="follow-ups-overdue.{fmt}"'},
+    )
 
 
 @router.get("/{customer_id}/profile", response_model=ProfileOut)

@@ -7,7 +7,8 @@
 - ``CustomField`` / ``CustomFieldValue``: fields an admin defines (text, number, date, select),
   one value per customer. Siyu-only: WeCom has no such field.
 - ``CustomerProfile``: Siyu-only facts of the customer (birthday).
-- ``FollowUp``: the next follow-up of one employee with one customer (per relation).
+- ``FollowUp``: the next follow-up of one employee with one customer (per relation), with its
+  due-reminder guard; ``FollowUpDigest``: the once-a-day morning digest guard.
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ class CustomerProfile(Base):
 
 class FollowUp(Base):
     __tablename__ = "follow_ups"
-    __table_args__ = (Index("ix_follow_ups_corp_userid_due", "corp_id", "userid", "due_at"),)
+    __table_args__ = (
+        Index("ix_follow_ups_corp_userid_due", "corp_id", "userid", "due_at"),
+        Index("ix_follow_ups_reminded_due", "reminded_at", "due_at"),
+    )
 
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
@@ -91,3 +95,20 @@ class FollowUp(Base):
     due_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: when the due reminder was queued (an app message row); None: armed. Setting a new time
+    #: or a new owner re-arms it.
+    reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FollowUpDigest(Base):
+    """One morning digest per employee per corp-local day (the row is the once-only guard)."""
+
+    __tablename__ = "follow_up_digests"
+
+    corp_id: Mapped[int] = mapped_column(
+        ForeignKey("corps.id", ondelete="CASCADE"), primary_key=True
+    )
+    userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,7 @@
 """The one list of queue tasks and periodic jobs (importing this registers them all)."""
 
 import siyu.acquisition.handlers  # (domain-event handlers)
+import siyu.customers.follow_up_handlers  # (follow-ups follow a transferred customer)
 import siyu.segments.handlers
 import siyu.sop.handlers  # noqa: F401  (SOP triggers and stop conditions)
 from siyu.acquisition.tasks import (
@@ -13,6 +14,7 @@ from siyu.acquisition.tasks import (
 from siyu.broadcasts.tasks import broadcast_tick, run_broadcast, sync_broadcast
 from siyu.customers.profile_tasks import resume_remark_writes, write_remark
 from siyu.events.tasks import drain_events, process_event, sweep_pending_events
+from siyu.frontline.follow_up_tasks import follow_up_tick
 from siyu.frontline.tasks import frontline_tick, remind_task, sync_task
 from siyu.segments.tasks import (
     evaluate_rule_tag,
@@ -32,6 +34,7 @@ __all__ = [
     "drain_events",
     "evaluate_rule_tag",
     "evaluate_rule_tags",
+    "follow_up_tick",
     "frontline_tick",
     "full_sync",
     "periodic_rule_tags",

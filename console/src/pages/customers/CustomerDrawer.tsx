@@ -5,6 +5,7 @@ import { useAuth } from '../../auth'
 import { useLoad } from '../../hooks'
 import { fmtTime, useI18n } from '../../i18n'
 import OwnerModal, { type Owner } from '../ownership/OwnerModal'
+import RelationFollowUp from './RelationFollowUp'
 import StagePicker from './StagePicker'
 import TagEditor from './TagEditor'
 import Timeline from './Timeline'
@@ -99,6 +100,9 @@ export default function CustomerDrawer({ id, onClose }: { id: number | null; onC
                       <Typography.Text type="secondary">{fmtTime(r.added_at)}</Typography.Text>
                       {r.deleted_at && <Typography.Text type="danger">{tr('已删除', 'Deleted')}</Typography.Text>}
                     </Space>
+                    {!r.deleted_at && (me?.visible_userids == null || me.visible_userids.includes(r.userid)) && (
+                      <RelationFollowUp customerId={c.id} userid={r.userid} />
+                    )}
                     <TagEditor
                       customerId={c.id}
                       userid={r.userid}

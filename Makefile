@@ -46,7 +46,11 @@ run: install console migrate
 	$(BIN)/siyu demo
 
 ## make test: lint, types, the whole suite on SQLite and on PostgreSQL, and the browser tests
-test: install console lint typecheck test-sqlite test-postgres test-e2e
+# the SQLite and PostgreSQL passes run side by side (each waits on its own servers, callbacks and
+# child processes much of the time; -O keeps each pass's output together), then the browser tests
+test: install console lint typecheck
+	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-e2e
 
 lint: install
 	$(BIN)/uv lock --check -q || { echo "uv.lock is stale: run make lock"; exit 1; }

@@ -265,13 +265,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked ``sqlite_only(reason)`` never touch the suite's database (the reason says
-    why): they run in the SQLite pass and are skipped in the PostgreSQL one, which would repeat
-    them as is. Skipped here, not by a mark added at collection: anyio replaces each
-    ``async def`` test by new items after collection, which drop marks added to the old ones."""
+    """Tests marked ``sqlite_only(reason)``, and tests whose fixtures never reach the suite's
+    database (no ``database_url``), run in the SQLite pass and are skipped in the PostgreSQL
+    one, which would repeat them as is. Skipped here, not by a mark added at collection: anyio
+    replaces each ``async def`` test by new items after collection, which drop marks added to
+    the old ones."""
+    if item.config.getoption("--db") != "postgres":
+        return
     mark = item.get_closest_marker("sqlite_only")
-    if mark is not None and item.config.getoption("--db") == "postgres":
+    if mark is not None:
         pytest.skip(f"runs on SQLite only: {mark.args[0]}")
+    # a test that never asks for the suite's database (unit tests, the sandbox alone, commands
+    # run on a database of their own) would repeat the SQLite pass as is
+    if "database_url" not in getattr(item, "fixturenames", ()):
+        pytest.skip("uses no database of the suite: runs in the SQLite pass only")
 
 
 async def full_sync(db: Database, corp: CorpHandle) -> Any:

@@ -54,11 +54,18 @@ async def _state(s: AsyncSession, task: FrontlineTask, userid: str, ext: str) ->
     )
 
 
-async def _pieces(
-    s: AsyncSession, task: FrontlineTask, userid: str, customer_id: int, signer: Signer
+async def pieces(
+    s: AsyncSession,
+    task: FrontlineTask,
+    userid: str,
+    customer_id: int,
+    signer: Signer,
+    *,
+    broadcast: int | None = None,
 ) -> list[MyPiece]:
     """The task's text, then its items; links and articles become this employee's radar link
-    for this customer, naming the task's broadcast (opens count as the task's effect)."""
+    for this customer (0: no customer, whoever the employee shares with), naming ``broadcast``
+    (default the task's) so opens count as the task's effect."""
     items: list[ContentItem] = []
     for item_id in task.content_ids:
         item = await content.find(s, task.corp_id, item_id)
@@ -80,7 +87,7 @@ async def _pieces(
                 customer_id,
                 userid,
                 expires,
-                task.broadcast_id or 0,
+                broadcast if broadcast is not None else task.broadcast_id or 0,
                 item.link_epoch,
             )
             url = link_url(claim, **signer.kwargs())
@@ -135,6 +142,6 @@ async def my_tasks(
         if customer is not None:
             item.customer_state = await _state(s, task, userid, customer.external_userid)
             if item.customer_state is not None or task.kind == "todo":
-                item.content = await _pieces(s, task, userid, customer.id, signer)
+                item.content = await pieces(s, task, userid, customer.id, signer)
         out.append(item)
     return out

@@ -11,22 +11,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from siyu.content import service as content
-from siyu.content.models import ContentItem
-from siyu.content.radar import RadarClaim
-from siyu.content.service import link_url
 from siyu.core.errors import Conflict, Forbidden, InvalidInput
 from siyu.core.pagination import decode_cursor, encode_cursor
 from siyu.corps.principal import Principal
 from siyu.customers import follow_ups, timeline
 from siyu.customers.models import Customer, FollowRelation, TimelineEvent
 from siyu.frontline import mine, progress, service
-from siyu.frontline.launch import LINK_TTL, LINKS, Signer, text_of
+from siyu.frontline.launch import Signer
 from siyu.frontline.models import FrontlineAssignee, FrontlineTask
 from siyu.frontline.schemas import (
     SHARE_APIS,
     AttentionOut,
-    MyPiece,
     SharedIn,
     SharedOut,
     TodayOut,
@@ -59,45 +54,6 @@ def day_end(now: datetime, tz: str) -> datetime:
     return tomorrow.astimezone(now.tzinfo)
 
 
-async def _share_pieces(
-    s: AsyncSession, task: FrontlineTask, a: FrontlineAssignee, signer: Signer
-) -> list[MyPiece]:
-    """The task's text and links to share, links being the employee's own radar link (no
-    customer: a share reaches whoever the employee picks in WeCom), naming the task's
-    broadcast so opens count as the task's effect."""
-    items: list[ContentItem] = []
-    for item_id in task.content_ids:
-        item = await content.find(s, task.corp_id, item_id)
-        if item is not None and item.archived_at is None:
-            items.append(item)
-    out: list[MyPiece] = []
-    text = text_of(task, items)
-    if text:
-        out.append(MyPiece(kind="text", text=text))
-    expires = int((task.deadline + LINK_TTL).timestamp())
-    broadcast = a.broadcast_id or task.broadcast_id or 0
-    for item in items:
-        if item.kind == "text":
-            continue
-        url = item.url
-        if item.kind in LINKS:
-            claim = RadarClaim(
-                task.corp_id, item.id, 0, a.userid, expires, broadcast, item.link_epoch
-            )
-            url = link_url(claim, **signer.kwargs())
-        out.append(
-            MyPiece(
-                kind=item.kind,
-                title=item.title,
-                url=url,
-                cover=item.cover,
-                description=item.description,
-                item_id=item.id,
-            )
-        )
-    return out
-
-
 FOLLOW_UPS = 100  # at most this many overdue and this many of today's follow-ups
 
 
@@ -121,7 +77,11 @@ async def today(
         if item.share_api:
             task = await service.get(s, principal, t.id)
             a = await _assignee(s, task, userid)
-            item.content = await _share_pieces(s, task, a, signer)
+            # the employee's own radar links (no customer: a share reaches whoever the
+            # employee picks in WeCom), naming their part of the task's broadcast
+            item.content = await mine.pieces(
+                s, task, userid, 0, signer, broadcast=a.broadcast_id or task.broadcast_id or 0
+            )
         tasks.append(item)
     return TodayOut(day_end=end, sop=due, tasks=tasks, follow_ups=overdue + today_ones)
 
